@@ -1,0 +1,466 @@
+//! What each command does. Commands that read data take `--database-url`; the clock
+//! commands work on the rules alone without it.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, Utc};
+use clap::Args;
+use learnloop_domain::accounts::{
+    Email, Role, TokenPurpose, check_new_password, hash_password, token_lifetime,
+};
+use learnloop_domain::clocks::{Calendar, ClockRule, seeded_rules};
+use learnloop_domain::governance::slugify;
+use learnloop_store::audit::{self, Verdict, Who};
+use learnloop_store::{Db, accounts, clocks, demo, governance};
+use learnloop_web::mail::MailConfig;
+use learnloop_web::{AppState, Config};
+use tokio::sync::watch;
+
+#[derive(Args, Debug)]
+pub struct DbArgs {
+    /// The database: sqlite://FILE (created if missing) or postgres://USER:PASS@HOST/DB.
+    #[arg(
+        long,
+        env = "LEARNLOOP_DATABASE_URL",
+        default_value = "sqlite://learnloop.db",
+        value_name = "URL"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(
+        long,
+        env = "LEARNLOOP_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR:PORT"
+    )]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Load the fictional demo partnership into an empty database and print its sign-ins.
+    #[arg(long, env = "LEARNLOOP_DEMO")]
+    pub demo: bool,
+    /// Where to send mail, e.g. smtp://127.0.0.1:2525. Without it, mail waits in the outbox.
+    #[arg(long, env = "LEARNLOOP_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// The From address of mails.
+    #[arg(
+        long,
+        env = "LEARNLOOP_MAIL_FROM",
+        default_value = "Learnloop <no-reply@learnloop.invalid>"
+    )]
+    pub mail_from: String,
+    /// The address people use to reach the service (for links in mails). Defaults to http://LISTEN.
+    #[arg(long, env = "LEARNLOOP_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// How often the mail worker looks for mail, in milliseconds.
+    #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
+    pub mail_poll_ms: u64,
+}
+
+async fn open(url: &str) -> Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .with_context(|| "cannot open the database")?;
+    db.migrate()
+        .await
+        .context("cannot bring the database schema up to date")?;
+    Ok(db)
+}
+
+pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
+    init_logs();
+    let db = open(&a.db.database_url).await?;
+    if a.demo {
+        let loaded = demo::load(&db)
+            .await
+            .context("cannot load the demo partnership")?;
+        print_demo(loaded);
+    }
+    let listener = tokio::net::TcpListener::bind(a.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", a.listen))?;
+    let local = listener.local_addr()?;
+    let public_url = a
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"));
+    let mut config = Config::new(&public_url);
+    config.mail_from = a.mail_from.clone();
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = match &a.smtp_url {
+        Some(url) => Some(tokio::spawn(learnloop_web::mail::run(
+            db.clone(),
+            MailConfig {
+                smtp_url: url.clone(),
+                from: a.mail_from.clone(),
+                poll: Duration::from_millis(a.mail_poll_ms),
+            },
+            stop_rx,
+        ))),
+        None => {
+            tracing::warn!("no --smtp-url: mail is kept in the outbox until one is given");
+            None
+        }
+    };
+    println!("Learnloop is running at http://{local}");
+    println!("Database: {}", redact(&a.db.database_url));
+    tracing::info!(%local, "listening");
+    axum::serve(listener, learnloop_web::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn print_demo(loaded: bool) {
+    if loaded {
+        println!("Loaded the demo partnership: Northbrook Safeguarding Children Partnership.");
+    }
+    println!("Demo sign-ins (password for all: {}):", demo::PASSWORD);
+    for p in demo::PEOPLE.iter() {
+        println!("  {:<32} {}", p.role.label(), p.email);
+    }
+}
+
+/// SIGTERM (from an orchestrator) or Ctrl-C: stop taking connections, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LEARNLOOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let json = std::env::var("LEARNLOOP_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if json {
+        let _ = builder.json().try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}
+
+pub async fn migrate(a: DbArgs) -> Result<ExitCode> {
+    open(&a.database_url).await?;
+    println!("The database schema is up to date.");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn verify_audit(a: DbArgs) -> Result<ExitCode> {
+    let db = open(&a.database_url).await?;
+    match audit::verify(&db).await? {
+        Verdict::Intact { entries } => {
+            println!("The audit trail is intact: {entries} entries checked.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Broken { seq, problem } => {
+            println!("The audit trail is broken at entry {seq}: {problem}.");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Their e-mail address, used to sign in.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: String,
+    /// The role: business-team, independent-chair, group-chair, agency-lead, practitioner,
+    /// trainer, auditor or system-admin.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// The partnership, by name or short id; created if it does not exist yet.
+    #[arg(long, value_name = "NAME")]
+    pub partnership: String,
+    /// Their full name (defaults to the e-mail address).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A password to set now; without it a one-time link to set one is printed.
+    #[arg(long, env = "LEARNLOOP_USER_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// The address of the service, for the printed link.
+    #[arg(
+        long,
+        env = "LEARNLOOP_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
+}
+
+pub async fn user_add(a: UserAddArgs) -> Result<ExitCode> {
+    let Some(role) = Role::from_slug(&a.role) else {
+        eprintln!(
+            "error: --role must be one of: {}",
+            Role::ALL
+                .iter()
+                .map(|r| r.slug())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    };
+    if role.needs_agency() || role.needs_group() {
+        eprintln!(
+            "error: --role {} is held for an agency or group: give it in the browser, on the People page",
+            a.role
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let email = match Email::parse(&a.email) {
+        Ok(e) => e,
+        Err(m) => {
+            eprintln!("error: --email: {m}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if let Some(pw) = &a.password
+        && let Err(m) = check_new_password(pw)
+    {
+        eprintln!("error: --password: {m}");
+        return Ok(ExitCode::from(2));
+    }
+    let slug = slugify(&a.partnership);
+    if slug.is_empty() {
+        eprintln!(
+            "error: --partnership must name the partnership, e.g. \"Northbrook Safeguarding Children Partnership\""
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let db = open(&a.db.database_url).await?;
+    let hash = match a.password.clone() {
+        Some(pw) => Some(
+            tokio::task::spawn_blocking(move || hash_password(&pw))
+                .await?
+                .map_err(anyhow::Error::msg)?,
+        ),
+        None => None,
+    };
+    let who = Who::system("command line (learnloop user add)");
+    let existing_partnership = governance::partnership_by_slug(&db, &slug).await?;
+    let existing_person = accounts::person_by_email(&db, email.as_str()).await?;
+    let mut tx = db.begin().await?;
+    let partnership = match existing_partnership {
+        Some(p) => p,
+        None => governance::create_partnership(&mut tx, &who, &slug, a.partnership.trim()).await?,
+    };
+    let who = Who {
+        partnership_id: Some(partnership.id.clone()),
+        ..who
+    };
+    let name = a.name.clone().unwrap_or_else(|| email.to_string());
+    let (person, link) = match existing_person {
+        Some(p) => (p, None),
+        None => {
+            let p =
+                accounts::insert_person(&mut tx, &who, email.as_str(), &name, "", hash.as_deref())
+                    .await?;
+            let link = if hash.is_none() {
+                let secret = accounts::new_secret();
+                accounts::create_token(
+                    &mut tx,
+                    &p.id,
+                    TokenPurpose::Invite,
+                    &secret,
+                    Utc::now() + token_lifetime(TokenPurpose::Invite),
+                )
+                .await?;
+                Some(format!(
+                    "{}/set-password/{secret}",
+                    a.public_url.trim_end_matches('/')
+                ))
+            } else {
+                None
+            };
+            (p, link)
+        }
+    };
+    let added =
+        accounts::grant(&mut tx, &who, &person.id, &partnership.id, role, None, None).await?;
+    tx.commit().await?;
+    println!(
+        "{} {} as {} in {}.",
+        if added { "Added" } else { "Already had" },
+        person.email,
+        role.label().to_lowercase(),
+        partnership.name
+    );
+    if let Some(link) = link {
+        println!("They set their password with this link (valid 7 days, once):\n{link}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn date_arg(s: &str) -> Result<NaiveDate, String> {
+    learnloop_domain::dates::parse_iso(s).ok_or_else(|| "expected a date as YYYY-MM-DD".to_owned())
+}
+
+#[derive(Args, Debug)]
+pub struct CalendarArgs {
+    /// Read edited holidays and local rules from this database (otherwise the rules alone).
+    #[arg(long, env = "LEARNLOOP_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+async fn calendar_of(a: &CalendarArgs) -> Result<(Calendar, Option<Db>)> {
+    match &a.database_url {
+        Some(url) => {
+            let db = open(url).await?;
+            Ok((clocks::calendar(&db).await?, Some(db)))
+        }
+        None => Ok((Calendar::england_and_wales(), None)),
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct HolidaysArgs {
+    /// The year, 1990 to 2100.
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100), value_name = "YYYY")]
+    pub year: i32,
+    #[command(flatten)]
+    pub cal: CalendarArgs,
+}
+
+pub async fn holidays(a: HolidaysArgs) -> Result<ExitCode> {
+    let (cal, _) = calendar_of(&a.cal).await?;
+    for h in cal.holidays_in_year(a.year) {
+        println!("{}\t{}", h.date.format("%Y-%m-%d"), h.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct WorkingDaysArgs {
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    pub from: NaiveDate,
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    pub to: NaiveDate,
+    #[command(flatten)]
+    pub cal: CalendarArgs,
+}
+
+pub async fn working_days(a: WorkingDaysArgs) -> Result<ExitCode> {
+    let (cal, _) = calendar_of(&a.cal).await?;
+    println!("{}", cal.working_days_between(a.from, a.to));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct DeadlineArgs {
+    /// The rule's id, as `learnloop rules` lists them.
+    #[arg(long, value_name = "RULE")]
+    pub rule: String,
+    /// The date of the event that starts the clock.
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    pub from: NaiveDate,
+    /// With --database-url: the partnership whose local rules count (its short id).
+    #[arg(long, value_name = "PARTNERSHIP")]
+    pub partnership: Option<String>,
+    #[command(flatten)]
+    pub cal: CalendarArgs,
+}
+
+async fn rules_of(db: Option<&Db>, partnership: Option<&str>) -> Result<Vec<ClockRule>> {
+    match (db, partnership) {
+        (Some(db), Some(slug)) => {
+            let Some(p) = governance::partnership_by_slug(db, slug).await? else {
+                bail!("--partnership: no partnership has the short id {slug:?}");
+            };
+            Ok(clocks::rules(db, &p.id).await?)
+        }
+        _ => Ok(seeded_rules()),
+    }
+}
+
+pub async fn deadline(a: DeadlineArgs) -> Result<ExitCode> {
+    let (cal, db) = calendar_of(&a.cal).await?;
+    let rules = rules_of(db.as_ref(), a.partnership.as_deref()).await?;
+    let Some(rule) = rules.iter().find(|r| r.slug == a.rule) else {
+        eprintln!(
+            "error: --rule must be one of: {}",
+            rules
+                .iter()
+                .map(|r| r.slug.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::from(2));
+    };
+    println!("{}", rule.due_date(&cal, a.from).format("%Y-%m-%d"));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// With --database-url: include this partnership's local rules (its short id).
+    #[arg(long, value_name = "PARTNERSHIP")]
+    pub partnership: Option<String>,
+    #[command(flatten)]
+    pub cal: CalendarArgs,
+}
+
+pub async fn rules(a: RulesArgs) -> Result<ExitCode> {
+    let db = match &a.cal.database_url {
+        Some(url) => Some(open(url).await?),
+        None => None,
+    };
+    for r in rules_of(db.as_ref(), a.partnership.as_deref()).await? {
+        println!(
+            "{}\t{}\t{}\t{}",
+            r.slug,
+            r.name,
+            r.describe_timing(),
+            if r.statutory { "statutory" } else { "local" }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,104 @@
+//! The `learnloop` binary: the server and the operator's commands.
+//!
+//! Every flag also reads an environment variable (`LEARNLOOP_…`). Bad arguments get a one-line
+//! message naming the argument and the form expected, and exit code 2.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "learnloop",
+    version,
+    about = "Learnloop: learning and improvement for safeguarding children partnerships"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web service (creating and migrating the database first).
+    Serve(commands::ServeArgs),
+    /// Create or bring the database schema up to date, then exit.
+    Migrate(commands::DbArgs),
+    /// Check the audit trail is unbroken: exit 0 if intact, 1 naming the first bad entry.
+    VerifyAudit(commands::DbArgs),
+    /// Manage people from the command line.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the bank holidays of England and Wales in a year.
+    Holidays(commands::HolidaysArgs),
+    /// Print the number of working days after --from up to and including --to.
+    WorkingDays(commands::WorkingDaysArgs),
+    /// Print the due date of a clock rule started on a date.
+    Deadline(commands::DeadlineArgs),
+    /// List the clock rules and their ids.
+    Rules(commands::RulesArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a person with a role (e.g. the first system administrator of a new installation).
+    Add(commands::UserAddArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's first line names the argument and what was expected.
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or("error: bad arguments");
+            eprintln!("{line}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(a) => commands::serve(a).await,
+            Command::Migrate(a) => commands::migrate(a).await,
+            Command::VerifyAudit(a) => commands::verify_audit(a).await,
+            Command::User {
+                command: UserCommand::Add(a),
+            } => commands::user_add(a).await,
+            Command::Holidays(a) => commands::holidays(a).await,
+            Command::WorkingDays(a) => commands::working_days(a).await,
+            Command::Deadline(a) => commands::deadline(a).await,
+            Command::Rules(a) => commands::rules(a).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Dates as people type them: the three boxes of the GOV.UK date pattern (day, month, year),
+//! checked with messages that say what to fix.
+
+use chrono::NaiveDate;
+
+/// Parses a date typed as day, month and year. `what` names the date in messages
+/// ("the start date"). Years are four digits, as the GOV.UK pattern asks.
+pub fn parse_parts(day: &str, month: &str, year: &str, what: &str) -> Result<NaiveDate, String> {
+    let (d, m, y) = (day.trim(), month.trim(), year.trim());
+    if d.is_empty() && m.is_empty() && y.is_empty() {
+        return Err(format!("Enter {what}"));
+    }
+    let missing: Vec<&str> = [("a day", d), ("a month", m), ("a year", y)]
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} must include {}",
+            capitalise(what),
+            missing.join(" and ")
+        ));
+    }
+    let num = |s: &str| s.parse::<u32>().ok();
+    let month_num = num(m).or_else(|| month_from_name(m));
+    match (num(d), month_num, y.parse::<i32>().ok()) {
+        (Some(d), Some(m), Some(y)) if y.to_string().len() == 4 && (1..=12).contains(&m) => {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .ok_or_else(|| format!("{} must be a real date", capitalise(what)))
+        }
+        (_, _, Some(y)) if y.to_string().len() != 4 => {
+            Err("Year must include 4 numbers".to_owned())
+        }
+        _ => Err(format!("{} must be a real date", capitalise(what))),
+    }
+}
+
+/// Parses `YYYY-MM-DD`, the form used on the command line and in links.
+pub fn parse_iso(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// A date as people read it in England: "18 December 2026".
+pub fn long(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn month_from_name(s: &str) -> Option<u32> {
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let s = s.to_lowercase();
+    NAMES
+        .iter()
+        .position(|n| s.starts_with(n))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_real_date_is_read_from_three_boxes() {
+        assert_eq!(
+            parse_parts("18", "12", "2026", "the start date"),
+            NaiveDate::from_ymd_opt(2026, 12, 18).ok_or(String::new())
+        );
+        assert_eq!(
+            parse_parts("1", "Dec", "2026", "the start date"),
+            NaiveDate::from_ymd_opt(2026, 12, 1).ok_or(String::new())
+        );
+    }
+
+    #[test]
+    fn messages_say_what_is_missing_or_wrong() {
+        assert_eq!(
+            parse_parts("", "", "", "the start date"),
+            Err("Enter the start date".into())
+        );
+        assert_eq!(
+            parse_parts("18", "", "", "the start date"),
+            Err("The start date must include a month and a year".into())
+        );
+        assert_eq!(
+            parse_parts("31", "2", "2026", "the start date"),
+            Err("The start date must be a real date".into())
+        );
+        assert_eq!(
+            parse_parts("1", "2", "26", "the start date"),
+            Err("Year must include 4 numbers".into())
+        );
+    }
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(
+            long(NaiveDate::from_ymd_opt(2026, 12, 8).unwrap_or_default()),
+            "8 December 2026"
+        );
+    }
+}

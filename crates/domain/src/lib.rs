@@ -1,0 +1,10 @@
+//! Learnloop's domain: plain types and the rules of the product.
+//!
+//! No IO, no async, no database or HTTP types live here. Each module is a product area
+//! (SPEC.md §3) and carries the rules the other layers call rather than re-derive.
+
+pub mod accounts;
+pub mod clocks;
+pub mod dates;
+pub mod governance;
+pub mod policy;

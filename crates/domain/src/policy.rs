@@ -1,0 +1,179 @@
+//! The permission policy: who may do what, decided in one place.
+//!
+//! Handlers never test roles themselves; they ask [`Actor::can`]. Anything not granted here is
+//! refused (deny by default). Scope to the partnership is given by the actor itself: an actor
+//! is always "a person in one partnership", built from that person's memberships there.
+
+use crate::accounts::Role;
+
+/// One role a person holds in the partnership, possibly for one agency or one group.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub role: Role,
+    pub agency_id: Option<String>,
+    pub group_id: Option<String>,
+}
+
+/// A signed-in person acting in one partnership.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub person_id: String,
+    pub partnership_id: String,
+    pub memberships: Vec<Membership>,
+}
+
+/// Everything a handler may ask permission for. Later modules add their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// See the home page and the partnership's shared, non-restricted work.
+    ViewPartnership,
+    /// Change the partnership's settings.
+    ManageSettings,
+    /// Add and change agencies.
+    ManageAgencies,
+    /// Invite people and give or take away roles.
+    ManagePeople,
+    /// Read the audit trail.
+    ViewAuditTrail,
+    /// Read case content (reviews, incidents, children's pseudonyms).
+    ViewCaseContent,
+    /// See the working-day calendar and the partnership's clock rules.
+    ViewClocks,
+    /// Propose a bank holiday to add or remove (installation-wide once applied).
+    ProposeHoliday,
+    /// Apply or reject a proposed holiday change for the whole installation.
+    ApplyHoliday,
+    /// Add and adjust the partnership's local clock rules.
+    ManageClockRules,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.memberships.iter().any(|m| m.role == role)
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        let mut r: Vec<Role> = self.memberships.iter().map(|m| m.role).collect();
+        r.sort();
+        r.dedup();
+        r
+    }
+
+    /// The agencies this person acts for.
+    pub fn agency_ids(&self) -> impl Iterator<Item = &str> {
+        self.memberships
+            .iter()
+            .filter_map(|m| m.agency_id.as_deref())
+    }
+
+    /// Deny unless one of the person's roles grants it.
+    pub fn can(&self, p: Permission) -> bool {
+        self.memberships.iter().any(|m| grants(m.role, p))
+    }
+}
+
+fn grants(role: Role, p: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match role {
+        R::BusinessTeam => matches!(
+            p,
+            P::ViewPartnership
+                | P::ManageSettings
+                | P::ManageAgencies
+                | P::ManagePeople
+                | P::ViewAuditTrail
+                | P::ViewCaseContent
+                | P::ViewClocks
+                | P::ProposeHoliday
+                | P::ManageClockRules
+        ),
+        R::IndependentChair => matches!(
+            p,
+            P::ViewPartnership | P::ViewAuditTrail | P::ViewCaseContent | P::ViewClocks
+        ),
+        R::GroupChair => matches!(p, P::ViewPartnership | P::ViewCaseContent | P::ViewClocks),
+        R::AgencyLead => matches!(p, P::ViewPartnership | P::ViewClocks),
+        R::Practitioner | R::Trainer | R::Auditor => matches!(p, P::ViewPartnership),
+        // Operates the installation: accounts and the calendar, never case content.
+        R::SystemAdmin => matches!(p, P::ManagePeople | P::ApplyHoliday | P::ViewClocks),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            person_id: "p".into(),
+            partnership_id: "x".into(),
+            memberships: vec![Membership {
+                role,
+                agency_id: None,
+                group_id: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn nobody_without_a_role_may_do_anything() {
+        let a = Actor {
+            person_id: "p".into(),
+            partnership_id: "x".into(),
+            memberships: vec![],
+        };
+        assert!(!a.can(Permission::ViewPartnership));
+    }
+
+    #[test]
+    fn system_administrator_manages_accounts_but_cannot_open_case_content() {
+        let a = actor(Role::SystemAdmin);
+        assert!(a.can(Permission::ManagePeople));
+        assert!(a.can(Permission::ApplyHoliday));
+        assert!(!a.can(Permission::ViewCaseContent));
+        assert!(!a.can(Permission::ViewAuditTrail));
+        assert!(!a.can(Permission::ManageAgencies));
+    }
+
+    #[test]
+    fn only_the_business_team_manages_agencies_and_people() {
+        for r in Role::ALL {
+            let a = actor(r);
+            assert_eq!(
+                a.can(Permission::ManageAgencies),
+                r == Role::BusinessTeam,
+                "{r:?}"
+            );
+            assert_eq!(
+                a.can(Permission::ManagePeople),
+                matches!(r, Role::BusinessTeam | Role::SystemAdmin),
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn practitioners_trainers_and_auditors_see_no_case_content() {
+        for r in [
+            Role::Practitioner,
+            Role::Trainer,
+            Role::Auditor,
+            Role::AgencyLead,
+        ] {
+            assert!(!actor(r).can(Permission::ViewCaseContent), "{r:?}");
+            assert!(!actor(r).can(Permission::ViewAuditTrail), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_system_administrator_applies_holidays() {
+        for r in Role::ALL {
+            assert_eq!(
+                actor(r).can(Permission::ApplyHoliday),
+                r == Role::SystemAdmin
+            );
+        }
+        assert!(actor(Role::BusinessTeam).can(Permission::ProposeHoliday));
+    }
+}

@@ -1,0 +1,559 @@
+//! People, their memberships (roles per partnership), sessions, one-time links and sign-in
+//! throttling.
+
+use chrono::{DateTime, Utc};
+use learnloop_domain::accounts::{Role, Throttle, TokenPurpose};
+use learnloop_domain::policy::Membership;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{self, Event, Who};
+use crate::{Db, Page, Paged, StoreError, Tx, new_id, parse_ts, query, ts};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub job_title: String,
+    pub password_hash: Option<String>,
+    pub password_changed_at: Option<String>,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MembershipRow {
+    pub id: String,
+    pub person_id: String,
+    pub partnership_id: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub group_id: Option<String>,
+    pub created_at: String,
+}
+
+impl MembershipRow {
+    /// The policy's view of this row; unknown roles (from a newer version) grant nothing.
+    pub fn to_domain(&self) -> Option<Membership> {
+        Some(Membership {
+            role: Role::from_slug(&self.role)?,
+            agency_id: self.agency_id.clone(),
+            group_id: self.group_id.clone(),
+        })
+    }
+}
+
+/// A one-time secret as stored: only its SHA-256, so a copy of the database opens nothing.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A fresh random secret for a cookie or a link (256 bits, URL-safe hex).
+pub fn new_secret() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<Person>, StoreError> {
+    db.fetch_optional(query("SELECT * FROM person WHERE email = ?").bind(email))
+        .await
+}
+
+pub async fn person(db: &Db, id: &str) -> Result<Option<Person>, StoreError> {
+    db.fetch_optional(query("SELECT * FROM person WHERE id = ?").bind(id))
+        .await
+}
+
+/// A person, if they belong to the partnership (hold any role in it).
+pub async fn person_in(
+    db: &Db,
+    partnership_id: &str,
+    id: &str,
+) -> Result<Option<Person>, StoreError> {
+    db.fetch_optional(
+        query(
+            "SELECT * FROM person WHERE id = ? AND EXISTS \
+             (SELECT 1 FROM membership m WHERE m.person_id = person.id AND m.partnership_id = ?)",
+        )
+        .bind(id)
+        .bind(partnership_id),
+    )
+    .await
+}
+
+pub async fn memberships(
+    db: &Db,
+    person_id: &str,
+    partnership_id: &str,
+) -> Result<Vec<MembershipRow>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM membership WHERE person_id = ? AND partnership_id = ? ORDER BY role")
+            .bind(person_id)
+            .bind(partnership_id),
+    )
+    .await
+}
+
+/// The partnerships a person belongs to, by name.
+pub async fn partnerships_of(
+    db: &Db,
+    person_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT DISTINCT p.id, p.name FROM partnership p JOIN membership m \
+             ON m.partnership_id = p.id WHERE m.person_id = ? ORDER BY p.name",
+        )
+        .bind(person_id),
+    )
+    .await
+}
+
+/// A person listed on the people page with their roles in the partnership.
+#[derive(Debug, Clone)]
+pub struct PersonWithRoles {
+    pub person: Person,
+    pub roles: Vec<MembershipRow>,
+}
+
+pub async fn people(
+    db: &Db,
+    partnership_id: &str,
+    page: Page,
+) -> Result<Paged<PersonWithRoles>, StoreError> {
+    let (total,): (i64,) = db
+        .fetch_one(
+            query("SELECT COUNT(DISTINCT person_id) FROM membership WHERE partnership_id = ?")
+                .bind(partnership_id),
+        )
+        .await?;
+    let persons: Vec<Person> = db
+        .fetch_all(
+            query(
+                "SELECT * FROM person WHERE id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+                 ORDER BY lower(name), id LIMIT ? OFFSET ?",
+            )
+            .bind(partnership_id)
+            .bind(page.size)
+            .bind(page.offset()),
+        )
+        .await?;
+    let rows: Vec<MembershipRow> = db
+        .fetch_all(
+            query(
+                "SELECT m.* FROM membership m WHERE m.partnership_id = ? AND m.person_id IN \
+                 (SELECT id FROM person WHERE id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+                  ORDER BY lower(name), id LIMIT ? OFFSET ?) ORDER BY m.role",
+            )
+            .bind(partnership_id)
+            .bind(partnership_id)
+            .bind(page.size)
+            .bind(page.offset()),
+        )
+        .await?;
+    let items = persons
+        .into_iter()
+        .map(|p| {
+            let roles = rows
+                .iter()
+                .filter(|m| m.person_id == p.id)
+                .cloned()
+                .collect();
+            PersonWithRoles { person: p, roles }
+        })
+        .collect();
+    Ok(Paged { items, total, page })
+}
+
+/// Creates a person with no password yet (they set one through an invitation link).
+pub async fn insert_person(
+    tx: &mut Tx,
+    who: &Who,
+    email: &str,
+    name: &str,
+    job_title: &str,
+    password_hash: Option<&str>,
+) -> Result<Person, StoreError> {
+    let now = ts(Utc::now());
+    let p = Person {
+        id: new_id(),
+        email: email.to_owned(),
+        name: name.to_owned(),
+        job_title: job_title.to_owned(),
+        password_hash: password_hash.map(str::to_owned),
+        password_changed_at: password_hash.map(|_| now.clone()),
+        active: true,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    let r = tx
+        .execute(
+            query(
+                "INSERT INTO person (id, email, name, job_title, password_hash, password_changed_at, \
+                 active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&p.id)
+            .bind(&p.email)
+            .bind(&p.name)
+            .bind(&p.job_title)
+            .bind(p.password_hash.clone())
+            .bind(p.password_changed_at.clone())
+            .bind(p.active)
+            .bind(&p.created_at)
+            .bind(&p.updated_at),
+        )
+        .await;
+    match r {
+        Err(e) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict(format!(
+                "{} already has an account",
+                p.email
+            )));
+        }
+        r => r?,
+    };
+    audit::append(
+        tx,
+        who,
+        Event::new("person.create", "person", Some(&p.id))
+            .summary(format!("Created account for {}", p.name))
+            .after(
+                &serde_json::json!({"email": p.email, "name": p.name, "job_title": p.job_title}),
+            ),
+    )
+    .await?;
+    Ok(p)
+}
+
+/// Gives a person a role; giving one they already hold changes nothing.
+pub async fn grant(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: &str,
+    partnership_id: &str,
+    role: Role,
+    agency_id: Option<&str>,
+    group_id: Option<&str>,
+) -> Result<bool, StoreError> {
+    let m = MembershipRow {
+        id: new_id(),
+        person_id: person_id.to_owned(),
+        partnership_id: partnership_id.to_owned(),
+        role: role.slug().to_owned(),
+        agency_id: agency_id.map(str::to_owned),
+        group_id: group_id.map(str::to_owned),
+        created_at: ts(Utc::now()),
+    };
+    let r = tx
+        .execute(
+            query(
+                "INSERT INTO membership (id, person_id, partnership_id, role, agency_id, group_id, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&m.id)
+            .bind(&m.person_id)
+            .bind(&m.partnership_id)
+            .bind(&m.role)
+            .bind(m.agency_id.clone())
+            .bind(m.group_id.clone())
+            .bind(&m.created_at),
+        )
+        .await;
+    match r {
+        Err(e) if e.is_unique_violation() => return Ok(false),
+        r => r?,
+    };
+    audit::append(
+        tx,
+        who,
+        Event::new("membership.grant", "person", Some(person_id))
+            .summary(format!("Gave role {}", role.label()))
+            .after(&m),
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Takes a role away. Returns false when there was no such role in the partnership.
+pub async fn revoke(
+    db: &Db,
+    who: &Who,
+    partnership_id: &str,
+    membership_id: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let m: Option<MembershipRow> = tx
+        .fetch_optional(
+            query("SELECT * FROM membership WHERE id = ? AND partnership_id = ?")
+                .bind(membership_id)
+                .bind(partnership_id),
+        )
+        .await?;
+    let Some(m) = m else {
+        return Ok(false);
+    };
+    tx.execute(query("DELETE FROM membership WHERE id = ?").bind(membership_id))
+        .await?;
+    let label = Role::from_slug(&m.role)
+        .map(|r| r.label())
+        .unwrap_or("role");
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("membership.revoke", "person", Some(&m.person_id))
+            .summary(format!("Took away role {label}"))
+            .before(&m),
+    )
+    .await?;
+    // A person with no role left in the partnership loses their sessions there at once.
+    tx.execute(
+        query(
+            "DELETE FROM session WHERE person_id = ? AND partnership_id = ? AND NOT EXISTS \
+             (SELECT 1 FROM membership WHERE person_id = ? AND partnership_id = ?)",
+        )
+        .bind(&m.person_id)
+        .bind(partnership_id)
+        .bind(&m.person_id)
+        .bind(partnership_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets a new password and ends every other session of the person.
+pub async fn set_password(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: &str,
+    hash: &str,
+    keep_session: Option<&str>,
+) -> Result<(), StoreError> {
+    let now = ts(Utc::now());
+    tx.execute(
+        query("UPDATE person SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?")
+            .bind(hash)
+            .bind(&now)
+            .bind(&now)
+            .bind(person_id),
+    )
+    .await?;
+    tx.execute(
+        query("DELETE FROM session WHERE person_id = ? AND token_hash <> ?")
+            .bind(person_id)
+            .bind(keep_session.unwrap_or("")),
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Event::new("person.password", "person", Some(person_id)).summary("Set a new password"),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- sessions ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub person_id: String,
+    pub partnership_id: Option<String>,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+pub async fn create_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    person_id: &str,
+    partnership_id: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now = ts(Utc::now());
+    tx.execute(
+        query(
+            "INSERT INTO session (token_hash, person_id, partnership_id, created_at, last_seen_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(person_id)
+        .bind(partnership_id)
+        .bind(&now)
+        .bind(&now)
+        .bind(ts(expires_at)),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    db.fetch_optional(query("SELECT * FROM session WHERE token_hash = ?").bind(token_hash))
+        .await
+}
+
+/// Marks a session as used now (callers do it at most once a minute).
+pub async fn touch_session(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    db.execute(
+        query("UPDATE session SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(ts(now))
+            .bind(token_hash),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn switch_partnership(
+    db: &Db,
+    token_hash: &str,
+    partnership_id: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        query("UPDATE session SET partnership_id = ? WHERE token_hash = ?")
+            .bind(partnership_id)
+            .bind(token_hash),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), StoreError> {
+    db.execute(query("DELETE FROM session WHERE token_hash = ?").bind(token_hash))
+        .await?;
+    Ok(())
+}
+
+// ---- one-time links ----
+
+/// Stores a one-time link's secret hash for a person.
+pub async fn create_token(
+    tx: &mut Tx,
+    person_id: &str,
+    purpose: TokenPurpose,
+    secret: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    tx.execute(
+        query(
+            "INSERT INTO one_time_token (token_hash, person_id, purpose, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(secret_hash(secret))
+        .bind(person_id)
+        .bind(purpose.slug())
+        .bind(ts(Utc::now()))
+        .bind(ts(expires_at)),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    pub token_hash: String,
+    pub person_id: String,
+    pub purpose: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub used_at: Option<String>,
+}
+
+/// The person a link is for, if the link is unused and in date.
+pub async fn live_token(
+    db: &Db,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<TokenRow>, StoreError> {
+    let t: Option<TokenRow> = db
+        .fetch_optional(
+            query("SELECT * FROM one_time_token WHERE token_hash = ?").bind(secret_hash(secret)),
+        )
+        .await?;
+    Ok(t.filter(|t| t.used_at.is_none() && parse_ts(&t.expires_at).is_ok_and(|e| now < e)))
+}
+
+/// Uses a link up, inside the transaction that acts on it. False if it was already used.
+pub async fn use_token(tx: &mut Tx, token_hash: &str) -> Result<bool, StoreError> {
+    let n = tx
+        .execute(
+            query("UPDATE one_time_token SET used_at = ? WHERE token_hash = ? AND used_at IS NULL")
+                .bind(ts(Utc::now()))
+                .bind(token_hash),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// People invited who have not yet set a password, for the business team's home page.
+pub async fn pending_invitations(db: &Db, partnership_id: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM person WHERE password_hash IS NULL AND id IN \
+                 (SELECT person_id FROM membership WHERE partnership_id = ?)",
+            )
+            .bind(partnership_id),
+        )
+        .await?;
+    Ok(n)
+}
+
+// ---- throttling ----
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct ThrottleRow {
+    failures: i64,
+    first_failure_at: String,
+    locked_until: Option<String>,
+}
+
+pub async fn throttle(db: &Db, key: &str) -> Result<Option<Throttle>, StoreError> {
+    let r: Option<ThrottleRow> = db
+        .fetch_optional(
+            query(
+                "SELECT failures, first_failure_at, locked_until FROM login_throttle WHERE key = ?",
+            )
+            .bind(key),
+        )
+        .await?;
+    r.map(|r| {
+        Ok(Throttle {
+            failures: r.failures,
+            first_failure_at: parse_ts(&r.first_failure_at)?,
+            locked_until: r.locked_until.as_deref().map(parse_ts).transpose()?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn save_throttle(tx: &mut Tx, key: &str, t: &Throttle) -> Result<(), StoreError> {
+    tx.execute(
+        query(
+            "INSERT INTO login_throttle (key, failures, first_failure_at, locked_until) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+             first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until",
+        )
+        .bind(key)
+        .bind(t.failures)
+        .bind(ts(t.first_failure_at))
+        .bind(t.locked_until.map(ts)),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
+    tx.execute(query("DELETE FROM login_throttle WHERE key = ?").bind(key))
+        .await?;
+    Ok(())
+}

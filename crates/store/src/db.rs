@@ -1,0 +1,360 @@
+//! One database handle for SQLite and PostgreSQL.
+//!
+//! Every query is written once, in SQL with `?` markers, and run on whichever engine the URL
+//! chose: for PostgreSQL the markers are renumbered to `$1…$n`. Values travel as [`Value`],
+//! rows come back through `sqlx::FromRow`, which both engines implement for the same Rust
+//! types (ids and times are TEXT on both, counts are BIGINT). SQLite gets one writer
+//! connection (its single-writer rule made explicit, so writers queue instead of failing
+//! with "database is locked") and a pool of readers in WAL mode with `synchronous=FULL`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, SqlitePool};
+
+use crate::StoreError;
+
+/// Which engine a [`Db`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A bound value. Typed nulls, because PostgreSQL wants to know what a NULL is.
+#[derive(Clone, Debug)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_owned))
+    }
+}
+impl From<&Option<String>> for Value {
+    fn from(v: &Option<String>) -> Self {
+        Value::Text(v.clone())
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(Some(v))
+    }
+}
+
+/// A statement and its arguments, built once for both engines.
+#[derive(Clone, Debug)]
+pub struct Query {
+    sql: &'static str,
+    args: Vec<Value>,
+}
+
+/// Starts a statement written with `?` markers.
+pub fn query(sql: &'static str) -> Query {
+    Query {
+        sql,
+        args: Vec::new(),
+    }
+}
+
+impl Query {
+    pub fn bind(mut self, v: impl Into<Value>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+}
+
+/// Renumbers `?` markers to `$n` for PostgreSQL. Our SQL never has `?` inside literals.
+pub(crate) fn pg_sql(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A row type both engines can decode.
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+#[derive(Clone, Debug)]
+enum Pools {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// The database of an installation.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pools: Pools,
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Value::Text(v) => q.bind(v),
+                Value::Int(v) => q.bind(v),
+                Value::Bool(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! on_sqlite {
+    ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
+        let q = bind_all!(sqlx::query_as::<_, $t>($q.sql), $q.args);
+        q.$method($exec).await
+    }};
+    ($exec:expr, $q:expr, execute) => {{
+        let q = bind_all!(sqlx::query($q.sql), $q.args);
+        q.execute($exec).await.map(|r| r.rows_affected())
+    }};
+}
+
+macro_rules! on_pg {
+    ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
+        let sql = pg_sql($q.sql);
+        let q = bind_all!(sqlx::query_as::<_, $t>(AssertSqlSafe(sql)), $q.args);
+        q.$method($exec).await
+    }};
+    ($exec:expr, $q:expr, execute) => {{
+        let sql = pg_sql($q.sql);
+        let q = bind_all!(sqlx::query(AssertSqlSafe(sql)), $q.args);
+        q.execute($exec).await.map(|r| r.rows_affected())
+    }};
+}
+
+impl Db {
+    /// Opens (creating a SQLite file if needed) the database named by a URL:
+    /// `sqlite://path.db`, `sqlite::memory:` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("--database-url: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
+            Ok(Db {
+                pools: Pools::Postgres(pool),
+            })
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("--database-url: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-16000");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts.read_only(true))
+                .await?;
+            Ok(Db {
+                pools: Pools::Sqlite { read, write },
+            })
+        } else {
+            Err(StoreError::Config(format!(
+                "--database-url must start with sqlite:// or postgres://, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pools {
+            Pools::Sqlite { .. } => Engine::Sqlite,
+            Pools::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Applies every migration not yet applied. Safe to run from several instances at once.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Checks the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: (i64,) = self.fetch_one(query("SELECT 1")).await?;
+        Ok(())
+    }
+
+    pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_all, as T)?,
+            Pools::Postgres(pool) => on_pg!(pool, q, fetch_all, as T)?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_optional, as T)?,
+            Pools::Postgres(pool) => on_pg!(pool, q, fetch_optional, as T)?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record>(&self, q: Query) -> Result<T, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_one, as T)?,
+            Pools::Postgres(pool) => on_pg!(pool, q, fetch_one, as T)?,
+        })
+    }
+
+    /// Runs one writing statement in its own transaction.
+    pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => on_sqlite!(write, q, execute)?,
+            Pools::Postgres(pool) => on_pg!(pool, q, execute)?,
+        })
+    }
+
+    /// Begins a transaction on the writer.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A transaction: everything a user step writes commits together or not at all.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn fetch_all<T: Record>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_all, as T)?,
+            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_all, as T)?,
+        })
+    }
+
+    pub async fn fetch_optional<T: Record>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_optional, as T)?,
+            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_optional, as T)?,
+        })
+    }
+
+    pub async fn fetch_one<T: Record>(&mut self, q: Query) -> Result<T, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_one, as T)?,
+            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_one, as T)?,
+        })
+    }
+
+    pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, execute)?,
+            Tx::Postgres(tx) => on_pg!(&mut **tx, q, execute)?,
+        })
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pg_sql;
+
+    #[test]
+    fn markers_are_numbered_for_postgres() {
+        assert_eq!(
+            pg_sql("SELECT a FROM t WHERE b = ? AND c = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2"
+        );
+    }
+}

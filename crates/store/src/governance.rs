@@ -1,0 +1,380 @@
+//! Partnerships, their agencies and groups. (Terms of reference, meetings and escalations
+//! arrive with the governance issue and extend these tables.)
+
+use serde::Serialize;
+
+use crate::audit::{self, Event, Who};
+use crate::{Db, Page, Paged, StoreError, Tx, new_id, query, ts};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Partnership {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub area: String,
+    pub contact_email: String,
+    pub rapid_review_from: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
+    db.fetch_optional(query("SELECT * FROM partnership WHERE id = ?").bind(id))
+        .await
+}
+
+pub async fn partnership_by_slug(db: &Db, slug: &str) -> Result<Option<Partnership>, StoreError> {
+    db.fetch_optional(query("SELECT * FROM partnership WHERE slug = ?").bind(slug))
+        .await
+}
+
+pub async fn partnership_count(db: &Db) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(query("SELECT COUNT(*) FROM partnership"))
+        .await?;
+    Ok(n)
+}
+
+/// Creates a partnership; the slug is its stable short name in URLs and commands.
+pub async fn create_partnership(
+    tx: &mut Tx,
+    who: &Who,
+    slug: &str,
+    name: &str,
+) -> Result<Partnership, StoreError> {
+    let now = ts(chrono::Utc::now());
+    let p = Partnership {
+        id: new_id(),
+        slug: slug.to_owned(),
+        name: name.to_owned(),
+        area: String::new(),
+        contact_email: String::new(),
+        rapid_review_from: "notified".to_owned(),
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    tx.execute(
+        query(
+            "INSERT INTO partnership (id, slug, name, area, contact_email, rapid_review_from, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&p.id)
+        .bind(&p.slug)
+        .bind(&p.name)
+        .bind(&p.area)
+        .bind(&p.contact_email)
+        .bind(&p.rapid_review_from)
+        .bind(&p.created_at)
+        .bind(&p.updated_at),
+    )
+    .await?;
+    let who = Who {
+        partnership_id: Some(p.id.clone()),
+        ..who.clone()
+    };
+    audit::append(
+        tx,
+        &who,
+        Event::new("partnership.create", "partnership", Some(&p.id))
+            .summary(format!("Created partnership {}", p.name))
+            .after(&p),
+    )
+    .await?;
+    Ok(p)
+}
+
+/// The settings a business team edits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub name: String,
+    pub area: String,
+    pub contact_email: String,
+    pub rapid_review_from: String,
+}
+
+pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before: Partnership = tx
+        .fetch_optional(query("SELECT * FROM partnership WHERE id = ?").bind(id))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(
+        query(
+            "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(&s.name)
+        .bind(&s.area)
+        .bind(&s.contact_email)
+        .bind(&s.rapid_review_from)
+        .bind(ts(chrono::Utc::now()))
+        .bind(id),
+    )
+    .await?;
+    let b = Settings {
+        name: before.name,
+        area: before.area,
+        contact_email: before.contact_email,
+        rapid_review_from: before.rapid_review_from,
+    };
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("partnership.update", "partnership", Some(id))
+            .summary("Changed partnership settings")
+            .before(&b)
+            .after(s),
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Agency {
+    pub id: String,
+    pub partnership_id: String,
+    pub name: String,
+    pub sector: String,
+    pub statutory_partner: bool,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a user types about an agency.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgencyInput {
+    pub name: String,
+    pub sector: String,
+    pub statutory_partner: bool,
+    pub active: bool,
+}
+
+pub async fn agencies(
+    db: &Db,
+    partnership_id: &str,
+    page: Page,
+) -> Result<Paged<Agency>, StoreError> {
+    let (total,): (i64,) = db
+        .fetch_one(
+            query("SELECT COUNT(*) FROM agency WHERE partnership_id = ?").bind(partnership_id),
+        )
+        .await?;
+    let items = db
+        .fetch_all(
+            query(
+                "SELECT * FROM agency WHERE partnership_id = ? \
+                 ORDER BY statutory_partner DESC, lower(name) LIMIT ? OFFSET ?",
+            )
+            .bind(partnership_id)
+            .bind(page.size)
+            .bind(page.offset()),
+        )
+        .await?;
+    Ok(Paged { items, total, page })
+}
+
+/// Every active agency, for choosing one in a form (a partnership has tens, not thousands).
+pub async fn active_agencies(db: &Db, partnership_id: &str) -> Result<Vec<Agency>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM agency WHERE partnership_id = ? AND active = ? ORDER BY lower(name) LIMIT 500")
+            .bind(partnership_id)
+            .bind(true),
+    )
+    .await
+}
+
+pub async fn agency(db: &Db, partnership_id: &str, id: &str) -> Result<Option<Agency>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM agency WHERE partnership_id = ? AND id = ?")
+            .bind(partnership_id)
+            .bind(id),
+    )
+    .await
+}
+
+/// Adds an agency. A name already used in the partnership is a [`StoreError::Conflict`].
+pub async fn create_agency(
+    db: &Db,
+    who: &Who,
+    partnership_id: &str,
+    input: &AgencyInput,
+) -> Result<Agency, StoreError> {
+    let mut tx = db.begin().await?;
+    let a = insert_agency(&mut tx, who, partnership_id, input).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+pub async fn insert_agency(
+    tx: &mut Tx,
+    who: &Who,
+    partnership_id: &str,
+    input: &AgencyInput,
+) -> Result<Agency, StoreError> {
+    let now = ts(chrono::Utc::now());
+    let a = Agency {
+        id: new_id(),
+        partnership_id: partnership_id.to_owned(),
+        name: input.name.clone(),
+        sector: input.sector.clone(),
+        statutory_partner: input.statutory_partner,
+        active: input.active,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    let r = tx
+        .execute(
+            query(
+                "INSERT INTO agency (id, partnership_id, name, sector, statutory_partner, active, \
+                 created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&a.id)
+            .bind(&a.partnership_id)
+            .bind(&a.name)
+            .bind(&a.sector)
+            .bind(a.statutory_partner)
+            .bind(a.active)
+            .bind(&a.created_at)
+            .bind(&a.updated_at),
+        )
+        .await;
+    match r {
+        Err(e) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict(format!(
+                "There is already an agency called {}",
+                a.name
+            )));
+        }
+        r => r?,
+    };
+    audit::append(
+        tx,
+        who,
+        Event::new("agency.create", "agency", Some(&a.id))
+            .summary(format!("Added agency {}", a.name))
+            .after(input),
+    )
+    .await?;
+    Ok(a)
+}
+
+pub async fn update_agency(
+    db: &Db,
+    who: &Who,
+    partnership_id: &str,
+    id: &str,
+    input: &AgencyInput,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before: Agency = tx
+        .fetch_optional(
+            query("SELECT * FROM agency WHERE partnership_id = ? AND id = ?")
+                .bind(partnership_id)
+                .bind(id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let r = tx
+        .execute(
+            query(
+                "UPDATE agency SET name = ?, sector = ?, statutory_partner = ?, active = ?, \
+                 updated_at = ? WHERE partnership_id = ? AND id = ?",
+            )
+            .bind(&input.name)
+            .bind(&input.sector)
+            .bind(input.statutory_partner)
+            .bind(input.active)
+            .bind(ts(chrono::Utc::now()))
+            .bind(partnership_id)
+            .bind(id),
+        )
+        .await;
+    match r {
+        Err(e) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict(format!(
+                "There is already an agency called {}",
+                input.name
+            )));
+        }
+        r => r?,
+    };
+    let b = AgencyInput {
+        name: before.name,
+        sector: before.sector,
+        statutory_partner: before.statutory_partner,
+        active: before.active,
+    };
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("agency.update", "agency", Some(id))
+            .summary(format!("Changed agency {}", input.name))
+            .before(&b)
+            .after(input),
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Group {
+    pub id: String,
+    pub partnership_id: String,
+    pub name: String,
+    pub kind: String,
+    pub reports_to_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub async fn groups(db: &Db, partnership_id: &str) -> Result<Vec<Group>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM partnership_group WHERE partnership_id = ? ORDER BY lower(name) LIMIT 500")
+            .bind(partnership_id),
+    )
+    .await
+}
+
+pub async fn insert_group(
+    tx: &mut Tx,
+    who: &Who,
+    partnership_id: &str,
+    name: &str,
+    kind: &str,
+    reports_to_id: Option<&str>,
+) -> Result<Group, StoreError> {
+    let now = ts(chrono::Utc::now());
+    let g = Group {
+        id: new_id(),
+        partnership_id: partnership_id.to_owned(),
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        reports_to_id: reports_to_id.map(str::to_owned),
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    tx.execute(
+        query(
+            "INSERT INTO partnership_group (id, partnership_id, name, kind, reports_to_id, \
+             created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&g.id)
+        .bind(&g.partnership_id)
+        .bind(&g.name)
+        .bind(&g.kind)
+        .bind(g.reports_to_id.clone())
+        .bind(&g.created_at)
+        .bind(&g.updated_at),
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Event::new("group.create", "group", Some(&g.id))
+            .summary(format!("Added group {}", g.name))
+            .after(&g),
+    )
+    .await?;
+    Ok(g)
+}

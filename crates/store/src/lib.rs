@@ -1,0 +1,100 @@
+//! Learnloop's database layer.
+//!
+//! Owns the schema (`migrations/sqlite`, `migrations/postgres`, kept in step), every query,
+//! transactions, the mail outbox and the hash-chained audit trail. One code path serves both
+//! engines through [`Db`]; each product area has its module here with the same name it has in
+//! the domain and web crates.
+
+pub mod accounts;
+pub mod audit;
+pub mod clocks;
+mod db;
+pub mod demo;
+pub mod governance;
+pub mod outbox;
+
+pub use db::{Db, Engine, Query, Record, Tx, Value, query};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// What can go wrong in the store. Web maps these to pages; none carries user data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("the record is not there")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// True when the database refused a write because a unique index already has the value.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            _ => false,
+        }
+    }
+}
+
+/// A new id: UUIDv7, time-ordered and unguessable, as text.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// True when `s` is a well-formed id; anything else is "not found", never an error page.
+pub fn is_id(s: &str) -> bool {
+    uuid::Uuid::parse_str(s).is_ok()
+}
+
+/// The one stored form of a moment: fixed width, so text order is time order on SQLite.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads a stored moment back.
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("time {s:?}")))
+}
+
+/// A page of a list: every list in the product is paginated through this.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl Page {
+    pub fn new(number: i64, size: i64) -> Page {
+        Page {
+            number: number.max(1),
+            size: size.clamp(1, 200),
+        }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.number - 1) * self.size
+    }
+}
+
+/// One page of rows and the total, for pagination links.
+#[derive(Clone, Debug)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: Page,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page.size - 1) / self.page.size).max(1)
+    }
+}

@@ -1,0 +1,656 @@
+//! Signing in and out, passwords (change, forgotten, set from an invitation), and the
+//! person's own account page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use learnloop_domain::accounts::{
+    DUMMY_HASH, Email, Role, Throttle, TokenPurpose, check_new_password, hash_password,
+    token_lifetime, verify_password,
+};
+use learnloop_govuk::{ErrorSummary, Input};
+use learnloop_store::accounts::{self, new_secret, secret_hash};
+use learnloop_store::audit::{self, Event, Who};
+use learnloop_store::outbox::{self, NewMail};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, FormData};
+use crate::page::{Chrome, Flash, InfoPage, render, render_status};
+use crate::session::{Signed, Visitor};
+use crate::web::{SESSION_COOKIE, query_params, redirect_with, set_cookie};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(start))
+        .route("/sign-in", get(sign_in_page).post(sign_in))
+        .route("/sign-out", post(sign_out))
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route(
+            "/set-password/{token}",
+            get(set_password_page).post(set_password),
+        )
+        .route("/account", get(account))
+        .route(
+            "/account/password",
+            get(change_password_page).post(change_password),
+        )
+        .route("/account/partnership", post(switch_partnership))
+        .route("/accessibility", get(accessibility))
+        .route("/privacy", get(privacy))
+}
+
+async fn start(v: Visitor) -> Redirect {
+    if v.signed.is_some() {
+        Redirect::to("/home")
+    } else {
+        Redirect::to("/sign-in")
+    }
+}
+
+/// Only a path on this site may be a destination after sign-in.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/home"
+    }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    email: Input,
+    password: Input,
+    next: String,
+}
+
+fn sign_in_form(v: &Visitor, email: &str, next: &str, errors: &Errors) -> SignInPage {
+    SignInPage {
+        chrome: v.chrome("/sign-in"),
+        errors: ErrorSummary::from_errors(
+            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
+        ),
+        email: Input::new("email", "Email address")
+            .input_type("email")
+            .autocomplete("email")
+            .spellcheck(false)
+            .value(email)
+            .error(errors.get("email")),
+        password: Input::new("password", "Password")
+            .input_type("password")
+            .autocomplete("current-password")
+            .error(errors.get("password")),
+        next: next.to_owned(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+async fn sign_in_page(v: Visitor, RawQuery(q): RawQuery) -> AppResult<Response> {
+    let q: NextQuery = query_params(q.as_deref());
+    if v.signed.is_some() {
+        return Ok(Redirect::to(safe_next(&q.next)).into_response());
+    }
+    render(&sign_in_form(&v, "", &q.next, &Errors::default()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignInForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+async fn sign_in(
+    State(st): State<AppState>,
+    v: Visitor,
+    FormData(f): FormData<SignInForm>,
+) -> AppResult<Response> {
+    let mut errors = Errors::default();
+    if f.email.trim().is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if f.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    if !errors.is_empty() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &sign_in_form(&v, &f.email, &f.next, &errors),
+        );
+    }
+    let key = f.email.trim().to_lowercase();
+    let now = Utc::now();
+    let throttle = accounts::throttle(&st.db, &key).await?;
+    let locked_msg = "There have been too many attempts to sign in with this email address. Wait 15 minutes, then try again";
+    if throttle.as_ref().is_some_and(|t| t.is_locked(now)) {
+        audit::record(
+            &st.db,
+            &Who {
+                label: key.clone(),
+                request_id: v.request_id.clone(),
+                ..Who::default()
+            },
+            Event::new("sign-in.locked", "person", None)
+                .summary("Sign-in refused: too many attempts"),
+        )
+        .await?;
+        errors.add("email", locked_msg);
+        return render_status(
+            StatusCode::TOO_MANY_REQUESTS,
+            &sign_in_form(&v, &f.email, &f.next, &errors),
+        );
+    }
+    let person = match Email::parse(&f.email) {
+        Ok(e) => accounts::person_by_email(&st.db, e.as_str()).await?,
+        Err(_) => None,
+    };
+    let partnerships = match &person {
+        Some(p) => accounts::partnerships_of(&st.db, &p.id).await?,
+        None => Vec::new(),
+    };
+    let hash = person
+        .as_ref()
+        .and_then(|p| p.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let password = f.password.clone();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ok = matches && !partnerships.is_empty() && person.as_ref().is_some_and(|p| p.active);
+    let first_partnership = partnerships.first().map(|(id, _)| id.clone());
+
+    let mut tx = st.db.begin().await?;
+    match (&person, ok) {
+        (Some(p), true) => {
+            accounts::clear_throttle(&mut tx, &key).await?;
+            let secret = new_secret();
+            accounts::create_session(
+                &mut tx,
+                &secret_hash(&secret),
+                &p.id,
+                first_partnership.as_deref(),
+                now + st.config.sessions.absolute,
+            )
+            .await?;
+            let who = Who {
+                person_id: Some(p.id.clone()),
+                label: format!("{} <{}>", p.name, p.email),
+                partnership_id: first_partnership,
+                request_id: v.request_id.clone(),
+            };
+            audit::append(
+                &mut tx,
+                &who,
+                Event::new("sign-in", "person", Some(&p.id)).summary("Signed in"),
+            )
+            .await?;
+            tx.commit().await?;
+            let mut resp = Redirect::to(safe_next(&f.next)).into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &secret,
+                    "Lax",
+                    st.config.secure_cookies(),
+                    None,
+                ),
+            );
+            Ok(resp)
+        }
+        _ => {
+            let t = Throttle::after_failure(throttle.as_ref(), now);
+            accounts::save_throttle(&mut tx, &key, &t).await?;
+            let who = Who {
+                person_id: None,
+                label: key.clone(),
+                partnership_id: first_partnership,
+                request_id: v.request_id.clone(),
+            };
+            audit::append(
+                &mut tx,
+                &who,
+                Event::new(
+                    "sign-in.failure",
+                    "person",
+                    person.as_ref().map(|p| p.id.as_str()),
+                )
+                .summary("Sign-in failed"),
+            )
+            .await?;
+            tx.commit().await?;
+            if t.is_locked(now) {
+                errors.add("email", locked_msg);
+            } else {
+                errors.add("email", "Enter a correct email address and password");
+            }
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &sign_in_form(&v, &f.email, &f.next, &errors),
+            )
+        }
+    }
+}
+
+async fn sign_out(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    let mut tx = st.db.begin().await?;
+    audit::append(
+        &mut tx,
+        &s.who(),
+        Event::new("sign-out", "person", Some(&s.person.id)).summary("Signed out"),
+    )
+    .await?;
+    tx.commit().await?;
+    accounts::delete_session(&st.db, &s.token_hash).await?;
+    let mut resp = redirect_with("/sign-in", Flash::SignedOut, st.config.secure_cookies());
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            SESSION_COOKIE,
+            "",
+            "Lax",
+            st.config.secure_cookies(),
+            Some(0),
+        ),
+    );
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "accounts/forgot.html")]
+struct ForgotPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    email: Input,
+}
+
+fn forgot_form(v: &Visitor, email: &str, errors: &Errors) -> ForgotPage {
+    ForgotPage {
+        chrome: v.chrome("/forgot-password"),
+        errors: ErrorSummary::from_errors(
+            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
+        ),
+        email: Input::new("email", "Email address")
+            .input_type("email")
+            .autocomplete("email")
+            .spellcheck(false)
+            .hint("We will send a link to reset your password if this address has an account")
+            .value(email)
+            .error(errors.get("email")),
+    }
+}
+
+async fn forgot_page(v: Visitor) -> AppResult<Response> {
+    render(&forgot_form(&v, "", &Errors::default()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ForgotForm {
+    email: String,
+}
+
+async fn forgot(
+    State(st): State<AppState>,
+    v: Visitor,
+    FormData(f): FormData<ForgotForm>,
+) -> AppResult<Response> {
+    let email = match Email::parse(&f.email) {
+        Ok(e) => e,
+        Err(msg) => {
+            let mut errors = Errors::default();
+            errors.add("email", msg);
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &forgot_form(&v, &f.email, &errors),
+            );
+        }
+    };
+    if let Some(p) = accounts::person_by_email(&st.db, email.as_str()).await?
+        && p.active
+    {
+        let secret = new_secret();
+        let now = Utc::now();
+        let mut tx = st.db.begin().await?;
+        accounts::create_token(
+            &mut tx,
+            &p.id,
+            TokenPurpose::Reset,
+            &secret,
+            now + token_lifetime(TokenPurpose::Reset),
+        )
+        .await?;
+        let link = format!("{}/set-password/{secret}", st.config.public_url);
+        // At most one reset mail per person every five minutes, however often the form is sent.
+        let window = now.timestamp() / 300;
+        outbox::enqueue(
+            &mut tx,
+            NewMail {
+                kind: "password-reset",
+                partnership_id: None,
+                natural_key: Some(format!("reset:{}:{window}", p.id)),
+                to: p.email.clone(),
+                subject: "Reset your Learnloop password".to_owned(),
+                body: format!(
+                    "Hello {},\n\nSomeone asked to reset the password of your Learnloop account. \
+                     If it was you, use this link within 2 hours to choose a new password:\n\n{link}\n\n\
+                     If it was not you, you can ignore this email: your password has not changed.\n",
+                    p.name
+                ),
+            },
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            &Who {
+                person_id: Some(p.id.clone()),
+                label: p.email.clone(),
+                request_id: v.request_id.clone(),
+                ..Who::default()
+            },
+            Event::new("password.reset-requested", "person", Some(&p.id))
+                .summary("Asked for a password reset link"),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(redirect_with(
+        "/sign-in",
+        Flash::ResetSent,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/set_password.html")]
+struct SetPasswordPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    name: String,
+    email: String,
+    invite: bool,
+    password: Input,
+    confirm: Input,
+}
+
+fn set_password_form(
+    v: &Visitor,
+    name: &str,
+    email: &str,
+    invite: bool,
+    errors: &Errors,
+) -> SetPasswordPage {
+    SetPasswordPage {
+        chrome: v.chrome("/set-password"),
+        errors: ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone()))),
+        name: name.to_owned(),
+        email: email.to_owned(),
+        invite,
+        password: Input::new("password", "New password")
+            .input_type("password")
+            .autocomplete("new-password")
+            .hint("Use 12 characters or more. A few unrelated words make a strong password you can remember")
+            .error(errors.get("password")),
+        confirm: Input::new("confirm", "Confirm new password")
+            .input_type("password")
+            .autocomplete("new-password")
+            .error(errors.get("confirm")),
+    }
+}
+
+fn expired_link(v: &Visitor) -> AppResult<Response> {
+    let page = InfoPage {
+        chrome: v.chrome("/set-password"),
+        title: "This link has expired or has already been used".to_owned(),
+        paragraphs: vec![
+            "Links to set a password work once, for a limited time.".to_owned(),
+            "Ask for a new link, or ask your partnership's business team to invite you again."
+                .to_owned(),
+        ],
+        link: Some(("/forgot-password".to_owned(), "Get a new link".to_owned())),
+    };
+    render_status(StatusCode::NOT_FOUND, &page)
+}
+
+async fn set_password_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(t) = accounts::live_token(&st.db, &token, Utc::now()).await? else {
+        return expired_link(&v);
+    };
+    let Some(p) = accounts::person(&st.db, &t.person_id).await? else {
+        return expired_link(&v);
+    };
+    render(&set_password_form(
+        &v,
+        &p.name,
+        &p.email,
+        t.purpose == "invite",
+        &Errors::default(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewPasswordForm {
+    current: String,
+    password: String,
+    confirm: String,
+}
+
+fn check_pair(f: &NewPasswordForm, errors: &mut Errors) {
+    if let Err(m) = check_new_password(&f.password) {
+        errors.add("password", m);
+    } else if f.confirm != f.password {
+        errors.add(
+            "confirm",
+            "The passwords do not match. Type the same password twice",
+        );
+    }
+}
+
+async fn hash_off_thread(pw: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
+async fn set_password(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(token): Path<String>,
+    FormData(f): FormData<NewPasswordForm>,
+) -> AppResult<Response> {
+    let Some(t) = accounts::live_token(&st.db, &token, Utc::now()).await? else {
+        return expired_link(&v);
+    };
+    let Some(p) = accounts::person(&st.db, &t.person_id).await? else {
+        return expired_link(&v);
+    };
+    let mut errors = Errors::default();
+    check_pair(&f, &mut errors);
+    if !errors.is_empty() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &set_password_form(&v, &p.name, &p.email, t.purpose == "invite", &errors),
+        );
+    }
+    let hash = hash_off_thread(f.password).await?;
+    let mut tx = st.db.begin().await?;
+    if !accounts::use_token(&mut tx, &t.token_hash).await? {
+        return expired_link(&v);
+    }
+    let who = Who {
+        person_id: Some(p.id.clone()),
+        label: format!("{} <{}>", p.name, p.email),
+        request_id: v.request_id.clone(),
+        ..Who::default()
+    };
+    accounts::set_password(&mut tx, &who, &p.id, &hash, None).await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        "/sign-in",
+        Flash::PasswordSet,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    job_title: String,
+    partnership: String,
+    roles: Vec<&'static str>,
+    partnerships: Vec<(String, String)>,
+    current_partnership: String,
+    csrf: String,
+}
+
+async fn account(s: Signed) -> AppResult<Response> {
+    render(&AccountPage {
+        chrome: s.chrome("/account"),
+        name: s.person.name.clone(),
+        email: s.person.email.clone(),
+        job_title: s.person.job_title.clone(),
+        partnership: s.partnership.name.clone(),
+        roles: s.actor.roles().into_iter().map(Role::label).collect(),
+        partnerships: s.partnerships.clone(),
+        current_partnership: s.partnership.id.clone(),
+        csrf: s.csrf.clone(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "accounts/change_password.html")]
+struct ChangePasswordPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    current: Input,
+    password: Input,
+    confirm: Input,
+}
+
+fn change_form(s: &Signed, errors: &Errors) -> ChangePasswordPage {
+    ChangePasswordPage {
+        chrome: s.chrome("/account"),
+        errors: ErrorSummary::from_errors(
+            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
+        ),
+        current: Input::new("current", "Current password")
+            .input_type("password")
+            .autocomplete("current-password")
+            .error(errors.get("current")),
+        password: Input::new("password", "New password")
+            .input_type("password")
+            .autocomplete("new-password")
+            .hint("Use 12 characters or more")
+            .error(errors.get("password")),
+        confirm: Input::new("confirm", "Confirm new password")
+            .input_type("password")
+            .autocomplete("new-password")
+            .error(errors.get("confirm")),
+    }
+}
+
+async fn change_password_page(s: Signed) -> AppResult<Response> {
+    render(&change_form(&s, &Errors::default()))
+}
+
+async fn change_password(
+    State(st): State<AppState>,
+    s: Signed,
+    FormData(f): FormData<NewPasswordForm>,
+) -> AppResult<Response> {
+    let mut errors = Errors::default();
+    let current = f.current.clone();
+    let hash = s
+        .person
+        .password_hash
+        .clone()
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if f.current.is_empty() {
+        errors.add("current", "Enter your current password");
+    } else if !ok {
+        errors.add("current", "Your current password is not correct");
+    }
+    check_pair(&f, &mut errors);
+    if !errors.is_empty() {
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &change_form(&s, &errors));
+    }
+    let hash = hash_off_thread(f.password).await?;
+    let mut tx = st.db.begin().await?;
+    accounts::set_password(&mut tx, &s.who(), &s.person.id, &hash, Some(&s.token_hash)).await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        "/account",
+        Flash::PasswordChanged,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SwitchForm {
+    partnership: String,
+}
+
+async fn switch_partnership(
+    State(st): State<AppState>,
+    s: Signed,
+    FormData(f): FormData<SwitchForm>,
+) -> AppResult<Response> {
+    if !s.partnerships.iter().any(|(id, _)| *id == f.partnership) {
+        return Err(AppError::NotFound);
+    }
+    learnloop_store::accounts::switch_partnership(&st.db, &s.token_hash, &f.partnership).await?;
+    Ok(Redirect::to("/home").into_response())
+}
+
+async fn accessibility(v: Visitor) -> AppResult<Response> {
+    render(&InfoPage {
+        chrome: v.chrome("/accessibility"),
+        title: "Accessibility statement".to_owned(),
+        paragraphs: vec![
+            "Learnloop is built to meet the Web Content Accessibility Guidelines version 2.2 at level AA.".to_owned(),
+            "Every page works without JavaScript, can be used with a keyboard alone, and is checked automatically with accessibility rules each time the service changes.".to_owned(),
+            "If you find a part of the service hard to use, tell your partnership's business team so that it can be fixed.".to_owned(),
+        ],
+        link: Some(("/".to_owned(), "Back to the service".to_owned())),
+    })
+}
+
+async fn privacy(v: Visitor) -> AppResult<Response> {
+    render(&InfoPage {
+        chrome: v.chrome("/privacy"),
+        title: "Privacy".to_owned(),
+        paragraphs: vec![
+            "Learnloop holds information about safeguarding work, including special-category information about children and families. Only people with a role in a partnership can see that partnership's work, and only as far as their role allows.".to_owned(),
+            "Children are never named outside restricted records. Every change, every sign-in and every view of restricted information is written to an audit trail that cannot be altered.".to_owned(),
+            "Learnloop uses two cookies, both essential: one keeps you signed in, one protects forms from being sent by other websites.".to_owned(),
+        ],
+        link: Some(("/".to_owned(), "Back to the service".to_owned())),
+    })
+}

@@ -1,0 +1,137 @@
+//! The audit trail page: the business team (and the independent chair) reads who did what,
+//! with filters by person, action and dates.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::NaiveDate;
+use learnloop_domain::policy::Permission;
+use learnloop_govuk::{Input, Select, SelectItem};
+use learnloop_store::audit::{self, AuditRow, Event, Filter};
+use learnloop_store::{Page, accounts};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::AppResult;
+use crate::governance::Pager;
+use crate::page::{Chrome, render};
+use crate::session::Signed;
+use crate::web::query_params;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/audit", get(trail))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TrailQuery {
+    person: String,
+    action: String,
+    from: String,
+    to: String,
+    page: i64,
+}
+
+#[derive(Template)]
+#[template(path = "audit/trail.html")]
+struct TrailPage {
+    chrome: Chrome,
+    rows: Vec<AuditRow>,
+    pager: Pager,
+    person: Select,
+    action: Select,
+    from: Input,
+    to: Input,
+    filtered: bool,
+}
+
+impl TrailPage {
+    fn when(&self, at: &str) -> String {
+        // 2026-11-25T10:22:09.123456Z → 25 Nov 2026 10:22:09 (UTC)
+        chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| t.format("%-d %b %Y %H:%M:%S").to_string())
+            .unwrap_or_else(|_| at.to_owned())
+    }
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+async fn trail(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ViewAuditTrail)?;
+    let q: TrailQuery = query_params(q.as_deref());
+    let filter = Filter {
+        actor_id: Some(q.person.clone()).filter(|p| !p.is_empty()),
+        action: Some(q.action.clone()).filter(|a| !a.is_empty()),
+        target_kind: None,
+        from: date(&q.from).map(|d| format!("{d}T00:00:00")),
+        to: date(&q.to)
+            .and_then(|d| d.succ_opt())
+            .map(|d| format!("{d}T00:00:00")),
+    };
+    let list = audit::list(&st.db, s.pid(), &filter, Page::new(q.page, 50)).await?;
+    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200)).await?;
+    let actions = audit::actions(&st.db, s.pid()).await?;
+    let base = format!(
+        "/audit?{}",
+        serde_urlencoded::to_string([
+            ("person", &q.person),
+            ("action", &q.action),
+            ("from", &q.from),
+            ("to", &q.to)
+        ])
+        .unwrap_or_default()
+    );
+    // Reading the trail is itself recorded: it shows who did what across the partnership.
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("audit.read", "audit_trail", None).summary("Read the audit trail"),
+    )
+    .await?;
+    render(&TrailPage {
+        chrome: s.chrome("/audit"),
+        pager: Pager::of(&base, &list),
+        rows: list.items,
+        person: Select::new(
+            "person",
+            "Person",
+            std::iter::once(SelectItem::new("", "Anyone")).chain(
+                people
+                    .items
+                    .iter()
+                    .map(|p| SelectItem::new(p.person.id.clone(), p.person.name.clone())),
+            ),
+        )
+        .value(&q.person),
+        action: Select::new(
+            "action",
+            "What happened",
+            std::iter::once(SelectItem::new("", "Anything")).chain(
+                actions
+                    .iter()
+                    .map(|a| SelectItem::new(a.clone(), a.clone())),
+            ),
+        )
+        .value(&q.action),
+        from: Input::new("from", "From date")
+            .hint("For example, 2026-11-01")
+            .width_class("govuk-input--width-10")
+            .value(&q.from),
+        to: Input::new("to", "To date")
+            .hint("For example, 2026-11-30")
+            .width_class("govuk-input--width-10")
+            .value(&q.to),
+        filtered: !(q.person.is_empty()
+            && q.action.is_empty()
+            && q.from.is_empty()
+            && q.to.is_empty()),
+    })
+}

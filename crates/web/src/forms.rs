@@ -1,0 +1,67 @@
+//! Reading forms and reporting what is wrong with them the GOV.UK way: an error summary at
+//! the top linking to each field, and the message again by the field, with what the user
+//! typed kept.
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// A form body. Every field of `T` has a default, so a missing field is an empty value that
+/// validation reports, not a rejected request.
+pub struct FormData<T>(pub T);
+
+impl<S, T> FromRequest<S> for FormData<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(FormData)
+            .map_err(|e| AppError::BadRequest(format!("form: {e}")))
+    }
+}
+
+/// The problems found in a form, in the order of the fields on the page.
+#[derive(Clone, Debug, Default)]
+pub struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field.to_owned(), message.into()));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn list(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    /// Keeps a value when it is valid, records the message when it is not.
+    pub fn check<T, E: Into<String>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,896 @@
+//! The partnership's own set-up, managed by its business team: settings, agencies, and people
+//! with their roles (invited by e-mail).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::Utc;
+use learnloop_domain::accounts::{Email, Role, TokenPurpose, token_lifetime};
+use learnloop_domain::governance::{SECTORS, check_name};
+use learnloop_domain::policy::Permission;
+use learnloop_govuk::{ErrorSummary, Input, Select, SelectItem};
+use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
+use learnloop_store::governance::{self, Agency, AgencyInput, Settings};
+use learnloop_store::outbox::{self, NewMail};
+use learnloop_store::{Page, Paged, StoreError, is_id};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, FormData};
+use crate::page::{Chrome, Flash, render, render_status};
+use crate::session::Signed;
+use crate::web::{query_params, redirect_with};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(settings_page).post(save_settings))
+        .route("/agencies", get(agencies))
+        .route("/agencies/new", get(new_agency_page).post(create_agency))
+        .route(
+            "/agencies/{id}/edit",
+            get(edit_agency_page).post(update_agency),
+        )
+        .route("/people", get(people))
+        .route("/people/invite", get(invite_page).post(invite))
+        .route("/people/{id}", get(person_page))
+        .route("/people/{id}/roles", post(give_role))
+        .route("/people/{id}/roles/{mid}/remove", post(remove_role))
+}
+
+fn summary(errors: &Errors) -> ErrorSummary {
+    ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: i64,
+}
+
+/// Links to the other pages of a list.
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub base: String,
+    pub number: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+impl Pager {
+    pub fn of<T>(base: &str, p: &Paged<T>) -> Pager {
+        Pager {
+            base: base.to_owned(),
+            number: p.page.number,
+            pages: p.pages(),
+            total: p.total,
+        }
+    }
+    pub fn prev(&self) -> Option<String> {
+        (self.number > 1).then(|| self.link(self.number - 1))
+    }
+    pub fn next(&self) -> Option<String> {
+        (self.number < self.pages).then(|| self.link(self.number + 1))
+    }
+    fn link(&self, n: i64) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}page={n}", self.base)
+    }
+}
+
+// ---- settings ----
+
+#[derive(Template)]
+#[template(path = "governance/settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    name: Input,
+    area: Input,
+    contact_email: Input,
+    rapid_review_from: Select,
+}
+
+fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
+    SettingsPage {
+        chrome: s.chrome("/settings"),
+        errors: summary(errors),
+        name: Input::new("name", "Partnership name")
+            .value(&v.name)
+            .error(errors.get("name")),
+        area: Input::new("area", "Local authority area")
+            .hint("For example, the borough or county the partnership covers")
+            .value(&v.area)
+            .error(errors.get("area")),
+        contact_email: Input::new("contact_email", "Business team email address")
+            .input_type("email")
+            .spellcheck(false)
+            .hint("Shown to people who need help, and used as the reply address of mails")
+            .value(&v.contact_email)
+            .error(errors.get("contact_email")),
+        rapid_review_from: Select::new(
+            "rapid_review_from",
+            "Count the 15 working days of a rapid review from",
+            [
+                SelectItem::new(
+                    "notified",
+                    "The date the serious incident was notified to the Panel",
+                ),
+                SelectItem::new(
+                    "aware",
+                    "The date the local authority became aware of the incident",
+                ),
+            ],
+        )
+        .value(&v.rapid_review_from)
+        .error(errors.get("rapid_review_from")),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SettingsForm {
+    name: String,
+    area: String,
+    contact_email: String,
+    rapid_review_from: String,
+}
+
+async fn settings_page(s: Signed) -> AppResult<Response> {
+    s.require(Permission::ManageSettings)?;
+    let p = &s.partnership;
+    let v = SettingsForm {
+        name: p.name.clone(),
+        area: p.area.clone(),
+        contact_email: p.contact_email.clone(),
+        rapid_review_from: p.rapid_review_from.clone(),
+    };
+    render(&settings_form(&s, &v, &Errors::default()))
+}
+
+async fn save_settings(
+    State(st): State<AppState>,
+    s: Signed,
+    FormData(f): FormData<SettingsForm>,
+) -> AppResult<Response> {
+    s.require(Permission::ManageSettings)?;
+    let mut errors = Errors::default();
+    let name = errors.check("name", check_name(&f.name, "partnership name", 200));
+    let area = f.area.trim().chars().take(200).collect::<String>();
+    let contact = if f.contact_email.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.check(
+            "contact_email",
+            Email::parse(&f.contact_email).map(|e| e.to_string()),
+        )
+    };
+    if !matches!(f.rapid_review_from.as_str(), "notified" | "aware") {
+        errors.add(
+            "rapid_review_from",
+            "Select when the rapid review clock starts",
+        );
+    }
+    match (name, contact) {
+        (Some(name), Some(contact_email)) if errors.is_empty() => {
+            governance::update_settings(
+                &st.db,
+                &s.who(),
+                s.pid(),
+                &Settings {
+                    name,
+                    area,
+                    contact_email,
+                    rapid_review_from: f.rapid_review_from.clone(),
+                },
+            )
+            .await?;
+            Ok(redirect_with(
+                "/settings",
+                Flash::SettingsSaved,
+                st.config.secure_cookies(),
+            ))
+        }
+        _ => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &settings_form(&s, &f, &errors),
+        ),
+    }
+}
+
+// ---- agencies ----
+
+#[derive(Template)]
+#[template(path = "governance/agencies.html")]
+struct AgenciesPage {
+    chrome: Chrome,
+    agencies: Vec<Agency>,
+    pager: Pager,
+}
+
+impl AgenciesPage {
+    fn sector(&self, slug: &str) -> &'static str {
+        SECTORS
+            .iter()
+            .find(|(s, _)| *s == slug)
+            .map(|(_, l)| *l)
+            .unwrap_or("Other")
+    }
+}
+
+async fn agencies(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ManageAgencies)?;
+    let q: PageQuery = query_params(q.as_deref());
+    let list = governance::agencies(&st.db, s.pid(), Page::new(q.page, 50)).await?;
+    render(&AgenciesPage {
+        chrome: s.chrome("/agencies"),
+        pager: Pager::of("/agencies", &list),
+        agencies: list.items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "governance/agency_form.html")]
+struct AgencyFormPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    heading: String,
+    action: String,
+    name: Input,
+    sector: Select,
+    statutory: Select,
+    active: Select,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AgencyForm {
+    name: String,
+    sector: String,
+    statutory_partner: String,
+    active: String,
+}
+
+fn agency_form(
+    s: &Signed,
+    heading: &str,
+    action: &str,
+    f: &AgencyForm,
+    errors: &Errors,
+) -> AgencyFormPage {
+    AgencyFormPage {
+        chrome: s.chrome("/agencies"),
+        errors: summary(errors),
+        heading: heading.to_owned(),
+        action: action.to_owned(),
+        name: Input::new("name", "Agency name").value(&f.name).error(errors.get("name")),
+        sector: Select::new(
+            "sector",
+            "Type of agency",
+            std::iter::once(SelectItem::new("", "Choose a type"))
+                .chain(SECTORS.iter().map(|(v, t)| SelectItem::new(*v, *t))),
+        )
+        .value(&f.sector)
+        .error(errors.get("sector")),
+        statutory: Select::new(
+            "statutory_partner",
+            "Is it one of the three statutory safeguarding partners?",
+            [SelectItem::new("no", "No, a partner agency"), SelectItem::new("yes", "Yes, a statutory safeguarding partner")],
+        )
+        .hint("The local authority, the police and the integrated care board are the statutory partners")
+        .value(&f.statutory_partner)
+        .error(errors.get("statutory_partner")),
+        active: Select::new(
+            "active",
+            "Is the agency active in the partnership?",
+            [SelectItem::new("yes", "Yes, active"), SelectItem::new("no", "No, no longer active")],
+        )
+        .hint("Inactive agencies keep their history but cannot be given new work")
+        .value(&f.active)
+        .error(errors.get("active")),
+    }
+}
+
+fn parse_agency(f: &AgencyForm, errors: &mut Errors) -> Option<AgencyInput> {
+    let name = errors.check("name", check_name(&f.name, "agency name", 200));
+    if !SECTORS.iter().any(|(s, _)| *s == f.sector) {
+        errors.add("sector", "Choose the type of agency");
+    }
+    let yes_no = |v: &str| match v {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let statutory = yes_no(&f.statutory_partner);
+    if statutory.is_none() {
+        errors.add(
+            "statutory_partner",
+            "Select whether the agency is a statutory safeguarding partner",
+        );
+    }
+    let active = yes_no(&f.active);
+    if active.is_none() {
+        errors.add("active", "Select whether the agency is active");
+    }
+    Some(AgencyInput {
+        name: name?,
+        sector: f.sector.clone(),
+        statutory_partner: statutory?,
+        active: active?,
+    })
+    .filter(|_| errors.is_empty())
+}
+
+async fn new_agency_page(s: Signed) -> AppResult<Response> {
+    s.require(Permission::ManageAgencies)?;
+    let f = AgencyForm {
+        statutory_partner: "no".into(),
+        active: "yes".into(),
+        ..AgencyForm::default()
+    };
+    render(&agency_form(
+        &s,
+        "Add an agency",
+        "/agencies/new",
+        &f,
+        &Errors::default(),
+    ))
+}
+
+async fn create_agency(
+    State(st): State<AppState>,
+    s: Signed,
+    FormData(f): FormData<AgencyForm>,
+) -> AppResult<Response> {
+    s.require(Permission::ManageAgencies)?;
+    let mut errors = Errors::default();
+    if let Some(input) = parse_agency(&f, &mut errors) {
+        match governance::create_agency(&st.db, &s.who(), s.pid(), &input).await {
+            Ok(_) => {
+                return Ok(redirect_with(
+                    "/agencies",
+                    Flash::AgencyAdded,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("name", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &agency_form(&s, "Add an agency", "/agencies/new", &f, &errors),
+    )
+}
+
+async fn edit_agency_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ManageAgencies)?;
+    let a = find_agency(&st, &s, &id).await?;
+    let yn = |b: bool| if b { "yes" } else { "no" }.to_owned();
+    let f = AgencyForm {
+        name: a.name.clone(),
+        sector: a.sector.clone(),
+        statutory_partner: yn(a.statutory_partner),
+        active: yn(a.active),
+    };
+    let action = format!("/agencies/{id}/edit");
+    render(&agency_form(
+        &s,
+        &format!("Change {}", a.name),
+        &action,
+        &f,
+        &Errors::default(),
+    ))
+}
+
+async fn find_agency(st: &AppState, s: &Signed, id: &str) -> AppResult<Agency> {
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    governance::agency(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn update_agency(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    FormData(f): FormData<AgencyForm>,
+) -> AppResult<Response> {
+    s.require(Permission::ManageAgencies)?;
+    let a = find_agency(&st, &s, &id).await?;
+    let mut errors = Errors::default();
+    if let Some(input) = parse_agency(&f, &mut errors) {
+        match governance::update_agency(&st.db, &s.who(), s.pid(), &id, &input).await {
+            Ok(()) => {
+                return Ok(redirect_with(
+                    "/agencies",
+                    Flash::AgencyChanged,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("name", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let action = format!("/agencies/{id}/edit");
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &agency_form(&s, &format!("Change {}", a.name), &action, &f, &errors),
+    )
+}
+
+// ---- people ----
+
+/// A role as shown beside a person: "Agency safeguarding lead, Northbrook Constabulary".
+#[derive(Clone, Debug)]
+struct RoleLine {
+    membership_id: String,
+    text: String,
+}
+
+async fn role_lines(st: &AppState, s: &Signed, p: &PersonWithRoles) -> AppResult<Vec<RoleLine>> {
+    let agencies = governance::active_agencies(&st.db, s.pid()).await?;
+    let groups = governance::groups(&st.db, s.pid()).await?;
+    Ok(p.roles
+        .iter()
+        .map(|m| {
+            let role = Role::from_slug(&m.role)
+                .map(Role::label)
+                .unwrap_or("Unknown role");
+            let of = m
+                .agency_id
+                .as_ref()
+                .and_then(|id| {
+                    agencies
+                        .iter()
+                        .find(|a| &a.id == id)
+                        .map(|a| a.name.clone())
+                })
+                .or_else(|| {
+                    m.group_id
+                        .as_ref()
+                        .and_then(|id| groups.iter().find(|g| &g.id == id).map(|g| g.name.clone()))
+                });
+            RoleLine {
+                membership_id: m.id.clone(),
+                text: match of {
+                    Some(o) => format!("{role}, {o}"),
+                    None => role.to_owned(),
+                },
+            }
+        })
+        .collect())
+}
+
+struct PersonLine {
+    id: String,
+    name: String,
+    email: String,
+    roles: Vec<RoleLine>,
+    invited: bool,
+}
+
+#[derive(Template)]
+#[template(path = "governance/people.html")]
+struct PeoplePage {
+    chrome: Chrome,
+    people: Vec<PersonLine>,
+    pager: Pager,
+}
+
+async fn people(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    let q: PageQuery = query_params(q.as_deref());
+    let list = accounts::people(&st.db, s.pid(), Page::new(q.page, 50)).await?;
+    let mut lines = Vec::new();
+    for p in &list.items {
+        lines.push(PersonLine {
+            id: p.person.id.clone(),
+            name: p.person.name.clone(),
+            email: p.person.email.clone(),
+            roles: role_lines(&st, &s, p).await?,
+            invited: p.person.password_hash.is_none(),
+        });
+    }
+    render(&PeoplePage {
+        chrome: s.chrome("/people"),
+        pager: Pager::of("/people", &list),
+        people: lines,
+    })
+}
+
+/// The role, agency and group choices of the invite and give-a-role forms.
+struct RoleChoice {
+    role: Select,
+    agency: Select,
+    group: Select,
+}
+
+async fn role_choice(
+    st: &AppState,
+    s: &Signed,
+    f: &RoleForm,
+    errors: &Errors,
+) -> AppResult<RoleChoice> {
+    let agencies = governance::active_agencies(&st.db, s.pid()).await?;
+    let groups = governance::groups(&st.db, s.pid()).await?;
+    let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
+    Ok(RoleChoice {
+        role: Select::new(
+            "role",
+            "Role",
+            std::iter::once(SelectItem::new("", "Choose a role")).chain(
+                grantable
+                    .iter()
+                    .map(|r| SelectItem::new(r.slug(), format!("{} – {}", r.label(), r.hint()))),
+            ),
+        )
+        .value(&f.role)
+        .error(errors.get("role")),
+        agency: Select::new(
+            "agency",
+            "Agency",
+            std::iter::once(SelectItem::new("", "Not for one agency")).chain(
+                agencies
+                    .iter()
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .hint("Needed for agency safeguarding leads, practitioners and auditors")
+        .value(&f.agency)
+        .error(errors.get("agency")),
+        group: Select::new(
+            "group",
+            "Group",
+            std::iter::once(SelectItem::new("", "Not for one group")).chain(
+                groups
+                    .iter()
+                    .map(|g| SelectItem::new(g.id.clone(), g.name.clone())),
+            ),
+        )
+        .hint("Needed for group chairs and deputies")
+        .value(&f.group)
+        .error(errors.get("group")),
+    })
+}
+
+/// Only a system administrator may make another; the business team gives every other role.
+fn may_grant(s: &Signed, r: Role) -> bool {
+    if r == Role::SystemAdmin {
+        s.actor.has(Role::SystemAdmin)
+    } else {
+        s.actor.can(Permission::ManagePeople)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RoleForm {
+    name: String,
+    email: String,
+    job_title: String,
+    role: String,
+    agency: String,
+    group: String,
+}
+
+struct CheckedRole {
+    role: Role,
+    agency: Option<String>,
+    group: Option<String>,
+}
+
+async fn check_role(
+    st: &AppState,
+    s: &Signed,
+    f: &RoleForm,
+    errors: &mut Errors,
+) -> AppResult<Option<CheckedRole>> {
+    let Some(role) = Role::from_slug(&f.role).filter(|r| may_grant(s, *r)) else {
+        errors.add("role", "Choose a role");
+        return Ok(None);
+    };
+    let agency = if role.needs_agency() {
+        let found = is_id(&f.agency)
+            && governance::agency(&st.db, s.pid(), &f.agency)
+                .await?
+                .is_some_and(|a| a.active);
+        if !found {
+            errors.add(
+                "agency",
+                format!(
+                    "Choose the agency this {} works for",
+                    role.label().to_lowercase()
+                ),
+            );
+        }
+        Some(f.agency.clone())
+    } else {
+        None
+    };
+    let group = if role.needs_group() {
+        let found = governance::groups(&st.db, s.pid())
+            .await?
+            .iter()
+            .any(|g| g.id == f.group);
+        if !found {
+            errors.add("group", "Choose the group this person chairs");
+        }
+        Some(f.group.clone())
+    } else {
+        None
+    };
+    Ok(Some(CheckedRole {
+        role,
+        agency,
+        group,
+    })
+    .filter(|_| errors.is_empty()))
+}
+
+#[derive(Template)]
+#[template(path = "governance/invite.html")]
+struct InvitePage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    name: Input,
+    email: Input,
+    job_title: Input,
+    choice: RoleChoice,
+}
+
+async fn invite_form(
+    st: &AppState,
+    s: &Signed,
+    f: &RoleForm,
+    errors: &Errors,
+) -> AppResult<InvitePage> {
+    Ok(InvitePage {
+        chrome: s.chrome("/people"),
+        errors: summary(errors),
+        name: Input::new("name", "Full name")
+            .autocomplete("off")
+            .value(&f.name)
+            .error(errors.get("name")),
+        email: Input::new("email", "Email address")
+            .input_type("email")
+            .spellcheck(false)
+            .autocomplete("off")
+            .hint("Use their work address. We will send them a link to create a password")
+            .value(&f.email)
+            .error(errors.get("email")),
+        job_title: Input::new("job_title", "Job title (optional)")
+            .value(&f.job_title)
+            .error(errors.get("job_title")),
+        choice: role_choice(st, s, f, errors).await?,
+    })
+}
+
+async fn invite_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    render(&invite_form(&st, &s, &RoleForm::default(), &Errors::default()).await?)
+}
+
+async fn invite(
+    State(st): State<AppState>,
+    s: Signed,
+    FormData(f): FormData<RoleForm>,
+) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    let mut errors = Errors::default();
+    let name = errors.check("name", check_name(&f.name, "full name", 200));
+    let email = errors.check("email", Email::parse(&f.email));
+    let job_title = f.job_title.trim().chars().take(200).collect::<String>();
+    let role = check_role(&st, &s, &f, &mut errors).await?;
+    let (Some(name), Some(email), Some(role)) = (name, email, role) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &invite_form(&st, &s, &f, &errors).await?,
+        );
+    };
+    if !errors.is_empty() {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &invite_form(&st, &s, &f, &errors).await?,
+        );
+    }
+    let who = s.who();
+    let existing = accounts::person_by_email(&st.db, email.as_str()).await?;
+    let mut tx = st.db.begin().await?;
+    let (person, secret) = match existing {
+        Some(p) => (p, None),
+        None => {
+            let p = accounts::insert_person(&mut tx, &who, email.as_str(), &name, &job_title, None)
+                .await?;
+            let secret = new_secret();
+            accounts::create_token(
+                &mut tx,
+                &p.id,
+                TokenPurpose::Invite,
+                &secret,
+                Utc::now() + token_lifetime(TokenPurpose::Invite),
+            )
+            .await?;
+            (p, Some(secret))
+        }
+    };
+    accounts::grant(
+        &mut tx,
+        &who,
+        &person.id,
+        s.pid(),
+        role.role,
+        role.agency.as_deref(),
+        role.group.as_deref(),
+    )
+    .await?;
+    let partnership = &s.partnership.name;
+    let (subject, body) = match secret {
+        Some(secret) => (
+            format!("You have been invited to Learnloop by {partnership}"),
+            format!(
+                "Hello {},\n\n{} has invited you to use Learnloop, the learning and improvement system of {partnership}, \
+                 as {}.\n\nCreate your password with this link within 7 days:\n\n{}/set-password/{secret}\n\n\
+                 Then sign in at {}/sign-in with this email address.\n",
+                person.name,
+                s.person.name,
+                role.role.label().to_lowercase(),
+                st.config.public_url,
+                st.config.public_url
+            ),
+        ),
+        None => (
+            format!("You have a new role in Learnloop at {partnership}"),
+            format!(
+                "Hello {},\n\n{} has given you the role of {} at {partnership} in Learnloop.\n\n\
+                 Sign in as usual at {}/sign-in\n",
+                person.name,
+                s.person.name,
+                role.role.label().to_lowercase(),
+                st.config.public_url
+            ),
+        ),
+    };
+    outbox::enqueue(
+        &mut tx,
+        NewMail {
+            kind: "invitation",
+            partnership_id: Some(s.pid().to_owned()),
+            natural_key: None,
+            to: person.email.clone(),
+            subject,
+            body,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        &format!("/people/{}", person.id),
+        Flash::PersonInvited,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "governance/person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    id: String,
+    name: String,
+    email: String,
+    job_title: String,
+    invited: bool,
+    roles: Vec<RoleLine>,
+    choice: RoleChoice,
+}
+
+async fn person_view(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &RoleForm,
+    errors: &Errors,
+) -> AppResult<PersonPage> {
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let person = accounts::person_in(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles = accounts::memberships(&st.db, id, s.pid()).await?;
+    let p = PersonWithRoles { person, roles };
+    Ok(PersonPage {
+        chrome: s.chrome("/people"),
+        errors: summary(errors),
+        id: id.to_owned(),
+        roles: role_lines(st, s, &p).await?,
+        name: p.person.name,
+        email: p.person.email,
+        job_title: p.person.job_title,
+        invited: p.person.password_hash.is_none(),
+        choice: role_choice(st, s, f, errors).await?,
+    })
+}
+
+async fn person_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    render(&person_view(&st, &s, &id, &RoleForm::default(), &Errors::default()).await?)
+}
+
+async fn give_role(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    FormData(f): FormData<RoleForm>,
+) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    let page = person_view(&st, &s, &id, &f, &Errors::default()).await?;
+    let mut errors = Errors::default();
+    let Some(role) = check_role(&st, &s, &f, &mut errors).await? else {
+        let page = person_view(&st, &s, &id, &f, &errors).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let mut tx = st.db.begin().await?;
+    accounts::grant(
+        &mut tx,
+        &s.who(),
+        &page.id,
+        s.pid(),
+        role.role,
+        role.agency.as_deref(),
+        role.group.as_deref(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        &format!("/people/{id}"),
+        Flash::RoleGiven,
+        st.config.secure_cookies(),
+    ))
+}
+
+async fn remove_role(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, mid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    s.require(Permission::ManagePeople)?;
+    if !is_id(&id) || !is_id(&mid) {
+        return Err(AppError::NotFound);
+    }
+    let roles = accounts::memberships(&st.db, &id, s.pid()).await?;
+    let Some(m) = roles.iter().find(|m| m.id == mid) else {
+        return Err(AppError::NotFound);
+    };
+    if Role::from_slug(&m.role).is_some_and(|r| !may_grant(&s, r)) {
+        return Err(AppError::Forbidden);
+    }
+    accounts::revoke(&st.db, &s.who(), s.pid(), &mid).await?;
+    Ok(redirect_with(
+        &format!("/people/{id}"),
+        Flash::RoleRemoved,
+        st.config.secure_cookies(),
+    ))
+}

@@ -1,0 +1,187 @@
+//! What every page shares: the header with the service name and the person's partnership,
+//! navigation by role, confirmation messages, and the CSRF token for forms.
+
+use learnloop_domain::policy::Permission;
+
+use crate::session::Signed;
+
+/// A confirmation shown once after a change. Only these fixed messages can be shown, so a
+/// crafted cookie cannot put words on the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flash {
+    SignedOut,
+    PasswordChanged,
+    PasswordSet,
+    AgencyAdded,
+    AgencyChanged,
+    PersonInvited,
+    RoleGiven,
+    RoleRemoved,
+    SettingsSaved,
+    HolidayProposed,
+    HolidayApplied,
+    HolidayRejected,
+    RuleSaved,
+    ResetSent,
+}
+
+const FLASHES: [(Flash, &str, &str); 14] = [
+    (Flash::SignedOut, "signed-out", "You have signed out"),
+    (
+        Flash::PasswordChanged,
+        "password-changed",
+        "Your password has been changed",
+    ),
+    (
+        Flash::PasswordSet,
+        "password-set",
+        "Your password has been set. Sign in to continue",
+    ),
+    (Flash::AgencyAdded, "agency-added", "Agency added"),
+    (
+        Flash::AgencyChanged,
+        "agency-changed",
+        "Agency details saved",
+    ),
+    (Flash::PersonInvited, "person-invited", "Invitation sent"),
+    (Flash::RoleGiven, "role-given", "Role given"),
+    (Flash::RoleRemoved, "role-removed", "Role taken away"),
+    (
+        Flash::SettingsSaved,
+        "settings-saved",
+        "Partnership settings saved",
+    ),
+    (
+        Flash::HolidayProposed,
+        "holiday-proposed",
+        "Change proposed. A system administrator will review it",
+    ),
+    (
+        Flash::HolidayApplied,
+        "holiday-applied",
+        "Holiday change applied to every partnership",
+    ),
+    (
+        Flash::HolidayRejected,
+        "holiday-rejected",
+        "Holiday change rejected",
+    ),
+    (Flash::RuleSaved, "rule-saved", "Clock rule saved"),
+    (
+        Flash::ResetSent,
+        "reset-sent",
+        "If that address has an account, we have sent a link to reset the password",
+    ),
+];
+
+impl Flash {
+    pub fn key(self) -> &'static str {
+        FLASHES
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, k, _)| *k)
+            .unwrap_or("")
+    }
+    pub fn text(self) -> &'static str {
+        FLASHES
+            .iter()
+            .find(|(f, _, _)| *f == self)
+            .map(|(_, _, t)| *t)
+            .unwrap_or("")
+    }
+    pub fn from_key(k: &str) -> Option<Flash> {
+        FLASHES
+            .iter()
+            .find(|(_, key, _)| *key == k)
+            .map(|(f, _, _)| *f)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub text: &'static str,
+    pub current: bool,
+}
+
+/// The parts of the page around the content.
+#[derive(Clone, Debug, Default)]
+pub struct Chrome {
+    pub csrf: String,
+    pub person_name: Option<String>,
+    pub partnership_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<&'static str>,
+}
+
+/// Navigation: each entry shows only for people whose roles allow the page behind it.
+const NAV: [(&str, &str, Option<Permission>); 7] = [
+    ("/home", "Home", None),
+    ("/agencies", "Agencies", Some(Permission::ManageAgencies)),
+    ("/people", "People", Some(Permission::ManagePeople)),
+    (
+        "/clocks",
+        "Deadlines and holidays",
+        Some(Permission::ViewClocks),
+    ),
+    ("/audit", "Audit trail", Some(Permission::ViewAuditTrail)),
+    ("/settings", "Settings", Some(Permission::ManageSettings)),
+    ("/account", "Your account", None),
+];
+
+impl Chrome {
+    pub fn anonymous(csrf: &str, flash: Option<Flash>) -> Chrome {
+        Chrome {
+            csrf: csrf.to_owned(),
+            flash: flash.map(Flash::text),
+            ..Chrome::default()
+        }
+    }
+
+    pub fn signed_in(s: &Signed, current: &str) -> Chrome {
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| s.actor.can(p)))
+            .map(|(href, text, _)| NavItem {
+                href,
+                text,
+                current: current == *href || current.starts_with(&format!("{href}/")),
+            })
+            .collect();
+        Chrome {
+            csrf: s.csrf.clone(),
+            person_name: Some(s.person.name.clone()),
+            partnership_name: Some(s.partnership.name.clone()),
+            nav,
+            flash: s.flash.map(Flash::text),
+        }
+    }
+}
+
+/// Renders a page template into a response.
+pub fn render<T: askama::Template>(
+    t: &T,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    Ok(axum::response::Html(t.render()?).into_response())
+}
+
+/// Renders a page with a status other than 200 (e.g. a form with errors: 422 keeps the
+/// browser from caching it and tells tests what happened, while the user sees the form).
+pub fn render_status<T: askama::Template>(
+    status: axum::http::StatusCode,
+    t: &T,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    Ok((status, axum::response::Html(t.render()?)).into_response())
+}
+
+/// A plain page of text: a heading and paragraphs, with an optional link onwards.
+#[derive(askama::Template)]
+#[template(path = "info.html")]
+pub struct InfoPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub link: Option<(String, String)>,
+}

@@ -1,0 +1,215 @@
+//! Who is asking: the signed-in person (from the session cookie) acting in one partnership,
+//! with the memberships the policy decides from.
+//!
+//! Sessions live in the database so that any instance can serve any request and a session can
+//! be revoked at once; the cookie holds a random secret and the database only its hash.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use learnloop_domain::policy::{Actor, Permission};
+use learnloop_store::accounts::{self, Person, secret_hash};
+use learnloop_store::audit::Who;
+use learnloop_store::governance::{self, Partnership};
+use learnloop_store::parse_ts;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::page::{Chrome, Flash};
+use crate::web::{CsrfToken, SESSION_COOKIE, cookie};
+
+/// Any visitor, signed in or not.
+pub struct Visitor {
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub request_id: Option<String>,
+    pub signed: Option<Signed>,
+}
+
+/// A signed-in person acting in their current partnership.
+pub struct Signed {
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub request_id: Option<String>,
+    pub token_hash: String,
+    pub person: Person,
+    pub partnership: Partnership,
+    pub actor: Actor,
+    /// Every partnership the person belongs to (id, name), for switching.
+    pub partnerships: Vec<(String, String)>,
+}
+
+impl Signed {
+    /// Deny unless the policy grants it.
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.actor.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The audit trail's view of this person.
+    pub fn who(&self) -> Who {
+        Who {
+            person_id: Some(self.person.id.clone()),
+            label: format!("{} <{}>", self.person.name, self.person.email),
+            partnership_id: Some(self.partnership.id.clone()),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    pub fn pid(&self) -> &str {
+        &self.partnership.id
+    }
+
+    /// The header, navigation and messages of a page, for this person.
+    pub fn chrome(&self, current: &str) -> Chrome {
+        Chrome::signed_in(self, current)
+    }
+}
+
+impl Visitor {
+    pub fn chrome(&self, current: &str) -> Chrome {
+        match &self.signed {
+            Some(s) => s.chrome(current),
+            None => Chrome::anonymous(&self.csrf, self.flash),
+        }
+    }
+}
+
+fn request_id(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn load_signed(
+    parts: &Parts,
+    state: &AppState,
+    csrf: &str,
+    flash: Option<Flash>,
+) -> Result<Option<Signed>, AppError> {
+    let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = secret_hash(secret);
+    let Some(session) = accounts::session(&state.db, &hash).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let created = parse_ts(&session.created_at)?;
+    let last_seen = parse_ts(&session.last_seen_at)?;
+    if !state.config.sessions.is_live(created, last_seen, now) {
+        accounts::delete_session(&state.db, &hash).await?;
+        return Ok(None);
+    }
+    let Some(person) = accounts::person(&state.db, &session.person_id).await? else {
+        return Ok(None);
+    };
+    if !person.active {
+        return Ok(None);
+    }
+    let partnerships = accounts::partnerships_of(&state.db, &person.id).await?;
+    let current = session
+        .partnership_id
+        .clone()
+        .filter(|p| partnerships.iter().any(|(id, _)| id == p))
+        .or_else(|| partnerships.first().map(|(id, _)| id.clone()));
+    let Some(pid) = current else {
+        return Ok(None);
+    };
+    let Some(partnership) = governance::partnership(&state.db, &pid).await? else {
+        return Ok(None);
+    };
+    let memberships = accounts::memberships(&state.db, &person.id, &pid)
+        .await?
+        .iter()
+        .filter_map(|m| m.to_domain())
+        .collect();
+    // Writing on every request would serialise readers behind the writer; once a minute is
+    // precise enough for a 30-minute idle limit.
+    if now - last_seen > Duration::seconds(60) {
+        accounts::touch_session(&state.db, &hash, now).await?;
+    }
+    Ok(Some(Signed {
+        csrf: csrf.to_owned(),
+        flash,
+        request_id: request_id(parts),
+        token_hash: hash,
+        actor: Actor {
+            person_id: person.id.clone(),
+            partnership_id: pid,
+            memberships,
+        },
+        person,
+        partnership,
+        partnerships,
+    }))
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let flash = parts.extensions.get::<Option<Flash>>().copied().flatten();
+        let signed = load_signed(parts, state, &csrf, flash).await?;
+        Ok(Visitor {
+            csrf,
+            flash,
+            request_id: request_id(parts),
+            signed,
+        })
+    }
+}
+
+/// Refusal for pages that need a signed-in person: off to the sign-in page and back after.
+pub enum SignInFirst {
+    Redirect(String),
+    Error(AppError),
+}
+
+impl IntoResponse for SignInFirst {
+    fn into_response(self) -> Response {
+        match self {
+            SignInFirst::Redirect(to) => Redirect::to(&to).into_response(),
+            SignInFirst::Error(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = SignInFirst;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let v = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(SignInFirst::Error)?;
+        match v.signed {
+            Some(s) => Ok(s),
+            None => {
+                let path = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+                Err(SignInFirst::Redirect(format!("/sign-in?next={next}")))
+            }
+        }
+    }
+}
