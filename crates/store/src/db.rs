@@ -284,6 +284,19 @@ impl Db {
         })
     }
 
+    /// Runs a statement built at run time (tests and administration only; never user input).
+    pub async fn raw(&self, sql: &str) -> Result<(), StoreError> {
+        match &self.pools {
+            Pools::Sqlite { write, .. } => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(write).await?;
+            }
+            Pools::Postgres(pool) => {
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { read, write } => {

@@ -12,6 +12,8 @@ mod db;
 pub mod demo;
 pub mod governance;
 pub mod outbox;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 

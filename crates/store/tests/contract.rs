@@ -1,0 +1,217 @@
+//! The store's contract, run on every engine: the same tests, the same answers, on SQLite and
+//! on PostgreSQL (atuin's pattern).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::Utc;
+use learnloop_store::audit::{self, Event, Verdict, Who};
+use learnloop_store::outbox::{self, NewMail};
+use learnloop_store::testing::engines;
+use learnloop_store::{Db, Engine, query};
+
+async fn each_engine<F, Fut>(f: F)
+where
+    F: Fn(Db, Engine) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for t in engines().await.expect("test databases") {
+        let db = t.open().await.expect("open test database");
+        f(db.clone(), t.engine).await;
+        db.close().await;
+    }
+}
+
+/// Tables, columns and indexes of a migrated database, engine-independently named.
+async fn schema(db: &Db, engine: Engine) -> Vec<String> {
+    let rows: Vec<(String, String)> = match engine {
+        Engine::Sqlite => {
+            db.fetch_all(query(
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                 ORDER BY m.name, p.name",
+            ))
+            .await
+            .unwrap()
+        }
+        Engine::Postgres => db
+            .fetch_all(query(
+                "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%' ORDER BY table_name, column_name",
+            ))
+            .await
+            .unwrap(),
+    };
+    let idx: Vec<(String,)> = match engine {
+        Engine::Sqlite => db
+            .fetch_all(query(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            ))
+            .await
+            .unwrap(),
+        Engine::Postgres => db
+            .fetch_all(query(
+                "SELECT indexname::TEXT FROM pg_indexes WHERE schemaname = 'public' \
+                 AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' AND tablename NOT LIKE '_sqlx%' ORDER BY indexname",
+            ))
+            .await
+            .unwrap(),
+    };
+    rows.into_iter()
+        .map(|(t, c)| format!("{t}.{c}"))
+        .chain(idx.into_iter().map(|(i,)| format!("index {i}")))
+        .collect()
+}
+
+#[tokio::test]
+async fn both_engines_have_the_same_tables_columns_and_indexes() {
+    each_engine(|db, engine| async move {
+        let s = schema(&db, engine).await;
+        SCHEMAS.lock().unwrap().push((engine, s));
+    })
+    .await;
+    let all = SCHEMAS.lock().unwrap();
+    assert!(!all.is_empty());
+    assert!(all[0].1.iter().any(|c| c == "audit_event.hash"));
+    if all.len() == 2 {
+        let only_sqlite: Vec<_> = all[0].1.iter().filter(|c| !all[1].1.contains(c)).collect();
+        let only_pg: Vec<_> = all[1].1.iter().filter(|c| !all[0].1.contains(c)).collect();
+        assert!(only_sqlite.is_empty() && only_pg.is_empty(), "only SQLite: {only_sqlite:?}; only PostgreSQL: {only_pg:?}");
+    }
+}
+
+static SCHEMAS: std::sync::Mutex<Vec<(Engine, Vec<String>)>> = std::sync::Mutex::new(Vec::new());
+
+fn who() -> Who {
+    Who::system("contract test")
+}
+
+#[tokio::test]
+async fn audit_trail_verifies_and_names_the_first_altered_entry() {
+    each_engine(|db, engine| async move {
+        for i in 0..5 {
+            audit::record(&db, &who(), Event::new("test.event", "thing", None).summary(format!("event {i}")))
+                .await
+                .unwrap();
+        }
+        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 5 });
+
+        // The engine refuses edits outright…
+        let refused = db.execute(query("UPDATE audit_event SET summary = 'changed' WHERE seq = 3")).await;
+        assert!(refused.is_err(), "{engine:?} let the audit trail be edited");
+        let refused = db.execute(query("DELETE FROM audit_event WHERE seq = 3")).await;
+        assert!(refused.is_err(), "{engine:?} let an audit entry be deleted");
+
+        // …and if someone with the keys to the database removes the guard, verify finds it.
+        match engine {
+            Engine::Sqlite => db.raw("DROP TRIGGER audit_event_no_update").await.unwrap(),
+            Engine::Postgres => db.raw("DROP TRIGGER audit_event_no_update ON audit_event").await.unwrap(),
+        }
+        db.execute(query("UPDATE audit_event SET summary = 'changed' WHERE seq = 3")).await.unwrap();
+        match audit::verify(&db).await.unwrap() {
+            Verdict::Broken { seq, .. } => assert_eq!(seq, 3),
+            other => panic!("expected a broken trail, got {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_trail_names_a_missing_entry() {
+    each_engine(|db, engine| async move {
+        for _ in 0..4 {
+            audit::record(&db, &who(), Event::new("test.event", "thing", None)).await.unwrap();
+        }
+        match engine {
+            Engine::Sqlite => db.raw("DROP TRIGGER audit_event_no_delete").await.unwrap(),
+            Engine::Postgres => db.raw("DROP TRIGGER audit_event_no_update ON audit_event").await.unwrap(),
+        }
+        db.execute(query("DELETE FROM audit_event WHERE seq = 2")).await.unwrap();
+        match audit::verify(&db).await.unwrap() {
+            Verdict::Broken { seq, problem } => {
+                assert_eq!(seq, 2);
+                assert!(problem.contains("missing"), "{problem}");
+            }
+            other => panic!("expected a broken trail, got {other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_one_unbroken_chain() {
+    each_engine(|db, _| async move {
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let db = db.clone();
+            tasks.push(tokio::spawn(async move {
+                audit::record(&db, &who(), Event::new("test.event", "thing", None).summary(format!("{i}"))).await
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 40 });
+    })
+    .await;
+}
+
+fn mail(key: Option<&str>) -> NewMail {
+    NewMail {
+        kind: "test",
+        partnership_id: None,
+        natural_key: key.map(str::to_owned),
+        to: "someone@example.org".into(),
+        subject: "Subject".into(),
+        body: "Body".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_mail_with_the_same_natural_key_is_queued_once() {
+    each_engine(|db, _| async move {
+        let mut tx = db.begin().await.unwrap();
+        assert!(outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25"))).await.unwrap());
+        assert!(!outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25"))).await.unwrap());
+        assert!(outbox::enqueue(&mut tx, mail(None)).await.unwrap());
+        assert!(outbox::enqueue(&mut tx, mail(None)).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(outbox::pending(&db).await.unwrap(), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_workers_never_claim_the_same_mail() {
+    each_engine(|db, _| async move {
+        let mut tx = db.begin().await.unwrap();
+        for _ in 0..60 {
+            outbox::enqueue(&mut tx, mail(None)).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let now = Utc::now() + chrono::Duration::seconds(1);
+        let (a, b) = tokio::join!(
+            async {
+                let mut got = Vec::new();
+                for _ in 0..10 {
+                    got.extend(outbox::claim(&db, "worker-a", now, 5).await.unwrap());
+                }
+                got
+            },
+            async {
+                let mut got = Vec::new();
+                for _ in 0..10 {
+                    got.extend(outbox::claim(&db, "worker-b", now, 5).await.unwrap());
+                }
+                got
+            }
+        );
+        let mut ids: Vec<String> = a.iter().chain(b.iter()).map(|m| m.id.clone()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "a mail was claimed twice");
+        assert_eq!(n, 60);
+        // Claimed mail is not handed out again while the claim holds.
+        assert!(outbox::claim(&db, "worker-c", now, 10).await.unwrap().is_empty());
+    })
+    .await;
+}
