@@ -63,10 +63,14 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // One line: clap's first line names the argument and what was expected.
+            // One line: clap's first paragraph names the argument and what was expected.
             let text = e.render().to_string();
-            let line = text.lines().next().unwrap_or("error: bad arguments");
-            eprintln!("{line}");
+            let line: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            eprintln!("{}", line.join(" "));
             return ExitCode::from(2);
         }
     };

@@ -288,10 +288,14 @@ impl Db {
     pub async fn raw(&self, sql: &str) -> Result<(), StoreError> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(write).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(write)
+                    .await?;
             }
             Pools::Postgres(pool) => {
-                sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(pool).await?;
+                sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+                    .execute(pool)
+                    .await?;
             }
         }
         Ok(())

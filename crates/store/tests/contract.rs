@@ -74,7 +74,10 @@ async fn both_engines_have_the_same_tables_columns_and_indexes() {
     if all.len() == 2 {
         let only_sqlite: Vec<_> = all[0].1.iter().filter(|c| !all[1].1.contains(c)).collect();
         let only_pg: Vec<_> = all[1].1.iter().filter(|c| !all[0].1.contains(c)).collect();
-        assert!(only_sqlite.is_empty() && only_pg.is_empty(), "only SQLite: {only_sqlite:?}; only PostgreSQL: {only_pg:?}");
+        assert!(
+            only_sqlite.is_empty() && only_pg.is_empty(),
+            "only SQLite: {only_sqlite:?}; only PostgreSQL: {only_pg:?}"
+        );
     }
 }
 
@@ -88,24 +91,44 @@ fn who() -> Who {
 async fn audit_trail_verifies_and_names_the_first_altered_entry() {
     each_engine(|db, engine| async move {
         for i in 0..5 {
-            audit::record(&db, &who(), Event::new("test.event", "thing", None).summary(format!("event {i}")))
-                .await
-                .unwrap();
+            audit::record(
+                &db,
+                &who(),
+                Event::new("test.event", "thing", None).summary(format!("event {i}")),
+            )
+            .await
+            .unwrap();
         }
-        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 5 });
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { entries: 5 }
+        );
 
         // The engine refuses edits outright…
-        let refused = db.execute(query("UPDATE audit_event SET summary = 'changed' WHERE seq = 3")).await;
+        let refused = db
+            .execute(query(
+                "UPDATE audit_event SET summary = 'changed' WHERE seq = 3",
+            ))
+            .await;
         assert!(refused.is_err(), "{engine:?} let the audit trail be edited");
-        let refused = db.execute(query("DELETE FROM audit_event WHERE seq = 3")).await;
+        let refused = db
+            .execute(query("DELETE FROM audit_event WHERE seq = 3"))
+            .await;
         assert!(refused.is_err(), "{engine:?} let an audit entry be deleted");
 
         // …and if someone with the keys to the database removes the guard, verify finds it.
         match engine {
             Engine::Sqlite => db.raw("DROP TRIGGER audit_event_no_update").await.unwrap(),
-            Engine::Postgres => db.raw("DROP TRIGGER audit_event_no_update ON audit_event").await.unwrap(),
+            Engine::Postgres => db
+                .raw("DROP TRIGGER audit_event_no_update ON audit_event")
+                .await
+                .unwrap(),
         }
-        db.execute(query("UPDATE audit_event SET summary = 'changed' WHERE seq = 3")).await.unwrap();
+        db.execute(query(
+            "UPDATE audit_event SET summary = 'changed' WHERE seq = 3",
+        ))
+        .await
+        .unwrap();
         match audit::verify(&db).await.unwrap() {
             Verdict::Broken { seq, .. } => assert_eq!(seq, 3),
             other => panic!("expected a broken trail, got {other:?}"),
@@ -118,13 +141,20 @@ async fn audit_trail_verifies_and_names_the_first_altered_entry() {
 async fn audit_trail_names_a_missing_entry() {
     each_engine(|db, engine| async move {
         for _ in 0..4 {
-            audit::record(&db, &who(), Event::new("test.event", "thing", None)).await.unwrap();
+            audit::record(&db, &who(), Event::new("test.event", "thing", None))
+                .await
+                .unwrap();
         }
         match engine {
             Engine::Sqlite => db.raw("DROP TRIGGER audit_event_no_delete").await.unwrap(),
-            Engine::Postgres => db.raw("DROP TRIGGER audit_event_no_update ON audit_event").await.unwrap(),
+            Engine::Postgres => db
+                .raw("DROP TRIGGER audit_event_no_update ON audit_event")
+                .await
+                .unwrap(),
         }
-        db.execute(query("DELETE FROM audit_event WHERE seq = 2")).await.unwrap();
+        db.execute(query("DELETE FROM audit_event WHERE seq = 2"))
+            .await
+            .unwrap();
         match audit::verify(&db).await.unwrap() {
             Verdict::Broken { seq, problem } => {
                 assert_eq!(seq, 2);
@@ -143,13 +173,21 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         for i in 0..40 {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
-                audit::record(&db, &who(), Event::new("test.event", "thing", None).summary(format!("{i}"))).await
+                audit::record(
+                    &db,
+                    &who(),
+                    Event::new("test.event", "thing", None).summary(format!("{i}")),
+                )
+                .await
             }));
         }
         for t in tasks {
             t.await.unwrap().unwrap();
         }
-        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 40 });
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { entries: 40 }
+        );
     })
     .await;
 }
@@ -169,8 +207,16 @@ fn mail(key: Option<&str>) -> NewMail {
 async fn a_mail_with_the_same_natural_key_is_queued_once() {
     each_engine(|db, _| async move {
         let mut tx = db.begin().await.unwrap();
-        assert!(outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25"))).await.unwrap());
-        assert!(!outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25"))).await.unwrap());
+        assert!(
+            outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25")))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !outbox::enqueue(&mut tx, mail(Some("reminder:a:2026-11-25")))
+                .await
+                .unwrap()
+        );
         assert!(outbox::enqueue(&mut tx, mail(None)).await.unwrap());
         assert!(outbox::enqueue(&mut tx, mail(None)).await.unwrap());
         tx.commit().await.unwrap();
@@ -211,7 +257,12 @@ async fn two_workers_never_claim_the_same_mail() {
         assert_eq!(ids.len(), n, "a mail was claimed twice");
         assert_eq!(n, 60);
         // Claimed mail is not handed out again while the claim holds.
-        assert!(outbox::claim(&db, "worker-c", now, 10).await.unwrap().is_empty());
+        assert!(
+            outbox::claim(&db, "worker-c", now, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

@@ -30,7 +30,11 @@ async fn signed_out_visitor_is_sent_to_sign_in_and_back_afterwards() {
         let r = c
             .post(
                 "/sign-in",
-                &[("email", email_of(Role::BusinessTeam)), ("password", demo::PASSWORD), ("next", "/agencies")],
+                &[
+                    ("email", email_of(Role::BusinessTeam)),
+                    ("password", demo::PASSWORD),
+                    ("next", "/agencies"),
+                ],
             )
             .await;
         assert_eq!(r.location.as_deref(), Some("/agencies"));
@@ -48,7 +52,11 @@ async fn sign_in_never_redirects_to_another_site() {
         let r = c
             .post(
                 "/sign-in",
-                &[("email", email_of(Role::BusinessTeam)), ("password", demo::PASSWORD), ("next", "//evil.example/")],
+                &[
+                    ("email", email_of(Role::BusinessTeam)),
+                    ("password", demo::PASSWORD),
+                    ("next", "//evil.example/"),
+                ],
             )
             .await;
         assert_eq!(r.location.as_deref(), Some("/home"));
@@ -60,8 +68,12 @@ async fn sign_in_never_redirects_to_another_site() {
 async fn wrong_password_and_unknown_account_get_the_same_message() {
     each_app(|app| async move {
         let c = Client::new(&app);
-        let wrong = c.sign_in(email_of(Role::BusinessTeam), "not the password").await;
-        let unknown = c.sign_in("nobody@northbrook.example", "not the password").await;
+        let wrong = c
+            .sign_in(email_of(Role::BusinessTeam), "not the password")
+            .await;
+        let unknown = c
+            .sign_in("nobody@northbrook.example", "not the password")
+            .await;
         assert_eq!(wrong.status, 422);
         assert_eq!(unknown.status, 422);
         let msg = "Enter a correct email address and password";
@@ -72,7 +84,9 @@ async fn wrong_password_and_unknown_account_get_the_same_message() {
         // Both failures are in the audit trail.
         let (n,): (i64,) = app
             .db
-            .fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE action = 'sign-in.failure'"))
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'sign-in.failure'",
+            ))
             .await
             .unwrap();
         assert_eq!(n, 2);
@@ -167,12 +181,30 @@ const MATRIX: [(&str, [bool; 8]); 8] = [
     // BusinessTeam, IndependentChair, GroupChair, AgencyLead, Practitioner, Trainer, Auditor, SystemAdmin
     ("/home", [true, true, true, true, true, true, true, true]),
     ("/account", [true, true, true, true, true, true, true, true]),
-    ("/agencies", [true, false, false, false, false, false, false, false]),
-    ("/agencies/new", [true, false, false, false, false, false, false, false]),
-    ("/people", [true, false, false, false, false, false, false, true]),
-    ("/audit", [true, true, false, false, false, false, false, false]),
-    ("/settings", [true, false, false, false, false, false, false, false]),
-    ("/clocks", [true, true, true, true, false, false, false, true]),
+    (
+        "/agencies",
+        [true, false, false, false, false, false, false, false],
+    ),
+    (
+        "/agencies/new",
+        [true, false, false, false, false, false, false, false],
+    ),
+    (
+        "/people",
+        [true, false, false, false, false, false, false, true],
+    ),
+    (
+        "/audit",
+        [true, true, false, false, false, false, false, false],
+    ),
+    (
+        "/settings",
+        [true, false, false, false, false, false, false, false],
+    ),
+    (
+        "/clocks",
+        [true, true, true, true, false, false, false, true],
+    ),
 ];
 
 #[tokio::test]
@@ -217,10 +249,24 @@ async fn agency_lead_cannot_add_an_agency_even_by_posting_the_form() {
         let c = Client::new(&app);
         c.sign_in_as(Role::AgencyLead).await;
         let r = c
-            .post("/agencies/new", &[("name", "Sneaky agency"), ("sector", "other"), ("statutory_partner", "no"), ("active", "yes")])
+            .post(
+                "/agencies/new",
+                &[
+                    ("name", "Sneaky agency"),
+                    ("sector", "other"),
+                    ("statutory_partner", "no"),
+                    ("active", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 403);
-        let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM agency WHERE name = 'Sneaky agency'")).await.unwrap();
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM agency WHERE name = 'Sneaky agency'",
+            ))
+            .await
+            .unwrap();
         assert_eq!(n, 0);
     })
     .await;
@@ -246,7 +292,15 @@ async fn business_team_adds_an_agency_and_the_change_is_audited() {
         let c = Client::new(&app);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
-            .post("/agencies/new", &[("name", "Northbrook Dental Service"), ("sector", "community-health"), ("statutory_partner", "no"), ("active", "yes")])
+            .post(
+                "/agencies/new",
+                &[
+                    ("name", "Northbrook Dental Service"),
+                    ("sector", "community-health"),
+                    ("statutory_partner", "no"),
+                    ("active", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 303);
         let list = c.get_following("/agencies").await;
@@ -263,7 +317,15 @@ async fn a_bad_agency_form_says_how_to_fix_it_and_keeps_what_was_typed() {
         let c = Client::new(&app);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
-            .post("/agencies/new", &[("name", "  "), ("sector", "spaceships"), ("statutory_partner", "maybe"), ("active", "yes")])
+            .post(
+                "/agencies/new",
+                &[
+                    ("name", "  "),
+                    ("sector", "spaceships"),
+                    ("statutory_partner", "maybe"),
+                    ("active", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.contains("Enter the agency name"));
@@ -271,7 +333,15 @@ async fn a_bad_agency_form_says_how_to_fix_it_and_keeps_what_was_typed() {
         assert!(r.contains("Select whether the agency is a statutory safeguarding partner"));
         // A duplicate name is refused with a message, not an error page.
         let r = c
-            .post("/agencies/new", &[("name", "northbrook constabulary"), ("sector", "police"), ("statutory_partner", "no"), ("active", "yes")])
+            .post(
+                "/agencies/new",
+                &[
+                    ("name", "northbrook constabulary"),
+                    ("sector", "police"),
+                    ("statutory_partner", "no"),
+                    ("active", "yes"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.contains("There is already an agency called northbrook constabulary"));
@@ -288,7 +358,12 @@ async fn every_form_post_needs_the_csrf_token() {
         let without = c
             .http
             .post(format!("{}/agencies/new", c.base))
-            .form(&[("name", "No token agency"), ("sector", "other"), ("statutory_partner", "no"), ("active", "yes")])
+            .form(&[
+                ("name", "No token agency"),
+                ("sector", "other"),
+                ("statutory_partner", "no"),
+                ("active", "yes"),
+            ])
             .send()
             .await
             .unwrap();
@@ -298,12 +373,24 @@ async fn every_form_post_needs_the_csrf_token() {
             .http
             .post(format!("{}/agencies/new", c.base))
             .header("Origin", "https://evil.example")
-            .form(&[("csrf_token", token.as_str()), ("name", "Cross-site agency"), ("sector", "other"), ("statutory_partner", "no"), ("active", "yes")])
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("name", "Cross-site agency"),
+                ("sector", "other"),
+                ("statutory_partner", "no"),
+                ("active", "yes"),
+            ])
             .send()
             .await
             .unwrap();
         assert_eq!(cross_site.status().as_u16(), 403);
-        let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM agency WHERE name LIKE '%agency'")).await.unwrap();
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM agency WHERE name LIKE '%agency'",
+            ))
+            .await
+            .unwrap();
         assert_eq!(n, 0);
     })
     .await;
@@ -315,12 +402,24 @@ async fn unknown_and_other_partnership_ids_are_not_found() {
         // A second partnership with its own agency.
         let who = learnloop_store::audit::Who::system("test");
         let mut tx = app.db.begin().await.unwrap();
-        let other = learnloop_store::governance::create_partnership(&mut tx, &who, "elsewhere", "Elsewhere Partnership").await.unwrap();
+        let other = learnloop_store::governance::create_partnership(
+            &mut tx,
+            &who,
+            "elsewhere",
+            "Elsewhere Partnership",
+        )
+        .await
+        .unwrap();
         let agency = learnloop_store::governance::insert_agency(
             &mut tx,
             &who,
             &other.id,
-            &learnloop_store::governance::AgencyInput { name: "Elsewhere Police".into(), sector: "police".into(), statutory_partner: true, active: true },
+            &learnloop_store::governance::AgencyInput {
+                name: "Elsewhere Police".into(),
+                sector: "police".into(),
+                statutory_partner: true,
+                active: true,
+            },
         )
         .await
         .unwrap();
@@ -333,7 +432,12 @@ async fn unknown_and_other_partnership_ids_are_not_found() {
         assert!(r.contains("Page not found"));
         assert!(!r.contains("Elsewhere Police"));
         assert_eq!(c.get("/agencies/not-an-id/edit").await.status, 404);
-        assert_eq!(c.get("/people/0190c1f0-0000-7000-8000-000000000000").await.status, 404);
+        assert_eq!(
+            c.get("/people/0190c1f0-0000-7000-8000-000000000000")
+                .await
+                .status,
+            404
+        );
         assert_eq!(c.get("/no/such/page").await.status, 404);
     })
     .await;
@@ -355,14 +459,32 @@ async fn an_oversized_form_is_refused_with_413() {
 async fn pages_carry_security_headers_and_no_inline_script() {
     each_app(|app| async move {
         let c = Client::new(&app);
-        let r = c.http.get(format!("{}/sign-in", c.base)).send().await.unwrap();
+        let r = c
+            .http
+            .get(format!("{}/sign-in", c.base))
+            .send()
+            .await
+            .unwrap();
         let h = r.headers().clone();
-        let csp = h.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
         assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
         assert!(h.get("x-request-id").is_some());
-        let cookies: Vec<String> = h.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-        assert!(cookies.iter().all(|c| c.contains("HttpOnly") && c.contains("SameSite")));
+        let cookies: Vec<String> = h
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            cookies
+                .iter()
+                .all(|c| c.contains("HttpOnly") && c.contains("SameSite"))
+        );
         let body = r.text().await.unwrap();
         assert!(!body.contains("<script>"), "inline script on the page");
     })
@@ -376,7 +498,9 @@ async fn invited_agency_lead_sets_a_password_signs_in_and_is_refused_business_pa
         bt.sign_in_as(Role::BusinessTeam).await;
         let police: (String,) = app
             .db
-            .fetch_one(query("SELECT id FROM agency WHERE name = 'Northbrook Constabulary'"))
+            .fetch_one(query(
+                "SELECT id FROM agency WHERE name = 'Northbrook Constabulary'",
+            ))
             .await
             .unwrap();
         let r = bt
@@ -397,23 +521,38 @@ async fn invited_agency_lead_sets_a_password_signs_in_and_is_refused_business_pa
         assert!(person.contains("Invitation sent"));
         assert!(person.contains("Agency safeguarding lead, Northbrook Constabulary"));
 
-        let mail = last_mail_to(&app.db, "jordan.patel@northbrook.example").await.expect("an invitation mail");
+        let mail = last_mail_to(&app.db, "jordan.patel@northbrook.example")
+            .await
+            .expect("an invitation mail");
         let link = link_in(&mail, &app.base).expect("a link in the mail");
         let path = link.trim_start_matches(&app.base).to_owned();
 
         let lead = Client::new(&app);
         let form = lead.get(&path).await;
         assert!(form.contains("Create your password"));
-        let short = lead.post(&path, &[("password", "short"), ("confirm", "short")]).await;
+        let short = lead
+            .post(&path, &[("password", "short"), ("confirm", "short")])
+            .await;
         assert!(short.contains("Password must be 12 characters or more"));
         let r = lead
-            .post(&path, &[("password", "a long enough passphrase"), ("confirm", "a long enough passphrase")])
+            .post(
+                &path,
+                &[
+                    ("password", "a long enough passphrase"),
+                    ("confirm", "a long enough passphrase"),
+                ],
+            )
             .await;
         assert_eq!(r.location.as_deref(), Some("/sign-in"));
         // The link works once.
         assert_eq!(lead.get(&path).await.status, 404);
 
-        let r = lead.sign_in("jordan.patel@northbrook.example", "a long enough passphrase").await;
+        let r = lead
+            .sign_in(
+                "jordan.patel@northbrook.example",
+                "a long enough passphrase",
+            )
+            .await;
         assert_eq!(r.status, 303);
         assert_eq!(lead.get("/home").await.status, 200);
         assert_eq!(lead.get("/people").await.status, 403);
@@ -428,16 +567,40 @@ async fn an_agency_role_needs_its_agency() {
         let bt = Client::new(&app);
         bt.sign_in_as(Role::BusinessTeam).await;
         let r = bt
-            .post("/people/invite", &[("name", "Sam"), ("email", "sam@northbrook.example"), ("role", "practitioner"), ("agency", ""), ("group", "")])
+            .post(
+                "/people/invite",
+                &[
+                    ("name", "Sam"),
+                    ("email", "sam@northbrook.example"),
+                    ("role", "practitioner"),
+                    ("agency", ""),
+                    ("group", ""),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.contains("Choose the agency this practitioner works for"));
         // The business team cannot make a system administrator.
         let r = bt
-            .post("/people/invite", &[("name", "Sam"), ("email", "sam@northbrook.example"), ("role", "system-admin"), ("agency", ""), ("group", "")])
+            .post(
+                "/people/invite",
+                &[
+                    ("name", "Sam"),
+                    ("email", "sam@northbrook.example"),
+                    ("role", "system-admin"),
+                    ("agency", ""),
+                    ("group", ""),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
-        let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM person WHERE email = 'sam@northbrook.example'")).await.unwrap();
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM person WHERE email = 'sam@northbrook.example'",
+            ))
+            .await
+            .unwrap();
         assert_eq!(n, 0);
     })
     .await;
@@ -471,13 +634,40 @@ async fn forgotten_password_gives_the_same_answer_for_any_address_and_mails_a_wo
             let r = c.post("/forgot-password", &[("email", email)]).await;
             assert_eq!(r.location.as_deref(), Some("/sign-in"));
         }
-        assert!(last_mail_to(&app.db, "nobody@northbrook.example").await.is_none());
-        let mail = last_mail_to(&app.db, email_of(Role::Auditor)).await.unwrap();
-        let path = link_in(&mail, &app.base).unwrap().trim_start_matches(&app.base).to_owned();
-        let r = c.post(&path, &[("password", "brand new passphrase"), ("confirm", "brand new passphrase")]).await;
+        assert!(
+            last_mail_to(&app.db, "nobody@northbrook.example")
+                .await
+                .is_none()
+        );
+        let mail = last_mail_to(&app.db, email_of(Role::Auditor))
+            .await
+            .unwrap();
+        let path = link_in(&mail, &app.base)
+            .unwrap()
+            .trim_start_matches(&app.base)
+            .to_owned();
+        let r = c
+            .post(
+                &path,
+                &[
+                    ("password", "brand new passphrase"),
+                    ("confirm", "brand new passphrase"),
+                ],
+            )
+            .await;
         assert_eq!(r.status, 303);
-        assert_eq!(c.sign_in(email_of(Role::Auditor), demo::PASSWORD).await.status, 422);
-        assert_eq!(c.sign_in(email_of(Role::Auditor), "brand new passphrase").await.status, 303);
+        assert_eq!(
+            c.sign_in(email_of(Role::Auditor), demo::PASSWORD)
+                .await
+                .status,
+            422
+        );
+        assert_eq!(
+            c.sign_in(email_of(Role::Auditor), "brand new passphrase")
+                .await
+                .status,
+            303
+        );
     })
     .await;
 }
@@ -490,11 +680,25 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
         here.sign_in_as(Role::GroupChair).await;
         elsewhere.sign_in_as(Role::GroupChair).await;
         let r = here
-            .post("/account/password", &[("current", "wrong one"), ("password", "another long passphrase"), ("confirm", "another long passphrase")])
+            .post(
+                "/account/password",
+                &[
+                    ("current", "wrong one"),
+                    ("password", "another long passphrase"),
+                    ("confirm", "another long passphrase"),
+                ],
+            )
             .await;
         assert!(r.contains("Your current password is not correct"));
         let r = here
-            .post("/account/password", &[("current", demo::PASSWORD), ("password", "another long passphrase"), ("confirm", "another long passphrase")])
+            .post(
+                "/account/password",
+                &[
+                    ("current", demo::PASSWORD),
+                    ("password", "another long passphrase"),
+                    ("confirm", "another long passphrase"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 303);
         assert_eq!(here.get("/home").await.status, 200);
@@ -509,7 +713,15 @@ async fn settings_are_saved_and_bad_values_explained() {
         let c = Client::new(&app);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
-            .post("/settings", &[("name", ""), ("area", "Northbrook"), ("contact_email", "not an email"), ("rapid_review_from", "aware")])
+            .post(
+                "/settings",
+                &[
+                    ("name", ""),
+                    ("area", "Northbrook"),
+                    ("contact_email", "not an email"),
+                    ("rapid_review_from", "aware"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.contains("Enter the partnership name"));
@@ -517,7 +729,12 @@ async fn settings_are_saved_and_bad_values_explained() {
         let r = c
             .post(
                 "/settings",
-                &[("name", "Northbrook Safeguarding Children Partnership"), ("area", "Borough of Northbrook"), ("contact_email", "team@northbrook.example"), ("rapid_review_from", "aware")],
+                &[
+                    ("name", "Northbrook Safeguarding Children Partnership"),
+                    ("area", "Borough of Northbrook"),
+                    ("contact_email", "team@northbrook.example"),
+                    ("rapid_review_from", "aware"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303);
@@ -555,23 +772,54 @@ async fn a_holiday_added_by_the_business_team_and_applied_by_the_administrator_m
         let r = bt
             .post(
                 "/clocks/holidays",
-                &[("change", "add"), ("day", "4"), ("month", "1"), ("year", "2027"), ("name", "Extra New Year holiday"), ("reason", "Announced by royal proclamation")],
+                &[
+                    ("change", "add"),
+                    ("day", "4"),
+                    ("month", "1"),
+                    ("year", "2027"),
+                    ("name", "Extra New Year holiday"),
+                    ("reason", "Announced by royal proclamation"),
+                ],
             )
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
         // Proposed is not applied: the deadline has not moved yet, and the team cannot apply it.
         assert!(bt.get(calc).await.contains("13 January 2027"));
-        let (id,): (String,) = app.db.fetch_one(query("SELECT id FROM holiday_change")).await.unwrap();
-        assert_eq!(bt.post(&format!("/clocks/holidays/{id}/apply"), &[]).await.status, 403);
+        let (id,): (String,) = app
+            .db
+            .fetch_one(query("SELECT id FROM holiday_change"))
+            .await
+            .unwrap();
+        assert_eq!(
+            bt.post(&format!("/clocks/holidays/{id}/apply"), &[])
+                .await
+                .status,
+            403
+        );
 
         let admin = Client::new(&app);
         admin.sign_in_as(Role::SystemAdmin).await;
-        assert!(admin.get("/home").await.contains("1 proposed bank holiday change to apply or reject"));
-        assert_eq!(admin.post(&format!("/clocks/holidays/{id}/apply"), &[]).await.status, 303);
+        assert!(
+            admin
+                .get("/home")
+                .await
+                .contains("1 proposed bank holiday change to apply or reject")
+        );
+        assert_eq!(
+            admin
+                .post(&format!("/clocks/holidays/{id}/apply"), &[])
+                .await
+                .status,
+            303
+        );
 
         let after = bt.get(calc).await;
         assert!(after.contains("14 January 2027"), "{}", after.body);
-        assert!(bt.get("/clocks/holidays?year=2027").await.contains("Extra New Year holiday"));
+        assert!(
+            bt.get("/clocks/holidays?year=2027")
+                .await
+                .contains("Extra New Year holiday")
+        );
     })
     .await;
 }
@@ -582,12 +830,32 @@ async fn a_holiday_proposal_with_a_bad_date_is_explained() {
         let bt = Client::new(&app);
         bt.sign_in_as(Role::BusinessTeam).await;
         let r = bt
-            .post("/clocks/holidays", &[("change", "add"), ("day", "31"), ("month", "2"), ("year", "2027"), ("name", "x"), ("reason", "y")])
+            .post(
+                "/clocks/holidays",
+                &[
+                    ("change", "add"),
+                    ("day", "31"),
+                    ("month", "2"),
+                    ("year", "2027"),
+                    ("name", "x"),
+                    ("reason", "y"),
+                ],
+            )
             .await;
         assert_eq!(r.status, 422);
         assert!(r.contains("The date must be a real date"));
         let r = bt
-            .post("/clocks/holidays", &[("change", "add"), ("day", "25"), ("month", "12"), ("year", "2026"), ("name", "x"), ("reason", "y")])
+            .post(
+                "/clocks/holidays",
+                &[
+                    ("change", "add"),
+                    ("day", "25"),
+                    ("month", "12"),
+                    ("year", "2026"),
+                    ("name", "x"),
+                    ("reason", "y"),
+                ],
+            )
             .await;
         assert!(r.contains("25 December 2026 is already a bank holiday"));
     })

@@ -23,11 +23,18 @@ pub async fn spawn(t: &TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let mut config = Config::new(&format!("http://{addr}"));
     tweak(&mut config);
-    let state = AppState { db: db.clone(), config: Arc::new(config) };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
     tokio::spawn(async move {
         axum::serve(listener, app(state)).await.unwrap();
     });
-    TestApp { base: format!("http://{addr}"), db, engine: t.engine }
+    TestApp {
+        base: format!("http://{addr}"),
+        db,
+        engine: t.engine,
+    }
 }
 
 /// Runs a test body on every engine, each with its own fresh app.
@@ -76,7 +83,11 @@ impl Client {
             .redirect(Policy::none())
             .build()
             .unwrap();
-        Client { http, jar, base: app.base.clone() }
+        Client {
+            http,
+            jar,
+            base: app.base.clone(),
+        }
     }
 
     async fn page(resp: reqwest::Response) -> Page {
@@ -86,11 +97,22 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        Page { status, body: resp.text().await.unwrap_or_default(), location }
+        Page {
+            status,
+            body: resp.text().await.unwrap_or_default(),
+            location,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
-        Self::page(self.http.get(format!("{}{path}", self.base)).send().await.unwrap()).await
+        Self::page(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     /// Follows redirects by hand (so tests can also see each hop).
@@ -141,7 +163,11 @@ impl Client {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {
-        self.post("/sign-in", &[("email", email), ("password", password), ("next", "")]).await
+        self.post(
+            "/sign-in",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
     }
 
     /// Signs in as the demo person with this role.
@@ -154,14 +180,21 @@ impl Client {
 
 /// The demo e-mail address of a role.
 pub fn email_of(role: learnloop_domain::accounts::Role) -> &'static str {
-    demo::PEOPLE.iter().find(|p| p.role == role).map(|p| p.email).unwrap()
+    demo::PEOPLE
+        .iter()
+        .find(|p| p.role == role)
+        .map(|p| p.email)
+        .unwrap()
 }
 
 /// The body of the newest mail queued to an address (read from the outbox table).
 pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
     let row: Option<(String,)> = db
         .fetch_optional(
-            learnloop_store::query("SELECT body FROM outbox WHERE to_addr = ? ORDER BY created_at DESC LIMIT 1").bind(to),
+            learnloop_store::query(
+                "SELECT body FROM outbox WHERE to_addr = ? ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(to),
         )
         .await
         .unwrap();
@@ -170,5 +203,7 @@ pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
 
 /// The first link in a text that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> Option<String> {
-    text.split_whitespace().find(|w| w.starts_with(prefix)).map(str::to_owned)
+    text.split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .map(str::to_owned)
 }
