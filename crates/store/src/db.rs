@@ -243,7 +243,7 @@ impl Db {
 
     /// Checks the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let _: (i64,) = self.fetch_one(query("SELECT 1")).await?;
+        let _: (i64,) = self.fetch_one(query("SELECT CAST(1 AS BIGINT)")).await?;
         Ok(())
     }
 

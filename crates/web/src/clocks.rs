@@ -16,7 +16,7 @@ use learnloop_domain::clocks::{
 use learnloop_domain::dates::{long, parse_parts};
 use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
-use learnloop_govuk::{ErrorSummary, Input, Select, SelectItem};
+use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::clocks::{self as store, HolidayChange};
 use learnloop_store::is_id;
 use serde::Deserialize;
@@ -158,8 +158,11 @@ fn event_label(e: &str) -> &str {
 #[serde(default)]
 struct CalcQuery {
     rule: String,
+    #[serde(rename = "start-day")]
     day: String,
+    #[serde(rename = "start-month")]
     month: String,
+    #[serde(rename = "start-year")]
     year: String,
 }
 
@@ -175,10 +178,7 @@ struct OverviewPage {
     chrome: Chrome,
     errors: ErrorSummary,
     rule: Select,
-    day: String,
-    month: String,
-    year: String,
-    date_error: Option<String>,
+    start: DateInput,
     timeline: Option<Timeline>,
     rules: Vec<RuleRow>,
     upcoming: Vec<(String, String)>,
@@ -253,10 +253,10 @@ async fn overview(
         )
         .value(&q.rule)
         .error(errors.get("rule")),
-        date_error: errors.get("start-day").map(str::to_owned),
-        day: q.day,
-        month: q.month,
-        year: q.year,
+        start: DateInput::new("start", "Start date")
+            .hint("The date of the event that starts the clock, for example 18 12 2026")
+            .date_values(&q.day, &q.month, &q.year)
+            .error(errors.get("start-day")),
         timeline,
         rules: rules
             .into_iter()
@@ -295,18 +295,20 @@ struct HolidaysPage {
     changes: Vec<ChangeRow>,
     can_propose: bool,
     can_apply: bool,
-    form: ProposeForm,
     name: Input,
     reason: Input,
-    change: Select,
-    date_error: Option<String>,
+    change: Radios,
+    date: DateInput,
 }
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct ProposeForm {
+    #[serde(rename = "date-day")]
     day: String,
+    #[serde(rename = "date-month")]
     month: String,
+    #[serde(rename = "date-year")]
     year: String,
     name: String,
     change: String,
@@ -352,18 +354,21 @@ async fn holidays_page(
             .hint("Where it was announced, or why the change is needed")
             .value(&form.reason)
             .error(errors.get("reason")),
-        change: Select::new(
+        change: Radios::new(
             "change",
             "Change",
             [
-                SelectItem::new("add", "Add a bank holiday"),
-                SelectItem::new("remove", "Remove a bank holiday"),
+                ChoiceItem::new("add", "Add a bank holiday"),
+                ChoiceItem::new("remove", "Remove a bank holiday"),
             ],
         )
+        .inline()
         .value(&form.change)
         .error(errors.get("change")),
-        date_error: errors.get("day").map(str::to_owned),
-        form,
+        date: DateInput::new("date", "Date")
+            .hint("For example, 4 1 2027")
+            .date_values(&form.day, &form.month, &form.year)
+            .error(errors.get("date-day")),
     })
 }
 
@@ -394,11 +399,14 @@ async fn propose(
 ) -> AppResult<Response> {
     s.require(Permission::ProposeHoliday)?;
     let mut errors = Errors::default();
-    let day = errors.check("day", parse_parts(&f.day, &f.month, &f.year, "the date"));
+    let day = errors.check(
+        "date-day",
+        parse_parts(&f.day, &f.month, &f.year, "the date"),
+    );
     let day = day.filter(|d| {
         let ok = (1990..=2100).contains(&d.year());
         if !ok {
-            errors.add("day", "The date must be between 1990 and 2100");
+            errors.add("date-day", "The date must be between 1990 and 2100");
         }
         ok
     });
@@ -416,7 +424,10 @@ async fn propose(
         let cal = store::calendar(&st.db).await?;
         match change {
             HolidayEditKind::Add if cal.holiday_on(day).is_some() => {
-                errors.add("day", format!("{} is already a bank holiday", long(day)));
+                errors.add(
+                    "date-day",
+                    format!("{} is already a bank holiday", long(day)),
+                );
             }
             HolidayEditKind::Remove if cal.holiday_on(day).is_none() => {
                 errors.add(
@@ -511,7 +522,7 @@ struct RulePage {
     starts_on: Select,
     length: Input,
     unit: Select,
-    direction: Select,
+    direction: Radios,
     source: Input,
     due_soon: Input,
 }
@@ -568,10 +579,10 @@ fn rule_page(
         )
         .value(&f.unit)
         .error(errors.get("unit")),
-        direction: Select::new(
+        direction: Radios::new(
             "direction",
             "Due",
-            [SelectItem::new("after", "After the event"), SelectItem::new("before", "At least this long before the event")],
+            [ChoiceItem::new("after", "After the event"), ChoiceItem::new("before", "At least this long before the event")],
         )
         .value(&f.direction)
         .error(errors.get("direction")),

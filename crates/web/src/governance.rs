@@ -11,7 +11,7 @@ use chrono::Utc;
 use learnloop_domain::accounts::{Email, Role, TokenPurpose, token_lifetime};
 use learnloop_domain::governance::{SECTORS, check_name};
 use learnloop_domain::policy::Permission;
-use learnloop_govuk::{ErrorSummary, Input, Select, SelectItem};
+use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
 use learnloop_store::governance::{self, Agency, AgencyInput, Settings};
 use learnloop_store::outbox::{self, NewMail};
@@ -91,7 +91,7 @@ struct SettingsPage {
     name: Input,
     area: Input,
     contact_email: Input,
-    rapid_review_from: Select,
+    rapid_review_from: Radios,
 }
 
 fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
@@ -111,15 +111,15 @@ fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage 
             .hint("Shown to people who need help, and used as the reply address of mails")
             .value(&v.contact_email)
             .error(errors.get("contact_email")),
-        rapid_review_from: Select::new(
+        rapid_review_from: Radios::new(
             "rapid_review_from",
             "Count the 15 working days of a rapid review from",
             [
-                SelectItem::new(
+                ChoiceItem::new(
                     "notified",
                     "The date the serious incident was notified to the Panel",
                 ),
-                SelectItem::new(
+                ChoiceItem::new(
                     "aware",
                     "The date the local authority became aware of the incident",
                 ),
@@ -245,8 +245,8 @@ struct AgencyFormPage {
     action: String,
     name: Input,
     sector: Select,
-    statutory: Select,
-    active: Select,
+    statutory: Radios,
+    active: Radios,
 }
 
 #[derive(Deserialize, Default)]
@@ -279,19 +279,21 @@ fn agency_form(
         )
         .value(&f.sector)
         .error(errors.get("sector")),
-        statutory: Select::new(
+        statutory: Radios::new(
             "statutory_partner",
             "Is it one of the three statutory safeguarding partners?",
-            [SelectItem::new("no", "No, a partner agency"), SelectItem::new("yes", "Yes, a statutory safeguarding partner")],
+            [ChoiceItem::new("yes", "Yes"), ChoiceItem::new("no", "No")],
         )
+        .inline()
         .hint("The local authority, the police and the integrated care board are the statutory partners")
         .value(&f.statutory_partner)
         .error(errors.get("statutory_partner")),
-        active: Select::new(
+        active: Radios::new(
             "active",
             "Is the agency active in the partnership?",
-            [SelectItem::new("yes", "Yes, active"), SelectItem::new("no", "No, no longer active")],
+            [ChoiceItem::new("yes", "Yes"), ChoiceItem::new("no", "No")],
         )
+        .inline()
         .hint("Inactive agencies keep their history but cannot be given new work")
         .value(&f.active)
         .error(errors.get("active")),
@@ -518,7 +520,7 @@ async fn people(
 
 /// The role, agency and group choices of the invite and give-a-role forms.
 struct RoleChoice {
-    role: Select,
+    role: Radios,
     agency: Select,
     group: Select,
 }
@@ -533,14 +535,12 @@ async fn role_choice(
     let groups = governance::groups(&st.db, s.pid()).await?;
     let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
     Ok(RoleChoice {
-        role: Select::new(
+        role: Radios::new(
             "role",
             "Role",
-            std::iter::once(SelectItem::new("", "Choose a role")).chain(
-                grantable
-                    .iter()
-                    .map(|r| SelectItem::new(r.slug(), format!("{} – {}", r.label(), r.hint()))),
-            ),
+            grantable
+                .iter()
+                .map(|r| ChoiceItem::new(r.slug(), r.label()).hint(r.hint())),
         )
         .value(&f.role)
         .error(errors.get("role")),

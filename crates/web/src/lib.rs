@@ -17,6 +17,8 @@ mod home;
 pub mod mail;
 mod page;
 mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod web;
 
 use std::sync::Arc;

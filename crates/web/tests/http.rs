@@ -11,7 +11,7 @@ use learnloop_store::{demo, query};
 #[tokio::test]
 async fn health_and_readiness_answer() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         assert_eq!(c.get("/healthz").await.status, 200);
         let r = c.get("/readyz").await;
         assert_eq!(r.status, 200);
@@ -23,7 +23,7 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn signed_out_visitor_is_sent_to_sign_in_and_back_afterwards() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         let r = c.get("/agencies").await;
         assert_eq!(r.status, 303);
         assert_eq!(r.location.as_deref(), Some("/sign-in?next=%2Fagencies"));
@@ -48,7 +48,7 @@ async fn signed_out_visitor_is_sent_to_sign_in_and_back_afterwards() {
 #[tokio::test]
 async fn sign_in_never_redirects_to_another_site() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         let r = c
             .post(
                 "/sign-in",
@@ -67,7 +67,7 @@ async fn sign_in_never_redirects_to_another_site() {
 #[tokio::test]
 async fn wrong_password_and_unknown_account_get_the_same_message() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         let wrong = c
             .sign_in(email_of(Role::BusinessTeam), "not the password")
             .await;
@@ -97,7 +97,7 @@ async fn wrong_password_and_unknown_account_get_the_same_message() {
 #[tokio::test]
 async fn five_failures_lock_an_address_whether_or_not_it_has_an_account() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         for email in [email_of(Role::Trainer), "nobody@northbrook.example"] {
             for _ in 0..5 {
                 c.sign_in(email, "wrong password!").await;
@@ -118,7 +118,7 @@ async fn five_failures_lock_an_address_whether_or_not_it_has_an_account() {
 #[tokio::test]
 async fn empty_sign_in_form_says_what_to_fill_in() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         let r = c.sign_in("", "").await;
         assert_eq!(r.status, 422);
         assert!(r.contains("There is a problem"));
@@ -133,7 +133,7 @@ async fn empty_sign_in_form_says_what_to_fill_in() {
 #[tokio::test]
 async fn sign_out_ends_the_session() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         assert_eq!(c.get("/home").await.status, 200);
         let r = c.post("/sign-out", &[]).await;
@@ -149,7 +149,7 @@ async fn an_idle_session_expires() {
     each_app_with(
         |c| c.sessions.idle = chrono::Duration::milliseconds(300),
         |app| async move {
-            let c = Client::new(&app);
+            let c = Client::new(&app.base);
             c.sign_in_as(Role::BusinessTeam).await;
             assert_eq!(c.get("/home").await.status, 200);
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -164,7 +164,7 @@ async fn a_session_ends_at_its_absolute_limit_even_when_busy() {
     each_app_with(
         |c| c.sessions.absolute = chrono::Duration::milliseconds(400),
         |app| async move {
-            let c = Client::new(&app);
+            let c = Client::new(&app.base);
             c.sign_in_as(Role::BusinessTeam).await;
             for _ in 0..3 {
                 assert_eq!(c.get("/home").await.status, 200);
@@ -211,7 +211,7 @@ const MATRIX: [(&str, [bool; 8]); 8] = [
 async fn each_role_opens_only_the_pages_its_role_allows() {
     each_app(|app| async move {
         for (i, role) in Role::ALL.into_iter().enumerate() {
-            let c = Client::new(&app);
+            let c = Client::new(&app.base);
             c.sign_in_as(role).await;
             for (path, allowed) in MATRIX {
                 let r = c.get(path).await;
@@ -229,12 +229,12 @@ async fn each_role_opens_only_the_pages_its_role_allows() {
 #[tokio::test]
 async fn navigation_shows_only_what_the_role_may_open() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::Practitioner).await;
         let home = c.get("/home").await;
         assert!(!home.contains("href=\"/agencies\""));
         assert!(!home.contains("href=\"/audit\""));
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let home = c.get("/home").await;
         assert!(home.contains("href=\"/agencies\""));
@@ -246,7 +246,7 @@ async fn navigation_shows_only_what_the_role_may_open() {
 #[tokio::test]
 async fn agency_lead_cannot_add_an_agency_even_by_posting_the_form() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::AgencyLead).await;
         let r = c
             .post(
@@ -275,7 +275,7 @@ async fn agency_lead_cannot_add_an_agency_even_by_posting_the_form() {
 #[tokio::test]
 async fn system_administrator_cannot_read_the_audit_trail_or_change_agencies() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::SystemAdmin).await;
         assert_eq!(c.get("/audit").await.status, 403);
         assert_eq!(c.get("/agencies").await.status, 403);
@@ -289,7 +289,7 @@ async fn system_administrator_cannot_read_the_audit_trail_or_change_agencies() {
 #[tokio::test]
 async fn business_team_adds_an_agency_and_the_change_is_audited() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
             .post(
@@ -314,7 +314,7 @@ async fn business_team_adds_an_agency_and_the_change_is_audited() {
 #[tokio::test]
 async fn a_bad_agency_form_says_how_to_fix_it_and_keeps_what_was_typed() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
             .post(
@@ -353,7 +353,7 @@ async fn a_bad_agency_form_says_how_to_fix_it_and_keeps_what_was_typed() {
 #[tokio::test]
 async fn every_form_post_needs_the_csrf_token() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let without = c
             .http
@@ -425,7 +425,7 @@ async fn unknown_and_other_partnership_ids_are_not_found() {
         .unwrap();
         tx.commit().await.unwrap();
 
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c.get(&format!("/agencies/{}/edit", agency.id)).await;
         assert_eq!(r.status, 404);
@@ -446,7 +446,7 @@ async fn unknown_and_other_partnership_ids_are_not_found() {
 #[tokio::test]
 async fn an_oversized_form_is_refused_with_413() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let big = "x".repeat(2 * 1024 * 1024);
         let r = c.post("/agencies/new", &[("name", big.as_str())]).await;
@@ -458,7 +458,7 @@ async fn an_oversized_form_is_refused_with_413() {
 #[tokio::test]
 async fn pages_carry_security_headers_and_no_inline_script() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         let r = c
             .http
             .get(format!("{}/sign-in", c.base))
@@ -494,7 +494,7 @@ async fn pages_carry_security_headers_and_no_inline_script() {
 #[tokio::test]
 async fn invited_agency_lead_sets_a_password_signs_in_and_is_refused_business_pages() {
     each_app(|app| async move {
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
         let police: (String,) = app
             .db
@@ -527,7 +527,7 @@ async fn invited_agency_lead_sets_a_password_signs_in_and_is_refused_business_pa
         let link = link_in(&mail, &app.base).expect("a link in the mail");
         let path = link.trim_start_matches(&app.base).to_owned();
 
-        let lead = Client::new(&app);
+        let lead = Client::new(&app.base);
         let form = lead.get(&path).await;
         assert!(form.contains("Create your password"));
         let short = lead
@@ -564,7 +564,7 @@ async fn invited_agency_lead_sets_a_password_signs_in_and_is_refused_business_pa
 #[tokio::test]
 async fn an_agency_role_needs_its_agency() {
     each_app(|app| async move {
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
         let r = bt
             .post(
@@ -609,7 +609,7 @@ async fn an_agency_role_needs_its_agency() {
 #[tokio::test]
 async fn taking_away_the_last_role_ends_the_persons_access() {
     each_app(|app| async move {
-        let trainer = Client::new(&app);
+        let trainer = Client::new(&app.base);
         trainer.sign_in_as(Role::Trainer).await;
         assert_eq!(trainer.get("/home").await.status, 200);
         let (pid, mid): (String, String) = app
@@ -617,7 +617,7 @@ async fn taking_away_the_last_role_ends_the_persons_access() {
             .fetch_one(query("SELECT p.id, m.id FROM person p JOIN membership m ON m.person_id = p.id WHERE p.email = ?").bind(email_of(Role::Trainer)))
             .await
             .unwrap();
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
         let r = bt.post(&format!("/people/{pid}/roles/{mid}/remove"), &[]).await;
         assert_eq!(r.status, 303);
@@ -629,7 +629,7 @@ async fn taking_away_the_last_role_ends_the_persons_access() {
 #[tokio::test]
 async fn forgotten_password_gives_the_same_answer_for_any_address_and_mails_a_working_link() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         for email in [email_of(Role::Auditor), "nobody@northbrook.example"] {
             let r = c.post("/forgot-password", &[("email", email)]).await;
             assert_eq!(r.location.as_deref(), Some("/sign-in"));
@@ -675,8 +675,8 @@ async fn forgotten_password_gives_the_same_answer_for_any_address_and_mails_a_wo
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_signs_out_other_sessions() {
     each_app(|app| async move {
-        let here = Client::new(&app);
-        let elsewhere = Client::new(&app);
+        let here = Client::new(&app.base);
+        let elsewhere = Client::new(&app.base);
         here.sign_in_as(Role::GroupChair).await;
         elsewhere.sign_in_as(Role::GroupChair).await;
         let r = here
@@ -710,7 +710,7 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
 #[tokio::test]
 async fn settings_are_saved_and_bad_values_explained() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let r = c
             .post(
@@ -748,7 +748,7 @@ async fn settings_are_saved_and_bad_values_explained() {
 #[tokio::test]
 async fn audit_trail_filters_by_what_happened() {
     each_app(|app| async move {
-        let c = Client::new(&app);
+        let c = Client::new(&app.base);
         c.sign_in_as(Role::BusinessTeam).await;
         let all = c.get("/audit").await;
         assert!(all.contains("Added agency Northbrook Constabulary"));
@@ -762,9 +762,9 @@ async fn audit_trail_filters_by_what_happened() {
 #[tokio::test]
 async fn a_holiday_added_by_the_business_team_and_applied_by_the_administrator_moves_a_deadline() {
     each_app(|app| async move {
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
-        let calc = "/clocks?rule=rapid-review&day=18&month=12&year=2026";
+        let calc = "/clocks?rule=rapid-review&start-day=18&start-month=12&start-year=2026";
         let before = bt.get(calc).await;
         // 15 working days after Fri 18 Dec 2026, skipping Christmas, Boxing Day (substitute Mon 28) and New Year's Day.
         assert!(before.contains("13 January 2027"), "{}", before.body);
@@ -774,9 +774,9 @@ async fn a_holiday_added_by_the_business_team_and_applied_by_the_administrator_m
                 "/clocks/holidays",
                 &[
                     ("change", "add"),
-                    ("day", "4"),
-                    ("month", "1"),
-                    ("year", "2027"),
+                    ("date-day", "4"),
+                    ("date-month", "1"),
+                    ("date-year", "2027"),
                     ("name", "Extra New Year holiday"),
                     ("reason", "Announced by royal proclamation"),
                 ],
@@ -797,7 +797,7 @@ async fn a_holiday_added_by_the_business_team_and_applied_by_the_administrator_m
             403
         );
 
-        let admin = Client::new(&app);
+        let admin = Client::new(&app.base);
         admin.sign_in_as(Role::SystemAdmin).await;
         assert!(
             admin
@@ -827,16 +827,16 @@ async fn a_holiday_added_by_the_business_team_and_applied_by_the_administrator_m
 #[tokio::test]
 async fn a_holiday_proposal_with_a_bad_date_is_explained() {
     each_app(|app| async move {
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
         let r = bt
             .post(
                 "/clocks/holidays",
                 &[
                     ("change", "add"),
-                    ("day", "31"),
-                    ("month", "2"),
-                    ("year", "2027"),
+                    ("date-day", "31"),
+                    ("date-month", "2"),
+                    ("date-year", "2027"),
                     ("name", "x"),
                     ("reason", "y"),
                 ],
@@ -849,9 +849,9 @@ async fn a_holiday_proposal_with_a_bad_date_is_explained() {
                 "/clocks/holidays",
                 &[
                     ("change", "add"),
-                    ("day", "25"),
-                    ("month", "12"),
-                    ("year", "2026"),
+                    ("date-day", "25"),
+                    ("date-month", "12"),
+                    ("date-year", "2026"),
                     ("name", "x"),
                     ("reason", "y"),
                 ],
@@ -865,7 +865,7 @@ async fn a_holiday_proposal_with_a_bad_date_is_explained() {
 #[tokio::test]
 async fn a_statutory_deadline_is_copied_and_varied_locally_never_edited() {
     each_app(|app| async move {
-        let bt = Client::new(&app);
+        let bt = Client::new(&app.base);
         bt.sign_in_as(Role::BusinessTeam).await;
         let form = [
             ("from", "rapid-review"),
@@ -888,7 +888,7 @@ async fn a_statutory_deadline_is_copied_and_varied_locally_never_edited() {
         assert!(page.contains("Our rapid review"));
         assert!(page.contains("Complete the rapid review and send it to the Panel"));
         // Other roles may not.
-        let chair = Client::new(&app);
+        let chair = Client::new(&app.base);
         chair.sign_in_as(Role::IndependentChair).await;
         assert_eq!(chair.post("/clocks/rules/new", &form).await.status, 403);
     })
