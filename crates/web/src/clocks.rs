@@ -122,7 +122,7 @@ impl Timeline {
                 };
                 ClockLine {
                     name: r.name.clone(),
-                    timing: r.describe_timing(),
+                    timing: timing(r),
                     started: event.map(long),
                     due: state.due.map(long),
                     remaining,
@@ -137,7 +137,7 @@ impl Timeline {
     }
 }
 
-/// Plain words for what starts a clock.
+/// Plain words for the event that starts a clock.
 fn event_label(e: &str) -> &str {
     match e {
         "aware" => "the local authority became aware of the incident",
@@ -146,11 +146,20 @@ fn event_label(e: &str) -> &str {
         "publication" => "publication",
         "meeting" => "the meeting",
         "session" => "the training session",
-        "overview-report" => "the overview report to the board",
+        "overview-report" => "the overview report went to the board",
         "previous-cycle" => "the previous cycle",
-        "agreed" => "the date the terms were agreed",
+        "agreed" => "the terms were agreed",
         "year-end" => "the end of the reporting year",
         other => other,
+    }
+}
+
+/// A rule's timing in plain words: "15 working days after the incident was notified to the Panel".
+fn timing(r: &ClockRule) -> String {
+    let length = r.unit.describe(r.length);
+    match r.direction {
+        Direction::After => format!("{length} after {}", event_label(&r.starts_on)),
+        Direction::Before => format!("at least {length} before {}", event_label(&r.starts_on)),
     }
 }
 
@@ -168,7 +177,7 @@ struct CalcQuery {
 
 struct RuleRow {
     rule: ClockRule,
-    starts: String,
+    timing: String,
     local_override: bool,
 }
 
@@ -217,7 +226,11 @@ async fn overview(
                 .collect();
             let ev = rule.starts_on.clone();
             timeline = Some(Timeline::of(
-                &format!("Deadlines from {} on {}", event_label(&ev), long(start)),
+                &format!(
+                    "Deadlines counted from {}: {}",
+                    long(start),
+                    event_label(&ev)
+                ),
                 &cal,
                 &same,
                 &|e| (e == ev).then_some(start),
@@ -261,7 +274,7 @@ async fn overview(
         rules: rules
             .into_iter()
             .map(|r| RuleRow {
-                starts: event_label(&r.starts_on).to_owned(),
+                timing: timing(&r),
                 local_override: local.iter().any(|l| l.slug == r.slug),
                 rule: r,
             })

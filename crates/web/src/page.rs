@@ -25,7 +25,7 @@ pub enum Flash {
     ResetSent,
 }
 
-const FLASHES: [(Flash, &str, &str); 14] = [
+const FLASHES: &[(Flash, &str, &str)] = &[
     (Flash::SignedOut, "signed-out", "You have signed out"),
     (
         Flash::PasswordChanged,
@@ -115,7 +115,7 @@ pub struct Chrome {
 }
 
 /// Navigation: each entry shows only for people whose roles allow the page behind it.
-const NAV: [(&str, &str, Option<Permission>); 7] = [
+const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/home", "Home", None),
     ("/agencies", "Agencies", Some(Permission::ManageAgencies)),
     ("/people", "People", Some(Permission::ManagePeople)),
