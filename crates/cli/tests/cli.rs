@@ -136,7 +136,11 @@ async fn verify_audit_passes_an_intact_trail_and_names_the_first_altered_entry()
         assert!(stdout(&o).contains("/set-password/"), "{}", stdout(&o));
         let o = learnloop(&["verify-audit", "--database-url", &url]);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-        assert!(stdout(&o).contains("intact: 3 entries"), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("The audit trail is intact"),
+            "{}",
+            stdout(&o)
+        );
 
         let db = t.open().await.unwrap();
         match t.engine {

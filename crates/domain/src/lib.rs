@@ -4,7 +4,9 @@
 //! (SPEC.md §3) and carries the rules the other layers call rather than re-derive.
 
 pub mod accounts;
+pub mod actions;
 pub mod clocks;
 pub mod dates;
 pub mod governance;
 pub mod policy;
+pub mod themes;

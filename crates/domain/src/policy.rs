@@ -45,6 +45,10 @@ pub enum Permission {
     ApplyHoliday,
     /// Add and adjust the partnership's local clock rules.
     ManageClockRules,
+    /// See the partnership's themes and how much is tagged with each.
+    ViewThemes,
+    /// Add, rename, retire, restore and merge themes.
+    ManageThemes,
 }
 
 impl Actor {
@@ -87,14 +91,25 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewClocks
                 | P::ProposeHoliday
                 | P::ManageClockRules
+                | P::ViewThemes
+                | P::ManageThemes
         ),
         R::IndependentChair => matches!(
             p,
-            P::ViewPartnership | P::ViewAuditTrail | P::ViewCaseContent | P::ViewClocks
+            P::ViewPartnership
+                | P::ViewAuditTrail
+                | P::ViewCaseContent
+                | P::ViewClocks
+                | P::ViewThemes
         ),
-        R::GroupChair => matches!(p, P::ViewPartnership | P::ViewCaseContent | P::ViewClocks),
-        R::AgencyLead => matches!(p, P::ViewPartnership | P::ViewClocks),
-        R::Practitioner | R::Trainer | R::Auditor => matches!(p, P::ViewPartnership),
+        R::GroupChair => matches!(
+            p,
+            P::ViewPartnership | P::ViewCaseContent | P::ViewClocks | P::ViewThemes
+        ),
+        R::AgencyLead => matches!(p, P::ViewPartnership | P::ViewClocks | P::ViewThemes),
+        R::Practitioner | R::Trainer | R::Auditor => {
+            matches!(p, P::ViewPartnership | P::ViewThemes)
+        }
         // Operates the installation: accounts and the calendar, never case content.
         R::SystemAdmin => matches!(p, P::ManagePeople | P::ApplyHoliday | P::ViewClocks),
     }
@@ -175,5 +190,42 @@ mod tests {
             );
         }
         assert!(actor(Role::BusinessTeam).can(Permission::ProposeHoliday));
+    }
+
+    #[test]
+    fn only_the_business_team_changes_themes() {
+        for r in Role::ALL {
+            assert_eq!(
+                actor(r).can(Permission::ManageThemes),
+                r == Role::BusinessTeam,
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_role_but_the_system_administrator_sees_the_themes() {
+        for r in Role::ALL {
+            assert_eq!(
+                actor(r).can(Permission::ViewThemes),
+                r != Role::SystemAdmin,
+                "{r:?}"
+            );
+        }
+        // Holding another role as well does not take the view away.
+        let both = Actor {
+            person_id: "p".into(),
+            partnership_id: "x".into(),
+            memberships: [Role::SystemAdmin, Role::Practitioner]
+                .into_iter()
+                .map(|role| Membership {
+                    role,
+                    agency_id: None,
+                    group_id: None,
+                })
+                .collect(),
+        };
+        assert!(both.can(Permission::ViewThemes));
+        assert!(!both.can(Permission::ManageThemes));
     }
 }

@@ -1,6 +1,10 @@
 //! Partnerships, their agencies and groups. (Terms of reference, meetings and escalations
 //! arrive with the governance issue and extend these tables.)
 
+pub mod escalations;
+pub mod meetings;
+pub mod terms;
+
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
@@ -80,6 +84,7 @@ pub async fn create_partnership(
             .after(&p),
     )
     .await?;
+    crate::themes::seed(tx, &who, &p.id).await?;
     Ok(p)
 }
 

@@ -6,6 +6,7 @@
 //! the domain and web crates.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
 pub mod clocks;
 mod db;
@@ -14,6 +15,7 @@ pub mod governance;
 pub mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod themes;
 
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 

@@ -54,6 +54,13 @@ impl Errors {
         &self.0
     }
 
+    /// The error summary for the top of the page, linking to each field in order.
+    pub fn summary(&self) -> learnloop_govuk::ErrorSummary {
+        learnloop_govuk::ErrorSummary::from_errors(
+            self.0.iter().map(|(f, m)| (f.as_str(), m.clone())),
+        )
+    }
+
     /// Keeps a value when it is valid, records the message when it is not.
     pub fn check<T, E: Into<String>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {
@@ -63,5 +70,42 @@ impl Errors {
                 None
             }
         }
+    }
+}
+
+/// A form read as name–value pairs, for forms with repeated names (checkboxes).
+pub struct FormPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequest<S> for FormPairs {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok(FormPairs(
+            url::form_urlencoded::parse(&bytes).into_owned().collect(),
+        ))
+    }
+}
+
+impl FormPairs {
+    /// The first value of a field, or empty.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of a repeated field.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+            .collect()
     }
 }

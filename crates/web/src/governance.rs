@@ -25,8 +25,22 @@ use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
+mod escalations;
+mod groups;
+mod meetings;
+
+/// Home-page items of the governance area.
+pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<crate::home::Attention>> {
+    let mut v = groups::attention(st, s).await?;
+    v.extend(escalations::attention(st, s).await?);
+    Ok(v)
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(groups::routes())
+        .merge(meetings::routes())
+        .merge(escalations::routes())
         .route("/settings", get(settings_page).post(save_settings))
         .route("/agencies", get(agencies))
         .route("/agencies/new", get(new_agency_page).post(create_agency))

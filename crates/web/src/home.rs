@@ -35,6 +35,7 @@ pub struct Attention {
 pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
     let mut items = Vec::new();
     items.extend(governance_attention(st, s).await?);
+    items.extend(crate::governance::attention(st, s).await?);
     items.extend(crate::clocks::attention(st, s).await?);
     Ok(items)
 }

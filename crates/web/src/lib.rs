@@ -19,6 +19,7 @@ mod page;
 mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod themes;
 mod web;
 
 use std::sync::Arc;
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .merge(governance::routes())
         .merge(audit::routes())
         .merge(clocks::routes())
+        .merge(themes::routes())
         .fallback(error::not_found);
 
     routes

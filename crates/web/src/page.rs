@@ -23,6 +23,24 @@ pub enum Flash {
     HolidayRejected,
     RuleSaved,
     ResetSent,
+    ThemeAdded,
+    ThemeChanged,
+    ThemeRetired,
+    ThemeRestored,
+    ThemesMerged,
+    GroupSaved,
+    TermsSaved,
+    MeetingsGenerated,
+    MeetingSaved,
+    MeetingCancelled,
+    ItemAdded,
+    AgendaIssued,
+    MinutesSaved,
+    AttendanceSaved,
+    DecisionSaved,
+    ActionAdded,
+    Escalated,
+    EscalationUpdated,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -72,6 +90,60 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "reset-sent",
         "If that address has an account, we have sent a link to reset the password",
     ),
+    (Flash::ThemeAdded, "theme-added", "Theme added"),
+    (Flash::ThemeChanged, "theme-changed", "Theme saved"),
+    (
+        Flash::ThemeRetired,
+        "theme-retired",
+        "Theme retired. Records already tagged with it keep it",
+    ),
+    (Flash::ThemeRestored, "theme-restored", "Theme restored"),
+    (
+        Flash::ThemesMerged,
+        "themes-merged",
+        "Themes merged. Everything tagged has moved to the theme you chose",
+    ),
+    (Flash::GroupSaved, "group-saved", "Group saved"),
+    (
+        Flash::TermsSaved,
+        "terms-saved",
+        "Terms of reference saved as a new version",
+    ),
+    (
+        Flash::MeetingsGenerated,
+        "meetings-generated",
+        "Meetings added",
+    ),
+    (Flash::MeetingSaved, "meeting-saved", "Meeting changed"),
+    (
+        Flash::MeetingCancelled,
+        "meeting-cancelled",
+        "Meeting cancelled",
+    ),
+    (Flash::ItemAdded, "item-added", "Agenda item added"),
+    (
+        Flash::AgendaIssued,
+        "agenda-issued",
+        "Agenda issued: it no longer changes with live data",
+    ),
+    (Flash::MinutesSaved, "minutes-saved", "Minutes saved"),
+    (
+        Flash::AttendanceSaved,
+        "attendance-saved",
+        "Attendance recorded",
+    ),
+    (Flash::DecisionSaved, "decision-saved", "Decision recorded"),
+    (Flash::ActionAdded, "action-added", "Action added"),
+    (
+        Flash::Escalated,
+        "escalated",
+        "Escalated to the independent chair",
+    ),
+    (
+        Flash::EscalationUpdated,
+        "escalation-updated",
+        "Escalation updated",
+    ),
 ];
 
 impl Flash {
@@ -117,6 +189,7 @@ pub struct Chrome {
 /// Navigation: each entry shows only for people whose roles allow the page behind it.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/home", "Home", None),
+    ("/groups", "Groups", Some(Permission::ViewPartnership)),
     ("/agencies", "Agencies", Some(Permission::ManageAgencies)),
     ("/people", "People", Some(Permission::ManagePeople)),
     (
@@ -124,6 +197,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "Deadlines and holidays",
         Some(Permission::ViewClocks),
     ),
+    ("/themes", "Themes", Some(Permission::ViewThemes)),
     ("/audit", "Audit trail", Some(Permission::ViewAuditTrail)),
     ("/settings", "Settings", Some(Permission::ManageSettings)),
     ("/account", "Your account", None),
