@@ -98,6 +98,51 @@ pub async fn memberships(
     .await
 }
 
+/// Every role a person holds, in every partnership, with the partnership's name: one query
+/// gives both the partnerships to switch between and the roles in the current one.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipIn {
+    #[sqlx(flatten)]
+    pub membership: MembershipRow,
+    pub partnership_name: String,
+}
+
+pub async fn all_memberships(db: &Db, person_id: &str) -> Result<Vec<MembershipIn>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT m.*, p.name AS partnership_name FROM membership m JOIN partnership p \
+             ON p.id = m.partnership_id WHERE m.person_id = ? ORDER BY p.name, m.role LIMIT 1000",
+        )
+        .bind(person_id),
+    )
+    .await
+}
+
+/// A live session with its person, read in one query on every request.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionWithPerson {
+    pub session_partnership_id: Option<String>,
+    pub session_created_at: String,
+    pub session_last_seen_at: String,
+    #[sqlx(flatten)]
+    pub person: Person,
+}
+
+pub async fn session_with_person(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<SessionWithPerson>, StoreError> {
+    db.fetch_optional(
+        query(
+            "SELECT s.partnership_id AS session_partnership_id, s.created_at AS session_created_at, \
+             s.last_seen_at AS session_last_seen_at, p.* FROM session s JOIN person p ON p.id = s.person_id \
+             WHERE s.token_hash = ?",
+        )
+        .bind(token_hash),
+    )
+    .await
+}
+
 /// The partnerships a person belongs to, by name.
 pub async fn partnerships_of(
     db: &Db,

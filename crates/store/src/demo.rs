@@ -150,15 +150,11 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
     if governance::partnership_by_slug(db, SLUG).await?.is_some() {
         return Ok(false);
     }
-    let hashes: Vec<String> = tokio::task::spawn_blocking(|| {
-        PEOPLE
-            .iter()
-            .map(|_| hash_password(PASSWORD))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await
-    .map_err(|e| StoreError::Config(e.to_string()))?
-    .map_err(StoreError::Config)?;
+    // One hash for the one demo password (argon2id takes 19 MiB and real time per hash).
+    let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
+        .await
+        .map_err(|e| StoreError::Config(e.to_string()))?
+        .map_err(StoreError::Config)?;
 
     let who = Who::system("demo loader");
     let mut tx = db.begin().await?;
@@ -195,7 +191,7 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
         let g = governance::insert_group(&mut tx, &who, &p.id, name, kind, parent_id).await?;
         group_ids.push(g.id);
     }
-    for (d, hash) in PEOPLE.iter().zip(hashes) {
+    for d in PEOPLE.iter() {
         let person =
             accounts::insert_person(&mut tx, &who, d.email, d.name, d.job_title, Some(&hash))
                 .await?;

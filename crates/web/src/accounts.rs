@@ -75,9 +75,7 @@ struct SignInPage {
 fn sign_in_form(v: &Visitor, email: &str, next: &str, errors: &Errors) -> SignInPage {
     SignInPage {
         chrome: v.chrome("/sign-in"),
-        errors: ErrorSummary::from_errors(
-            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
-        ),
+        errors: errors.summary(),
         email: Input::new("email", "Email address")
             .input_type("email")
             .autocomplete("email")
@@ -281,9 +279,7 @@ struct ForgotPage {
 fn forgot_form(v: &Visitor, email: &str, errors: &Errors) -> ForgotPage {
     ForgotPage {
         chrome: v.chrome("/forgot-password"),
-        errors: ErrorSummary::from_errors(
-            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
-        ),
+        errors: errors.summary(),
         email: Input::new("email", "Email address")
             .input_type("email")
             .autocomplete("email")
@@ -396,7 +392,7 @@ fn set_password_form(
 ) -> SetPasswordPage {
     SetPasswordPage {
         chrome: v.chrome("/set-password"),
-        errors: ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone()))),
+        errors: errors.summary(),
         name: name.to_owned(),
         email: email.to_owned(),
         invite,
@@ -553,9 +549,7 @@ struct ChangePasswordPage {
 fn change_form(s: &Signed, errors: &Errors) -> ChangePasswordPage {
     ChangePasswordPage {
         chrome: s.chrome("/account"),
-        errors: ErrorSummary::from_errors(
-            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
-        ),
+        errors: errors.summary(),
         current: Input::new("current", "Current password")
             .input_type("password")
             .autocomplete("current-password")

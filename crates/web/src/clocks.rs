@@ -252,9 +252,7 @@ async fn overview(
     };
     let page = OverviewPage {
         chrome: s.chrome("/clocks"),
-        errors: ErrorSummary::from_errors(
-            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
-        ),
+        errors: errors.summary(),
         rule: Select::new(
             "rule",
             "Deadline",
@@ -339,9 +337,7 @@ async fn holidays_page(
     let changes = store::holiday_changes(&st.db).await?;
     Ok(HolidaysPage {
         chrome: s.chrome("/clocks"),
-        errors: ErrorSummary::from_errors(
-            errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())),
-        ),
+        errors: errors.summary(),
         year,
         holidays: cal
             .holidays_in_year(year)
@@ -562,7 +558,7 @@ fn rule_page(
 ) -> RulePage {
     RulePage {
         chrome: s.chrome("/clocks"),
-        errors: ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone()))),
+        errors: errors.summary(),
         heading: heading.to_owned(),
         based_on,
         from: f.from.clone(),

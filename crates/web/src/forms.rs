@@ -50,10 +50,6 @@ impl Errors {
         self.0.is_empty()
     }
 
-    pub fn list(&self) -> &[(String, String)] {
-        &self.0
-    }
-
     /// The error summary for the top of the page, linking to each field in order.
     pub fn summary(&self) -> learnloop_govuk::ErrorSummary {
         learnloop_govuk::ErrorSummary::from_errors(

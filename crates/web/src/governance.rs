@@ -55,10 +55,6 @@ pub fn routes() -> Router<AppState> {
         .route("/people/{id}/roles/{mid}/remove", post(remove_role))
 }
 
-fn summary(errors: &Errors) -> ErrorSummary {
-    ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())))
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
@@ -111,7 +107,7 @@ struct SettingsPage {
 fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
     SettingsPage {
         chrome: s.chrome("/settings"),
-        errors: summary(errors),
+        errors: errors.summary(),
         name: Input::new("name", "Partnership name")
             .value(&v.name)
             .error(errors.get("name")),
@@ -281,7 +277,7 @@ fn agency_form(
 ) -> AgencyFormPage {
     AgencyFormPage {
         chrome: s.chrome("/agencies"),
-        errors: summary(errors),
+        errors: errors.summary(),
         heading: heading.to_owned(),
         action: action.to_owned(),
         name: Input::new("name", "Agency name").value(&f.name).error(errors.get("name")),
@@ -678,7 +674,7 @@ async fn invite_form(
 ) -> AppResult<InvitePage> {
     Ok(InvitePage {
         chrome: s.chrome("/people"),
-        errors: summary(errors),
+        errors: errors.summary(),
         name: Input::new("name", "Full name")
             .autocomplete("off")
             .value(&f.name)
@@ -833,7 +829,7 @@ async fn person_view(
     let p = PersonWithRoles { person, roles };
     Ok(PersonPage {
         chrome: s.chrome("/people"),
-        errors: summary(errors),
+        errors: errors.summary(),
         id: id.to_owned(),
         roles: role_lines(st, s, &p).await?,
         name: p.person.name,

@@ -97,25 +97,33 @@ async fn load_signed(
         return Ok(None);
     };
     let hash = secret_hash(secret);
-    let Some(session) = accounts::session(&state.db, &hash).await? else {
+    let Some(found) = accounts::session_with_person(&state.db, &hash).await? else {
         return Ok(None);
     };
     let now = Utc::now();
-    let created = parse_ts(&session.created_at)?;
-    let last_seen = parse_ts(&session.last_seen_at)?;
+    let created = parse_ts(&found.session_created_at)?;
+    let last_seen = parse_ts(&found.session_last_seen_at)?;
     if !state.config.sessions.is_live(created, last_seen, now) {
         accounts::delete_session(&state.db, &hash).await?;
         return Ok(None);
     }
-    let Some(person) = accounts::person(&state.db, &session.person_id).await? else {
-        return Ok(None);
-    };
+    let person = found.person;
     if !person.active {
         return Ok(None);
     }
-    let partnerships = accounts::partnerships_of(&state.db, &person.id).await?;
-    let current = session
-        .partnership_id
+    let all = accounts::all_memberships(&state.db, &person.id).await?;
+    let mut partnerships: Vec<(String, String)> = all
+        .iter()
+        .map(|m| {
+            (
+                m.membership.partnership_id.clone(),
+                m.partnership_name.clone(),
+            )
+        })
+        .collect();
+    partnerships.dedup();
+    let current = found
+        .session_partnership_id
         .clone()
         .filter(|p| partnerships.iter().any(|(id, _)| id == p))
         .or_else(|| partnerships.first().map(|(id, _)| id.clone()));
@@ -125,10 +133,10 @@ async fn load_signed(
     let Some(partnership) = governance::partnership(&state.db, &pid).await? else {
         return Ok(None);
     };
-    let memberships = accounts::memberships(&state.db, &person.id, &pid)
-        .await?
+    let memberships = all
         .iter()
-        .filter_map(|m| m.to_domain())
+        .filter(|m| m.membership.partnership_id == pid)
+        .filter_map(|m| m.membership.to_domain())
         .collect();
     // Writing on every request would serialise readers behind the writer; once a minute is
     // precise enough for a 30-minute idle limit.

@@ -190,6 +190,18 @@ pub async fn open_at(db: &Db, pid: &str, stage: &str) -> Result<Vec<Escalation>,
     .await
 }
 
+/// Every open escalation of the partnership (with the chair or the board), oldest first.
+pub async fn open(db: &Db, pid: &str) -> Result<Vec<Escalation>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT * FROM escalation WHERE partnership_id = ? AND stage IN ('chair', 'board') \
+             ORDER BY raised_on, created_at LIMIT 200",
+        )
+        .bind(pid),
+    )
+    .await
+}
+
 /// A group's escalations, open first.
 pub async fn for_group(db: &Db, pid: &str, group_id: &str) -> Result<Vec<Escalation>, StoreError> {
     db.fetch_all(

@@ -33,10 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/escalations/{id}", get(show).post(step))
 }
 
-fn summary(errors: &Errors) -> ErrorSummary {
-    ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())))
-}
-
 fn today_parts() -> Vec<(String, String)> {
     use chrono::Datelike;
     let d = Utc::now().date_naive();
@@ -52,20 +48,15 @@ pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
     if !s.actor.can(Permission::ViewAuditTrail) {
         return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    for (stage, tag) in [
-        ("chair", "With the independent chair"),
-        ("board", "With the board"),
-    ] {
-        for e in escalations::open_at(&st.db, s.pid(), stage).await? {
-            out.push(Attention {
-                text: format!("Escalation: {}", e.title),
-                href: format!("/escalations/{}", e.id),
-                tag: Some((tag.to_owned(), "orange")),
-            });
-        }
-    }
-    Ok(out)
+    Ok(escalations::open(&st.db, s.pid())
+        .await?
+        .into_iter()
+        .map(|e| Attention {
+            text: format!("Escalation: {}", e.title),
+            href: format!("/escalations/{}", e.id),
+            tag: Some((stage_label(&e.stage).to_owned(), "orange")),
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -118,7 +109,7 @@ struct NewPage {
 fn new_form(s: &Signed, id: &str, name: &str, f: &FormPairs, errors: &Errors) -> NewPage {
     NewPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         id: id.to_owned(),
         name: name.to_owned(),
         title: Input::new("title", "What is the issue?")
@@ -246,7 +237,7 @@ async fn view(
     }
     Ok(ShowPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         group: l.group.name.clone(),
         stage: stage_label(&e.stage),
         raised_on: parse_iso(&e.raised_on).map(long).unwrap_or_default(),

@@ -110,27 +110,34 @@ pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
         return Ok(Vec::new());
     }
     let today = Utc::now().date_naive();
-    let groups = terms::groups(&st.db, s.pid()).await?;
-    let mut out = Vec::new();
+    let mut due = Vec::new();
     for t in terms::all_current(&st.db, s.pid()).await? {
         if let Some(
             status @ (ClockStatus::Overdue | ClockStatus::DueToday | ClockStatus::DueSoon),
         ) = review_status(&t, today)
         {
-            let name = groups
-                .iter()
-                .find(|g| g.id == t.group_id)
-                .map(|g| g.name.clone())
-                .unwrap_or_default();
-            out.push(Attention {
-                text: format!(
-                    "Review the terms of reference of the {name} (due {})",
-                    parse_iso(&t.review_due).map(long).unwrap_or_default()
-                ),
-                href: format!("/groups/{}", t.group_id),
-                tag: Some((status.label().to_owned(), status.tag_colour())),
-            });
+            due.push((t, status));
         }
+    }
+    let mut out = Vec::new();
+    if due.is_empty() {
+        return Ok(out);
+    }
+    let groups = terms::groups(&st.db, s.pid()).await?;
+    for (t, status) in due {
+        let name = groups
+            .iter()
+            .find(|g| g.id == t.group_id)
+            .map(|g| g.name.clone())
+            .unwrap_or_default();
+        out.push(Attention {
+            text: format!(
+                "Review the terms of reference of the {name} (due {})",
+                parse_iso(&t.review_due).map(long).unwrap_or_default()
+            ),
+            href: format!("/groups/{}", t.group_id),
+            tag: Some((status.label().to_owned(), status.tag_colour())),
+        });
     }
     Ok(out)
 }
@@ -262,7 +269,7 @@ async fn group_form(
     let groups = terms::groups(&st.db, s.pid()).await?;
     Ok(GroupFormPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         heading: heading.to_owned(),
         action: action.to_owned(),
         name: Input::new("name", "Name")
@@ -321,10 +328,6 @@ async fn group_form(
             .value(f.get("standing_items"))
             .error(errors.get("standing_items")),
     })
-}
-
-fn summary(errors: &Errors) -> ErrorSummary {
-    ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())))
 }
 
 async fn parse_group(
@@ -752,7 +755,7 @@ async fn terms_form(
     let id = l.group.id.clone();
     Ok(TermsFormPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         name: l.group.name.clone(),
         purpose: Textarea::new("purpose", "Purpose")
             .value(f.get("purpose"))

@@ -50,10 +50,6 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/actions", post(add_action))
 }
 
-fn summary(errors: &Errors) -> ErrorSummary {
-    ErrorSummary::from_errors(errors.list().iter().map(|(f, m)| (f.as_str(), m.clone())))
-}
-
 fn parse_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s.trim(), "%H:%M")
         .ok()
@@ -102,7 +98,7 @@ fn generate_form(s: &Signed, l: &Loaded, f: &FormPairs, errors: &Errors) -> Gene
         .unwrap_or(Frequency::Custom);
     GeneratePage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         id: l.group.id.clone(),
         name: l.group.name.clone(),
         frequency: match freq {
@@ -242,7 +238,7 @@ struct MeetingFormPage {
 fn meeting_form(s: &Signed, m: &Meeting, f: &FormPairs, errors: &Errors) -> MeetingFormPage {
     MeetingFormPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         id: m.id.clone(),
         when: meeting_when(m),
         date: DateInput::new("date", "Date")
@@ -557,7 +553,7 @@ async fn meeting_view(
     };
     Ok(MeetingPage {
         chrome: s.chrome("/groups"),
-        errors: summary(errors),
+        errors: errors.summary(),
         group_id: l.group.id.clone(),
         group_name: l.group.name.clone(),
         when: meeting_when(&m),
