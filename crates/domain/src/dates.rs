@@ -109,3 +109,63 @@ mod tests {
         );
     }
 }
+
+/// The UTC moment of a Europe/London wall-clock time. British Summer Time runs from 01:00 UTC
+/// on the last Sunday of March to 01:00 UTC on the last Sunday of October (the rule since
+/// 1996); a time in the hour skipped in spring is read as summer time.
+pub fn london_to_utc(local: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    use chrono::{Datelike, Duration, TimeZone, Utc};
+    let year = local.year();
+    let last_sunday = |month: u32| {
+        let mut d = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or_default();
+        while d.weekday() != chrono::Weekday::Sun {
+            d = d.pred_opt().unwrap_or(d);
+        }
+        d
+    };
+    let starts = last_sunday(3).and_hms_opt(1, 0, 0).unwrap_or_default(); // 01:00 GMT = 01:00 UTC
+    let ends = last_sunday(10).and_hms_opt(2, 0, 0).unwrap_or_default(); // 02:00 BST = 01:00 UTC
+    let summer = local >= starts && local < ends;
+    let utc = if summer {
+        local - Duration::hours(1)
+    } else {
+        local
+    };
+    Utc.from_utc_datetime(&utc)
+}
+
+#[cfg(test)]
+mod london_tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32) -> chrono::NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(h, 0, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn summer_time_is_one_hour_ahead_of_utc() {
+        assert_eq!(
+            london_to_utc(at(2027, 1, 12, 10)).format("%H").to_string(),
+            "10"
+        );
+        assert_eq!(
+            london_to_utc(at(2027, 7, 13, 10)).format("%H").to_string(),
+            "09"
+        );
+        // 2027: summer time from Sunday 28 March to Sunday 31 October.
+        assert_eq!(
+            london_to_utc(at(2027, 3, 28, 0)).format("%H").to_string(),
+            "00"
+        );
+        assert_eq!(
+            london_to_utc(at(2027, 3, 28, 3)).format("%H").to_string(),
+            "02"
+        );
+        assert_eq!(
+            london_to_utc(at(2027, 10, 31, 3)).format("%H").to_string(),
+            "03"
+        );
+    }
+}

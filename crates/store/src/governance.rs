@@ -2,6 +2,7 @@
 //! arrive with the governance issue and extend these tables.)
 
 pub mod escalations;
+pub mod feeds;
 pub mod meetings;
 pub mod terms;
 

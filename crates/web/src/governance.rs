@@ -25,6 +25,7 @@ use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
+mod calendar;
 mod escalations;
 mod groups;
 mod meetings;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(groups::routes())
         .merge(meetings::routes())
         .merge(escalations::routes())
+        .merge(calendar::routes())
         .route("/settings", get(settings_page).post(save_settings))
         .route("/agencies", get(agencies))
         .route("/agencies/new", get(new_agency_page).post(create_agency))

@@ -41,6 +41,7 @@ pub enum Flash {
     ActionAdded,
     Escalated,
     EscalationUpdated,
+    FeedRevoked,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -144,6 +145,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "escalation-updated",
         "Escalation updated",
     ),
+    (
+        Flash::FeedRevoked,
+        "feed-revoked",
+        "Calendar feed address revoked: calendars using it no longer update",
+    ),
 ];
 
 impl Flash {
@@ -200,6 +206,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/themes", "Themes", Some(Permission::ViewThemes)),
     ("/audit", "Audit trail", Some(Permission::ViewAuditTrail)),
     ("/settings", "Settings", Some(Permission::ManageSettings)),
+    ("/calendar", "Calendar", Some(Permission::ViewPartnership)),
     ("/account", "Your account", None),
 ];
 

@@ -728,3 +728,68 @@ async fn a_terms_review_that_is_due_is_flagged_on_the_business_team_home_page() 
     })
     .await;
 }
+
+fn feed_url(page: &str) -> String {
+    let start = page.find("/feeds/").expect("a feed address on the page");
+    let end = page[start..].find(".ics").expect("an .ics address") + start + 4;
+    page[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn a_calendar_feed_follows_moves_and_cancellations_and_can_be_revoked() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let lig = group(&app, "Learning and Improvement Subgroup").await;
+        let silg = group(&app, "Serious Incident and Learning Group").await;
+        record_terms(
+            &app,
+            &bt,
+            &lig,
+            "group.chair@northbrook.example",
+            ("1", "9", &next_year()),
+        )
+        .await;
+        let mid = one_meeting(&app, &bt, &lig).await;
+        one_meeting(&app, &bt, &silg).await;
+
+        // The police lead (a member agency of L&I only) makes a feed of all their groups.
+        let lead = Client::new(&app.base);
+        lead.sign_in_as(Role::AgencyLead).await;
+        let made = lead.post("/calendar", &[("group", "")]).await;
+        assert_eq!(made.status, 200);
+        assert!(made.contains("it is shown only once"));
+        let path = feed_url(&made.body);
+        let anyone = Client::new(&app.base);
+        let ics = anyone.get(&path).await;
+        assert_eq!(ics.status, 200);
+        assert!(ics.body.starts_with("BEGIN:VCALENDAR"));
+        assert!(ics.contains("SUMMARY:Learning and Improvement Subgroup"));
+        assert!(
+            !ics.contains("Serious Incident and Learning Group"),
+            "a group the lead may not see is in the feed"
+        );
+        assert!(ics.contains(&format!("UID:{mid}@learnloop")));
+        assert!(ics.contains("SEQUENCE:0"));
+
+        // Moves and cancellations flow through with a higher sequence.
+        bt.post(&format!("/meetings/{mid}/cancel"), &[]).await;
+        let ics = anyone.get(&path).await;
+        assert!(ics.contains("STATUS:CANCELLED"));
+        assert!(ics.contains("SEQUENCE:1"));
+
+        // A group the lead cannot see cannot be subscribed to.
+        assert_eq!(
+            lead.post("/calendar", &[("group", &silg)]).await.status,
+            404
+        );
+        // Revoked: the address stops working.
+        assert_eq!(
+            lead.post("/calendar/revoke", &[("group", "")]).await.status,
+            303
+        );
+        assert_eq!(anyone.get(&path).await.status, 404);
+        assert_eq!(anyone.get("/feeds/0000.ics").await.status, 404);
+    })
+    .await;
+}
