@@ -60,6 +60,14 @@ pub struct ServeArgs {
     /// The address people use to reach the service (for links in mails). Defaults to http://LISTEN.
     #[arg(long, env = "LEARNLOOP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// The folder where uploaded files are kept (created if missing).
+    #[arg(
+        long,
+        env = "LEARNLOOP_FILES_DIR",
+        default_value = "learnloop-files",
+        value_name = "DIR"
+    )]
+    pub files_dir: std::path::PathBuf,
     /// How often the mail worker looks for mail, in milliseconds.
     #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
     pub mail_poll_ms: u64,
@@ -94,9 +102,12 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{local}"));
     let mut config = Config::new(&public_url);
     config.mail_from = a.mail_from.clone();
+    let files = learnloop_store::files::FileStore::local(&a.files_dir)
+        .context("cannot open the file store")?;
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
+        files,
     };
 
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod actions;
 pub mod clocks;
 pub mod dates;
+pub mod files;
 pub mod governance;
 pub mod policy;
 pub mod themes;

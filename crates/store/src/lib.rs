@@ -11,6 +11,7 @@ pub mod audit;
 pub mod clocks;
 mod db;
 pub mod demo;
+pub mod files;
 pub mod governance;
 pub mod outbox;
 #[cfg(feature = "testing")]

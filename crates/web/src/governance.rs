@@ -29,6 +29,7 @@ mod calendar;
 mod escalations;
 mod groups;
 mod meetings;
+mod papers;
 
 /// Home-page items of the governance area.
 pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<crate::home::Attention>> {
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(meetings::routes())
         .merge(escalations::routes())
         .merge(calendar::routes())
+        .merge(papers::routes())
         .route("/settings", get(settings_page).post(save_settings))
         .route("/agencies", get(agencies))
         .route("/agencies/new", get(new_agency_page).post(create_agency))

@@ -68,6 +68,7 @@ impl Config {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub files: learnloop_store::files::FileStore,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -42,6 +42,7 @@ pub enum Flash {
     Escalated,
     EscalationUpdated,
     FeedRevoked,
+    PaperSubmitted,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -150,6 +151,7 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "feed-revoked",
         "Calendar feed address revoked: calendars using it no longer update",
     ),
+    (Flash::PaperSubmitted, "paper-submitted", "Paper submitted"),
 ];
 
 impl Flash {

@@ -169,3 +169,34 @@ pub fn quoted_printable(body: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+impl Client {
+    /// Uploads a file as a browser's multipart form would, with the CSRF token in the address.
+    pub async fn upload(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let token = self.csrf().await;
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+        let sep = if path.contains('?') { '&' } else { '?' };
+        Self::page(
+            self.http
+                .post(format!("{}{path}{sep}csrf_token={token}", self.base))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+}

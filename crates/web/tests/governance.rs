@@ -793,3 +793,134 @@ async fn a_calendar_feed_follows_moves_and_cancellations_and_can_be_revoked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_members() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let lig = group(&app, "Learning and Improvement Subgroup").await;
+        record_terms(
+            &app,
+            &bt,
+            &lig,
+            "group.chair@northbrook.example",
+            ("1", "9", &next_year()),
+        )
+        .await;
+        // A meeting in five days: its 14-day papers deadline has passed, so papers are late.
+        let soon = Utc::now().date_naive() + Duration::days(5);
+        let r = bt
+            .post(
+                &format!("/groups/{lig}/meetings/new"),
+                &[
+                    ("first-day", &soon.day().to_string()),
+                    ("first-month", &soon.month().to_string()),
+                    ("first-year", &soon.year().to_string()),
+                    ("time", "10:00"),
+                    ("length", "90"),
+                    ("place", "Online"),
+                    ("link", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let mid = id_of(
+            &app,
+            "SELECT id FROM meeting WHERE group_id = ? ORDER BY starts_at LIMIT 1",
+            &lig,
+        )
+        .await;
+
+        let lead = Client::new(&app.base);
+        lead.sign_in_as(Role::AgencyLead).await;
+        let pdf = b"%PDF-1.7\nA paper about neglect\n%%EOF".to_vec();
+        let bad = lead
+            .upload(
+                &format!("/meetings/{mid}/papers"),
+                &[("title", "Neglect audit findings"), ("item", "")],
+                "tool.exe",
+                b"MZ\x90".to_vec(),
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.contains(
+            "The file must be a PDF, Word, Excel, PowerPoint, OpenDocument, text or CSV file"
+        ));
+        assert!(bad.contains("value=\"Neglect audit findings\""));
+        let fake = lead
+            .upload(
+                &format!("/meetings/{mid}/papers"),
+                &[("title", "x"), ("item", "")],
+                "fake.pdf",
+                b"not a pdf".to_vec(),
+            )
+            .await;
+        assert!(fake.contains("The file is not a real .pdf file"));
+        let untitled = lead
+            .upload(
+                &format!("/meetings/{mid}/papers"),
+                &[("title", ""), ("item", "")],
+                "paper.pdf",
+                pdf.clone(),
+            )
+            .await;
+        assert!(untitled.contains("Enter the title of the paper"));
+        let ok = lead
+            .upload(
+                &format!("/meetings/{mid}/papers"),
+                &[("title", "Neglect audit findings"), ("item", "")],
+                "C:\\docs\\audit.pdf",
+                pdf.clone(),
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let page = bt.get(&format!("/meetings/{mid}")).await;
+        assert!(page.contains("Neglect audit findings"));
+        assert!(page.contains(">Late</strong>"));
+        let (pid,): (String,) = app
+            .db
+            .fetch_one(query("SELECT id FROM paper"))
+            .await
+            .unwrap();
+
+        // Members download it as an attachment, byte for byte; others may not.
+        let resp = bt
+            .http
+            .get(format!("{}/papers/{pid}", bt.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(
+            resp.headers().get("content-disposition").unwrap(),
+            "attachment; filename=\"audit.pdf\""
+        );
+        assert_eq!(resp.bytes().await.unwrap().to_vec(), pdf);
+        let outsider = Client::new(&app.base);
+        outsider.sign_in_as(Role::Practitioner).await;
+        assert_eq!(outsider.get(&format!("/papers/{pid}")).await.status, 403);
+        assert_eq!(
+            outsider
+                .upload(
+                    &format!("/meetings/{mid}/papers"),
+                    &[("title", "x")],
+                    "a.pdf",
+                    pdf.clone()
+                )
+                .await
+                .status,
+            403
+        );
+        // Without the form's token the upload is refused.
+        let no_token = bt
+            .http
+            .post(format!("{}/meetings/{mid}/papers", bt.base))
+            .multipart(reqwest::multipart::Form::new().text("title", "x"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_token.status().as_u16(), 403);
+    })
+    .await;
+}

@@ -525,3 +525,100 @@ pub async fn add_decision(
     tx.commit().await?;
     Ok(n)
 }
+
+/// A paper submitted to a meeting, with its file's facts.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Paper {
+    pub id: String,
+    pub meeting_id: String,
+    pub agenda_item_id: Option<String>,
+    pub title: String,
+    pub file_id: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub late: bool,
+    pub file_name: String,
+    pub size: i64,
+}
+
+pub async fn papers(db: &Db, pid: &str, meeting_id: &str) -> Result<Vec<Paper>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT p.id, p.meeting_id, p.agenda_item_id, p.title, p.file_id, p.submitted_by, p.submitted_at, p.late, \
+             f.name AS file_name, f.size FROM paper p JOIN file_object f ON f.id = p.file_id \
+             WHERE p.partnership_id = ? AND p.meeting_id = ? ORDER BY p.submitted_at LIMIT 500",
+        )
+        .bind(pid)
+        .bind(meeting_id),
+    )
+    .await
+}
+
+pub async fn paper(db: &Db, pid: &str, id: &str) -> Result<Option<Paper>, StoreError> {
+    db.fetch_optional(
+        query(
+            "SELECT p.id, p.meeting_id, p.agenda_item_id, p.title, p.file_id, p.submitted_by, p.submitted_at, p.late, \
+             f.name AS file_name, f.size FROM paper p JOIN file_object f ON f.id = p.file_id \
+             WHERE p.partnership_id = ? AND p.id = ?",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
+/// A paper as submitted.
+pub struct NewPaper<'a> {
+    pub meeting_id: &'a str,
+    pub agenda_item_id: Option<&'a str>,
+    pub title: &'a str,
+    pub late: bool,
+}
+
+/// Stores a paper's file and records the paper, all or nothing.
+pub async fn add_paper(
+    db: &Db,
+    files: &crate::files::FileStore,
+    who: &Who,
+    pid: &str,
+    p: NewPaper<'_>,
+    up: crate::files::Upload,
+) -> Result<(), StoreError> {
+    let NewPaper {
+        meeting_id,
+        agenda_item_id,
+        title,
+        late,
+    } = p;
+    let mut tx = db.begin().await?;
+    let id = new_id();
+    let f = crate::files::save(files, &mut tx, pid, "paper", &id, &who.label, up).await?;
+    tx.execute(
+        query(
+            "INSERT INTO paper (id, partnership_id, meeting_id, agenda_item_id, title, file_id, submitted_by, submitted_at, late) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(meeting_id)
+        .bind(agenda_item_id)
+        .bind(title)
+        .bind(&f.id)
+        .bind(&who.label)
+        .bind(ts(Utc::now()))
+        .bind(late),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("paper.submit", "meeting", Some(meeting_id))
+            .summary(format!(
+                "Submitted the paper {title}{}",
+                if late { " (late)" } else { "" }
+            ))
+            .after(&f),
+    )
+    .await?;
+    tx.commit().await
+}

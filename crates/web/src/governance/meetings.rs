@@ -20,7 +20,7 @@ use learnloop_govuk::{
 use learnloop_store::actions::{self, Action, NewAction};
 use learnloop_store::governance::escalations;
 use learnloop_store::governance::meetings::{
-    self, AgendaItem, Attendance, Decision, Meeting, MeetingInput, NewItem,
+    self, AgendaItem, Attendance, Decision, Meeting, MeetingInput, NewItem, Paper,
 };
 use learnloop_store::governance::{self as gov};
 use learnloop_store::{Page, accounts, is_id};
@@ -445,6 +445,11 @@ struct MeetingPage {
     quorate: Option<(bool, String)>,
     decisions: Vec<Decision>,
     actions: Vec<ActionLine>,
+    papers: Vec<(Paper, String)>,
+    can_submit: bool,
+    paper_title: Input,
+    paper_item: Select,
+    paper_error: Option<String>,
     can_run: bool,
     can_manage: bool,
     can_escalate: bool,
@@ -565,11 +570,39 @@ async fn meeting_view(
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.format("%-d %B %Y at %H:%M").to_string()),
         live,
-        items,
+        items: items.clone(),
         attendance,
         quorate,
         decisions: meetings::decisions(&st.db, s.pid(), &m.id).await?,
         actions,
+        papers: meetings::papers(&st.db, s.pid(), &m.id)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let item = p
+                    .agenda_item_id
+                    .as_ref()
+                    .and_then(|i| items.iter().find(|x| &x.id == i))
+                    .map(|x| x.title.clone())
+                    .unwrap_or_default();
+                (p, item)
+            })
+            .collect(),
+        can_submit: !m.cancelled(),
+        paper_title: Input::new("paper-title", "Title of the paper")
+            .value(f.get("paper-title"))
+            .error(errors.get("paper-title")),
+        paper_item: Select::new(
+            "paper-item",
+            "Agenda item",
+            std::iter::once(SelectItem::new("", "Not for one item")).chain(
+                items
+                    .iter()
+                    .map(|i| SelectItem::new(i.id.clone(), i.title.clone())),
+            ),
+        )
+        .error(errors.get("paper-item")),
+        paper_error: errors.get("paper-file").map(str::to_owned),
         can_run: s
             .actor
             .can_in_group(GroupPermission::RunMeetings, &l.scope()),
@@ -641,6 +674,21 @@ async fn meeting_page(
 ) -> AppResult<Response> {
     let (m, l) = load_meeting(&st, &s, &id, GroupPermission::View).await?;
     render(&meeting_view(&st, &s, m, l, &FormPairs(Vec::new()), &Errors::default()).await?)
+}
+
+/// The meeting page again with a form's errors (used by the papers upload too).
+pub async fn render_with_errors(
+    st: &AppState,
+    s: &Signed,
+    m: Meeting,
+    l: Loaded,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<Response> {
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &meeting_view(st, s, m, l, f, errors).await?,
+    )
 }
 
 async fn again(

@@ -22,9 +22,14 @@ pub async fn spawn(t: &TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let mut config = Config::new(&format!("http://{addr}"));
     tweak(&mut config);
+    let files_dir = std::env::temp_dir()
+        .join("learnloop-test-files")
+        .join(uuid_like());
+    let files = learnloop_store::files::FileStore::local(&files_dir).expect("file store");
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
+        files,
     };
     tokio::spawn(async move {
         axum::serve(listener, app(state)).await.unwrap();
@@ -68,4 +73,12 @@ pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
         .await
         .unwrap();
     row.map(|r| r.0)
+}
+
+fn uuid_like() -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}-{n}", std::process::id())
 }
