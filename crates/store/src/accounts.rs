@@ -158,6 +158,25 @@ pub async fn partnerships_of(
     .await
 }
 
+/// A person's id and name, for choosing people in forms and showing who did what.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everyone with a role in the partnership, by name (one query, no roles).
+pub async fn names(db: &Db, partnership_id: &str) -> Result<Vec<Named>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT id, name FROM person WHERE id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+             ORDER BY lower(name), id LIMIT 1000",
+        )
+        .bind(partnership_id),
+    )
+    .await
+}
+
 /// A person listed on the people page with their roles in the partnership.
 #[derive(Debug, Clone)]
 pub struct PersonWithRoles {

@@ -180,6 +180,15 @@ pub async fn agencies(
     Ok(Paged { items, total, page })
 }
 
+/// Every agency of the partnership, active or not (a partnership has tens), for showing names.
+pub async fn all_agencies(db: &Db, partnership_id: &str) -> Result<Vec<Agency>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM agency WHERE partnership_id = ? ORDER BY lower(name) LIMIT 500")
+            .bind(partnership_id),
+    )
+    .await
+}
+
 /// Every active agency, for choosing one in a form (a partnership has tens, not thousands).
 pub async fn active_agencies(db: &Db, partnership_id: &str) -> Result<Vec<Agency>, StoreError> {
     db.fetch_all(

@@ -174,9 +174,7 @@ async fn structure(State(st): State<AppState>, s: Signed) -> AppResult<Response>
     s.require(Permission::ViewPartnership)?;
     let groups = terms::groups(&st.db, s.pid()).await?;
     let all_terms = terms::all_current(&st.db, s.pid()).await?;
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let people = accounts::names(&st.db, s.pid()).await?;
     let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
     let mut nodes = Vec::new();
     // Depth-first from the top (groups that report to no one, or to a group that is gone).
@@ -199,8 +197,8 @@ async fn structure(State(st): State<AppState>, s: Signed) -> AppResult<Response>
         let t = all_terms.iter().find(|t| t.group_id == g.id);
         let chair = t
             .and_then(|t| t.chair_person_id.as_ref())
-            .and_then(|id| people.iter().find(|p| &p.person.id == id))
-            .map(|p| p.person.name.clone())
+            .and_then(|id| people.iter().find(|p| &p.id == id))
+            .map(|p| p.name.clone())
             .unwrap_or_else(|| "Not recorded".to_owned());
         let next = meetings::next_of_group(&st.db, s.pid(), &g.id, &now).await?;
         nodes.push(Node {
@@ -561,9 +559,7 @@ pub struct TermsView {
 }
 
 pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<TermsView> {
-    let agencies = gov::agencies(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
     let names = |ids: Vec<String>| -> Vec<String> {
         ids.iter()
             .filter_map(|id| {
@@ -574,14 +570,12 @@ pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<Terms
             })
             .collect()
     };
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let people = accounts::names(&st.db, s.pid()).await?;
     let person = |id: &Option<String>| match id {
         Some(id) => people
             .iter()
-            .find(|p| &p.person.id == id)
-            .map(|p| p.person.name.clone())
+            .find(|p| &p.id == id)
+            .map(|p| p.name.clone())
             .unwrap_or_default(),
         None => "Not recorded".to_owned(),
     };
@@ -734,15 +728,13 @@ async fn terms_form(
     errors: &Errors,
 ) -> AppResult<TermsFormPage> {
     let agencies: Vec<Agency> = gov::active_agencies(&st.db, s.pid()).await?;
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let people = accounts::names(&st.db, s.pid()).await?;
     let person_items = || {
         std::iter::once(SelectItem::new("", "Not recorded"))
             .chain(
                 people
                     .iter()
-                    .map(|p| SelectItem::new(p.person.id.clone(), p.person.name.clone())),
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             )
             .collect::<Vec<_>>()
     };
@@ -909,15 +901,13 @@ async fn save_terms(
     } else if !known(&core) || !known(&invited) {
         errors.add("core", "Choose agencies from the list");
     }
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let people = accounts::names(&st.db, s.pid()).await?;
     let person = |field: &str, errors: &mut Errors| -> Option<String> {
         let v = f.get(field);
         if v.is_empty() {
             return None;
         }
-        if !people.iter().any(|p| p.person.id == v) {
+        if !people.iter().any(|p| p.id == v) {
             errors.add(field, "Choose a person from the list");
         }
         Some(v)

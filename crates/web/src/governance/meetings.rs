@@ -23,7 +23,7 @@ use learnloop_store::governance::meetings::{
     self, AgendaItem, Attendance, Decision, Meeting, MeetingInput, NewItem, Paper,
 };
 use learnloop_store::governance::{self as gov};
-use learnloop_store::{Page, accounts, is_id};
+use learnloop_store::{accounts, is_id};
 
 use super::groups::{Loaded, load, meeting_when, review_status};
 use crate::AppState;
@@ -480,12 +480,8 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
-    let agencies = gov::agencies(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200))
-        .await?
-        .items;
+    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let people = accounts::names(&st.db, s.pid()).await?;
     let agency_name = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -529,8 +525,8 @@ async fn meeting_view(
                 owner: a
                     .owner_person_id
                     .as_ref()
-                    .and_then(|id| people.iter().find(|p| &p.person.id == id))
-                    .map(|p| p.person.name.clone())
+                    .and_then(|id| people.iter().find(|p| &p.id == id))
+                    .map(|p| p.name.clone())
                     .unwrap_or_default(),
                 agency: agency_name(&a.lead_agency_id),
                 due: due.map(long).unwrap_or_default(),
@@ -655,7 +651,7 @@ async fn meeting_view(
             std::iter::once(SelectItem::new("", "Choose a person")).chain(
                 people
                     .iter()
-                    .map(|p| SelectItem::new(p.person.id.clone(), p.person.name.clone())),
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             ),
         )
         .value(f.get("owner"))
