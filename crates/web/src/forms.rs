@@ -95,6 +95,20 @@ impl FormPairs {
             .unwrap_or_default()
     }
 
+    /// A date typed in the three boxes `{prefix}-day`, `-month`, `-year`; the message (if any)
+    /// is recorded against `{prefix}-day`, the box the error summary links to.
+    pub fn date(&self, prefix: &str, what: &str, errors: &mut Errors) -> Option<chrono::NaiveDate> {
+        errors.check(
+            &format!("{prefix}-day"),
+            learnloop_domain::dates::parse_parts(
+                &self.get(&format!("{prefix}-day")),
+                &self.get(&format!("{prefix}-month")),
+                &self.get(&format!("{prefix}-year")),
+                what,
+            ),
+        )
+    }
+
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

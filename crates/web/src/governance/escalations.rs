@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Utc;
-use learnloop_domain::dates::{long, parse_iso, parse_parts};
+use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
@@ -153,15 +153,7 @@ async fn raise(
         "detail",
         check_name(&f.get("detail"), "detail of the issue", 8000),
     );
-    let on = errors.check(
-        "on-day",
-        parse_parts(
-            &f.get("on-day"),
-            &f.get("on-month"),
-            &f.get("on-year"),
-            "the date escalated",
-        ),
-    );
+    let on = f.date("on", "the date escalated", &mut errors);
     if let (Some(title), Some(detail), Some(on)) = (title, detail, on)
         && errors.is_empty()
     {
@@ -286,15 +278,7 @@ async fn step(
         "note",
         check_name(&f.get("note"), "outcome or reason", 8000),
     );
-    let on = errors.check(
-        "on-day",
-        parse_parts(
-            &f.get("on-day"),
-            &f.get("on-month"),
-            &f.get("on-year"),
-            "the date",
-        ),
-    );
+    let on = f.date("on", "the date", &mut errors);
     if let (Some(note), Some(on)) = (note, on)
         && errors.is_empty()
     {

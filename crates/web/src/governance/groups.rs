@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{ClockStatus, seeded_rules};
-use learnloop_domain::dates::{long, parse_iso, parse_parts};
+use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::{GroupPermission, GroupScope};
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule};
 use learnloop_domain::governance::{GROUP_KINDS, check_name, check_reporting_line};
@@ -862,18 +862,6 @@ async fn terms_page(
     render(&terms_form(&st, &s, &l, &f, &Errors::default()).await?)
 }
 
-fn date_field(f: &FormPairs, prefix: &str, what: &str, errors: &mut Errors) -> Option<NaiveDate> {
-    errors.check(
-        &format!("{prefix}-day"),
-        parse_parts(
-            &f.get(&format!("{prefix}-day")),
-            &f.get(&format!("{prefix}-month")),
-            &f.get(&format!("{prefix}-year")),
-            what,
-        ),
-    )
-}
-
 async fn save_terms(
     State(st): State<AppState>,
     s: Signed,
@@ -934,8 +922,8 @@ async fn save_terms(
             None
         }
     };
-    let agreed = date_field(&f, "agreed", "the date agreed", &mut errors);
-    let review = date_field(&f, "review", "the review date", &mut errors);
+    let agreed = f.date("agreed", "the date agreed", &mut errors);
+    let review = f.date("review", "the review date", &mut errors);
     if let (Some(a), Some(r)) = (agreed, review)
         && r <= a
     {

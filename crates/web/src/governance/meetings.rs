@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Days, NaiveDate, NaiveTime, Utc};
 use learnloop_domain::actions::{ActionStatus, rag};
-use learnloop_domain::dates::{long, parse_iso, parse_parts};
+use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::governance::check_name;
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule, quoracy, year_of_dates};
@@ -172,15 +172,7 @@ async fn generate(
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id, GroupPermission::ManageTerms).await?;
     let mut errors = Errors::default();
-    let first = errors.check(
-        "first-day",
-        parse_parts(
-            &f.get("first-day"),
-            &f.get("first-month"),
-            &f.get("first-year"),
-            "the date of the first meeting",
-        ),
-    );
+    let first = f.date("first", "the date of the first meeting", &mut errors);
     let today = Utc::now().date_naive();
     if first.is_some_and(|d| d < today) {
         errors.add(
@@ -290,15 +282,7 @@ async fn save_edit(
 ) -> AppResult<Response> {
     let (m, _) = load_meeting(&st, &s, &id, GroupPermission::ManageTerms).await?;
     let mut errors = Errors::default();
-    let date = errors.check(
-        "date-day",
-        parse_parts(
-            &f.get("date-day"),
-            &f.get("date-month"),
-            &f.get("date-year"),
-            "the date",
-        ),
-    );
+    let date = f.date("date", "the date", &mut errors);
     let (time, length, place, link) = parse_when(&f, &mut errors);
     if let (Some(date), Some(time), Some(length)) = (date, time, length)
         && errors.is_empty()
@@ -853,15 +837,7 @@ async fn add_action(
     {
         errors.add("owner", "Choose the person who owns the action");
     }
-    let due: Option<NaiveDate> = errors.check(
-        "due-day",
-        parse_parts(
-            &f.get("due-day"),
-            &f.get("due-month"),
-            &f.get("due-year"),
-            "the due date",
-        ),
-    );
+    let due: Option<NaiveDate> = f.date("due", "the due date", &mut errors);
     let Some((description, due)) = description.zip(due).filter(|_| errors.is_empty()) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
