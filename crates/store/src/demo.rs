@@ -200,5 +200,118 @@ pub async fn load(db: &Db) -> Result<bool, StoreError> {
         accounts::grant(&mut tx, &who, &person.id, &p.id, d.role, agency, group).await?;
     }
     tx.commit().await?;
+    governance_content(db, &who, &p.id, &agency_ids, &group_ids).await?;
     Ok(true)
+}
+
+/// Terms of reference and a year of meetings from next month for three of the demo groups, so
+/// that the structure, agendas and calendar feeds have something to show.
+async fn governance_content(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    agency_ids: &[String],
+    group_ids: &[String],
+) -> Result<(), StoreError> {
+    use chrono::{Datelike, Utc};
+    use learnloop_domain::governance::meetings::{Frequency, year_of_dates};
+
+    use crate::governance::meetings::{self, MeetingInput};
+    use crate::governance::terms::{self, TermsInput};
+
+    let chair = accounts::person_by_email(db, "group.chair@northbrook.example")
+        .await?
+        .map(|p| p.id);
+    let independent = accounts::person_by_email(db, "independent.chair@northbrook.example")
+        .await?
+        .map(|p| p.id);
+    let statutory: Vec<String> = agency_ids.iter().take(3).cloned().collect();
+    let today = Utc::now().date_naive();
+    // (purpose, functions, frequency, minutes, chair)
+    let content: [(&str, &str, Frequency, i64, &Option<String>); 5] = [
+        (
+            "Leads the partnership: sets its priorities, holds agencies to account for keeping children safe, and signs off what the subgroups recommend.",
+            "Agree the partnership's priorities and yearly plan\nReceive and challenge the subgroups' reports\nSign off case review decisions and publication\nPublish the yearly report",
+            Frequency::Quarterly,
+            180,
+            &independent,
+        ),
+        (
+            "Makes sure that what reviews, audits and inspections find is acted on by every agency, and checks that it made a difference.",
+            "Oversee the action plans that answer review recommendations\nCommission multi-agency audits and re-audits\nShare learning through briefings and workshops\nReport on the impact of learning to the executive",
+            Frequency::Monthly,
+            120,
+            &chair,
+        ),
+        (
+            "Plans and evaluates the multi-agency training programme, including the three-month impact follow-up.",
+            "Agree the yearly training needs assessment\nApprove the training programme\nReview evaluations and impact follow-ups",
+            Frequency::BiMonthly,
+            120,
+            &None,
+        ),
+        (
+            "Considers serious incidents, runs rapid reviews within 15 working days and recommends the level of review.",
+            "Receive notifications of serious incidents\nCarry out rapid reviews\nRecommend the type of review to the independent chair\nOversee reviews to publication",
+            Frequency::Monthly,
+            120,
+            &None,
+        ),
+        (
+            "Reviews the deaths of children in the area to find what could be changed to prevent future deaths.",
+            "Review every child death notified\nIdentify modifiable factors\nPublish a yearly report with recommendations",
+            Frequency::Quarterly,
+            180,
+            &None,
+        ),
+    ];
+    // The Learning and Improvement Subgroup and the Serious Incident and Learning Group are left
+    // for a newcomer to record, as a partnership starting with Learnloop would.
+    for (i, (gid, (purpose, functions, freq, minutes, chair))) in
+        group_ids.iter().zip(content).enumerate()
+    {
+        if i == 1 || i == 3 {
+            continue;
+        }
+        let t = TermsInput {
+            purpose: purpose.to_owned(),
+            aims: String::new(),
+            functions: functions.to_owned(),
+            core_agencies: statutory.clone(),
+            invited_agencies: agency_ids.iter().skip(3).take(4).cloned().collect(),
+            chair_person_id: chair.clone(),
+            chair_appointed_by: "The lead safeguarding partners".to_owned(),
+            deputy_person_id: None,
+            deputy_appointed_by: String::new(),
+            frequency: freq.slug().to_owned(),
+            meeting_minutes: minutes,
+            outputs: "A report to the executive each quarter".to_owned(),
+            admin_support: "Partnership business team".to_owned(),
+            agreed_on: format!("{}-04-01", today.year() - 1),
+            review_due: format!("{}-04-01", today.year() + 1),
+        };
+        terms::revise(db, who, pid, gid, &t).await?;
+        let first = learnloop_domain::governance::meetings::nth_weekday(
+            if today.month() == 12 {
+                today.year() + 1
+            } else {
+                today.year()
+            },
+            today.month() % 12 + 1,
+            chrono::Weekday::Tue,
+            2,
+        )
+        .unwrap_or(today);
+        let ms: Vec<MeetingInput> = year_of_dates(freq, first)
+            .into_iter()
+            .map(|d| MeetingInput {
+                starts_at: format!("{}T10:00", d.format("%Y-%m-%d")),
+                length_minutes: minutes,
+                place: "Civic Centre, Northbrook".to_owned(),
+                online_link: String::new(),
+            })
+            .collect();
+        meetings::create_many(db, who, pid, gid, &ms).await?;
+    }
+    Ok(())
 }

@@ -166,7 +166,7 @@ async fn bad_terms_are_explained_and_nothing_is_saved() {
         }
         let (n,): (i64,) = app
             .db
-            .fetch_one(query("SELECT COUNT(*) FROM group_terms"))
+            .fetch_one(query("SELECT COUNT(*) FROM group_terms WHERE group_id = ?").bind(&lig))
             .await
             .unwrap();
         assert_eq!(n, 0);

@@ -54,7 +54,7 @@ async fn the_demo_partnership_starts_with_the_national_themes() {
         assert!(page.contains("href=\"/themes/new\""));
         // The seeding is in the audit trail.
         assert!(
-            c.get("/audit")
+            c.get("/audit?action=theme.seed")
                 .await
                 .contains("Added 19 themes from the national list")
         );
