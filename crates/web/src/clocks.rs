@@ -22,9 +22,9 @@ use learnloop_store::is_id;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
-use crate::home::Attention;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -40,7 +40,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Items for home pages: holiday changes waiting for a system administrator.
-pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Person(s) = a else {
+        return Ok(Vec::new());
+    };
     if !s.actor.can(Permission::ApplyHoliday) {
         return Ok(Vec::new());
     }
@@ -53,6 +56,8 @@ pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
         Vec::new()
     } else {
         vec![Attention {
+            kind: "holiday",
+            detail: String::new(),
             text: format!(
                 "{waiting} proposed bank holiday change{} to apply or reject",
                 if waiting == 1 { "" } else { "s" }

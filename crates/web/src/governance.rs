@@ -19,6 +19,7 @@ use learnloop_store::{Page, Paged, StoreError, is_id};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
 use crate::page::{Chrome, Flash, render, render_status};
@@ -31,11 +32,41 @@ mod groups;
 mod meetings;
 mod papers;
 
-/// Home-page items of the governance area.
-pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<crate::home::Attention>> {
-    let mut v = groups::attention(st, s).await?;
-    v.extend(escalations::attention(st, s).await?);
+pub use groups::Loaded;
+
+/// The governance area's items: invitations not taken up, terms of reference due for review,
+/// the group's overdue and due-soon meeting actions, and open escalations.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let mut v = invitations(st, a).await?;
+    v.extend(groups::attention(st, a).await?);
+    v.extend(meetings::attention(st, a).await?);
+    v.extend(escalations::attention(st, a).await?);
     Ok(v)
+}
+
+async fn invitations(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Person(s) = a else {
+        return Ok(Vec::new());
+    };
+    if !s.actor.can(Permission::ManagePeople) {
+        return Ok(Vec::new());
+    }
+    let n = accounts::pending_invitations(&st.db, s.pid()).await?;
+    Ok(if n == 0 {
+        Vec::new()
+    } else {
+        vec![Attention {
+            kind: "invitation",
+            text: if n == 1 {
+                "1 person you invited has not yet created a password".to_owned()
+            } else {
+                format!("{n} people you invited have not yet created a password")
+            },
+            detail: String::new(),
+            href: "/people".to_owned(),
+            tag: Some(("Waiting".to_owned(), "yellow")),
+        }]
+    })
 }
 
 pub fn routes() -> Router<AppState> {

@@ -1,8 +1,7 @@
 //! Each role's home page: what needs the person's attention, then where to go next.
 //!
-//! "What needs attention" is one interface: every product area contributes items through its
-//! own `attention` function, and the home page, a group's agenda and the daily reminder
-//! digest all read from it, so a new module adds items in one place.
+//! "What needs attention" comes from the one interface in `attention`, which the group
+//! agendas share.
 
 use askama::Template;
 use axum::Router;
@@ -11,52 +10,15 @@ use axum::response::Response;
 use axum::routing::get;
 use learnloop_domain::accounts::Role;
 use learnloop_domain::policy::Permission;
-use learnloop_store::accounts;
 
 use crate::AppState;
+use crate::attention::{Attention, Audience, gather};
 use crate::error::AppResult;
 use crate::page::{Chrome, render};
 use crate::session::Signed;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/home", get(home))
-}
-
-/// One thing that needs someone's attention.
-#[derive(Clone, Debug)]
-pub struct Attention {
-    pub text: String,
-    pub href: String,
-    /// A GOV.UK tag: (text, colour).
-    pub tag: Option<(String, &'static str)>,
-}
-
-/// The items of every area for this person, most urgent areas first.
-pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
-    let mut items = Vec::new();
-    items.extend(governance_attention(st, s).await?);
-    items.extend(crate::governance::attention(st, s).await?);
-    items.extend(crate::clocks::attention(st, s).await?);
-    Ok(items)
-}
-
-async fn governance_attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
-    let mut items = Vec::new();
-    if s.actor.can(Permission::ManagePeople) {
-        let n = accounts::pending_invitations(&st.db, s.pid()).await?;
-        if n > 0 {
-            items.push(Attention {
-                text: if n == 1 {
-                    "1 person you invited has not yet created a password".to_owned()
-                } else {
-                    format!("{n} people you invited have not yet created a password")
-                },
-                href: "/people".to_owned(),
-                tag: Some(("Waiting".to_owned(), "yellow")),
-            });
-        }
-    }
-    Ok(items)
 }
 
 struct Link {
@@ -124,7 +86,7 @@ async fn home(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
         first_name,
         partnership: s.partnership.name.clone(),
         roles: s.actor.roles().into_iter().map(Role::label).collect(),
-        attention: attention(&st, &s).await?,
+        attention: gather(&st, &Audience::Person(&s)).await?,
         links,
     })
 }

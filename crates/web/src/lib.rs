@@ -7,6 +7,7 @@
 
 mod accounts;
 mod assets;
+mod attention;
 mod audit;
 mod clocks;
 mod error;

@@ -19,9 +19,9 @@ use learnloop_store::is_id;
 
 use super::groups::load;
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
-use crate::home::Attention;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -43,16 +43,30 @@ fn today_parts() -> Vec<(String, String)> {
     ]
 }
 
-/// Home-page items: open escalations waiting for the independent chair (and the business team).
-pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
-    if !s.actor.can(Permission::ViewAuditTrail) {
-        return Ok(Vec::new());
-    }
-    Ok(escalations::open(&st.db, s.pid())
-        .await?
+/// Open escalations: all of them for the independent chair and the business team; on a
+/// group's agenda its own, and on the board's everything escalated to the board.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let s = a.signed();
+    let open = match a {
+        Audience::Person(s) if s.actor.can(Permission::ViewAuditTrail) => {
+            escalations::open(&st.db, s.pid()).await?
+        }
+        Audience::Person(_) => return Ok(Vec::new()),
+        Audience::Group { group, .. } => {
+            let is_board = group.group.kind == "board";
+            escalations::open(&st.db, s.pid())
+                .await?
+                .into_iter()
+                .filter(|e| e.group_id == group.group.id || (is_board && e.stage == "board"))
+                .collect()
+        }
+    };
+    Ok(open
         .into_iter()
         .map(|e| Attention {
+            kind: "escalation",
             text: format!("Escalation: {}", e.title),
+            detail: stage_label(&e.stage).to_owned(),
             href: format!("/escalations/{}", e.id),
             tag: Some((stage_label(&e.stage).to_owned(), "orange")),
         })

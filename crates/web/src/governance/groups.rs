@@ -25,10 +25,10 @@ use learnloop_store::governance::{self as gov, Agency};
 use learnloop_store::{Page, StoreError, accounts, is_id};
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::governance::Pager;
-use crate::home::Attention;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -104,42 +104,66 @@ pub fn review_status(t: &Terms, today: NaiveDate) -> Option<ClockStatus> {
     Some(status)
 }
 
-/// Home-page items: terms of reference whose review is due or overdue (business team).
-pub async fn attention(st: &AppState, s: &Signed) -> AppResult<Vec<Attention>> {
-    if !s.actor.can(Permission::ManageAgencies) {
-        return Ok(Vec::new());
-    }
-    let today = Utc::now().date_naive();
-    let mut due = Vec::new();
-    for t in terms::all_current(&st.db, s.pid()).await? {
-        if let Some(
-            status @ (ClockStatus::Overdue | ClockStatus::DueToday | ClockStatus::DueSoon),
-        ) = review_status(&t, today)
-        {
-            due.push((t, status));
+/// Terms of reference whose review is due or overdue: every group's, on the business team's
+/// home page; the group's own, on its agenda (as at the meeting's day).
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let item = |name: &str, t: &Terms, status: ClockStatus, kind_text: bool| Attention {
+        kind: "terms",
+        text: if kind_text {
+            "Review of the group's terms of reference".to_owned()
+        } else {
+            format!("Review the terms of reference of the {name}")
+        },
+        detail: format!(
+            "{}: review due {}",
+            status.label(),
+            parse_iso(&t.review_due).map(long).unwrap_or_default()
+        ),
+        href: format!("/groups/{}", t.group_id),
+        tag: Some((status.label().to_owned(), status.tag_colour())),
+    };
+    match a {
+        Audience::Person(s) => {
+            if !s.actor.can(Permission::ManageAgencies) {
+                return Ok(Vec::new());
+            }
+            let today = Utc::now().date_naive();
+            let due: Vec<(Terms, ClockStatus)> = terms::all_current(&st.db, s.pid())
+                .await?
+                .into_iter()
+                .filter_map(|t| {
+                    review_status(&t, today)
+                        .filter(|st| st.needs_attention())
+                        .map(|st| (t, st))
+                })
+                .collect();
+            if due.is_empty() {
+                return Ok(Vec::new());
+            }
+            let groups = terms::groups(&st.db, s.pid()).await?;
+            Ok(due
+                .iter()
+                .map(|(t, status)| {
+                    let name = groups
+                        .iter()
+                        .find(|g| g.id == t.group_id)
+                        .map(|g| g.name.as_str())
+                        .unwrap_or_default();
+                    item(name, t, *status, false)
+                })
+                .collect())
         }
+        Audience::Group { group, day, .. } => Ok(group
+            .terms
+            .as_ref()
+            .and_then(|t| {
+                review_status(t, *day)
+                    .filter(|st| st.needs_attention())
+                    .map(|st| item(&group.group.name, t, st, true))
+            })
+            .into_iter()
+            .collect()),
     }
-    let mut out = Vec::new();
-    if due.is_empty() {
-        return Ok(out);
-    }
-    let groups = terms::groups(&st.db, s.pid()).await?;
-    for (t, status) in due {
-        let name = groups
-            .iter()
-            .find(|g| g.id == t.group_id)
-            .map(|g| g.name.clone())
-            .unwrap_or_default();
-        out.push(Attention {
-            text: format!(
-                "Review the terms of reference of the {name} (due {})",
-                parse_iso(&t.review_due).map(long).unwrap_or_default()
-            ),
-            href: format!("/groups/{}", t.group_id),
-            tag: Some((status.label().to_owned(), status.tag_colour())),
-        });
-    }
-    Ok(out)
 }
 
 // ---- structure ----

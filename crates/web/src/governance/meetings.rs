@@ -18,15 +18,15 @@ use learnloop_govuk::{
     ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
 use learnloop_store::actions::{self, Action, NewAction};
-use learnloop_store::governance::escalations;
 use learnloop_store::governance::meetings::{
     self, AgendaItem, Attendance, Decision, Meeting, MeetingInput, NewItem, Paper,
 };
 use learnloop_store::governance::{self as gov};
 use learnloop_store::{accounts, is_id};
 
-use super::groups::{Loaded, load, meeting_when, review_status};
+use super::groups::{Loaded, load, meeting_when};
 use crate::AppState;
+use crate::attention::{Attention, Audience, gather};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
@@ -322,9 +322,41 @@ async fn cancel(
 
 // ---- the agenda, assembled from live data ----
 
-/// The items every area contributes to a group's agenda at this moment: standing items, terms
-/// of reference review when due, the group's overdue and due-soon meeting actions, and open
-/// escalations (its own; and, on the board's agenda, everything escalated to the board).
+/// The group's open meeting actions that are overdue or due within two weeks of the meeting.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Group { signed, group, day } = a else {
+        return Ok(Vec::new());
+    };
+    let by = day
+        .checked_add_days(Days::new(14))
+        .unwrap_or(*day)
+        .format("%Y-%m-%d")
+        .to_string();
+    Ok(
+        actions::open_for_group_due_by(&st.db, signed.pid(), &group.group.id, &by)
+            .await?
+            .into_iter()
+            .map(|x| {
+                let due = parse_iso(&x.due_on).unwrap_or(*day);
+                let (state, colour) = if due < *day {
+                    ("Overdue", "red")
+                } else {
+                    ("Due soon", "orange")
+                };
+                Attention {
+                    kind: "action",
+                    text: format!("{state} action: {}", x.description),
+                    detail: format!("Due {}", long(due)),
+                    href: format!("/meetings/{}", x.source_id),
+                    tag: Some((state.to_owned(), colour)),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// A group's agenda at this moment: its standing items, then what every area says needs the
+/// group's attention by the meeting's day (through the one attention interface).
 pub async fn live_items(
     st: &AppState,
     s: &Signed,
@@ -342,63 +374,18 @@ pub async fn live_items(
             link: String::new(),
         })
         .collect();
-    let meeting_day = parse_iso(m.date()).unwrap_or_else(|| Utc::now().date_naive());
-    if let Some(t) = &l.terms
-        && let Some(status) = review_status(t, meeting_day)
-        && status.needs_attention()
-    {
-        items.push(NewItem {
-            kind: "terms".into(),
-            title: "Review of the group's terms of reference".into(),
-            detail: format!(
-                "{}: review due {}",
-                status.label(),
-                parse_iso(&t.review_due).map(long).unwrap_or_default()
-            ),
-            link: format!("/groups/{}", l.group.id),
-        });
-    }
-    // Actions due by two weeks after the meeting: overdue ones and those due soon.
-    let by = meeting_day
-        .checked_add_days(Days::new(14))
-        .unwrap_or(meeting_day)
-        .format("%Y-%m-%d")
-        .to_string();
-    for a in actions::open_for_group_due_by(&st.db, s.pid(), &l.group.id, &by).await? {
-        let due = parse_iso(&a.due_on).unwrap_or(meeting_day);
-        let state = if due < meeting_day {
-            "Overdue"
-        } else {
-            "Due soon"
-        };
-        items.push(NewItem {
-            kind: "action".into(),
-            title: format!("{state} action: {}", a.description),
-            detail: format!("Due {}", long(due)),
-            link: format!("/meetings/{}", a.source_id),
-        });
-    }
-    let mut open = escalations::for_group(&st.db, s.pid(), &l.group.id).await?;
-    open.retain(|e| e.stage != "resolved");
-    if l.group.kind == "board" {
-        for e in escalations::open_at(&st.db, s.pid(), "board").await? {
-            if !open.iter().any(|o| o.id == e.id) {
-                open.push(e);
-            }
-        }
-    }
-    for e in open {
-        items.push(NewItem {
-            kind: "escalation".into(),
-            title: format!("Escalation: {}", e.title),
-            detail: if e.stage == "board" {
-                "With the board".into()
-            } else {
-                "With the independent chair".into()
-            },
-            link: format!("/escalations/{}", e.id),
-        });
-    }
+    let day = parse_iso(m.date()).unwrap_or_else(|| Utc::now().date_naive());
+    let audience = Audience::Group {
+        signed: s,
+        group: l,
+        day,
+    };
+    items.extend(gather(st, &audience).await?.into_iter().map(|a| NewItem {
+        kind: a.kind.to_owned(),
+        title: a.text,
+        detail: a.detail,
+        link: a.href,
+    }));
     Ok(items)
 }
 
