@@ -126,6 +126,11 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             None
         }
     };
+    let housekeeping = tokio::spawn(housekeeping(
+        db.clone(),
+        state.config.sessions,
+        stop_tx.subscribe(),
+    ));
     println!("Learnloop is running at http://{local}");
     println!("Database: {}", redact(&a.db.database_url));
     tracing::info!(%local, "listening");
@@ -134,12 +139,32 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .await
         .context("the server stopped with an error")?;
     let _ = stop_tx.send(true);
+    housekeeping.abort();
     if let Some(w) = worker {
         let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
     }
     db.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every ten minutes: forget expired sessions and old one-time links.
+async fn housekeeping(
+    db: Db,
+    sessions: learnloop_domain::accounts::SessionPolicy,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match accounts::sweep(&db, Utc::now(), sessions.idle, sessions.absolute).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and links removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will try again"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 fn redact(url: &str) -> String {

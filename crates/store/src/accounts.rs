@@ -621,3 +621,27 @@ pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
         .await?;
     Ok(())
 }
+
+/// Removes sessions past their idle or absolute limit and one-time links past their date, so
+/// the tables hold only what can still be used. Returns how many rows went.
+pub async fn sweep(
+    db: &Db,
+    now: DateTime<Utc>,
+    idle: chrono::Duration,
+    absolute: chrono::Duration,
+) -> Result<u64, StoreError> {
+    let mut n = db
+        .execute(
+            query("DELETE FROM session WHERE last_seen_at < ? OR created_at < ?")
+                .bind(ts(now - idle))
+                .bind(ts(now - absolute)),
+        )
+        .await?;
+    n += db
+        .execute(
+            query("DELETE FROM one_time_token WHERE expires_at < ?")
+                .bind(ts(now - chrono::Duration::days(30))),
+        )
+        .await?;
+    Ok(n)
+}

@@ -266,3 +266,49 @@ async fn two_workers_never_claim_the_same_mail() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sweeping_removes_only_sessions_past_their_limits() {
+    each_engine(|db, _| async move {
+        use learnloop_store::accounts;
+        let mut tx = db.begin().await.unwrap();
+        let p = accounts::insert_person(&mut tx, &who(), "a@example.org", "A", "", None)
+            .await
+            .unwrap();
+        let now = Utc::now();
+        accounts::create_session(
+            &mut tx,
+            "fresh",
+            &p.id,
+            None,
+            now + chrono::Duration::hours(12),
+        )
+        .await
+        .unwrap();
+        accounts::create_session(
+            &mut tx,
+            "stale",
+            &p.id,
+            None,
+            now + chrono::Duration::hours(12),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        accounts::touch_session(&db, "stale", now - chrono::Duration::hours(2))
+            .await
+            .unwrap();
+        let removed = accounts::sweep(
+            &db,
+            now,
+            chrono::Duration::minutes(30),
+            chrono::Duration::hours(12),
+        )
+        .await
+        .unwrap();
+        assert_eq!(removed, 1);
+        assert!(accounts::session(&db, "fresh").await.unwrap().is_some());
+        assert!(accounts::session(&db, "stale").await.unwrap().is_none());
+    })
+    .await;
+}
