@@ -312,11 +312,13 @@ pub async fn grant(
         group_id: group_id.map(str::to_owned),
         created_at: ts(Utc::now()),
     };
+    // ON CONFLICT DO NOTHING rather than catching the error: on PostgreSQL a failed statement
+    // aborts the whole transaction the caller is in.
     let r = tx
         .execute(
             query(
                 "INSERT INTO membership (id, person_id, partnership_id, role, agency_id, group_id, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             )
             .bind(&m.id)
             .bind(&m.person_id)
@@ -327,10 +329,9 @@ pub async fn grant(
             .bind(&m.created_at),
         )
         .await;
-    match r {
-        Err(e) if e.is_unique_violation() => return Ok(false),
-        r => r?,
-    };
+    if r? == 0 {
+        return Ok(false);
+    }
     audit::append(
         tx,
         who,
@@ -644,4 +645,37 @@ pub async fn sweep(
         )
         .await?;
     Ok(n)
+}
+
+/// Counts a sign-in attempt for an address before its password is checked, atomically, so
+/// that requests sent at the same moment cannot all slip under the limit. Returns the state
+/// before and after counting; a successful sign-in then clears it.
+pub async fn count_attempt(
+    db: &Db,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(Option<Throttle>, Throttle), StoreError> {
+    let mut tx = db.begin().await?;
+    tx.serialise_on(&format!("throttle:{key}")).await?;
+    let row: Option<ThrottleRow> = tx
+        .fetch_optional(
+            query(
+                "SELECT failures, first_failure_at, locked_until FROM login_throttle WHERE key = ?",
+            )
+            .bind(key),
+        )
+        .await?;
+    let before = row
+        .map(|r| {
+            Ok::<_, StoreError>(Throttle {
+                failures: r.failures,
+                first_failure_at: parse_ts(&r.first_failure_at)?,
+                locked_until: r.locked_until.as_deref().map(parse_ts).transpose()?,
+            })
+        })
+        .transpose()?;
+    let after = Throttle::after_failure(before.as_ref(), now);
+    save_throttle(&mut tx, key, &after).await?;
+    tx.commit().await?;
+    Ok((before, after))
 }

@@ -354,6 +354,20 @@ impl Tx {
         })
     }
 
+    /// Makes transactions that touch the same thing (e.g. numbering a meeting's decisions) wait
+    /// for each other. SQLite has one writer already; PostgreSQL takes a transaction-scoped
+    /// advisory lock on the key.
+    pub async fn serialise_on(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.engine() == Engine::Postgres {
+            let _: (i64,) = self
+                .fetch_one(
+                    query("SELECT 1::BIGINT FROM pg_advisory_xact_lock(hashtext(?))").bind(key),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,

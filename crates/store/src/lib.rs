@@ -81,7 +81,7 @@ pub struct Page {
 impl Page {
     pub fn new(number: i64, size: i64) -> Page {
         Page {
-            number: number.max(1),
+            number: number.clamp(1, 1_000_000),
             size: size.clamp(1, 200),
         }
     }

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_domain::accounts::{
-    DUMMY_HASH, Email, Role, Throttle, TokenPurpose, check_new_password, hash_password,
-    token_lifetime, verify_password,
+    DUMMY_HASH, Email, Role, TokenPurpose, check_new_password, hash_password, token_lifetime,
+    verify_password,
 };
 use learnloop_govuk::{ErrorSummary, Input};
 use learnloop_store::accounts::{self, new_secret, secret_hash};
@@ -55,7 +55,12 @@ async fn start(v: Visitor) -> Redirect {
 
 /// Only a path on this site may be a destination after sign-in.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    // Browsers drop tabs and newlines from addresses and read "\\" as "/", so "/\t/evil" would
+    // become "//evil": only a plain path on this site passes.
+    let plain = !next
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/home"
@@ -132,7 +137,7 @@ async fn sign_in(
     }
     let key = f.email.trim().to_lowercase();
     let now = Utc::now();
-    let throttle = accounts::throttle(&st.db, &key).await?;
+    let (throttle, counted) = accounts::count_attempt(&st.db, &key, now).await?;
     let locked_msg = "There have been too many attempts to sign in with this email address. Wait 15 minutes, then try again";
     if throttle.as_ref().is_some_and(|t| t.is_locked(now)) {
         audit::record(
@@ -211,8 +216,7 @@ async fn sign_in(
             Ok(resp)
         }
         _ => {
-            let t = Throttle::after_failure(throttle.as_ref(), now);
-            accounts::save_throttle(&mut tx, &key, &t).await?;
+            let t = counted;
             let who = Who {
                 person_id: None,
                 label: key.clone(),
@@ -363,6 +367,20 @@ async fn forgot(
         )
         .await?;
         tx.commit().await?;
+    } else {
+        // The same kind of write for an address with no account, so that the time the answer
+        // takes does not tell which addresses have accounts.
+        audit::record(
+            &st.db,
+            &Who {
+                label: email.to_string(),
+                request_id: v.request_id.clone(),
+                ..Who::default()
+            },
+            Event::new("password.reset-requested", "person", None)
+                .summary("Asked for a password reset link (no account)"),
+        )
+        .await?;
     }
     Ok(redirect_with(
         "/sign-in",

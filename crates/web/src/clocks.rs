@@ -445,7 +445,7 @@ async fn propose(
             }
             HolidayEditKind::Remove if cal.holiday_on(day).is_none() => {
                 errors.add(
-                    "day",
+                    "date-day",
                     format!(
                         "{} is not a bank holiday, so it cannot be removed",
                         long(day)

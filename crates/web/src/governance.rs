@@ -776,7 +776,7 @@ async fn invite(
             (p, Some(secret))
         }
     };
-    accounts::grant(
+    let granted = accounts::grant(
         &mut tx,
         &who,
         &person.id,
@@ -786,6 +786,15 @@ async fn invite(
         role.group.as_deref(),
     )
     .await?;
+    if !granted {
+        // Nothing changed, so nothing is written and no mail goes.
+        drop(tx);
+        errors.add("email", format!("{} already has this role", person.email));
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &invite_form(&st, &s, &f, &errors).await?,
+        );
+    }
     let partnership = &s.partnership.name;
     let (subject, body) = match secret {
         Some(secret) => (

@@ -74,6 +74,16 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// A path fit for logs: the secrets in one-time links and calendar feed addresses are cut out.
+fn loggable_path(path: &str) -> String {
+    for prefix in ["/set-password/", "/feeds/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}[secret]");
+        }
+    }
+    path.to_owned()
+}
+
 /// The whole application, with its middleware.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
@@ -121,8 +131,13 @@ pub fn app(state: AppState) -> Router {
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        // A request id sent by the client is dropped: the audit trail records ours.
+        .layer(axum::middleware::map_request(|mut req: axum::extract::Request| async move {
+            req.headers_mut().remove(REQUEST_ID);
+            req
+        }))
         .with_state(state)
 }

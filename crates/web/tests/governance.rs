@@ -924,3 +924,22 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_structure_names_only_groups_the_person_may_open() {
+    each_app(|app| async move {
+        let trainer = Client::new(&app.base);
+        trainer.sign_in_as(Role::Trainer).await;
+        let page = trainer.get("/groups").await;
+        assert_eq!(page.status, 200);
+        assert!(!page.contains("Child Death Overview Panel"));
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        assert!(
+            bt.get("/groups")
+                .await
+                .contains("Child Death Overview Panel")
+        );
+    })
+    .await;
+}

@@ -895,3 +895,102 @@ async fn a_statutory_deadline_is_copied_and_varied_locally_never_edited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sign_in_never_follows_a_disguised_address_to_another_site() {
+    each_app(|app| async move {
+        for next in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+        ] {
+            let c = Client::new(&app.base);
+            let r = c
+                .post(
+                    "/sign-in",
+                    &[
+                        ("email", email_of(Role::BusinessTeam)),
+                        ("password", demo::PASSWORD),
+                        ("next", next),
+                    ],
+                )
+                .await;
+            assert_eq!(r.location.as_deref(), Some("/home"), "{next:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn inviting_someone_to_a_role_they_already_hold_says_so_and_sends_nothing() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let before: (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM outbox"))
+            .await
+            .unwrap();
+        let r = bt
+            .post(
+                "/people/invite",
+                &[
+                    ("name", "Gareth Lewis"),
+                    ("email", email_of(Role::Trainer)),
+                    ("role", "trainer"),
+                    ("agency", ""),
+                    ("group", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.contains("already has this role"));
+        let after: (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM outbox"))
+            .await
+            .unwrap();
+        assert_eq!(before, after);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_absurd_page_number_shows_the_last_page_not_an_error() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        for path in [
+            "/agencies?page=9223372036854775807",
+            "/people?page=-5",
+            "/audit?page=99999999999",
+        ] {
+            assert_eq!(bt.get(path).await.status, 200, "{path}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_server_makes_its_own_request_id() {
+    each_app(|app| async move {
+        let c = Client::new(&app.base);
+        let r = c
+            .http
+            .get(format!("{}/healthz", c.base))
+            .header("x-request-id", "forged")
+            .send()
+            .await
+            .unwrap();
+        let id = r
+            .headers()
+            .get("x-request-id")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(id, "forged");
+    })
+    .await;
+}

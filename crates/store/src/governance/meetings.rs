@@ -265,6 +265,7 @@ pub async fn items(db: &Db, pid: &str, meeting_id: &str) -> Result<Vec<AgendaIte
 }
 
 async fn next_position(tx: &mut Tx, meeting_id: &str) -> Result<i64, StoreError> {
+    tx.serialise_on(meeting_id).await?;
     let (n,): (i64,) = tx
         .fetch_one(
             query("SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_item WHERE meeting_id = ?")
@@ -382,6 +383,14 @@ pub async fn save_minutes(
     minutes: &str,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
+    let before: Option<(String,)> = tx
+        .fetch_optional(
+            query("SELECT minutes FROM agenda_item WHERE partnership_id = ? AND meeting_id = ? AND id = ?")
+                .bind(pid)
+                .bind(meeting_id)
+                .bind(item_id),
+        )
+        .await?;
     let n = tx
         .execute(
             query("UPDATE agenda_item SET minutes = ? WHERE partnership_id = ? AND meeting_id = ? AND id = ?")
@@ -396,7 +405,9 @@ pub async fn save_minutes(
             &mut tx,
             who,
             Event::new("minutes.save", "meeting", Some(meeting_id))
-                .summary("Recorded minutes of an agenda item"),
+                .summary("Recorded minutes of an agenda item")
+                .before(&before.map(|b| b.0).unwrap_or_default())
+                .after(&minutes),
         )
         .await?;
     }
@@ -498,6 +509,7 @@ pub async fn add_decision(
     text: &str,
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
+    tx.serialise_on(meeting_id).await?;
     let (n,): (i64,) = tx
         .fetch_one(
             query("SELECT COALESCE(MAX(number), 0) + 1 FROM decision WHERE meeting_id = ?")

@@ -274,6 +274,7 @@ pub async fn revise(
     t: &TermsInput,
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
+    tx.serialise_on(group_id).await?;
     let before: Option<Terms> = tx
         .fetch_optional(
             query("SELECT * FROM group_terms WHERE partnership_id = ? AND group_id = ? ORDER BY version DESC LIMIT 1")

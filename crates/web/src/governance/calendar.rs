@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, NaiveDateTime, Utc};
 use learnloop_docs::ical::{CalEvent, feed};
-use learnloop_domain::governance::access::{GroupPermission, GroupScope};
 use learnloop_domain::policy::{Actor, Permission};
 use learnloop_store::accounts;
 use learnloop_store::governance::feeds;
-use learnloop_store::governance::terms::{self, GroupDetail, Terms};
+use learnloop_store::governance::terms::{self, GroupDetail};
 
+use super::groups::visible;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormPairs;
@@ -28,25 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar", get(page).post(create))
         .route("/calendar/revoke", post(revoke))
         .route("/feeds/{file}", get(serve_feed))
-}
-
-/// The groups an actor may see, with their agencies (for the policy).
-fn visible<'a>(actor: &Actor, groups: &'a [GroupDetail], terms: &[Terms]) -> Vec<&'a GroupDetail> {
-    groups
-        .iter()
-        .filter(|g| {
-            let t = terms.iter().find(|t| t.group_id == g.id);
-            let mut agencies = t.map(Terms::core).unwrap_or_default();
-            agencies.extend(t.map(Terms::invited).unwrap_or_default());
-            actor.can_in_group(
-                GroupPermission::View,
-                &GroupScope {
-                    group_id: &g.id,
-                    agency_ids: &agencies,
-                },
-            )
-        })
-        .collect()
 }
 
 struct FeedLine {

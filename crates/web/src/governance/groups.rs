@@ -14,7 +14,7 @@ use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::{GroupPermission, GroupScope};
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule};
 use learnloop_domain::governance::{GROUP_KINDS, check_name, check_reporting_line};
-use learnloop_domain::policy::Permission;
+use learnloop_domain::policy::{Actor, Permission};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
@@ -83,6 +83,29 @@ pub async fn load(st: &AppState, s: &Signed, id: &str, p: GroupPermission) -> Ap
         return Err(AppError::Forbidden);
     }
     Ok(l)
+}
+
+/// The groups an actor may see, by the policy, given every group's terms in force.
+pub fn visible<'a>(
+    actor: &Actor,
+    groups: &'a [GroupDetail],
+    terms: &[Terms],
+) -> Vec<&'a GroupDetail> {
+    groups
+        .iter()
+        .filter(|g| {
+            let t = terms.iter().find(|t| t.group_id == g.id);
+            let mut agencies = t.map(Terms::core).unwrap_or_default();
+            agencies.extend(t.map(Terms::invited).unwrap_or_default());
+            actor.can_in_group(
+                GroupPermission::View,
+                &GroupScope {
+                    group_id: &g.id,
+                    agency_ids: &agencies,
+                },
+            )
+        })
+        .collect()
 }
 
 /// Whether the terms' review is due soon or overdue (the `tor-review` clock's threshold).
@@ -196,8 +219,13 @@ fn kind_label(k: &str) -> &'static str {
 
 async fn structure(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     s.require(Permission::ViewPartnership)?;
-    let groups = terms::groups(&st.db, s.pid()).await?;
     let all_terms = terms::all_current(&st.db, s.pid()).await?;
+    // Only the groups this person may see: the others are not even named.
+    let all_groups = terms::groups(&st.db, s.pid()).await?;
+    let groups: Vec<GroupDetail> = visible(&s.actor, &all_groups, &all_terms)
+        .into_iter()
+        .cloned()
+        .collect();
     let people = accounts::names(&st.db, s.pid()).await?;
     let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
     let mut nodes = Vec::new();

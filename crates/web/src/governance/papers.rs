@@ -48,6 +48,9 @@ async fn upload(
         .await?
         .ok_or(AppError::NotFound)?;
     let l = load(&st, &s, &m.group_id, GroupPermission::View).await?;
+    if m.cancelled() {
+        return Err(AppError::NotFound);
+    }
     let (mut title, mut item, mut file_name, mut bytes) =
         (String::new(), String::new(), String::new(), Bytes::new());
     loop {
