@@ -54,7 +54,7 @@ await run(async (browser) => {
     await expectText(page, 'Invitation sent');
     await check(page, `${mode} person invited`);
 
-    for (const path of ['/clocks?rule=rapid-review&start-day=18&start-month=12&start-year=2026', '/clocks/holidays?year=2027', '/audit', '/settings', '/account', '/calendar', '/groups', '/themes', '/escalations']) {
+    for (const path of ['/clocks?rule=rapid-review&start-day=18&start-month=12&start-year=2026', '/clocks/holidays?year=2027', '/audit', '/settings', '/account', '/calendar', '/groups', '/themes', '/escalations', '/reviews', '/reviews/new']) {
       await page.goto(`${BASE}${path}`);
       await check(page, `${mode} ${path}`);
     }

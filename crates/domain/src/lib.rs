@@ -10,4 +10,5 @@ pub mod dates;
 pub mod files;
 pub mod governance;
 pub mod policy;
+pub mod reviews;
 pub mod themes;

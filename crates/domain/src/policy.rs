@@ -45,6 +45,8 @@ pub enum Permission {
     ApplyHoliday,
     /// Add and adjust the partnership's local clock rules.
     ManageClockRules,
+    /// Record serious incident notifications and run case reviews (name panels, move stages).
+    ManageReviews,
     /// See the partnership's themes and how much is tagged with each.
     ViewThemes,
     /// Add, rename, retire, restore and merge themes.
@@ -91,6 +93,7 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewClocks
                 | P::ProposeHoliday
                 | P::ManageClockRules
+                | P::ManageReviews
                 | P::ViewThemes
                 | P::ManageThemes
         ),

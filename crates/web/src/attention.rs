@@ -49,6 +49,7 @@ impl Audience<'_> {
 /// Every area's items for the audience, most urgent areas first.
 pub async fn gather(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
     let mut items = Vec::new();
+    items.extend(crate::reviews::attention(st, a).await?);
     items.extend(crate::governance::attention(st, a).await?);
     items.extend(crate::clocks::attention(st, a).await?);
     Ok(items)

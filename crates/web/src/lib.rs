@@ -17,6 +17,7 @@ mod health;
 mod home;
 pub mod mail;
 mod page;
+mod reviews;
 mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(governance::routes())
         .merge(audit::routes())
         .merge(clocks::routes())
+        .merge(reviews::routes())
         .merge(themes::routes())
         .fallback(error::not_found);
 

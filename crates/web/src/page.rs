@@ -43,6 +43,8 @@ pub enum Flash {
     EscalationUpdated,
     FeedRevoked,
     PaperSubmitted,
+    CaseRecorded,
+    PanelUpdated,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -152,6 +154,12 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Calendar feed address revoked: calendars using it no longer update",
     ),
     (Flash::PaperSubmitted, "paper-submitted", "Paper submitted"),
+    (
+        Flash::CaseRecorded,
+        "case-recorded",
+        "Notification recorded: its deadlines have started",
+    ),
+    (Flash::PanelUpdated, "panel-updated", "Panel updated"),
 ];
 
 impl Flash {
@@ -197,6 +205,11 @@ pub struct Chrome {
 /// Navigation: each entry shows only for people whose roles allow the page behind it.
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/home", "Home", None),
+    (
+        "/reviews",
+        "Case reviews",
+        Some(Permission::ViewPartnership),
+    ),
     ("/groups", "Groups", Some(Permission::ViewPartnership)),
     ("/agencies", "Agencies", Some(Permission::ManageAgencies)),
     ("/people", "People", Some(Permission::ManagePeople)),

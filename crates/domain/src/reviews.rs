@@ -1,0 +1,214 @@
+//! Case reviews: from a serious incident notification to a published review (SPEC.md §3.2).
+//!
+//! This first part covers intake: the notification's category (which decides whether a rapid
+//! review is needed), the clocks it starts, the stage a case is at, the pseudonyms children are
+//! known by, and who may read a restricted case in full.
+
+use chrono::NaiveDate;
+
+use crate::accounts::Role;
+use crate::policy::Actor;
+
+/// What was notified to the national Panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// Abuse or neglect known or suspected, and a child died or was seriously harmed.
+    DeathOrSeriousHarm,
+    /// The death of a looked-after child.
+    LookedAfterChildDeath,
+    /// The death of a care leaver (no rapid review is needed).
+    CareLeaverDeath,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [
+        Category::DeathOrSeriousHarm,
+        Category::LookedAfterChildDeath,
+        Category::CareLeaverDeath,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Category::DeathOrSeriousHarm => "death-or-serious-harm",
+            Category::LookedAfterChildDeath => "looked-after-child-death",
+            Category::CareLeaverDeath => "care-leaver-death",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::DeathOrSeriousHarm => {
+                "Death or serious harm, abuse or neglect known or suspected"
+            }
+            Category::LookedAfterChildDeath => "Death of a looked-after child",
+            Category::CareLeaverDeath => "Death of a care leaver",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.slug() == s)
+    }
+
+    /// A care leaver's death is notified but needs no rapid review.
+    pub fn needs_rapid_review(self) -> bool {
+        !matches!(self, Category::CareLeaverDeath)
+    }
+}
+
+/// Where a case is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Notified,
+    RapidReview,
+    Decided,
+    Closed,
+}
+
+impl Stage {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Stage::Notified => "notified",
+            Stage::RapidReview => "rapid-review",
+            Stage::Decided => "decided",
+            Stage::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Notified => "Notified",
+            Stage::RapidReview => "Rapid review",
+            Stage::Decided => "Decision made",
+            Stage::Closed => "Closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        [
+            Stage::Notified,
+            Stage::RapidReview,
+            Stage::Decided,
+            Stage::Closed,
+        ]
+        .into_iter()
+        .find(|x| x.slug() == s)
+    }
+
+    /// The stage a new notification starts at.
+    pub fn first(c: Category) -> Stage {
+        if c.needs_rapid_review() {
+            Stage::RapidReview
+        } else {
+            Stage::Notified
+        }
+    }
+}
+
+/// The clock rules a notification starts (their ids in `clocks::seeded_rules`).
+pub fn intake_clocks(c: Category) -> Vec<&'static str> {
+    let mut v = vec!["notify-panel", "inform-partners"];
+    if c.needs_rapid_review() {
+        v.push("rapid-review");
+    }
+    v
+}
+
+/// The date an intake clock starts from. The rapid review counts from the notification to the
+/// Panel unless the partnership counts it from awareness (its setting `rapid_review_from`).
+pub fn clock_event(
+    event: &str,
+    aware: NaiveDate,
+    notified: Option<NaiveDate>,
+    rapid_from_aware: bool,
+) -> Option<NaiveDate> {
+    match event {
+        "aware" => Some(aware),
+        "notified" if rapid_from_aware => Some(aware),
+        "notified" => notified,
+        _ => None,
+    }
+}
+
+/// A child's pseudonym, as lists, mails and exports show them ("Child A", "Sibling B").
+pub fn check_pseudonym(s: &str) -> Result<String, &'static str> {
+    let p = s.trim();
+    if p.is_empty() {
+        return Err("Enter the pseudonym the child will be known by, for example Child A");
+    }
+    if p.chars().count() > 40 {
+        return Err("The pseudonym must be 40 characters or fewer");
+    }
+    Ok(p.to_owned())
+}
+
+/// A restricted case is read in full only by the business team and the people on its panel;
+/// everyone else who may see the partnership's work gets the anonymised summary.
+pub fn can_read_in_full(actor: &Actor, panel: &[String]) -> bool {
+    actor.has(Role::BusinessTeam) || panel.iter().any(|p| p == &actor.person_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Membership;
+
+    #[test]
+    fn a_care_leavers_death_needs_no_rapid_review() {
+        assert!(!Category::CareLeaverDeath.needs_rapid_review());
+        assert_eq!(
+            intake_clocks(Category::CareLeaverDeath),
+            vec!["notify-panel", "inform-partners"]
+        );
+        assert_eq!(
+            Stage::first(Category::DeathOrSeriousHarm),
+            Stage::RapidReview
+        );
+        assert_eq!(Stage::first(Category::CareLeaverDeath), Stage::Notified);
+    }
+
+    #[test]
+    fn the_rapid_review_counts_from_notification_unless_set_to_awareness() {
+        let aware = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let notified = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
+        assert_eq!(
+            clock_event("notified", aware, Some(notified), false),
+            Some(notified)
+        );
+        assert_eq!(
+            clock_event("notified", aware, Some(notified), true),
+            Some(aware)
+        );
+        assert_eq!(clock_event("notified", aware, None, false), None);
+        assert_eq!(clock_event("aware", aware, None, false), Some(aware));
+    }
+
+    #[test]
+    fn only_the_business_team_and_the_panel_read_in_full() {
+        let actor = |role| Actor {
+            person_id: "me".into(),
+            partnership_id: "x".into(),
+            memberships: vec![Membership {
+                role,
+                agency_id: None,
+                group_id: None,
+            }],
+        };
+        assert!(can_read_in_full(&actor(Role::BusinessTeam), &[]));
+        assert!(!can_read_in_full(&actor(Role::IndependentChair), &[]));
+        assert!(can_read_in_full(
+            &actor(Role::IndependentChair),
+            &["me".to_owned()]
+        ));
+        assert!(!can_read_in_full(
+            &actor(Role::AgencyLead),
+            &["someone".to_owned()]
+        ));
+    }
+
+    #[test]
+    fn pseudonyms_are_required_and_short() {
+        assert_eq!(check_pseudonym("  Child A "), Ok("Child A".to_owned()));
+        assert!(check_pseudonym("").is_err());
+        assert!(check_pseudonym(&"x".repeat(41)).is_err());
+    }
+}

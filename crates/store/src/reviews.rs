@@ -1,0 +1,229 @@
+//! Case reviews, first part: notifications of serious incidents, their children (pseudonyms
+//! in every list; real names only for the restricted view), the agencies involved and the
+//! panel. Every read of a restricted case in full is recorded by the web layer.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::audit::{self, Event, Who};
+use crate::{Db, Page, Paged, StoreError, new_id, query, ts};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CaseReview {
+    pub id: String,
+    pub partnership_id: String,
+    pub reference: String,
+    pub origin: String,
+    pub category: String,
+    pub stage: String,
+    pub aware_on: String,
+    pub notified_on: Option<String>,
+    pub panel_reference: String,
+    pub summary: String,
+    pub oversight_group_id: Option<String>,
+    pub restricted: bool,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Subject {
+    pub id: String,
+    pub partnership_id: String,
+    pub review_id: String,
+    pub pseudonym: String,
+    pub real_name: String,
+    pub created_at: String,
+}
+
+/// A notification as recorded.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub category: String,
+    pub stage: String,
+    pub aware_on: String,
+    pub notified_on: Option<String>,
+    pub panel_reference: String,
+    pub summary: String,
+    pub oversight_group_id: Option<String>,
+    /// (pseudonym, real name)
+    pub children: Vec<(String, String)>,
+    pub agency_ids: Vec<String>,
+}
+
+/// Records a notification, its children and agencies in one transaction; the person who
+/// records it is on its panel. Returns the new case's id.
+pub async fn notify(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    n: &NewNotification,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    tx.serialise_on(&format!("case-reference:{pid}")).await?;
+    let year = n.aware_on.get(..4).unwrap_or("0000").to_owned();
+    let (count,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM case_review WHERE partnership_id = ? AND reference LIKE ?")
+                .bind(pid)
+                .bind(format!("{year}-%")),
+        )
+        .await?;
+    let reference = format!("{year}-{:03}", count + 1);
+    tx.execute(
+        query(
+            "INSERT INTO case_review (id, partnership_id, reference, origin, category, stage, aware_on, notified_on, \
+             panel_reference, summary, oversight_group_id, restricted, created_by, created_at, updated_at) \
+             VALUES (?, ?, ?, 'notification', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(&reference)
+        .bind(&n.category)
+        .bind(&n.stage)
+        .bind(&n.aware_on)
+        .bind(n.notified_on.clone())
+        .bind(&n.panel_reference)
+        .bind(&n.summary)
+        .bind(n.oversight_group_id.clone())
+        .bind(true)
+        .bind(&who.label)
+        .bind(&now)
+        .bind(&now),
+    )
+    .await?;
+    for (pseudonym, real_name) in &n.children {
+        tx.execute(
+            query("INSERT INTO case_subject (id, partnership_id, review_id, pseudonym, real_name, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                .bind(new_id())
+                .bind(pid)
+                .bind(&id)
+                .bind(pseudonym)
+                .bind(real_name)
+                .bind(&now),
+        )
+        .await?;
+    }
+    for a in &n.agency_ids {
+        tx.execute(
+            query("INSERT INTO case_agency (partnership_id, review_id, agency_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(pid)
+                .bind(&id)
+                .bind(a),
+        )
+        .await?;
+    }
+    if let Some(person) = &who.person_id {
+        tx.execute(
+            query("INSERT INTO case_panel (partnership_id, review_id, person_id, added_at) VALUES (?, ?, ?, ?)")
+                .bind(pid)
+                .bind(&id)
+                .bind(person)
+                .bind(&now),
+        )
+        .await?;
+    }
+    // The trail names the children only by pseudonym.
+    let pseudonyms: Vec<&str> = n.children.iter().map(|(p, _)| p.as_str()).collect();
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("case.notify", "case_review", Some(&id))
+            .summary(format!("Recorded notification {reference}"))
+            .after(&serde_json::json!({"category": n.category, "aware_on": n.aware_on, "notified_on": n.notified_on, "children": pseudonyms})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<CaseReview>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM case_review WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+/// The partnership's cases, newest first.
+pub async fn list(db: &Db, pid: &str, page: Page) -> Result<Paged<CaseReview>, StoreError> {
+    let (total,): (i64,) = db
+        .fetch_one(query("SELECT COUNT(*) FROM case_review WHERE partnership_id = ?").bind(pid))
+        .await?;
+    let items = db
+        .fetch_all(
+            query("SELECT * FROM case_review WHERE partnership_id = ? ORDER BY aware_on DESC, reference DESC LIMIT ? OFFSET ?")
+                .bind(pid)
+                .bind(page.size)
+                .bind(page.offset()),
+        )
+        .await?;
+    Ok(Paged { items, total, page })
+}
+
+/// Open cases (not closed), for clocks on home pages and agendas.
+pub async fn open(db: &Db, pid: &str) -> Result<Vec<CaseReview>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM case_review WHERE partnership_id = ? AND stage <> 'closed' ORDER BY aware_on LIMIT 500").bind(pid),
+    )
+    .await
+}
+
+pub async fn subjects(db: &Db, pid: &str, review_id: &str) -> Result<Vec<Subject>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM case_subject WHERE partnership_id = ? AND review_id = ? ORDER BY pseudonym LIMIT 100")
+            .bind(pid)
+            .bind(review_id),
+    )
+    .await
+}
+
+pub async fn agency_ids(db: &Db, pid: &str, review_id: &str) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all(query("SELECT agency_id FROM case_agency WHERE partnership_id = ? AND review_id = ? LIMIT 200").bind(pid).bind(review_id))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+pub async fn panel(db: &Db, pid: &str, review_id: &str) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all(query("SELECT person_id FROM case_panel WHERE partnership_id = ? AND review_id = ? LIMIT 200").bind(pid).bind(review_id))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Names a person on the panel. False if they were already on it.
+pub async fn add_to_panel(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    person_id: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query("INSERT INTO case_panel (partnership_id, review_id, person_id, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(pid)
+                .bind(review_id)
+                .bind(person_id)
+                .bind(ts(Utc::now())),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("case.panel.add", "case_review", Some(review_id))
+                .summary("Named a person on the panel")
+                .after(&person_id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}

@@ -1,0 +1,574 @@
+//! Case reviews, first part: recording a serious incident notification (children known by
+//! pseudonyms, agencies involved, the group that oversees it) which starts its statutory clocks
+//! at once; the case list; and the case page — in full for the business team and the people on
+//! its panel (each such read audited), an anonymised summary for everyone else.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{NaiveDate, Utc};
+use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
+use learnloop_domain::dates::{long, parse_iso};
+use learnloop_domain::governance::check_name;
+use learnloop_domain::policy::Permission;
+use learnloop_domain::reviews::{
+    Category, Stage, can_read_in_full, check_pseudonym, clock_event, intake_clocks,
+};
+use learnloop_govuk::{
+    Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
+};
+use learnloop_store::audit::{self, Event};
+use learnloop_store::reviews::{self, CaseReview, NewNotification, Subject};
+use learnloop_store::{Page, accounts, clocks as store_clocks, governance as gov, is_id};
+
+use crate::AppState;
+use crate::attention::{Attention, Audience};
+use crate::clocks::Timeline;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, FormPairs};
+use crate::governance::Pager;
+use crate::page::{Chrome, Flash, render, render_status};
+use crate::session::Signed;
+use crate::web::{query_params, redirect_with};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reviews", get(list))
+        .route("/reviews/new", get(new_page).post(create))
+        .route("/reviews/{id}", get(show))
+        .route("/reviews/{id}/panel", post(add_panel))
+}
+
+/// The clocks a case has now: its intake rules, from its dates; the Panel notification clock
+/// is met on the day the case was notified.
+fn case_clocks(c: &CaseReview, rules: &[ClockRule]) -> Vec<ClockRule> {
+    let category = Category::parse(&c.category).unwrap_or(Category::DeathOrSeriousHarm);
+    let wanted = intake_clocks(category);
+    rules
+        .iter()
+        .filter(|r| wanted.contains(&r.slug.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn events(c: &CaseReview, rapid_from_aware: bool) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
+    move |e| {
+        let aware = parse_iso(&c.aware_on)?;
+        clock_event(
+            e,
+            aware,
+            c.notified_on.as_deref().and_then(parse_iso),
+            rapid_from_aware,
+        )
+    }
+}
+
+fn met(c: &CaseReview) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
+    move |slug| {
+        if slug == "notify-panel" {
+            c.notified_on.as_deref().and_then(parse_iso)
+        } else {
+            None
+        }
+    }
+}
+
+fn timeline(
+    c: &CaseReview,
+    cal: &Calendar,
+    rules: &[ClockRule],
+    rapid_from_aware: bool,
+    today: NaiveDate,
+) -> Timeline {
+    let own = case_clocks(c, rules);
+    Timeline::of(
+        &format!("Deadlines of case {}", c.reference),
+        cal,
+        &own,
+        &events(c, rapid_from_aware),
+        &met(c),
+        today,
+    )
+}
+
+/// Clocks at risk or missed, on the business team's home page and on the agenda of the group
+/// that oversees the case. Only the reference and the deadline show: no children's details.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let s = a.signed();
+    let cases = match a {
+        Audience::Person(s) if s.actor.can(Permission::ManageReviews) => {
+            reviews::open(&st.db, s.pid()).await?
+        }
+        Audience::Person(_) => return Ok(Vec::new()),
+        Audience::Group { group, .. } => reviews::open(&st.db, s.pid())
+            .await?
+            .into_iter()
+            .filter(|c| c.oversight_group_id.as_deref() == Some(group.group.id.as_str()))
+            .collect(),
+    };
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = match a {
+        Audience::Group { day, .. } => *day,
+        Audience::Person(_) => Utc::now().date_naive(),
+    };
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let from_aware = s.partnership.rapid_review_from == "aware";
+    let mut out = Vec::new();
+    for c in &cases {
+        for r in case_clocks(c, &rules) {
+            let state = evaluate(
+                &r,
+                &cal,
+                events(c, from_aware)(&r.starts_on),
+                met(c)(&r.slug),
+                today,
+            );
+            if matches!(
+                state.status,
+                ClockStatus::DueSoon | ClockStatus::DueToday | ClockStatus::Overdue
+            ) {
+                out.push(Attention {
+                    kind: "case-clock",
+                    text: format!("Case {}: {}", c.reference, r.name),
+                    detail: format!(
+                        "{}: due {}",
+                        state.status.label(),
+                        state.due.map(long).unwrap_or_default()
+                    ),
+                    href: format!("/reviews/{}", c.id),
+                    tag: Some((state.status.label().to_owned(), state.status.tag_colour())),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Row {
+    case: CaseReview,
+    category: &'static str,
+    stage: &'static str,
+    next: Option<(String, String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "reviews/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    pager: Pager,
+    can_add: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PageQ {
+    page: i64,
+}
+
+async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let q: PageQ = query_params(q.as_deref());
+    let page = reviews::list(&st.db, s.pid(), Page::new(q.page, 50)).await?;
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let from_aware = s.partnership.rapid_review_from == "aware";
+    let today = Utc::now().date_naive();
+    let rows = page
+        .items
+        .iter()
+        .map(|c| {
+            let t = timeline(c, &cal, &rules, from_aware, today);
+            let next = t
+                .lines
+                .iter()
+                .filter(|l| {
+                    !matches!(
+                        l.status,
+                        ClockStatus::MetOnTime | ClockStatus::MetLate | ClockStatus::NotStarted
+                    )
+                })
+                .map(|l| {
+                    (
+                        l.name.clone(),
+                        l.due.clone().unwrap_or_default(),
+                        l.status.tag_colour(),
+                    )
+                })
+                .next();
+            Row {
+                category: Category::parse(&c.category)
+                    .map(Category::label)
+                    .unwrap_or("Unknown"),
+                stage: Stage::parse(&c.stage)
+                    .map(Stage::label)
+                    .unwrap_or("Unknown"),
+                next,
+                case: c.clone(),
+            }
+        })
+        .collect();
+    render(&ListPage {
+        chrome: s.chrome("/reviews"),
+        pager: Pager::of("/reviews", &page),
+        rows,
+        can_add: s.actor.can(Permission::ManageReviews),
+    })
+}
+
+// ---- recording a notification ----
+
+const CHILD_ROWS: usize = 3;
+
+#[derive(Template)]
+#[template(path = "reviews/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    errors: learnloop_govuk::ErrorSummary,
+    category: Radios,
+    aware: DateInput,
+    notified: DateInput,
+    panel_reference: Input,
+    summary: Textarea,
+    children: Vec<(Input, Input)>,
+    agencies: Checkboxes,
+    group: Select,
+}
+
+async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> AppResult<NewPage> {
+    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let groups = gov::groups(&st.db, s.pid()).await?;
+    Ok(NewPage {
+        chrome: s.chrome("/reviews"),
+        errors: errors.summary(),
+        category: Radios::new(
+            "category",
+            "What was notified",
+            Category::ALL.map(|c| {
+                let item = ChoiceItem::new(c.slug(), c.label());
+                if c.needs_rapid_review() {
+                    item
+                } else {
+                    item.hint("No rapid review is needed")
+                }
+            }),
+        )
+        .value(f.get("category"))
+        .error(errors.get("category")),
+        aware: DateInput::new("aware", "Date the local authority became aware")
+            .date_values(
+                f.get("aware-day"),
+                f.get("aware-month"),
+                f.get("aware-year"),
+            )
+            .error(errors.get("aware-day")),
+        notified: DateInput::new("notified", "Date notified to the national Panel")
+            .hint("Leave empty if it has not been notified yet: the 5-working-day clock is running")
+            .date_values(
+                f.get("notified-day"),
+                f.get("notified-month"),
+                f.get("notified-year"),
+            )
+            .error(errors.get("notified-day")),
+        panel_reference: Input::new(
+            "panel_reference",
+            "National notification reference (optional)",
+        )
+        .width_class("govuk-input--width-20")
+        .value(f.get("panel_reference")),
+        summary: Textarea::new("summary", "What happened, in brief")
+            .hint("Use the children's pseudonyms, never their names")
+            .rows(4)
+            .value(f.get("summary"))
+            .error(errors.get("summary")),
+        children: (1..=CHILD_ROWS)
+            .map(|i| {
+                let p = format!("child-{i}-pseudonym");
+                let n = format!("child-{i}-name");
+                (
+                    Input::new(p.clone(), format!("Child {i}: pseudonym"))
+                        .hint(if i == 1 {
+                            "For example, Child A. Lists, mails and reports show only this"
+                        } else {
+                            ""
+                        })
+                        .width_class("govuk-input--width-10")
+                        .value(f.get(&p))
+                        .error(errors.get(&p)),
+                    Input::new(n.clone(), format!("Child {i}: full name (optional)"))
+                        .hint(if i == 1 {
+                            "Shown only inside this restricted record, to its panel"
+                        } else {
+                            ""
+                        })
+                        .autocomplete("off")
+                        .value(f.get(&n)),
+                )
+            })
+            .collect(),
+        agencies: Checkboxes::new(
+            "agency",
+            "Agencies involved",
+            agencies
+                .iter()
+                .map(|a| ChoiceItem::new(a.id.clone(), a.name.clone())),
+        )
+        .values(f.all("agency"))
+        .error(errors.get("agency")),
+        group: Select::new(
+            "group",
+            "Group that oversees it",
+            std::iter::once(SelectItem::new("", "Choose a group")).chain(
+                groups
+                    .iter()
+                    .map(|g| SelectItem::new(g.id.clone(), g.name.clone())),
+            ),
+        )
+        .hint("Its agendas will show this case's deadlines")
+        .value(f.get("group"))
+        .error(errors.get("group")),
+    })
+}
+
+async fn new_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    render(&new_form(&st, &s, &FormPairs(Vec::new()), &Errors::default()).await?)
+}
+
+async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    let mut errors = Errors::default();
+    let category = Category::parse(&f.get("category"));
+    if category.is_none() {
+        errors.add("category", "Choose what was notified");
+    }
+    let today = Utc::now().date_naive();
+    let aware = f.date(
+        "aware",
+        "the date the local authority became aware",
+        &mut errors,
+    );
+    if aware.is_some_and(|d| d > today) {
+        errors.add(
+            "aware-day",
+            "The date the local authority became aware must be today or in the past",
+        );
+    }
+    let typed_notified = !(f.get("notified-day").is_empty()
+        && f.get("notified-month").is_empty()
+        && f.get("notified-year").is_empty());
+    let notified = if typed_notified {
+        f.date("notified", "the date notified", &mut errors)
+    } else {
+        None
+    };
+    if let (Some(a), Some(n)) = (aware, notified)
+        && n < a
+    {
+        errors.add(
+            "notified-day",
+            "The date notified must be on or after the date the local authority became aware",
+        );
+    }
+    let summary = errors.check(
+        "summary",
+        check_name(&f.get("summary"), "brief account of what happened", 4000),
+    );
+    let mut children = Vec::new();
+    for i in 1..=CHILD_ROWS {
+        let (p, n) = (
+            f.get(&format!("child-{i}-pseudonym")),
+            f.get(&format!("child-{i}-name")),
+        );
+        if p.trim().is_empty() && n.trim().is_empty() {
+            continue;
+        }
+        if let Some(p) = errors.check(&format!("child-{i}-pseudonym"), check_pseudonym(&p)) {
+            children.push((p, n.trim().chars().take(200).collect::<String>()));
+        }
+    }
+    if children.is_empty() && errors.get("child-1-pseudonym").is_none() {
+        errors.add(
+            "child-1-pseudonym",
+            "Enter the pseudonym of at least one child, for example Child A",
+        );
+    }
+    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let chosen = f.all("agency");
+    if chosen.is_empty() || !chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a)) {
+        errors.add("agency", "Choose the agencies involved");
+    }
+    let group = f.get("group");
+    let groups = gov::groups(&st.db, s.pid()).await?;
+    if !groups.iter().any(|g| g.id == group) {
+        errors.add("group", "Choose the group that oversees the case");
+    }
+    if let (Some(category), Some(aware), Some(summary)) = (category, aware, summary)
+        && errors.is_empty()
+    {
+        let n = NewNotification {
+            category: category.slug().to_owned(),
+            stage: Stage::first(category).slug().to_owned(),
+            aware_on: aware.format("%Y-%m-%d").to_string(),
+            notified_on: notified.map(|d| d.format("%Y-%m-%d").to_string()),
+            panel_reference: f.get("panel_reference").trim().chars().take(100).collect(),
+            summary,
+            oversight_group_id: Some(group),
+            children,
+            agency_ids: chosen,
+        };
+        let id = reviews::notify(&st.db, &s.who(), s.pid(), &n).await?;
+        return Ok(redirect_with(
+            &format!("/reviews/{id}"),
+            Flash::CaseRecorded,
+            st.config.secure_cookies(),
+        ));
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &new_form(&st, &s, &f, &errors).await?,
+    )
+}
+
+// ---- the case page ----
+
+#[derive(Template)]
+#[template(path = "reviews/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    case: CaseReview,
+    category: &'static str,
+    stage: &'static str,
+    aware_on: String,
+    notified_on: Option<String>,
+    full: bool,
+    children: Vec<Subject>,
+    agencies: Vec<String>,
+    panel: Vec<String>,
+    group: String,
+    timeline: Timeline,
+    can_manage: bool,
+    add_person: Select,
+}
+
+async fn show(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let c = reviews::get(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panel_ids = reviews::panel(&st.db, s.pid(), &id).await?;
+    let full = can_read_in_full(&s.actor, &panel_ids);
+    if full && c.restricted {
+        audit::record(
+            &st.db,
+            &s.who(),
+            Event::new("case.read", "case_review", Some(&id))
+                .summary(format!("Read case {} in full", c.reference)),
+        )
+        .await?;
+    }
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let from_aware = s.partnership.rapid_review_from == "aware";
+    let people = accounts::names(&st.db, s.pid()).await?;
+    let (children, agencies, panel) = if full {
+        let all = gov::all_agencies(&st.db, s.pid()).await?;
+        let ids = reviews::agency_ids(&st.db, s.pid(), &id).await?;
+        (
+            reviews::subjects(&st.db, s.pid(), &id).await?,
+            all.iter()
+                .filter(|a| ids.contains(&a.id))
+                .map(|a| a.name.clone())
+                .collect(),
+            people
+                .iter()
+                .filter(|p| panel_ids.contains(&p.id))
+                .map(|p| p.name.clone())
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    let group = match &c.oversight_group_id {
+        Some(g) => gov::groups(&st.db, s.pid())
+            .await?
+            .into_iter()
+            .find(|x| &x.id == g)
+            .map(|x| x.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    render(&ShowPage {
+        chrome: s.chrome("/reviews"),
+        category: Category::parse(&c.category)
+            .map(Category::label)
+            .unwrap_or("Unknown"),
+        stage: Stage::parse(&c.stage)
+            .map(Stage::label)
+            .unwrap_or("Unknown"),
+        aware_on: parse_iso(&c.aware_on).map(long).unwrap_or_default(),
+        notified_on: c.notified_on.as_deref().and_then(parse_iso).map(long),
+        full,
+        children,
+        agencies,
+        panel,
+        group,
+        timeline: timeline(&c, &cal, &rules, from_aware, Utc::now().date_naive()),
+        can_manage: s.actor.can(Permission::ManageReviews),
+        add_person: Select::new(
+            "person",
+            "Person",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .filter(|p| !panel_ids.contains(&p.id))
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        ),
+        case: c,
+    })
+}
+
+async fn add_panel(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    reviews::get(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let person = f.get("person");
+    if !is_id(&person)
+        || accounts::person_in(&st.db, s.pid(), &person)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::BadRequest(
+            "choose a person of the partnership".into(),
+        ));
+    }
+    reviews::add_to_panel(&st.db, &s.who(), s.pid(), &id, &person).await?;
+    Ok(redirect_with(
+        &format!("/reviews/{id}"),
+        Flash::PanelUpdated,
+        st.config.secure_cookies(),
+    ))
+}

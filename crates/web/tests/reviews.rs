@@ -1,0 +1,263 @@
+//! Case reviews, first part: recording a notification starts its clocks; restricted cases are
+//! read in full only by the business team and the panel, and every such read is audited;
+//! children's names never leave the restricted view. On SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc};
+use common::{Client, TestApp, each_app};
+use learnloop_domain::accounts::Role;
+use learnloop_store::query;
+
+async fn ids(app: &TestApp, sql: &'static str) -> Vec<String> {
+    let rows: Vec<(String,)> = app.db.fetch_all(query(sql)).await.unwrap();
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+async fn notify(
+    app: &TestApp,
+    bt: &Client,
+    category: &str,
+    aware: (u32, u32, i32),
+    notified: Option<(u32, u32, i32)>,
+) -> String {
+    let agencies = ids(
+        app,
+        "SELECT id FROM agency WHERE statutory_partner = TRUE ORDER BY name",
+    )
+    .await;
+    let silg = ids(
+        app,
+        "SELECT id FROM partnership_group WHERE name = 'Serious Incident and Learning Group'",
+    )
+    .await;
+    let (ad, am, ay) = (
+        aware.0.to_string(),
+        aware.1.to_string(),
+        aware.2.to_string(),
+    );
+    let (nd, nm, ny) = notified
+        .map(|n| (n.0.to_string(), n.1.to_string(), n.2.to_string()))
+        .unwrap_or_default();
+    let r = bt
+        .post(
+            "/reviews/new",
+            &[
+                ("category", category),
+                ("aware-day", &ad),
+                ("aware-month", &am),
+                ("aware-year", &ay),
+                ("notified-day", &nd),
+                ("notified-month", &nm),
+                ("notified-year", &ny),
+                ("panel_reference", "CSPRP-2026-0042"),
+                (
+                    "summary",
+                    "Child A, aged 7 weeks, was admitted with a skull fracture.",
+                ),
+                ("child-1-pseudonym", "Child A"),
+                ("child-1-name", "Amelia Testcase"),
+                ("child-2-pseudonym", "Sibling B"),
+                ("child-2-name", ""),
+                ("agency", &agencies[0]),
+                ("agency", &agencies[1]),
+                ("group", &silg[0]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location
+        .unwrap()
+        .trim_start_matches("/reviews/")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_notification_starts_its_clocks_in_working_days() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        // Aware Monday 2 November 2026, notified Wednesday 4 November.
+        let id = notify(
+            &app,
+            &bt,
+            "death-or-serious-harm",
+            (2, 11, 2026),
+            Some((4, 11, 2026)),
+        )
+        .await;
+        let page = bt.get(&format!("/reviews/{id}")).await;
+        assert!(page.contains("Notification recorded: its deadlines have started"));
+        assert!(page.contains("Notify the national Panel"));
+        assert!(
+            page.contains("9 November 2026"),
+            "notify the Panel: 5 working days after 2 November"
+        );
+        assert!(page.contains("Met on 4 November 2026"));
+        assert!(
+            page.contains("25 November 2026"),
+            "rapid review: 15 working days after 4 November"
+        );
+        assert!(page.contains("Rapid review"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_care_leavers_death_has_no_rapid_review_clock() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let id = notify(&app, &bt, "care-leaver-death", (2, 11, 2026), None).await;
+        let page = bt.get(&format!("/reviews/{id}")).await;
+        assert!(page.contains("Notify the national Panel"));
+        assert!(!page.contains("Complete the rapid review"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_notification_says_what_to_fix_and_saves_nothing() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let next_year = (Utc::now().year() + 1).to_string();
+        let r = bt
+            .post(
+                "/reviews/new",
+                &[
+                    ("aware-day", "1"),
+                    ("aware-month", "1"),
+                    ("aware-year", &next_year),
+                    ("summary", ""),
+                    ("child-1-name", "Someone"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        for msg in [
+            "Choose what was notified",
+            "must be today or in the past",
+            "Enter the brief account of what happened",
+            "Enter the pseudonym the child will be known by",
+            "Choose the agencies involved",
+            "Choose the group that oversees the case",
+        ] {
+            assert!(r.contains(msg), "missing: {msg}");
+        }
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM case_review"))
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_panel_and_the_business_team_read_a_case_in_full_and_every_read_is_audited() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let id = notify(&app, &bt, "death-or-serious-harm", (2, 11, 2026), Some((4, 11, 2026))).await;
+        let full = bt.get(&format!("/reviews/{id}")).await;
+        assert!(full.contains("Amelia Testcase"));
+        assert!(full.contains("Sibling B"));
+
+        // The independent chair is not on the panel: summary only, no children at all.
+        let ic = Client::new(&app.base);
+        ic.sign_in_as(Role::IndependentChair).await;
+        let summary = ic.get(&format!("/reviews/{id}")).await;
+        assert_eq!(summary.status, 200);
+        assert!(summary.contains("restricted to the people on its panel"));
+        assert!(!summary.contains("Amelia") && !summary.contains("Child A") && !summary.contains("skull"));
+        // Named on the panel, they read it in full.
+        let chair_id = ids(&app, "SELECT id FROM person WHERE email = 'independent.chair@northbrook.example'").await;
+        assert_eq!(bt.post(&format!("/reviews/{id}/panel"), &[("person", &chair_id[0])]).await.status, 303);
+        assert!(ic.get(&format!("/reviews/{id}")).await.contains("Amelia Testcase"));
+        let reads: (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE action = 'case.read'")).await.unwrap();
+        assert_eq!(reads.0, 2, "one read in full by the business team, one by the chair once on the panel");
+
+        // Names never reach lists or the audit trail; practitioners and administrators see less.
+        assert!(!bt.get("/reviews").await.contains("Amelia"));
+        let (leaks,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE after_json LIKE '%Amelia%' OR summary LIKE '%Amelia%'"))
+            .await
+            .unwrap();
+        assert_eq!(leaks, 0);
+        let practitioner = Client::new(&app.base);
+        practitioner.sign_in_as(Role::Practitioner).await;
+        assert!(!practitioner.get(&format!("/reviews/{id}")).await.contains("Amelia"));
+        assert_eq!(practitioner.post(&format!("/reviews/{id}/panel"), &[("person", &chair_id[0])]).await.status, 403);
+        assert_eq!(practitioner.get("/reviews/new").await.status, 403);
+        let admin = Client::new(&app.base);
+        admin.sign_in_as(Role::SystemAdmin).await;
+        assert_eq!(admin.get(&format!("/reviews/{id}")).await.status, 403);
+        assert_eq!(admin.get("/reviews").await.status, 403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_missed_notification_deadline_shows_on_the_home_page_and_the_overseeing_groups_agenda() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let aware = Utc::now().date_naive() - Duration::days(14);
+        notify(
+            &app,
+            &bt,
+            "death-or-serious-harm",
+            (aware.day(), aware.month(), aware.year()),
+            None,
+        )
+        .await;
+        let home = bt.get("/home").await;
+        assert!(
+            home.contains("Notify the national Panel of a serious incident"),
+            "{}",
+            home.body
+        );
+        assert!(home.contains(">Overdue</strong>"));
+        // A meeting of the group that oversees it carries the deadline on its live agenda.
+        let silg = ids(
+            &app,
+            "SELECT id FROM partnership_group WHERE name = 'Serious Incident and Learning Group'",
+        )
+        .await;
+        let soon = Utc::now().date_naive() + Duration::days(20);
+        let r = bt
+            .post(
+                &format!("/groups/{}/meetings/new", silg[0]),
+                &[
+                    ("first-day", &soon.day().to_string()),
+                    ("first-month", &soon.month().to_string()),
+                    ("first-year", &soon.year().to_string()),
+                    ("time", "10:00"),
+                    ("length", "90"),
+                    ("place", ""),
+                    ("link", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let (mid,): (String,) = app
+            .db
+            .fetch_one(
+                query("SELECT id FROM meeting WHERE group_id = ? ORDER BY starts_at LIMIT 1")
+                    .bind(&silg[0]),
+            )
+            .await
+            .unwrap();
+        let agenda = bt.get(&format!("/meetings/{mid}")).await;
+        assert!(
+            agenda.contains("Notify the national Panel of a serious incident"),
+            "{}",
+            agenda.body
+        );
+    })
+    .await;
+}
