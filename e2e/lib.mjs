@@ -27,7 +27,9 @@ export function fail(msg) {
 export async function check(page, label) {
   step += 1;
   const file = join(SHOTS, `${String(step).padStart(2, '0')}-${label.replace(/[^a-z0-9]+/gi, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // A very tall page can be too big for a full-page capture: fall back to the viewport. A
+  // screenshot is for looking at a failure later; it never fails the journey itself.
+  await page.screenshot({ path: file, fullPage: true }).catch(() => page.screenshot({ path: file }).catch(() => {}));
   // With JavaScript off, axe cannot run in the page itself: check the same markup, with the
   // same stylesheet, in a page that runs scripts.
   let target = page;
