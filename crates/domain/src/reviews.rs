@@ -212,3 +212,34 @@ mod tests {
         assert!(check_pseudonym(&"x".repeat(41)).is_err());
     }
 }
+
+/// An agency's summary is written by that agency's safeguarding lead (or the business team on
+/// its behalf); nobody else may write or see it outside the case's panel.
+pub fn can_write_summary(actor: &Actor, agency_id: &str) -> bool {
+    actor.has(Role::BusinessTeam)
+        || actor
+            .memberships
+            .iter()
+            .any(|m| m.role == Role::AgencyLead && m.agency_id.as_deref() == Some(agency_id))
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+    use crate::policy::Membership;
+
+    #[test]
+    fn only_the_agencys_own_lead_writes_its_summary() {
+        let lead = Actor {
+            person_id: "p".into(),
+            partnership_id: "x".into(),
+            memberships: vec![Membership {
+                role: Role::AgencyLead,
+                agency_id: Some("police".into()),
+                group_id: None,
+            }],
+        };
+        assert!(can_write_summary(&lead, "police"));
+        assert!(!can_write_summary(&lead, "health"));
+    }
+}

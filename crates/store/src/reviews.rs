@@ -227,3 +227,178 @@ pub async fn add_to_panel(
     tx.commit().await?;
     Ok(n == 1)
 }
+
+/// An agency's summary of its involvement, asked for in a rapid review.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AgencySummary {
+    pub id: String,
+    pub partnership_id: String,
+    pub review_id: String,
+    pub agency_id: String,
+    pub due_on: String,
+    pub requested_at: String,
+    pub chronology: String,
+    pub analysis: String,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+/// Asks every agency involved for its summary by a date, and mails their safeguarding leads,
+/// in one transaction. Agencies already asked keep their request. Returns how many were asked.
+pub async fn request_summaries(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    due_on: &str,
+    mails: Vec<crate::outbox::NewMail>,
+) -> Result<u64, StoreError> {
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    let agencies: Vec<(String,)> = tx
+        .fetch_all(query("SELECT agency_id FROM case_agency WHERE partnership_id = ? AND review_id = ? LIMIT 200").bind(pid).bind(review_id))
+        .await?;
+    let mut asked = 0;
+    for (agency,) in agencies {
+        asked += tx
+            .execute(
+                query(
+                    "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, analysis) \
+                     VALUES (?, ?, ?, ?, ?, ?, '', '') ON CONFLICT DO NOTHING",
+                )
+                .bind(new_id())
+                .bind(pid)
+                .bind(review_id)
+                .bind(&agency)
+                .bind(due_on)
+                .bind(&now),
+            )
+            .await?;
+    }
+    for m in mails {
+        crate::outbox::enqueue(&mut tx, m).await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("case.summaries.request", "case_review", Some(review_id)).summary(format!(
+            "Asked {asked} agencies for their summaries by {due_on}"
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(asked)
+}
+
+pub async fn summaries(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+) -> Result<Vec<AgencySummary>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? ORDER BY agency_id LIMIT 200").bind(pid).bind(review_id),
+    )
+    .await
+}
+
+pub async fn summary(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+    agency_id: &str,
+) -> Result<Option<AgencySummary>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND agency_id = ?")
+            .bind(pid)
+            .bind(review_id)
+            .bind(agency_id),
+    )
+    .await
+}
+
+/// Summaries not yet returned by these agencies (an agency lead's to-do).
+pub async fn pending_for_agencies(
+    db: &Db,
+    pid: &str,
+    agency_ids: &[String],
+) -> Result<Vec<(AgencySummary, String)>, StoreError> {
+    let rows: Vec<AgencySummaryWithRef> = db
+        .fetch_all(
+            query(
+                "SELECT s.*, c.reference FROM agency_summary s JOIN case_review c ON c.id = s.review_id \
+                 WHERE s.partnership_id = ? AND s.submitted_at IS NULL ORDER BY s.due_on LIMIT 500",
+            )
+            .bind(pid),
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| agency_ids.contains(&r.summary.agency_id))
+        .map(|r| (r.summary, r.reference))
+        .collect())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct AgencySummaryWithRef {
+    #[sqlx(flatten)]
+    summary: AgencySummary,
+    reference: String,
+}
+
+/// Records an agency's summary. False if it was not asked for.
+pub async fn submit_summary(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    agency_id: &str,
+    chronology: &str,
+    analysis: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE agency_summary SET chronology = ?, analysis = ?, submitted_by = ?, submitted_at = ? \
+                 WHERE partnership_id = ? AND review_id = ? AND agency_id = ?",
+            )
+            .bind(chronology)
+            .bind(analysis)
+            .bind(&who.label)
+            .bind(ts(Utc::now()))
+            .bind(pid)
+            .bind(review_id)
+            .bind(agency_id),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("case.summary.submit", "case_review", Some(review_id))
+                .summary("Submitted an agency summary"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// The agency leads of some agencies (id, e-mail, name), to ask for their summaries.
+pub async fn agency_leads(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT m.agency_id, p.email, p.name FROM membership m JOIN person p ON p.id = m.person_id \
+             JOIN case_agency a ON a.agency_id = m.agency_id AND a.review_id = ? \
+             WHERE m.partnership_id = ? AND m.role = 'agency-lead' AND p.active = ? LIMIT 500",
+        )
+        .bind(review_id)
+        .bind(pid)
+        .bind(true),
+    )
+    .await
+}

@@ -45,6 +45,8 @@ pub enum Flash {
     PaperSubmitted,
     CaseRecorded,
     PanelUpdated,
+    SummariesRequested,
+    SummarySubmitted,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -160,6 +162,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Notification recorded: its deadlines have started",
     ),
     (Flash::PanelUpdated, "panel-updated", "Panel updated"),
+    (
+        Flash::SummariesRequested,
+        "summaries-requested",
+        "Agency summaries requested: each agency's safeguarding lead has been told",
+    ),
+    (
+        Flash::SummarySubmitted,
+        "summary-submitted",
+        "Summary sent to the partnership",
+    ),
 ];
 
 impl Flash {

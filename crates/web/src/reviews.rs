@@ -15,13 +15,15 @@ use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::{
-    Category, Stage, can_read_in_full, check_pseudonym, clock_event, intake_clocks,
+    Category, Stage, can_read_in_full, can_write_summary, check_pseudonym, clock_event,
+    intake_clocks,
 };
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
 };
 use learnloop_store::audit::{self, Event};
-use learnloop_store::reviews::{self, CaseReview, NewNotification, Subject};
+use learnloop_store::outbox::NewMail;
+use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, Subject};
 use learnloop_store::{Page, accounts, clocks as store_clocks, governance as gov, is_id};
 
 use crate::AppState;
@@ -40,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/reviews/new", get(new_page).post(create))
         .route("/reviews/{id}", get(show))
         .route("/reviews/{id}/panel", post(add_panel))
+        .route("/reviews/{id}/summaries", post(request_summaries))
+        .route(
+            "/reviews/{id}/summaries/{agency}",
+            get(summary_page).post(submit_summary),
+        )
 }
 
 /// The clocks a case has now: its intake rules, from its dates; the Panel notification clock
@@ -97,6 +104,50 @@ fn timeline(
 /// Clocks at risk or missed, on the business team's home page and on the agenda of the group
 /// that oversees the case. Only the reference and the deadline show: no children's details.
 pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let mut out = summaries_due(st, a).await?;
+    out.extend(clocks_at_risk(st, a).await?);
+    Ok(out)
+}
+
+/// An agency lead's summaries still to return.
+async fn summaries_due(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Person(s) = a else {
+        return Ok(Vec::new());
+    };
+    let mine: Vec<String> = s
+        .actor
+        .memberships
+        .iter()
+        .filter(|m| m.role == learnloop_domain::accounts::Role::AgencyLead)
+        .filter_map(|m| m.agency_id.clone())
+        .collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = Utc::now().date_naive();
+    Ok(reviews::pending_for_agencies(&st.db, s.pid(), &mine)
+        .await?
+        .into_iter()
+        .map(|(sm, reference)| {
+            let due = parse_iso(&sm.due_on);
+            let late = due.is_some_and(|d| d < today);
+            let due_text = due.map(long).unwrap_or_default();
+            Attention {
+                kind: "case-summary",
+                text: format!("Your agency's summary for case {reference}"),
+                detail: format!("Due {due_text}"),
+                href: format!("/reviews/{}/summaries/{}", sm.review_id, sm.agency_id),
+                tag: Some(if late {
+                    ("Overdue".to_owned(), "red")
+                } else {
+                    (format!("Due {due_text}"), "yellow")
+                }),
+            }
+        })
+        .collect())
+}
+
+async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
     let s = a.signed();
     let cases = match a {
         Audience::Person(s) if s.actor.can(Permission::ManageReviews) => {
@@ -455,6 +506,8 @@ struct ShowPage {
     timeline: Timeline,
     can_manage: bool,
     add_person: Select,
+    summaries: Vec<(AgencySummary, String)>,
+    summaries_due: DateInput,
 }
 
 async fn show(
@@ -484,6 +537,23 @@ async fn show(
     let rules = store_clocks::rules(&st.db, s.pid()).await?;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let people = accounts::names(&st.db, s.pid()).await?;
+    let summaries = if full {
+        let all = gov::all_agencies(&st.db, s.pid()).await?;
+        reviews::summaries(&st.db, s.pid(), &id)
+            .await?
+            .into_iter()
+            .map(|sm| {
+                let name = all
+                    .iter()
+                    .find(|a| a.id == sm.agency_id)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default();
+                (sm, name)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (children, agencies, panel) = if full {
         let all = gov::all_agencies(&st.db, s.pid()).await?;
         let ids = reviews::agency_ids(&st.db, s.pid(), &id).await?;
@@ -538,8 +608,194 @@ async fn show(
                     .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             ),
         ),
+        summaries,
+        summaries_due: DateInput::new("due", "Summaries due by").hint("For example, 16 11 2026"),
         case: c,
     })
+}
+
+async fn request_summaries(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let c = reviews::get(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Errors::default();
+    let Some(due) = f.date("due", "the date summaries are due", &mut errors) else {
+        return Err(AppError::BadRequest(
+            errors.get("due-day").unwrap_or_default().to_owned(),
+        ));
+    };
+    let leads = reviews::agency_leads(&st.db, s.pid(), &id).await?;
+    // The mail names the case by reference only: no child's details leave the restricted record.
+    let mails = leads
+        .iter()
+        .map(|(agency, email, name)| NewMail {
+            kind: "agency-summary",
+            partnership_id: Some(s.pid().to_owned()),
+            natural_key: Some(format!("summary:{id}:{agency}:{email}")),
+            to: email.clone(),
+            subject: format!("Agency summary needed for case {} by {}", c.reference, long(due)),
+            body: format!(
+                "Hello {name},\n\nThe partnership's rapid review of case {} needs your agency's summary of its involvement \
+                 (a chronology and an analysis) by {}.\n\nWrite it here: {}/reviews/{id}/summaries/{agency}\n",
+                c.reference,
+                long(due),
+                st.config.public_url
+            ),
+        })
+        .collect();
+    reviews::request_summaries(
+        &st.db,
+        &s.who(),
+        s.pid(),
+        &id,
+        &due.format("%Y-%m-%d").to_string(),
+        mails,
+    )
+    .await?;
+    Ok(redirect_with(
+        &format!("/reviews/{id}#summaries"),
+        Flash::SummariesRequested,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "reviews/summary.html")]
+struct SummaryPage {
+    chrome: Chrome,
+    errors: learnloop_govuk::ErrorSummary,
+    reference: String,
+    agency: String,
+    due: String,
+    submitted: Option<String>,
+    can_write: bool,
+    chronology: Textarea,
+    analysis: Textarea,
+    text_chronology: String,
+    text_analysis: String,
+}
+
+async fn summary_view(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    agency: &str,
+    f: Option<&FormPairs>,
+    errors: &Errors,
+) -> AppResult<SummaryPage> {
+    if !is_id(id) || !is_id(agency) {
+        return Err(AppError::NotFound);
+    }
+    let c = reviews::get(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sm = reviews::summary(&st.db, s.pid(), id, agency)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panel = reviews::panel(&st.db, s.pid(), id).await?;
+    let can_write = can_write_summary(&s.actor, agency);
+    if !can_write && !can_read_in_full(&s.actor, &panel) {
+        return Err(AppError::Forbidden);
+    }
+    let agency_name = gov::agency(&st.db, s.pid(), agency)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let value = |k: &str, stored: &str| f.map(|f| f.get(k)).unwrap_or_else(|| stored.to_owned());
+    Ok(SummaryPage {
+        chrome: s.chrome("/reviews"),
+        errors: errors.summary(),
+        reference: c.reference,
+        agency: agency_name,
+        due: parse_iso(&sm.due_on).map(long).unwrap_or_default(),
+        submitted: sm
+            .submitted_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.format("%-d %B %Y").to_string()),
+        can_write,
+        chronology: Textarea::new("chronology", "Chronology of your agency's involvement")
+            .hint("Dates and what your agency knew and did. Refer to children by their pseudonyms")
+            .rows(10)
+            .value(value("chronology", &sm.chronology))
+            .error(errors.get("chronology")),
+        analysis: Textarea::new("analysis", "Analysis")
+            .hint("What went well, what could have been done differently, and any learning")
+            .rows(8)
+            .value(value("analysis", &sm.analysis))
+            .error(errors.get("analysis")),
+        text_chronology: sm.chronology,
+        text_analysis: sm.analysis,
+    })
+}
+
+async fn summary_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, agency)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let page = summary_view(&st, &s, &id, &agency, None, &Errors::default()).await?;
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("case.summary.read", "case_review", Some(&id)).summary(format!(
+            "Read the {} summary of case {}",
+            page.agency, page.reference
+        )),
+    )
+    .await?;
+    render(&page)
+}
+
+async fn submit_summary(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, agency)): Path<(String, String)>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let page = summary_view(&st, &s, &id, &agency, Some(&f), &Errors::default()).await?;
+    if !page.can_write {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let chronology = errors.check(
+        "chronology",
+        check_name(&f.get("chronology"), "chronology", 50_000),
+    );
+    let analysis = errors.check(
+        "analysis",
+        check_name(&f.get("analysis"), "analysis", 50_000),
+    );
+    let (Some(chronology), Some(analysis)) = (chronology, analysis) else {
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &summary_view(&st, &s, &id, &agency, Some(&f), &errors).await?,
+        );
+    };
+    reviews::submit_summary(
+        &st.db,
+        &s.who(),
+        s.pid(),
+        &id,
+        &agency,
+        &chronology,
+        &analysis,
+    )
+    .await?;
+    Ok(redirect_with(
+        &format!("/reviews/{id}/summaries/{agency}"),
+        Flash::SummarySubmitted,
+        st.config.secure_cookies(),
+    ))
 }
 
 async fn add_panel(

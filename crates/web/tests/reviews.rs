@@ -261,3 +261,94 @@ async fn a_missed_notification_deadline_shows_on_the_home_page_and_the_overseein
     })
     .await;
 }
+
+#[tokio::test]
+async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_who_returned() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let id = notify(
+            &app,
+            &bt,
+            "death-or-serious-harm",
+            (2, 11, 2026),
+            Some((4, 11, 2026)),
+        )
+        .await;
+        let r = bt
+            .post(
+                &format!("/reviews/{id}/summaries"),
+                &[("due-day", "16"), ("due-month", "11"), ("due-year", "2026")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = bt.get(&format!("/reviews/{id}")).await;
+        assert!(page.contains("Northbrook Constabulary"));
+        assert!(page.contains(">Not yet</strong>"));
+        // The police lead is told by mail (no child's details) and sees it on their home page.
+        let mail = common::last_mail_to(&app.db, "agency.lead@northbrook.example")
+            .await
+            .expect("a mail to the police lead");
+        assert!(
+            mail.contains("case 2026-001") && !mail.contains("Amelia") && !mail.contains("Child A")
+        );
+        let lead = Client::new(&app.base);
+        lead.sign_in_as(Role::AgencyLead).await;
+        let home = lead.get("/home").await;
+        assert!(
+            home.contains("Your agency&#39;s summary for case 2026-001"),
+            "{}",
+            home.body
+        );
+        let police: (String,) = app
+            .db
+            .fetch_one(query(
+                "SELECT id FROM agency WHERE name = 'Northbrook Constabulary'",
+            ))
+            .await
+            .unwrap();
+        let path = format!("/reviews/{id}/summaries/{}", police.0);
+        assert_eq!(lead.get(&path).await.status, 200);
+        let empty = lead
+            .post(&path, &[("chronology", ""), ("analysis", "")])
+            .await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.contains("Enter the chronology"));
+        let sent = lead
+            .post(
+                &path,
+                &[
+                    (
+                        "chronology",
+                        "3 Oct: officers attended a call about Child A's home.",
+                    ),
+                    ("analysis", "The call was not linked to earlier referrals."),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303);
+        assert!(
+            bt.get(&format!("/reviews/{id}"))
+                .await
+                .contains(">Returned</strong>")
+        );
+        assert!(
+            !lead
+                .get("/home")
+                .await
+                .contains("summary for case 2026-001")
+        );
+        // Nobody else reads or writes it.
+        let practitioner = Client::new(&app.base);
+        practitioner.sign_in_as(Role::Practitioner).await;
+        assert_eq!(practitioner.get(&path).await.status, 403);
+        assert_eq!(
+            practitioner
+                .post(&path, &[("chronology", "x"), ("analysis", "y")])
+                .await
+                .status,
+            403
+        );
+    })
+    .await;
+}
