@@ -243,3 +243,116 @@ mod summary_tests {
         assert!(!can_write_summary(&lead, "health"));
     }
 }
+
+/// What a rapid review recommends, and what is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// A local child safeguarding practice review.
+    Lcspr,
+    /// No further review: the reasons and the learning are kept.
+    NoFurtherReview,
+    /// A local learning review, below the statutory threshold.
+    LocalLearningReview,
+    SingleAgencyReview,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [
+        Decision::Lcspr,
+        Decision::NoFurtherReview,
+        Decision::LocalLearningReview,
+        Decision::SingleAgencyReview,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Decision::Lcspr => "lcspr",
+            Decision::NoFurtherReview => "no-further-review",
+            Decision::LocalLearningReview => "local-learning-review",
+            Decision::SingleAgencyReview => "single-agency-review",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Lcspr => "Local child safeguarding practice review",
+            Decision::NoFurtherReview => "No further review",
+            Decision::LocalLearningReview => {
+                "Local learning review (below the statutory threshold)"
+            }
+            Decision::SingleAgencyReview => "Single-agency review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.slug() == s)
+    }
+}
+
+/// The national Panel's answer to the rapid review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PanelResponse {
+    Agree,
+    Disagree,
+    NationalReview,
+}
+
+impl PanelResponse {
+    pub const ALL: [PanelResponse; 3] = [
+        PanelResponse::Agree,
+        PanelResponse::Disagree,
+        PanelResponse::NationalReview,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            PanelResponse::Agree => "agree",
+            PanelResponse::Disagree => "disagree",
+            PanelResponse::NationalReview => "national-review",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PanelResponse::Agree => "Agrees with the decision",
+            PanelResponse::Disagree => "Disagrees with the decision",
+            PanelResponse::NationalReview => "Will carry out a national review instead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PanelResponse> {
+        PanelResponse::ALL.into_iter().find(|d| d.slug() == s)
+    }
+}
+
+/// A recommendation not to review must say why: the reasons are kept with the learning.
+pub fn check_recommendation(d: Decision, reason: &str) -> Result<(), &'static str> {
+    if d == Decision::NoFurtherReview && reason.trim().is_empty() {
+        return Err(
+            "Give the reasons for recommending no further review: they are kept with the case",
+        );
+    }
+    Ok(())
+}
+
+/// The independent chair signs the decision off (the lead safeguarding partners' delegate).
+pub fn can_sign_off(actor: &Actor) -> bool {
+    actor.has(Role::IndependentChair)
+}
+
+#[cfg(test)]
+mod decision_tests {
+    use super::*;
+
+    #[test]
+    fn no_further_review_needs_its_reasons() {
+        assert!(check_recommendation(Decision::NoFurtherReview, " ").is_err());
+        assert!(
+            check_recommendation(Decision::NoFurtherReview, "Learning already captured").is_ok()
+        );
+        assert!(check_recommendation(Decision::Lcspr, "").is_ok());
+        for d in Decision::ALL {
+            assert_eq!(Decision::parse(d.slug()), Some(d));
+        }
+    }
+}

@@ -25,6 +25,7 @@ pub struct CaseReview {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
+    pub rapid_review_sent_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -401,4 +402,191 @@ pub async fn agency_leads(
         .bind(true),
     )
     .await
+}
+
+/// The rapid review's record and the decision on the case.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RapidReview {
+    pub review_id: String,
+    pub partnership_id: String,
+    pub facts: String,
+    pub safety_assurance: String,
+    pub safety_by: String,
+    pub learning: String,
+    pub recommendation: String,
+    pub reasons: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+    pub signed_off_by: Option<String>,
+    pub signed_off_on: Option<String>,
+    pub sent_to_panel_on: Option<String>,
+    pub panel_response: Option<String>,
+    pub panel_response_on: Option<String>,
+}
+
+/// What the group records.
+#[derive(Debug, Clone, Serialize)]
+pub struct RapidReviewInput {
+    pub facts: String,
+    pub safety_assurance: String,
+    pub safety_by: String,
+    pub learning: String,
+    pub recommendation: String,
+    pub reasons: String,
+}
+
+pub async fn rapid_review(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+) -> Result<Option<RapidReview>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM rapid_review WHERE partnership_id = ? AND review_id = ?")
+            .bind(pid)
+            .bind(review_id),
+    )
+    .await
+}
+
+/// Records (or revises, before sign-off) the rapid review. False once signed off.
+pub async fn record_rapid_review(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    r: &RapidReviewInput,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.serialise_on(review_id).await?;
+    let before: Option<RapidReview> = tx
+        .fetch_optional(
+            query("SELECT * FROM rapid_review WHERE partnership_id = ? AND review_id = ?")
+                .bind(pid)
+                .bind(review_id),
+        )
+        .await?;
+    if before.as_ref().is_some_and(|b| b.signed_off_on.is_some()) {
+        return Ok(false);
+    }
+    tx.execute(
+        query("DELETE FROM rapid_review WHERE partnership_id = ? AND review_id = ?")
+            .bind(pid)
+            .bind(review_id),
+    )
+    .await?;
+    tx.execute(
+        query(
+            "INSERT INTO rapid_review (review_id, partnership_id, facts, safety_assurance, safety_by, learning, recommendation, \
+             reasons, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(review_id)
+        .bind(pid)
+        .bind(&r.facts)
+        .bind(&r.safety_assurance)
+        .bind(&r.safety_by)
+        .bind(&r.learning)
+        .bind(&r.recommendation)
+        .bind(&r.reasons)
+        .bind(&who.label)
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    let mut e = Event::new("case.rapid-review", "case_review", Some(review_id))
+        .summary(format!(
+            "Recorded the rapid review, recommending {}",
+            r.recommendation
+        ))
+        .after(r);
+    if let Some(b) = &before {
+        e = e.before(b);
+    }
+    audit::append(&mut tx, who, e).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The independent chair signs the recommendation off: the case moves to "decided".
+pub async fn sign_off(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    on: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE rapid_review SET signed_off_by = ?, signed_off_on = ? \
+                 WHERE partnership_id = ? AND review_id = ? AND signed_off_on IS NULL",
+            )
+            .bind(&who.label)
+            .bind(on)
+            .bind(pid)
+            .bind(review_id),
+        )
+        .await?;
+    if n == 1 {
+        tx.execute(
+            query("UPDATE case_review SET stage = 'decided', updated_at = ? WHERE partnership_id = ? AND id = ?")
+                .bind(ts(Utc::now()))
+                .bind(pid)
+                .bind(review_id),
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("case.sign-off", "case_review", Some(review_id))
+                .summary(format!("Signed off the decision on {on}")),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Records when the rapid review went to the national Panel and, once known, its response.
+pub async fn panel_outcome(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    review_id: &str,
+    sent_on: &str,
+    response: Option<(&str, &str)>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE rapid_review SET sent_to_panel_on = ?, panel_response = ?, panel_response_on = ? \
+                 WHERE partnership_id = ? AND review_id = ? AND signed_off_on IS NOT NULL",
+            )
+            .bind(sent_on)
+            .bind(response.map(|r| r.0))
+            .bind(response.map(|r| r.1))
+            .bind(pid)
+            .bind(review_id),
+        )
+        .await?;
+    if n == 1 {
+        tx.execute(
+            query("UPDATE case_review SET rapid_review_sent_on = ?, updated_at = ? WHERE partnership_id = ? AND id = ?")
+                .bind(sent_on)
+                .bind(ts(Utc::now()))
+                .bind(pid)
+                .bind(review_id),
+        )
+        .await?;
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("case.panel-outcome", "case_review", Some(review_id))
+                .summary(format!("Sent to the national Panel on {sent_on}"))
+                .after(&serde_json::json!({"sent": sent_on, "response": response.map(|r| r.0), "response_on": response.map(|r| r.1)})),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
 }

@@ -47,6 +47,9 @@ pub enum Flash {
     PanelUpdated,
     SummariesRequested,
     SummarySubmitted,
+    RapidReviewSaved,
+    DecisionSignedOff,
+    PanelOutcomeSaved,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -171,6 +174,21 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::SummarySubmitted,
         "summary-submitted",
         "Summary sent to the partnership",
+    ),
+    (
+        Flash::RapidReviewSaved,
+        "rapid-review-saved",
+        "Rapid review saved",
+    ),
+    (
+        Flash::DecisionSignedOff,
+        "decision-signed-off",
+        "Decision signed off",
+    ),
+    (
+        Flash::PanelOutcomeSaved,
+        "panel-outcome-saved",
+        "National Panel dates saved",
     ),
 ];
 

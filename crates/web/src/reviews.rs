@@ -15,15 +15,17 @@ use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::{
-    Category, Stage, can_read_in_full, can_write_summary, check_pseudonym, clock_event,
-    intake_clocks,
+    Category, Decision, PanelResponse, Stage, can_read_in_full, can_sign_off, can_write_summary,
+    check_pseudonym, check_recommendation, clock_event, intake_clocks,
 };
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::outbox::NewMail;
-use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, Subject};
+use learnloop_store::reviews::{
+    self, AgencySummary, CaseReview, NewNotification, RapidReview, RapidReviewInput, Subject,
+};
 use learnloop_store::{Page, accounts, clocks as store_clocks, governance as gov, is_id};
 
 use crate::AppState;
@@ -43,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/reviews/{id}", get(show))
         .route("/reviews/{id}/panel", post(add_panel))
         .route("/reviews/{id}/summaries", post(request_summaries))
+        .route("/reviews/{id}/rapid-review", post(record_rapid_review))
+        .route("/reviews/{id}/sign-off", post(sign_off))
+        .route("/reviews/{id}/panel-outcome", post(panel_outcome))
         .route(
             "/reviews/{id}/summaries/{agency}",
             get(summary_page).post(submit_summary),
@@ -74,12 +79,10 @@ fn events(c: &CaseReview, rapid_from_aware: bool) -> impl Fn(&str) -> Option<Nai
 }
 
 fn met(c: &CaseReview) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
-    move |slug| {
-        if slug == "notify-panel" {
-            c.notified_on.as_deref().and_then(parse_iso)
-        } else {
-            None
-        }
+    move |slug| match slug {
+        "notify-panel" => c.notified_on.as_deref().and_then(parse_iso),
+        "rapid-review" => c.rapid_review_sent_on.as_deref().and_then(parse_iso),
+        _ => None,
     }
 }
 
@@ -508,6 +511,22 @@ struct ShowPage {
     add_person: Select,
     summaries: Vec<(AgencySummary, String)>,
     summaries_due: DateInput,
+    errors: learnloop_govuk::ErrorSummary,
+    rapid: Option<RapidReview>,
+    recommendation: &'static str,
+    panel_response: &'static str,
+    can_sign: bool,
+    can_record_rapid: bool,
+    rr_facts: Textarea,
+    rr_safety: Textarea,
+    rr_safety_by: Input,
+    rr_learning: Textarea,
+    rr_recommendation: Radios,
+    rr_reasons: Textarea,
+    sign_on: DateInput,
+    sent_on: DateInput,
+    response: Radios,
+    response_on: DateInput,
 }
 
 async fn show(
@@ -515,6 +534,17 @@ async fn show(
     s: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
+    render(&show_view(&st, &s, &id, &FormPairs(Vec::new()), &Errors::default()).await?)
+}
+
+async fn show_view(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<ShowPage> {
+    let id = id.to_owned();
     s.require(Permission::ViewPartnership)?;
     if !is_id(&id) {
         return Err(AppError::NotFound);
@@ -581,7 +611,98 @@ async fn show(
             .unwrap_or_default(),
         None => String::new(),
     };
-    render(&ShowPage {
+    let rapid = if full {
+        reviews::rapid_review(&st.db, s.pid(), &id).await?
+    } else {
+        None
+    };
+    let val = |k: &str, stored: Option<&str>| {
+        if f.0.is_empty() {
+            stored.unwrap_or_default().to_owned()
+        } else {
+            f.get(k)
+        }
+    };
+    Ok(ShowPage {
+        errors: errors.summary(),
+        recommendation: rapid
+            .as_ref()
+            .and_then(|r| Decision::parse(&r.recommendation))
+            .map(Decision::label)
+            .unwrap_or(""),
+        panel_response: rapid
+            .as_ref()
+            .and_then(|r| r.panel_response.as_deref())
+            .and_then(PanelResponse::parse)
+            .map(PanelResponse::label)
+            .unwrap_or(""),
+        can_sign: full && can_sign_off(&s.actor),
+        can_record_rapid: s.actor.can(Permission::ManageReviews)
+            && rapid.as_ref().is_none_or(|r| r.signed_off_on.is_none()),
+        rr_facts: Textarea::new("facts", "Facts established")
+            .rows(5)
+            .value(val("facts", rapid.as_ref().map(|r| r.facts.as_str())))
+            .error(errors.get("facts")),
+        rr_safety: Textarea::new(
+            "safety_assurance",
+            "Assurance that immediate safety action was taken",
+        )
+        .rows(3)
+        .value(val(
+            "safety_assurance",
+            rapid.as_ref().map(|r| r.safety_assurance.as_str()),
+        ))
+        .error(errors.get("safety_assurance")),
+        rr_safety_by: Input::new("safety_by", "By whom")
+            .value(val(
+                "safety_by",
+                rapid.as_ref().map(|r| r.safety_by.as_str()),
+            ))
+            .error(errors.get("safety_by")),
+        rr_learning: Textarea::new("learning", "Potential learning")
+            .rows(4)
+            .value(val("learning", rapid.as_ref().map(|r| r.learning.as_str()))),
+        rr_recommendation: Radios::new(
+            "recommendation",
+            "Recommendation on next steps",
+            Decision::ALL.map(|d| ChoiceItem::new(d.slug(), d.label())),
+        )
+        .value(val(
+            "recommendation",
+            rapid.as_ref().map(|r| r.recommendation.as_str()),
+        ))
+        .error(errors.get("recommendation")),
+        rr_reasons: Textarea::new("reasons", "Reasons")
+            .hint("Needed when recommending no further review: they are kept with the case")
+            .rows(3)
+            .value(val("reasons", rapid.as_ref().map(|r| r.reasons.as_str())))
+            .error(errors.get("reasons")),
+        sign_on: DateInput::new("signed", "Date signed off")
+            .date_values(
+                f.get("signed-day"),
+                f.get("signed-month"),
+                f.get("signed-year"),
+            )
+            .error(errors.get("signed-day")),
+        sent_on: DateInput::new("sent", "Date sent to the national Panel")
+            .date_values(f.get("sent-day"), f.get("sent-month"), f.get("sent-year"))
+            .error(errors.get("sent-day")),
+        response: Radios::new(
+            "response",
+            "The Panel's response (if known)",
+            std::iter::once(ChoiceItem::new("", "Not known yet"))
+                .chain(PanelResponse::ALL.map(|r| ChoiceItem::new(r.slug(), r.label()))),
+        )
+        .value(f.get("response"))
+        .error(errors.get("response")),
+        response_on: DateInput::new("response-on", "Date of the Panel's response")
+            .date_values(
+                f.get("response-on-day"),
+                f.get("response-on-month"),
+                f.get("response-on-year"),
+            )
+            .error(errors.get("response-on-day")),
+        rapid,
         chrome: s.chrome("/reviews"),
         category: Category::parse(&c.category)
             .map(Category::label)
@@ -612,6 +733,182 @@ async fn show(
         summaries_due: DateInput::new("due", "Summaries due by").hint("For example, 16 11 2026"),
         case: c,
     })
+}
+
+async fn again(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<Response> {
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &show_view(st, s, id, f, errors).await?,
+    )
+}
+
+async fn record_rapid_review(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    if !is_id(&id) || reviews::get(&st.db, s.pid(), &id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Errors::default();
+    let facts = errors.check(
+        "facts",
+        check_name(&f.get("facts"), "facts established", 20_000),
+    );
+    let safety = errors.check(
+        "safety_assurance",
+        check_name(
+            &f.get("safety_assurance"),
+            "assurance that immediate safety action was taken",
+            8000,
+        ),
+    );
+    let safety_by = errors.check(
+        "safety_by",
+        check_name(
+            &f.get("safety_by"),
+            "person or agency who took the safety action",
+            300,
+        ),
+    );
+    let recommendation = Decision::parse(&f.get("recommendation"));
+    match recommendation {
+        None => errors.add("recommendation", "Choose the recommendation on next steps"),
+        Some(d) => {
+            if let Err(m) = check_recommendation(d, &f.get("reasons")) {
+                errors.add("reasons", m);
+            }
+        }
+    }
+    if let (Some(facts), Some(safety_assurance), Some(safety_by), Some(d)) =
+        (facts, safety, safety_by, recommendation)
+        && errors.is_empty()
+    {
+        let input = RapidReviewInput {
+            facts,
+            safety_assurance,
+            safety_by,
+            learning: f.get("learning").chars().take(20_000).collect(),
+            recommendation: d.slug().to_owned(),
+            reasons: f.get("reasons").chars().take(8000).collect(),
+        };
+        if !reviews::record_rapid_review(&st.db, &s.who(), s.pid(), &id, &input).await? {
+            errors.add(
+                "facts",
+                "The decision has been signed off: the rapid review can no longer be changed",
+            );
+            return again(&st, &s, &id, &f, &errors).await;
+        }
+        return Ok(redirect_with(
+            &format!("/reviews/{id}#rapid-review"),
+            Flash::RapidReviewSaved,
+            st.config.secure_cookies(),
+        ));
+    }
+    again(&st, &s, &id, &f, &errors).await
+}
+
+async fn sign_off(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let page = show_view(&st, &s, &id, &FormPairs(Vec::new()), &Errors::default()).await?;
+    if !page.can_sign {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let Some(on) = f.date("signed", "the date signed off", &mut errors) else {
+        return again(&st, &s, &id, &f, &errors).await;
+    };
+    if page.rapid.is_none()
+        || !reviews::sign_off(
+            &st.db,
+            &s.who(),
+            s.pid(),
+            &id,
+            &on.format("%Y-%m-%d").to_string(),
+        )
+        .await?
+    {
+        errors.add(
+            "signed-day",
+            "There is no recommendation waiting to be signed off",
+        );
+        return again(&st, &s, &id, &f, &errors).await;
+    }
+    Ok(redirect_with(
+        &format!("/reviews/{id}#rapid-review"),
+        Flash::DecisionSignedOff,
+        st.config.secure_cookies(),
+    ))
+}
+
+async fn panel_outcome(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ManageReviews)?;
+    if !is_id(&id) || reviews::get(&st.db, s.pid(), &id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Errors::default();
+    let sent = f.date("sent", "the date sent to the national Panel", &mut errors);
+    let response = match f.get("response").as_str() {
+        "" => None,
+        r => match PanelResponse::parse(r) {
+            Some(p) => f
+                .date(
+                    "response-on",
+                    "the date of the Panel's response",
+                    &mut errors,
+                )
+                .map(|d| (p, d)),
+            None => {
+                errors.add("response", "Choose the Panel's response");
+                None
+            }
+        },
+    };
+    if let Some(sent) = sent
+        && errors.is_empty()
+    {
+        let sent = sent.format("%Y-%m-%d").to_string();
+        let resp = response.map(|(p, d)| (p.slug(), d.format("%Y-%m-%d").to_string()));
+        let ok = reviews::panel_outcome(
+            &st.db,
+            &s.who(),
+            s.pid(),
+            &id,
+            &sent,
+            resp.as_ref().map(|(p, d)| (*p, d.as_str())),
+        )
+        .await?;
+        if !ok {
+            errors.add(
+                "sent-day",
+                "The decision must be signed off before it goes to the Panel",
+            );
+            return again(&st, &s, &id, &f, &errors).await;
+        }
+        return Ok(redirect_with(
+            &format!("/reviews/{id}#rapid-review"),
+            Flash::PanelOutcomeSaved,
+            st.config.secure_cookies(),
+        ));
+    }
+    again(&st, &s, &id, &f, &errors).await
 }
 
 async fn request_summaries(

@@ -352,3 +352,113 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_rapid_review_is_recorded_signed_off_by_the_chair_and_sent_to_the_panel() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let id = notify(
+            &app,
+            &bt,
+            "death-or-serious-harm",
+            (2, 11, 2026),
+            Some((4, 11, 2026)),
+        )
+        .await;
+        let rr = format!("/reviews/{id}/rapid-review");
+        let bad = bt
+            .post(
+                &rr,
+                &[
+                    ("facts", ""),
+                    ("safety_assurance", "Children safe with family"),
+                    ("safety_by", "Children's social care"),
+                    ("recommendation", "no-further-review"),
+                    ("reasons", ""),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.contains("Enter the facts established"));
+        assert!(bad.contains("Give the reasons for recommending no further review"));
+        let ok = bt
+            .post(
+                &rr,
+                &[
+                    (
+                        "facts",
+                        "Child A was admitted on 1 November with a fracture.",
+                    ),
+                    (
+                        "safety_assurance",
+                        "Sibling B placed with grandparents under a safety plan",
+                    ),
+                    ("safety_by", "Children's social care"),
+                    ("learning", "Information sharing between health and police"),
+                    ("recommendation", "lcspr"),
+                    ("reasons", ""),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        // Only the independent chair signs off, and only once named on the panel.
+        let sign = format!("/reviews/{id}/sign-off");
+        let form = [
+            ("signed-day", "18"),
+            ("signed-month", "11"),
+            ("signed-year", "2026"),
+        ];
+        assert_eq!(bt.post(&sign, &form).await.status, 403);
+        let ic = Client::new(&app.base);
+        ic.sign_in_as(Role::IndependentChair).await;
+        assert_eq!(ic.post(&sign, &form).await.status, 403);
+        let chair_id = ids(
+            &app,
+            "SELECT id FROM person WHERE email = 'independent.chair@northbrook.example'",
+        )
+        .await;
+        bt.post(&format!("/reviews/{id}/panel"), &[("person", &chair_id[0])])
+            .await;
+        assert_eq!(ic.post(&sign, &form).await.status, 303);
+        let page = bt.get(&format!("/reviews/{id}")).await;
+        assert!(page.contains("Decision made"));
+        assert!(page.contains("Local child safeguarding practice review"));
+        // Once signed off the rapid review is fixed; then it goes to the Panel, meeting its clock.
+        assert!(
+            bt.post(
+                &rr,
+                &[
+                    ("facts", "x"),
+                    ("safety_assurance", "y"),
+                    ("safety_by", "z"),
+                    ("recommendation", "lcspr")
+                ]
+            )
+            .await
+            .contains("can no longer be changed")
+        );
+        let sent = bt
+            .post(
+                &format!("/reviews/{id}/panel-outcome"),
+                &[
+                    ("sent-day", "20"),
+                    ("sent-month", "11"),
+                    ("sent-year", "2026"),
+                    ("response", "agree"),
+                    ("response-on-day", "27"),
+                    ("response-on-month", "11"),
+                    ("response-on-year", "2026"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+        let page = bt.get(&format!("/reviews/{id}")).await;
+        assert!(
+            page.contains("Met on 20 November 2026"),
+            "the rapid review clock is met when it reaches the Panel"
+        );
+        assert!(page.contains("agrees with the decision"));
+    })
+    .await;
+}
