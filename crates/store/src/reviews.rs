@@ -150,17 +150,46 @@ pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<CaseReview>, Sto
     .await
 }
 
-/// The partnership's cases, newest first.
-pub async fn list(db: &Db, pid: &str, page: Page) -> Result<Paged<CaseReview>, StoreError> {
+/// Filters of the case list; empty means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub category: Option<String>,
+    pub stage: Option<String>,
+    pub year: Option<i32>,
+}
+
+/// The partnership's cases, newest first, filtered.
+pub async fn list(
+    db: &Db,
+    pid: &str,
+    f: &Filter,
+    page: Page,
+) -> Result<Paged<CaseReview>, StoreError> {
+    let year = f.year.map(|y| format!("{y:04}-%"));
+    let filtered = |q: crate::Query| {
+        q.bind(pid)
+            .bind(f.category.clone())
+            .bind(f.category.clone())
+            .bind(f.stage.clone())
+            .bind(f.stage.clone())
+            .bind(year.clone())
+            .bind(year.clone())
+    };
     let (total,): (i64,) = db
-        .fetch_one(query("SELECT COUNT(*) FROM case_review WHERE partnership_id = ?").bind(pid))
+        .fetch_one(filtered(query(
+            "SELECT COUNT(*) FROM case_review WHERE partnership_id = ? AND (? IS NULL OR category = ?) \
+             AND (? IS NULL OR stage = ?) AND (? IS NULL OR aware_on LIKE ?)",
+        )))
         .await?;
     let items = db
         .fetch_all(
-            query("SELECT * FROM case_review WHERE partnership_id = ? ORDER BY aware_on DESC, reference DESC LIMIT ? OFFSET ?")
-                .bind(pid)
-                .bind(page.size)
-                .bind(page.offset()),
+            filtered(query(
+                "SELECT * FROM case_review WHERE partnership_id = ? AND (? IS NULL OR category = ?) \
+                 AND (? IS NULL OR stage = ?) AND (? IS NULL OR aware_on LIKE ?) \
+                 ORDER BY aware_on DESC, reference DESC LIMIT ? OFFSET ?",
+            ))
+            .bind(page.size)
+            .bind(page.offset()),
         )
         .await?;
     Ok(Paged { items, total, page })

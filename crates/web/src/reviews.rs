@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
@@ -41,6 +41,7 @@ use crate::web::{query_params, redirect_with};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reviews", get(list))
+        .route("/reviews/export.csv", get(export))
         .route("/reviews/new", get(new_page).post(create))
         .route("/reviews/{id}", get(show))
         .route("/reviews/{id}/panel", post(add_panel))
@@ -208,7 +209,7 @@ struct Row {
     case: CaseReview,
     category: &'static str,
     stage: &'static str,
-    next: Option<(String, String, &'static str)>,
+    next: Option<(String, String, &'static str, &'static str)>,
 }
 
 #[derive(Template)]
@@ -218,31 +219,61 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     can_add: bool,
+    export: String,
+    category: Select,
+    stage: Select,
+    year: Input,
 }
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
-struct PageQ {
+struct ListQ {
     page: i64,
+    category: String,
+    stage: String,
+    year: String,
 }
 
-async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> AppResult<Response> {
-    s.require(Permission::ViewPartnership)?;
-    let q: PageQ = query_params(q.as_deref());
-    let page = reviews::list(&st.db, s.pid(), Page::new(q.page, 50)).await?;
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
-    let from_aware = s.partnership.rapid_review_from == "aware";
+impl ListQ {
+    fn filter(&self) -> reviews::Filter {
+        reviews::Filter {
+            category: Category::parse(&self.category).map(|c| c.slug().to_owned()),
+            stage: Stage::parse(&self.stage).map(|c| c.slug().to_owned()),
+            year: self
+                .year
+                .trim()
+                .parse()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y)),
+        }
+    }
+
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string([
+            ("category", &self.category),
+            ("stage", &self.stage),
+            ("year", &self.year),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+/// A case with its next open deadline, as the list and the export show it.
+fn rows_of(
+    st_cal: &Calendar,
+    rules: &[ClockRule],
+    from_aware: bool,
+    cases: &[CaseReview],
+) -> Vec<Row> {
     let today = Utc::now().date_naive();
-    let rows = page
-        .items
+    cases
         .iter()
         .map(|c| {
-            let t = timeline(c, &cal, &rules, from_aware, today);
+            let t = timeline(c, st_cal, rules, from_aware, today);
             let next = t
                 .lines
                 .iter()
-                .filter(|l| {
+                .find(|l| {
                     !matches!(
                         l.status,
                         ClockStatus::MetOnTime | ClockStatus::MetLate | ClockStatus::NotStarted
@@ -253,9 +284,9 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
                         l.name.clone(),
                         l.due.clone().unwrap_or_default(),
                         l.status.tag_colour(),
+                        l.status.label(),
                     )
-                })
-                .next();
+                });
             Row {
                 category: Category::parse(&c.category)
                     .map(Category::label)
@@ -267,13 +298,133 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
                 case: c.clone(),
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let q: ListQ = query_params(q.as_deref());
+    let page = reviews::list(&st.db, s.pid(), &q.filter(), Page::new(q.page, 50)).await?;
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let rows = rows_of(
+        &cal,
+        &rules,
+        s.partnership.rapid_review_from == "aware",
+        &page.items,
+    );
+    let qs = q.query_string();
     render(&ListPage {
         chrome: s.chrome("/reviews"),
-        pager: Pager::of("/reviews", &page),
+        pager: Pager::of(&format!("/reviews?{qs}"), &page),
         rows,
         can_add: s.actor.can(Permission::ManageReviews),
+        export: format!("/reviews/export.csv?{qs}"),
+        category: Select::new(
+            "category",
+            "What was notified",
+            std::iter::once(SelectItem::new("", "Any"))
+                .chain(Category::ALL.map(|c| SelectItem::new(c.slug(), c.label()))),
+        )
+        .value(&q.category),
+        stage: Select::new(
+            "stage",
+            "Stage",
+            std::iter::once(SelectItem::new("", "Any")).chain(
+                [
+                    Stage::Notified,
+                    Stage::RapidReview,
+                    Stage::Decided,
+                    Stage::Closed,
+                ]
+                .map(|x| SelectItem::new(x.slug(), x.label())),
+            ),
+        )
+        .value(&q.stage),
+        year: Input::new("year", "Year aware")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-4")
+            .value(&q.year),
     })
+}
+
+/// The case list as CSV, with the same filters: no children's details, cells made safe.
+async fn export(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let q: ListQ = query_params(q.as_deref());
+    let page = reviews::list(&st.db, s.pid(), &q.filter(), Page::new(1, 200)).await?;
+    let mut all = page.items;
+    for n in 2..=page.total.div_euclid(200) + 1 {
+        all.extend(
+            reviews::list(&st.db, s.pid(), &q.filter(), Page::new(n, 200))
+                .await?
+                .items,
+        );
+    }
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let rows: Vec<Vec<String>> = rows_of(
+        &cal,
+        &rules,
+        s.partnership.rapid_review_from == "aware",
+        &all,
+    )
+    .into_iter()
+    .map(|r| {
+        let (next, due, status) = r
+            .next
+            .map(|(n, d, _, st)| (n, d, st.to_owned()))
+            .unwrap_or_default();
+        vec![
+            r.case.reference,
+            r.category.to_owned(),
+            r.stage.to_owned(),
+            r.case.aware_on,
+            r.case.notified_on.unwrap_or_default(),
+            r.case.panel_reference,
+            next,
+            due,
+            status,
+        ]
+    })
+    .collect();
+    let body = learnloop_docs::table::csv(
+        &[
+            "Case",
+            "What was notified",
+            "Stage",
+            "Aware",
+            "Notified",
+            "Panel reference",
+            "Next deadline",
+            "Due",
+            "Status",
+        ],
+        &rows,
+    )
+    .map_err(AppError::Internal)?;
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("case.export", "case_review", None)
+            .summary(format!("Exported {} cases as CSV", rows.len())),
+    )
+    .await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"case-reviews.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 // ---- recording a notification ----

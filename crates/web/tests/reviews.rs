@@ -462,3 +462,28 @@ async fn the_rapid_review_is_recorded_signed_off_by_the_chair_and_sent_to_the_pa
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_case_list_filters_and_exports_without_childrens_details() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        notify(&app, &bt, "death-or-serious-harm", (2, 11, 2026), Some((4, 11, 2026))).await;
+        notify(&app, &bt, "care-leaver-death", (9, 11, 2026), None).await;
+        let all = bt.get("/reviews").await;
+        assert!(all.contains("2 cases"));
+        let leavers = bt.get("/reviews?category=care-leaver-death&stage=&year=2026").await;
+        assert!(leavers.contains("1 cases") || leavers.contains(">2026-002<"));
+        assert!(!leavers.contains(">2026-001<"));
+        let resp = bt.http.get(format!("{}/reviews/export.csv?category=&stage=&year=2026", bt.base)).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(resp.headers().get("content-disposition").unwrap(), "attachment; filename=\"case-reviews.csv\"");
+        let csv = resp.text().await.unwrap();
+        assert!(csv.starts_with("Case,What was notified,Stage,Aware,Notified,Panel reference,Next deadline,Due,Status\n"));
+        assert!(csv.contains("2026-001,\"Death or serious harm, abuse or neglect known or suspected\",Rapid review,2026-11-02,2026-11-04,CSPRP-2026-0042"));
+        assert!(!csv.contains("Amelia") && !csv.contains("Child A"));
+        let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE action = 'case.export'")).await.unwrap();
+        assert_eq!(n, 1);
+    })
+    .await;
+}
