@@ -488,10 +488,19 @@ struct RoleLine {
     text: String,
 }
 
-async fn role_lines(st: &AppState, s: &Signed, p: &PersonWithRoles) -> AppResult<Vec<RoleLine>> {
-    let agencies = governance::active_agencies(&st.db, s.pid()).await?;
-    let groups = governance::groups(&st.db, s.pid()).await?;
-    Ok(p.roles
+/// The names a person's roles refer to, read once per page (not once per person).
+async fn role_names(st: &AppState, s: &Signed) -> AppResult<(Vec<Agency>, Vec<governance::Group>)> {
+    Ok((
+        governance::all_agencies(&st.db, s.pid()).await?,
+        governance::groups(&st.db, s.pid()).await?,
+    ))
+}
+
+fn role_lines(
+    p: &PersonWithRoles,
+    (agencies, groups): &(Vec<Agency>, Vec<governance::Group>),
+) -> Vec<RoleLine> {
+    p.roles
         .iter()
         .map(|m| {
             let role = Role::from_slug(&m.role)
@@ -519,7 +528,7 @@ async fn role_lines(st: &AppState, s: &Signed, p: &PersonWithRoles) -> AppResult
                 },
             }
         })
-        .collect())
+        .collect()
 }
 
 struct PersonLine {
@@ -546,13 +555,14 @@ async fn people(
     s.require(Permission::ManagePeople)?;
     let q: PageQuery = query_params(q.as_deref());
     let list = accounts::people(&st.db, s.pid(), Page::new(q.page, 50)).await?;
+    let names = role_names(&st, &s).await?;
     let mut lines = Vec::new();
     for p in &list.items {
         lines.push(PersonLine {
             id: p.person.id.clone(),
             name: p.person.name.clone(),
             email: p.person.email.clone(),
-            roles: role_lines(&st, &s, p).await?,
+            roles: role_lines(p, &names),
             invited: p.person.password_hash.is_none(),
         });
     }
@@ -875,7 +885,7 @@ async fn person_view(
         chrome: s.chrome("/people"),
         errors: errors.summary(),
         id: id.to_owned(),
-        roles: role_lines(st, s, &p).await?,
+        roles: role_lines(&p, &role_names(st, s).await?),
         name: p.person.name,
         email: p.person.email,
         job_title: p.person.job_title,

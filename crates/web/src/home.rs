@@ -41,6 +41,18 @@ struct HomePage {
 async fn home(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     let mut links = Vec::new();
     let can = |p| s.actor.can(p);
+    if can(Permission::ViewPartnership) {
+        links.push(Link {
+            href: "/reviews",
+            text: "Case reviews",
+            hint: "Serious incidents, rapid reviews and their deadlines",
+        });
+        links.push(Link {
+            href: "/groups",
+            text: "Groups",
+            hint: "Terms of reference, meetings, agendas and minutes",
+        });
+    }
     if can(Permission::ManagePeople) {
         links.push(Link {
             href: "/people",

@@ -881,7 +881,10 @@ async fn show_view(
             ),
         ),
         summaries,
-        summaries_due: DateInput::new("due", "Summaries due by").hint("For example, 16 11 2026"),
+        summaries_due: DateInput::new("due", "Summaries due by")
+            .hint("For example, 16 11 2026")
+            .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
+            .error(errors.get("due-day")),
         case: c,
     })
 }
@@ -1077,9 +1080,7 @@ async fn request_summaries(
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
     let Some(due) = f.date("due", "the date summaries are due", &mut errors) else {
-        return Err(AppError::BadRequest(
-            errors.get("due-day").unwrap_or_default().to_owned(),
-        ));
+        return again(&st, &s, &id, &f, &errors).await;
     };
     let leads = reviews::agency_leads(&st.db, s.pid(), &id).await?;
     // The mail names the case by reference only: no child's details leave the restricted record.

@@ -275,6 +275,14 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
             Some((4, 11, 2026)),
         )
         .await;
+        let missing = bt
+            .post(
+                &format!("/reviews/{id}/summaries"),
+                &[("due-day", ""), ("due-month", ""), ("due-year", "")],
+            )
+            .await;
+        assert_eq!(missing.status, 422);
+        assert!(missing.contains("Enter the date summaries are due"));
         let r = bt
             .post(
                 &format!("/reviews/{id}/summaries"),
