@@ -10,5 +10,6 @@ pub mod dates;
 pub mod files;
 pub mod governance;
 pub mod policy;
+pub mod recommendations;
 pub mod reviews;
 pub mod themes;

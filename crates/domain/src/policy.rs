@@ -51,6 +51,8 @@ pub enum Permission {
     ViewThemes,
     /// Add, rename, retire, restore and merge themes.
     ManageThemes,
+    /// Refer a case to the partnership for consideration (agency leads, chairs, auditors).
+    ReferCase,
 }
 
 impl Actor {
@@ -96,6 +98,7 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ManageReviews
                 | P::ViewThemes
                 | P::ManageThemes
+                | P::ReferCase
         ),
         R::IndependentChair => matches!(
             p,
@@ -104,13 +107,18 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewCaseContent
                 | P::ViewClocks
                 | P::ViewThemes
+                | P::ReferCase
         ),
         R::GroupChair => matches!(
             p,
-            P::ViewPartnership | P::ViewCaseContent | P::ViewClocks | P::ViewThemes
+            P::ViewPartnership | P::ViewCaseContent | P::ViewClocks | P::ViewThemes | P::ReferCase
         ),
-        R::AgencyLead => matches!(p, P::ViewPartnership | P::ViewClocks | P::ViewThemes),
-        R::Practitioner | R::Trainer | R::Auditor => {
+        R::AgencyLead => matches!(
+            p,
+            P::ViewPartnership | P::ViewClocks | P::ViewThemes | P::ReferCase
+        ),
+        R::Auditor => matches!(p, P::ViewPartnership | P::ViewThemes | P::ReferCase),
+        R::Practitioner | R::Trainer => {
             matches!(p, P::ViewPartnership | P::ViewThemes)
         }
         // Operates the installation: accounts and the calendar, never case content.

@@ -18,6 +18,11 @@ pub enum Category {
     LookedAfterChildDeath,
     /// The death of a care leaver (no rapid review is needed).
     CareLeaverDeath,
+    /// Not a notification: a case referred for consideration by an agency, the child death
+    /// overview panel, an audit or a chair. No statutory clock runs until it is notified.
+    Referral,
+    /// Nothing was notified: a review recorded directly (a domestic homicide review, say).
+    Recorded,
 }
 
 impl Category {
@@ -32,6 +37,8 @@ impl Category {
             Category::DeathOrSeriousHarm => "death-or-serious-harm",
             Category::LookedAfterChildDeath => "looked-after-child-death",
             Category::CareLeaverDeath => "care-leaver-death",
+            Category::Referral => "referral",
+            Category::Recorded => "recorded",
         }
     }
 
@@ -42,70 +49,107 @@ impl Category {
             }
             Category::LookedAfterChildDeath => "Death of a looked-after child",
             Category::CareLeaverDeath => "Death of a care leaver",
+            Category::Referral => "Referred for consideration",
+            Category::Recorded => "Recorded directly, not notified",
         }
     }
 
     pub fn parse(s: &str) -> Option<Category> {
-        Category::ALL.into_iter().find(|c| c.slug() == s)
+        Category::ALL
+            .into_iter()
+            .chain([Category::Referral, Category::Recorded])
+            .find(|c| c.slug() == s)
     }
 
-    /// A care leaver's death is notified but needs no rapid review.
+    /// A care leaver's death is notified but needs no rapid review; a referral is not notified.
     pub fn needs_rapid_review(self) -> bool {
-        !matches!(self, Category::CareLeaverDeath)
+        !matches!(
+            self,
+            Category::CareLeaverDeath | Category::Referral | Category::Recorded
+        )
+    }
+
+    pub fn is_notification(self) -> bool {
+        !matches!(self, Category::Referral | Category::Recorded)
     }
 }
 
-/// Where a case is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a case is. The order is the order of the work: a stage never moves backwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
+    Referred,
     Notified,
     RapidReview,
     Decided,
+    /// Terms of reference agreed and a reviewer appointed: the review is under way.
+    InReview,
+    DraftReport,
+    FinalReport,
+    PublicationDecided,
     Closed,
 }
 
 impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Referred,
+        Stage::Notified,
+        Stage::RapidReview,
+        Stage::Decided,
+        Stage::InReview,
+        Stage::DraftReport,
+        Stage::FinalReport,
+        Stage::PublicationDecided,
+        Stage::Closed,
+    ];
+
     pub fn slug(self) -> &'static str {
         match self {
+            Stage::Referred => "referred",
             Stage::Notified => "notified",
             Stage::RapidReview => "rapid-review",
             Stage::Decided => "decided",
+            Stage::InReview => "in-review",
+            Stage::DraftReport => "draft-report",
+            Stage::FinalReport => "final-report",
+            Stage::PublicationDecided => "publication-decided",
             Stage::Closed => "closed",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
+            Stage::Referred => "Referred for consideration",
             Stage::Notified => "Notified",
             Stage::RapidReview => "Rapid review",
             Stage::Decided => "Decision made",
+            Stage::InReview => "Review under way",
+            Stage::DraftReport => "Draft report",
+            Stage::FinalReport => "Final report",
+            Stage::PublicationDecided => "Publication decided",
             Stage::Closed => "Closed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Stage> {
-        [
-            Stage::Notified,
-            Stage::RapidReview,
-            Stage::Decided,
-            Stage::Closed,
-        ]
-        .into_iter()
-        .find(|x| x.slug() == s)
+        Stage::ALL.into_iter().find(|x| x.slug() == s)
     }
 
     /// The stage a new notification starts at.
     pub fn first(c: Category) -> Stage {
-        if c.needs_rapid_review() {
-            Stage::RapidReview
-        } else {
-            Stage::Notified
+        match c {
+            Category::Referral => Stage::Referred,
+            Category::Recorded => Stage::Decided,
+            c if c.needs_rapid_review() => Stage::RapidReview,
+            _ => Stage::Notified,
         }
     }
 }
 
 /// The clock rules a notification starts (their ids in `clocks::seeded_rules`).
 pub fn intake_clocks(c: Category) -> Vec<&'static str> {
+    if !c.is_notification() {
+        return Vec::new();
+    }
     let mut v = vec!["notify-panel", "inform-partners"];
     if c.needs_rapid_review() {
         v.push("rapid-review");
@@ -356,3 +400,5 @@ mod decision_tests {
         }
     }
 }
+
+pub mod lifecycle;

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod files;
 pub mod governance;
 pub mod outbox;
+pub mod recommendations;
 pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -5,6 +5,9 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use learnloop_domain::reviews::Decision;
+use learnloop_domain::reviews::lifecycle::ReviewType;
+
 use crate::audit::{self, Event, Who};
 use crate::{Db, Page, Paged, StoreError, new_id, query, ts};
 
@@ -26,6 +29,15 @@ pub struct CaseReview {
     pub created_at: String,
     pub updated_at: String,
     pub rapid_review_sent_on: Option<String>,
+    pub review_type: Option<String>,
+    pub decided_on: Option<String>,
+    pub reviewer_name: Option<String>,
+    pub publication: Option<String>,
+    pub published_on: Option<String>,
+    pub publication_planned_on: Option<String>,
+    pub report_sent_on: Option<String>,
+    pub linked_review_id: Option<String>,
+    pub link_kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -51,6 +63,23 @@ pub struct NewNotification {
     /// (pseudonym, real name)
     pub children: Vec<(String, String)>,
     pub agency_ids: Vec<String>,
+    /// "notification", "referral" or "recorded" (a review recorded directly).
+    pub origin: &'static str,
+    /// Set for a review recorded directly (a domestic homicide review, say).
+    pub review_type: Option<String>,
+    pub decided_on: Option<String>,
+    /// (the linked case's id, "joint" or "linked")
+    pub link: Option<(String, String)>,
+    pub referral: Option<NewReferral>,
+}
+
+/// Who referred a case for consideration, and why.
+#[derive(Debug, Clone)]
+pub struct NewReferral {
+    pub source: String,
+    pub referrer: String,
+    pub reason: String,
+    pub question: String,
 }
 
 /// Records a notification, its children and agencies in one transaction; the person who
@@ -77,12 +106,14 @@ pub async fn notify(
     tx.execute(
         query(
             "INSERT INTO case_review (id, partnership_id, reference, origin, category, stage, aware_on, notified_on, \
-             panel_reference, summary, oversight_group_id, restricted, created_by, created_at, updated_at) \
-             VALUES (?, ?, ?, 'notification', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             panel_reference, summary, oversight_group_id, restricted, created_by, created_at, updated_at, \
+             review_type, decided_on, linked_review_id, link_kind) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(pid)
         .bind(&reference)
+        .bind(n.origin)
         .bind(&n.category)
         .bind(&n.stage)
         .bind(&n.aware_on)
@@ -93,9 +124,31 @@ pub async fn notify(
         .bind(true)
         .bind(&who.label)
         .bind(&now)
-        .bind(&now),
+        .bind(&now)
+        .bind(n.review_type.clone())
+        .bind(n.decided_on.clone())
+        .bind(n.link.as_ref().map(|l| l.0.clone()))
+        .bind(n.link.as_ref().map(|l| l.1.clone())),
     )
     .await?;
+    if let Some(r) = &n.referral {
+        tx.execute(
+            query(
+                "INSERT INTO case_referral (review_id, partnership_id, source, referrer, reason, question, referred_by, \
+                 referrer_person_id, referred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(pid)
+            .bind(&r.source)
+            .bind(&r.referrer)
+            .bind(&r.reason)
+            .bind(&r.question)
+            .bind(&who.label)
+            .bind(who.person_id.clone())
+            .bind(&now),
+        )
+        .await?;
+    }
     for (pseudonym, real_name) in &n.children {
         tx.execute(
             query("INSERT INTO case_subject (id, partnership_id, review_id, pseudonym, real_name, created_at) VALUES (?, ?, ?, ?, ?, ?)")
@@ -132,8 +185,23 @@ pub async fn notify(
     audit::append(
         &mut tx,
         who,
-        Event::new("case.notify", "case_review", Some(&id))
-            .summary(format!("Recorded notification {reference}"))
+        Event::new(
+            match n.origin {
+                "referral" => "case.refer",
+                "recorded" => "case.record",
+                _ => "case.notify",
+            },
+            "case_review",
+            Some(&id),
+        )
+        .summary(format!(
+            "Recorded {} {reference}",
+            match n.origin {
+                "referral" => "referral",
+                "recorded" => "review",
+                _ => "notification",
+            }
+        ))
             .after(&serde_json::json!({"category": n.category, "aware_on": n.aware_on, "notified_on": n.notified_on, "children": pseudonyms})),
     )
     .await?;
@@ -156,6 +224,40 @@ pub struct Filter {
     pub category: Option<String>,
     pub stage: Option<String>,
     pub year: Option<i32>,
+    pub review_type: Option<String>,
+    /// A publication decision's slug, or "undecided".
+    pub publication: Option<String>,
+    pub theme_id: Option<String>,
+    /// Words in the reviewer's name.
+    pub reviewer: Option<String>,
+    /// Words in the case or Panel reference, or the reviewer's name. Never the restricted
+    /// content: a search must not tell anyone what a case they cannot read is about.
+    pub text: Option<String>,
+}
+
+fn like(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|t| {
+        let t: String = t
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
+        format!("%{}%", t.trim())
+    })
+}
+
+/// The filtered part of the case list's statements (a macro, so it can be `concat!`ed).
+macro_rules! filtered {
+    () => {
+        "FROM case_review c WHERE c.partnership_id = ? \
+     AND (? IS NULL OR c.category = ?) AND (? IS NULL OR c.stage = ?) AND (? IS NULL OR c.aware_on LIKE ?) \
+     AND (? IS NULL OR c.review_type = ?) AND (? IS NULL OR COALESCE(c.publication, 'undecided') = ?) \
+     AND (? IS NULL OR EXISTS (SELECT 1 FROM tagging g WHERE g.partnership_id = c.partnership_id \
+          AND g.target_kind = 'case_review' AND g.target_id = c.id AND g.theme_id = ?)) \
+     AND (? IS NULL OR lower(COALESCE(c.reviewer_name, '')) LIKE ?) \
+     AND (? IS NULL OR lower(c.reference) LIKE ? OR lower(c.panel_reference) LIKE ? \
+          OR lower(COALESCE(c.reviewer_name, '')) LIKE ?)"
+    };
 }
 
 /// The partnership's cases, newest first, filtered.
@@ -166,6 +268,8 @@ pub async fn list(
     page: Page,
 ) -> Result<Paged<CaseReview>, StoreError> {
     let year = f.year.map(|y| format!("{y:04}-%"));
+    let reviewer = like(&f.reviewer);
+    let text = like(&f.text);
     let filtered = |q: crate::Query| {
         q.bind(pid)
             .bind(f.category.clone())
@@ -174,20 +278,29 @@ pub async fn list(
             .bind(f.stage.clone())
             .bind(year.clone())
             .bind(year.clone())
+            .bind(f.review_type.clone())
+            .bind(f.review_type.clone())
+            .bind(f.publication.clone())
+            .bind(f.publication.clone())
+            .bind(f.theme_id.clone())
+            .bind(f.theme_id.clone())
+            .bind(reviewer.clone())
+            .bind(reviewer.clone())
+            .bind(text.clone())
+            .bind(text.clone())
+            .bind(text.clone())
+            .bind(text.clone())
     };
     let (total,): (i64,) = db
-        .fetch_one(filtered(query(
-            "SELECT COUNT(*) FROM case_review WHERE partnership_id = ? AND (? IS NULL OR category = ?) \
-             AND (? IS NULL OR stage = ?) AND (? IS NULL OR aware_on LIKE ?)",
-        )))
+        .fetch_one(filtered(query(concat!("SELECT COUNT(*) ", filtered!()))))
         .await?;
     let items = db
         .fetch_all(
-            filtered(query(
-                "SELECT * FROM case_review WHERE partnership_id = ? AND (? IS NULL OR category = ?) \
-                 AND (? IS NULL OR stage = ?) AND (? IS NULL OR aware_on LIKE ?) \
-                 ORDER BY aware_on DESC, reference DESC LIMIT ? OFFSET ?",
-            ))
+            filtered(query(concat!(
+                "SELECT c.* ",
+                filtered!(),
+                " ORDER BY c.aware_on DESC, c.reference DESC LIMIT ? OFFSET ?"
+            )))
             .bind(page.size)
             .bind(page.offset()),
         )
@@ -271,6 +384,8 @@ pub struct AgencySummary {
     pub analysis: String,
     pub submitted_by: Option<String>,
     pub submitted_at: Option<String>,
+    /// "rapid-review" for a rapid review's summary, "review" for a commissioned review's report.
+    pub kind: String,
 }
 
 /// Asks every agency involved for its summary by a date, and mails their safeguarding leads,
@@ -280,6 +395,7 @@ pub async fn request_summaries(
     who: &Who,
     pid: &str,
     review_id: &str,
+    kind: &str,
     due_on: &str,
     mails: Vec<crate::outbox::NewMail>,
 ) -> Result<u64, StoreError> {
@@ -293,15 +409,16 @@ pub async fn request_summaries(
         asked += tx
             .execute(
                 query(
-                    "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, analysis) \
-                     VALUES (?, ?, ?, ?, ?, ?, '', '') ON CONFLICT DO NOTHING",
+                    "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, analysis, kind) \
+                     VALUES (?, ?, ?, ?, ?, ?, '', '', ?) ON CONFLICT DO NOTHING",
                 )
                 .bind(new_id())
                 .bind(pid)
                 .bind(review_id)
                 .bind(&agency)
                 .bind(due_on)
-                .bind(&now),
+                .bind(&now)
+                .bind(kind),
             )
             .await?;
     }
@@ -312,7 +429,12 @@ pub async fn request_summaries(
         &mut tx,
         who,
         Event::new("case.summaries.request", "case_review", Some(review_id)).summary(format!(
-            "Asked {asked} agencies for their summaries by {due_on}"
+            "Asked {asked} agencies for their {} by {due_on}",
+            if kind == "review" {
+                "reports"
+            } else {
+                "summaries"
+            }
         )),
     )
     .await?;
@@ -324,9 +446,13 @@ pub async fn summaries(
     db: &Db,
     pid: &str,
     review_id: &str,
+    kind: &str,
 ) -> Result<Vec<AgencySummary>, StoreError> {
     db.fetch_all(
-        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? ORDER BY agency_id LIMIT 200").bind(pid).bind(review_id),
+        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND kind = ? ORDER BY agency_id LIMIT 200")
+            .bind(pid)
+            .bind(review_id)
+            .bind(kind),
     )
     .await
 }
@@ -335,12 +461,14 @@ pub async fn summary(
     db: &Db,
     pid: &str,
     review_id: &str,
+    kind: &str,
     agency_id: &str,
 ) -> Result<Option<AgencySummary>, StoreError> {
     db.fetch_optional(
-        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND agency_id = ?")
+        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND kind = ? AND agency_id = ?")
             .bind(pid)
             .bind(review_id)
+            .bind(kind)
             .bind(agency_id),
     )
     .await
@@ -381,7 +509,7 @@ pub async fn submit_summary(
     who: &Who,
     pid: &str,
     review_id: &str,
-    agency_id: &str,
+    (kind, agency_id): (&str, &str),
     chronology: &str,
     analysis: &str,
 ) -> Result<bool, StoreError> {
@@ -390,7 +518,7 @@ pub async fn submit_summary(
         .execute(
             query(
                 "UPDATE agency_summary SET chronology = ?, analysis = ?, submitted_by = ?, submitted_at = ? \
-                 WHERE partnership_id = ? AND review_id = ? AND agency_id = ?",
+                 WHERE partnership_id = ? AND review_id = ? AND kind = ? AND agency_id = ?",
             )
             .bind(chronology)
             .bind(analysis)
@@ -398,6 +526,7 @@ pub async fn submit_summary(
             .bind(ts(Utc::now()))
             .bind(pid)
             .bind(review_id)
+            .bind(kind)
             .bind(agency_id),
         )
         .await?;
@@ -412,6 +541,35 @@ pub async fn submit_summary(
     }
     tx.commit().await?;
     Ok(n == 1)
+}
+
+/// Who is told the outcome of a decision: the agency leads of the agencies involved and the
+/// person who referred the case, as (e-mail, name), once each.
+pub async fn outcome_recipients(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out: Vec<(String, String)> = agency_leads(db, pid, review_id)
+        .await?
+        .into_iter()
+        .map(|(_, e, n)| (e, n))
+        .collect();
+    let referrer: Option<(String, String)> = db
+        .fetch_optional(
+            query(
+                "SELECT p.email, p.name FROM case_referral r JOIN person p ON p.id = r.referrer_person_id \
+                 WHERE r.partnership_id = ? AND r.review_id = ? AND p.active = ?",
+            )
+            .bind(pid)
+            .bind(review_id)
+            .bind(true),
+        )
+        .await?;
+    out.extend(referrer);
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0);
+    Ok(out)
 }
 
 /// The agency leads of some agencies (id, e-mail, name), to ask for their summaries.
@@ -541,6 +699,7 @@ pub async fn sign_off(
     pid: &str,
     review_id: &str,
     on: &str,
+    mails: Vec<crate::outbox::NewMail>,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     let n = tx
@@ -556,11 +715,27 @@ pub async fn sign_off(
         )
         .await?;
     if n == 1 {
+        // The decision commissions the review it names (none for "no further review").
+        let (recommendation,): (String,) = tx
+            .fetch_one(
+                query("SELECT recommendation FROM rapid_review WHERE partnership_id = ? AND review_id = ?")
+                    .bind(pid)
+                    .bind(review_id),
+            )
+            .await?;
+        let review_type = Decision::parse(&recommendation)
+            .and_then(ReviewType::from_decision)
+            .map(ReviewType::slug);
         tx.execute(
-            query("UPDATE case_review SET stage = 'decided', updated_at = ? WHERE partnership_id = ? AND id = ?")
-                .bind(ts(Utc::now()))
-                .bind(pid)
-                .bind(review_id),
+            query(
+                "UPDATE case_review SET stage = 'decided', decided_on = ?, review_type = ?, updated_at = ? \
+                 WHERE partnership_id = ? AND id = ?",
+            )
+            .bind(on)
+            .bind(review_type)
+            .bind(ts(Utc::now()))
+            .bind(pid)
+            .bind(review_id),
         )
         .await?;
         audit::append(
@@ -570,6 +745,9 @@ pub async fn sign_off(
                 .summary(format!("Signed off the decision on {on}")),
         )
         .await?;
+        for m in mails {
+            crate::outbox::enqueue(&mut tx, m).await?;
+        }
     }
     tx.commit().await?;
     Ok(n == 1)
@@ -619,3 +797,5 @@ pub async fn panel_outcome(
     tx.commit().await?;
     Ok(n == 1)
 }
+
+pub mod lifecycle;

@@ -50,6 +50,15 @@ pub enum Flash {
     RapidReviewSaved,
     DecisionSignedOff,
     PanelOutcomeSaved,
+    CaseReferred,
+    ReviewRecorded,
+    ReviewTermsSaved,
+    ReportsRequested,
+    EventRecorded,
+    ReportAdded,
+    PublicationSaved,
+    FindingAdded,
+    RecommendationAdded,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -189,6 +198,35 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::PanelOutcomeSaved,
         "panel-outcome-saved",
         "National Panel dates saved",
+    ),
+    (
+        Flash::CaseReferred,
+        "case-referred",
+        "Referral sent: the business team will bring it to the partnership",
+    ),
+    (Flash::ReviewRecorded, "review-recorded", "Review recorded"),
+    (
+        Flash::ReviewTermsSaved,
+        "review-terms-saved",
+        "Terms of reference and reviewer saved",
+    ),
+    (
+        Flash::ReportsRequested,
+        "reports-requested",
+        "Agency reports requested: each agency's safeguarding lead has been told",
+    ),
+    (Flash::EventRecorded, "event-recorded", "Event recorded"),
+    (Flash::ReportAdded, "report-added", "Report added"),
+    (
+        Flash::PublicationSaved,
+        "publication-saved",
+        "Publication decision saved",
+    ),
+    (Flash::FindingAdded, "finding-added", "Finding added"),
+    (
+        Flash::RecommendationAdded,
+        "recommendation-added",
+        "Recommendation added",
     ),
 ];
 

@@ -14,9 +14,10 @@ use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
+use learnloop_domain::reviews::lifecycle::{AgencyReturn, Publication, ReviewType, clock_applies};
 use learnloop_domain::reviews::{
     Category, Decision, PanelResponse, Stage, can_read_in_full, can_sign_off, can_write_summary,
-    check_pseudonym, check_recommendation, clock_event, intake_clocks,
+    check_pseudonym, check_recommendation, clock_event,
 };
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
@@ -38,10 +39,14 @@ use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
+mod lifecycle;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(lifecycle::routes())
         .route("/reviews", get(list))
         .route("/reviews/export.csv", get(export))
+        .route("/reviews/export.xlsx", get(export_xlsx))
         .route("/reviews/new", get(new_page).post(create))
         .route("/reviews/{id}", get(show))
         .route("/reviews/{id}/panel", post(add_panel))
@@ -55,35 +60,51 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// The clocks a case has now: its intake rules, from its dates; the Panel notification clock
-/// is met on the day the case was notified.
+/// The clocks a case has now: its intake rules by category, the publication clocks of a
+/// practice review, and any local rule counted from one of the case's events.
 fn case_clocks(c: &CaseReview, rules: &[ClockRule]) -> Vec<ClockRule> {
     let category = Category::parse(&c.category).unwrap_or(Category::DeathOrSeriousHarm);
-    let wanted = intake_clocks(category);
+    let review = c.review_type.as_deref().and_then(ReviewType::parse);
     rules
         .iter()
-        .filter(|r| wanted.contains(&r.slug.as_str()))
+        .filter(|r| clock_applies(r, category, review))
         .cloned()
         .collect()
 }
 
 fn events(c: &CaseReview, rapid_from_aware: bool) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
     move |e| {
-        let aware = parse_iso(&c.aware_on)?;
-        clock_event(
-            e,
-            aware,
-            c.notified_on.as_deref().and_then(parse_iso),
-            rapid_from_aware,
-        )
+        let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
+        match e {
+            "decision" => day(&c.decided_on),
+            "publication" => day(&c.publication_planned_on).or_else(|| day(&c.published_on)),
+            _ => clock_event(
+                e,
+                parse_iso(&c.aware_on)?,
+                day(&c.notified_on),
+                rapid_from_aware,
+            ),
+        }
     }
 }
 
+/// The day each duty was done: the notification, the rapid review reaching the Panel, the
+/// final report reaching the Panel and the Secretary of State, and publication (or, when the
+/// report is not to be published, the day it went to the Panel).
 fn met(c: &CaseReview) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
-    move |slug| match slug {
-        "notify-panel" => c.notified_on.as_deref().and_then(parse_iso),
-        "rapid-review" => c.rapid_review_sent_on.as_deref().and_then(parse_iso),
-        _ => None,
+    move |slug| {
+        let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
+        match slug {
+            "notify-panel" => day(&c.notified_on),
+            "rapid-review" => day(&c.rapid_review_sent_on),
+            "final-report-to-panel" => day(&c.report_sent_on),
+            "lcspr-publish" => day(&c.published_on).or_else(|| {
+                (c.publication.as_deref() == Some(Publication::DoNotPublish.slug()))
+                    .then(|| day(&c.report_sent_on))
+                    .flatten()
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -136,11 +157,12 @@ async fn summaries_due(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
             let due = parse_iso(&sm.due_on);
             let late = due.is_some_and(|d| d < today);
             let due_text = due.map(long).unwrap_or_default();
+            let kind = AgencyReturn::parse(&sm.kind).unwrap_or(AgencyReturn::Summary);
             Attention {
                 kind: "case-summary",
-                text: format!("Your agency's summary for case {reference}"),
+                text: format!("Your agency's {} for case {reference}", kind.noun()),
                 detail: format!("Due {due_text}"),
-                href: format!("/reviews/{}/summaries/{}", sm.review_id, sm.agency_id),
+                href: format!("/reviews/{}/{}/{}", sm.review_id, kind.path(), sm.agency_id),
                 tag: Some(if late {
                     ("Overdue".to_owned(), "red")
                 } else {
@@ -207,9 +229,12 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
 
 struct Row {
     case: CaseReview,
-    category: &'static str,
+    /// The review's type, or what was notified while no review has been decided.
+    kind: &'static str,
     stage: &'static str,
+    publication: &'static str,
     next: Option<(String, String, &'static str, &'static str)>,
+    at_risk: bool,
 }
 
 #[derive(Template)]
@@ -219,10 +244,18 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     can_add: bool,
+    can_refer: bool,
     export: String,
+    export_xlsx: String,
     category: Select,
     stage: Select,
     year: Input,
+    review_type: Select,
+    publication: Select,
+    theme: Select,
+    reviewer: Input,
+    text: Input,
+    at_risk: Checkboxes,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -232,10 +265,21 @@ struct ListQ {
     category: String,
     stage: String,
     year: String,
+    #[serde(rename = "type")]
+    review_type: String,
+    publication: String,
+    theme: String,
+    reviewer: String,
+    q: String,
+    #[serde(rename = "at-risk")]
+    at_risk: String,
 }
 
 impl ListQ {
     fn filter(&self) -> reviews::Filter {
+        let words = |s: &str| {
+            Some(s.trim().chars().take(100).collect::<String>()).filter(|s| !s.is_empty())
+        };
         reviews::Filter {
             category: Category::parse(&self.category).map(|c| c.slug().to_owned()),
             stage: Stage::parse(&self.stage).map(|c| c.slug().to_owned()),
@@ -245,7 +289,19 @@ impl ListQ {
                 .parse()
                 .ok()
                 .filter(|y| (1990..=2100).contains(y)),
+            review_type: ReviewType::parse(&self.review_type).map(|t| t.slug().to_owned()),
+            publication: match self.publication.as_str() {
+                "undecided" => Some("undecided".to_owned()),
+                p => Publication::parse(p).map(|p| p.slug().to_owned()),
+            },
+            theme_id: Some(self.theme.clone()).filter(|t| is_id(t)),
+            reviewer: words(&self.reviewer),
+            text: words(&self.q),
         }
+    }
+
+    fn at_risk(&self) -> bool {
+        self.at_risk == "yes"
     }
 
     fn query_string(&self) -> String {
@@ -253,6 +309,12 @@ impl ListQ {
             ("category", &self.category),
             ("stage", &self.stage),
             ("year", &self.year),
+            ("type", &self.review_type),
+            ("publication", &self.publication),
+            ("theme", &self.theme),
+            ("reviewer", &self.reviewer),
+            ("q", &self.q),
+            ("at-risk", &self.at_risk),
         ])
         .unwrap_or_default()
     }
@@ -263,163 +325,291 @@ fn rows_of(
     st_cal: &Calendar,
     rules: &[ClockRule],
     from_aware: bool,
-    cases: &[CaseReview],
+    cases: Vec<CaseReview>,
 ) -> Vec<Row> {
     let today = Utc::now().date_naive();
     cases
-        .iter()
+        .into_iter()
         .map(|c| {
-            let t = timeline(c, st_cal, rules, from_aware, today);
-            let next = t
-                .lines
-                .iter()
-                .find(|l| {
-                    !matches!(
-                        l.status,
-                        ClockStatus::MetOnTime | ClockStatus::MetLate | ClockStatus::NotStarted
-                    )
-                })
-                .map(|l| {
-                    (
-                        l.name.clone(),
-                        l.due.clone().unwrap_or_default(),
-                        l.status.tag_colour(),
-                        l.status.label(),
-                    )
-                });
+            let t = timeline(&c, st_cal, rules, from_aware, today);
+            let open = t.lines.iter().find(|l| {
+                !matches!(
+                    l.status,
+                    ClockStatus::MetOnTime | ClockStatus::MetLate | ClockStatus::NotStarted
+                )
+            });
+            let at_risk = t.lines.iter().any(|l| l.status.needs_attention());
+            let next = open.map(|l| {
+                (
+                    l.name.clone(),
+                    l.due.clone().unwrap_or_default(),
+                    l.status.tag_colour(),
+                    l.status.label(),
+                )
+            });
             Row {
-                category: Category::parse(&c.category)
-                    .map(Category::label)
+                kind: c
+                    .review_type
+                    .as_deref()
+                    .and_then(ReviewType::parse)
+                    .map(ReviewType::label)
+                    .or_else(|| Category::parse(&c.category).map(Category::label))
                     .unwrap_or("Unknown"),
                 stage: Stage::parse(&c.stage)
                     .map(Stage::label)
                     .unwrap_or("Unknown"),
+                publication: c
+                    .publication
+                    .as_deref()
+                    .and_then(Publication::parse)
+                    .map(Publication::label)
+                    .unwrap_or("Not decided"),
                 next,
-                case: c.clone(),
+                at_risk,
+                case: c,
             }
         })
         .collect()
 }
 
+/// The tracker's rows for one page (or all, for an export). The at-risk filter depends on
+/// today's clocks, so it is applied to the partnership's filtered cases in memory.
+async fn tracker_rows(
+    st: &AppState,
+    s: &Signed,
+    q: &ListQ,
+    page: Option<Page>,
+) -> AppResult<(Vec<Row>, i64, Page)> {
+    let cal = store_clocks::calendar(&st.db).await?;
+    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let from_aware = s.partnership.rapid_review_from == "aware";
+    let filter = q.filter();
+    if let Some(p) = page
+        && !q.at_risk()
+    {
+        let got = reviews::list(&st.db, s.pid(), &filter, p).await?;
+        return Ok((rows_of(&cal, &rules, from_aware, got.items), got.total, p));
+    }
+    let mut all = Vec::new();
+    let mut n = 1;
+    loop {
+        let got = reviews::list(&st.db, s.pid(), &filter, Page::new(n, 200)).await?;
+        let done = got.items.len() < 200;
+        all.extend(got.items);
+        if done || n >= 100 {
+            break;
+        }
+        n += 1;
+    }
+    let mut rows = rows_of(&cal, &rules, from_aware, all);
+    if q.at_risk() {
+        rows.retain(|r| r.at_risk);
+    }
+    let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    match page {
+        Some(p) => {
+            let skip = usize::try_from(p.offset()).unwrap_or(0);
+            let take = usize::try_from(p.size).unwrap_or(50);
+            Ok((rows.into_iter().skip(skip).take(take).collect(), total, p))
+        }
+        None => Ok((rows, total, Page::new(1, total.max(1)))),
+    }
+}
+
 async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> AppResult<Response> {
     s.require(Permission::ViewPartnership)?;
     let q: ListQ = query_params(q.as_deref());
-    let page = reviews::list(&st.db, s.pid(), &q.filter(), Page::new(q.page, 50)).await?;
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
-    let rows = rows_of(
-        &cal,
-        &rules,
-        s.partnership.rapid_review_from == "aware",
-        &page.items,
-    );
+    let (rows, total, page) = tracker_rows(&st, &s, &q, Some(Page::new(q.page, 50))).await?;
+    let themes = learnloop_store::themes::active(&st.db, s.pid()).await?;
     let qs = q.query_string();
+    let any = || std::iter::once(SelectItem::new("", "Any"));
     render(&ListPage {
         chrome: s.chrome("/reviews"),
-        pager: Pager::of(&format!("/reviews?{qs}"), &page),
+        pager: Pager::of(
+            &format!("/reviews?{qs}"),
+            &learnloop_store::Paged {
+                items: Vec::<()>::new(),
+                total,
+                page,
+            },
+        ),
         rows,
         can_add: s.actor.can(Permission::ManageReviews),
+        can_refer: s.actor.can(Permission::ReferCase),
         export: format!("/reviews/export.csv?{qs}"),
+        export_xlsx: format!("/reviews/export.xlsx?{qs}"),
         category: Select::new(
             "category",
             "What was notified",
-            std::iter::once(SelectItem::new("", "Any"))
-                .chain(Category::ALL.map(|c| SelectItem::new(c.slug(), c.label()))),
+            any().chain(
+                Category::ALL
+                    .into_iter()
+                    .chain([Category::Referral, Category::Recorded])
+                    .map(|c| SelectItem::new(c.slug(), c.label())),
+            ),
         )
         .value(&q.category),
         stage: Select::new(
             "stage",
             "Stage",
-            std::iter::once(SelectItem::new("", "Any")).chain(
-                [
-                    Stage::Notified,
-                    Stage::RapidReview,
-                    Stage::Decided,
-                    Stage::Closed,
-                ]
-                .map(|x| SelectItem::new(x.slug(), x.label())),
-            ),
+            any().chain(Stage::ALL.map(|x| SelectItem::new(x.slug(), x.label()))),
         )
         .value(&q.stage),
-        year: Input::new("year", "Year aware")
+        year: Input::new("year", "Year")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
             .value(&q.year),
+        review_type: Select::new(
+            "type",
+            "Type of review",
+            any().chain(ReviewType::ALL.map(|t| SelectItem::new(t.slug(), t.label()))),
+        )
+        .value(&q.review_type),
+        publication: Select::new(
+            "publication",
+            "Publication",
+            any()
+                .chain(std::iter::once(SelectItem::new("undecided", "Not decided")))
+                .chain(Publication::ALL.map(|p| SelectItem::new(p.slug(), p.label()))),
+        )
+        .value(&q.publication),
+        theme: Select::new(
+            "theme",
+            "Theme",
+            any().chain(
+                themes
+                    .iter()
+                    .map(|t| SelectItem::new(t.id.clone(), t.name.clone())),
+            ),
+        )
+        .value(&q.theme),
+        reviewer: Input::new("reviewer", "Reviewer").value(&q.reviewer),
+        text: Input::new("q", "Case or Panel reference")
+            .hint("Or the reviewer's name")
+            .value(&q.q),
+        at_risk: Checkboxes::new(
+            "at-risk",
+            "Deadlines",
+            [ChoiceItem::new(
+                "yes",
+                "Only cases with a deadline at risk or missed",
+            )],
+        )
+        .values(vec![q.at_risk.clone()]),
     })
 }
 
-/// The case list as CSV, with the same filters: no children's details, cells made safe.
+const EXPORT_HEADERS: [&str; 14] = [
+    "Case",
+    "Type",
+    "What was notified",
+    "Stage",
+    "Aware",
+    "Notified",
+    "Panel reference",
+    "Decided",
+    "Reviewer",
+    "Publication",
+    "Published",
+    "Next deadline",
+    "Due",
+    "Status",
+];
+
+/// The tracker's filtered cases for a spreadsheet: no children's details, and nothing of the
+/// restricted record.
+async fn export_rows(
+    st: &AppState,
+    s: &Signed,
+    raw: Option<&str>,
+    format: &str,
+) -> AppResult<Vec<Vec<String>>> {
+    s.require(Permission::ViewPartnership)?;
+    let q: ListQ = query_params(raw);
+    let (rows, _, _) = tracker_rows(st, s, &q, None).await?;
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let (next, due, status) = r
+                .next
+                .map(|(n, d, _, st)| (n, d, st.to_owned()))
+                .unwrap_or_default();
+            vec![
+                r.case.reference,
+                r.case
+                    .review_type
+                    .as_deref()
+                    .and_then(ReviewType::parse)
+                    .map(ReviewType::label)
+                    .unwrap_or("")
+                    .to_owned(),
+                Category::parse(&r.case.category)
+                    .map(Category::label)
+                    .unwrap_or("")
+                    .to_owned(),
+                r.stage.to_owned(),
+                r.case.aware_on,
+                r.case.notified_on.unwrap_or_default(),
+                r.case.panel_reference,
+                r.case.decided_on.unwrap_or_default(),
+                r.case.reviewer_name.unwrap_or_default(),
+                r.publication.to_owned(),
+                r.case.published_on.unwrap_or_default(),
+                next,
+                due,
+                status,
+            ]
+        })
+        .collect();
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("case.export", "case_review", None)
+            .summary(format!("Exported {} cases as {format}", rows.len())),
+    )
+    .await?;
+    Ok(rows)
+}
+
+/// The case list as CSV, with the same filters; cells made safe.
 async fn export(
     State(st): State<AppState>,
     s: Signed,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewPartnership)?;
-    let q: ListQ = query_params(q.as_deref());
-    let page = reviews::list(&st.db, s.pid(), &q.filter(), Page::new(1, 200)).await?;
-    let mut all = page.items;
-    for n in 2..=page.total.div_euclid(200) + 1 {
-        all.extend(
-            reviews::list(&st.db, s.pid(), &q.filter(), Page::new(n, 200))
-                .await?
-                .items,
-        );
-    }
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
-    let rows: Vec<Vec<String>> = rows_of(
-        &cal,
-        &rules,
-        s.partnership.rapid_review_from == "aware",
-        &all,
-    )
-    .into_iter()
-    .map(|r| {
-        let (next, due, status) = r
-            .next
-            .map(|(n, d, _, st)| (n, d, st.to_owned()))
-            .unwrap_or_default();
-        vec![
-            r.case.reference,
-            r.category.to_owned(),
-            r.stage.to_owned(),
-            r.case.aware_on,
-            r.case.notified_on.unwrap_or_default(),
-            r.case.panel_reference,
-            next,
-            due,
-            status,
-        ]
-    })
-    .collect();
-    let body = learnloop_docs::table::csv(
-        &[
-            "Case",
-            "What was notified",
-            "Stage",
-            "Aware",
-            "Notified",
-            "Panel reference",
-            "Next deadline",
-            "Due",
-            "Status",
-        ],
-        &rows,
-    )
-    .map_err(AppError::Internal)?;
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new("case.export", "case_review", None)
-            .summary(format!("Exported {} cases as CSV", rows.len())),
-    )
-    .await?;
+    let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
+    let body = learnloop_docs::table::csv(&EXPORT_HEADERS, &rows).map_err(AppError::Internal)?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 "attachment; filename=\"case-reviews.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The case list as an Excel workbook, with the same filters.
+async fn export_xlsx(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
+    let body = learnloop_docs::table::xlsx("Case reviews", &EXPORT_HEADERS, &rows)
+        .map_err(AppError::Internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"case-reviews.xlsx\"",
             ),
         ],
         body,
@@ -627,6 +817,11 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
             oversight_group_id: Some(group),
             children,
             agency_ids: chosen,
+            origin: "notification",
+            review_type: None,
+            decided_on: None,
+            link: None,
+            referral: None,
         };
         let id = reviews::notify(&st.db, &s.who(), s.pid(), &n).await?;
         return Ok(redirect_with(
@@ -648,6 +843,8 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
 struct ShowPage {
     chrome: Chrome,
     case: CaseReview,
+    review_type: Option<&'static str>,
+    themes: Vec<String>,
     category: &'static str,
     stage: &'static str,
     aware_on: String,
@@ -720,7 +917,7 @@ async fn show_view(
     let people = accounts::names(&st.db, s.pid()).await?;
     let summaries = if full {
         let all = gov::all_agencies(&st.db, s.pid()).await?;
-        reviews::summaries(&st.db, s.pid(), &id)
+        reviews::summaries(&st.db, s.pid(), &id, AgencyReturn::Summary.slug())
             .await?
             .into_iter()
             .map(|sm| {
@@ -774,7 +971,18 @@ async fn show_view(
             f.get(k)
         }
     };
+    let themes = learnloop_store::themes::themes_of(&st.db, s.pid(), "case_review", &id)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     Ok(ShowPage {
+        review_type: c
+            .review_type
+            .as_deref()
+            .and_then(ReviewType::parse)
+            .map(ReviewType::label),
+        themes,
         errors: errors.summary(),
         recommendation: rapid
             .as_ref()
@@ -789,6 +997,7 @@ async fn show_view(
             .unwrap_or(""),
         can_sign: full && can_sign_off(&s.actor),
         can_record_rapid: s.actor.can(Permission::ManageReviews)
+            && c.category != Category::Recorded.slug()
             && rapid.as_ref().is_none_or(|r| r.signed_off_on.is_none()),
         rr_facts: Textarea::new("facts", "Facts established")
             .rows(5)
@@ -984,6 +1193,32 @@ async fn sign_off(
     let Some(on) = f.date("signed", "the date signed off", &mut errors) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
+    // The agencies involved and whoever referred the case are told the outcome, by reference
+    // only; the mails go in the same transaction as the sign-off.
+    let decided = page
+        .rapid
+        .as_ref()
+        .and_then(|r| Decision::parse(&r.recommendation))
+        .map(Decision::label)
+        .unwrap_or_default();
+    let mails = reviews::outcome_recipients(&st.db, s.pid(), &id)
+        .await?
+        .into_iter()
+        .map(|(email, name)| NewMail {
+            kind: "case-outcome",
+            partnership_id: Some(s.pid().to_owned()),
+            natural_key: Some(format!("outcome:{id}:{email}")),
+            subject: format!("Decision on case {}: {decided}", page.case.reference),
+            body: format!(
+                "Hello {name},\n\nThe independent chair signed off the partnership's decision on case {} on {}: {decided}.\n\n\
+                 More: {}/reviews/{id}\n",
+                page.case.reference,
+                long(on),
+                st.config.public_url
+            ),
+            to: email,
+        })
+        .collect();
     if page.rapid.is_none()
         || !reviews::sign_off(
             &st.db,
@@ -991,6 +1226,7 @@ async fn sign_off(
             s.pid(),
             &id,
             &on.format("%Y-%m-%d").to_string(),
+            mails,
         )
         .await?
     {
@@ -1071,31 +1307,65 @@ async fn request_summaries(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
+    request_returns(&st, &s, &id, &f, AgencyReturn::Summary).await
+}
+
+/// Asks each agency involved for its summary (rapid review) or report (commissioned review)
+/// by a date, and mails its safeguarding leads.
+pub(crate) async fn request_returns(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &FormPairs,
+    kind: AgencyReturn,
+) -> AppResult<Response> {
     s.require(Permission::ManageReviews)?;
-    if !is_id(&id) {
+    if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let c = reviews::get(&st.db, s.pid(), &id)
+    let c = reviews::get(&st.db, s.pid(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = Errors::default();
-    let Some(due) = f.date("due", "the date summaries are due", &mut errors) else {
-        return again(&st, &s, &id, &f, &errors).await;
+    let what = match kind {
+        AgencyReturn::Summary => "the date summaries are due",
+        AgencyReturn::Report => "the date reports are due",
     };
-    let leads = reviews::agency_leads(&st.db, s.pid(), &id).await?;
+    let Some(due) = f.date("due", what, &mut errors) else {
+        return match kind {
+            AgencyReturn::Summary => again(st, s, id, f, &errors).await,
+            AgencyReturn::Report => lifecycle::again(st, s, id, f, &errors).await,
+        };
+    };
+    let leads = reviews::agency_leads(&st.db, s.pid(), id).await?;
+    let (noun, path, why) = match kind {
+        AgencyReturn::Summary => (
+            "summary",
+            "summaries",
+            "The partnership's rapid review of case {ref} needs your agency's summary of its involvement (a chronology and an analysis)",
+        ),
+        AgencyReturn::Report => (
+            "report",
+            "reports",
+            "The review of case {ref} needs your agency's report and chronology of its involvement",
+        ),
+    };
     // The mail names the case by reference only: no child's details leave the restricted record.
     let mails = leads
         .iter()
         .map(|(agency, email, name)| NewMail {
             kind: "agency-summary",
             partnership_id: Some(s.pid().to_owned()),
-            natural_key: Some(format!("summary:{id}:{agency}:{email}")),
+            natural_key: Some(format!("{path}:{id}:{agency}:{email}")),
             to: email.clone(),
-            subject: format!("Agency summary needed for case {} by {}", c.reference, long(due)),
-            body: format!(
-                "Hello {name},\n\nThe partnership's rapid review of case {} needs your agency's summary of its involvement \
-                 (a chronology and an analysis) by {}.\n\nWrite it here: {}/reviews/{id}/summaries/{agency}\n",
+            subject: format!(
+                "Agency {noun} needed for case {} by {}",
                 c.reference,
+                long(due)
+            ),
+            body: format!(
+                "Hello {name},\n\n{} by {}.\n\nWrite it here: {}/reviews/{id}/{path}/{agency}\n",
+                why.replace("{ref}", &c.reference),
                 long(due),
                 st.config.public_url
             ),
@@ -1105,14 +1375,21 @@ async fn request_summaries(
         &st.db,
         &s.who(),
         s.pid(),
-        &id,
+        id,
+        kind.slug(),
         &due.format("%Y-%m-%d").to_string(),
         mails,
     )
     .await?;
     Ok(redirect_with(
-        &format!("/reviews/{id}#summaries"),
-        Flash::SummariesRequested,
+        &match kind {
+            AgencyReturn::Summary => format!("/reviews/{id}#summaries"),
+            AgencyReturn::Report => format!("/reviews/{id}/review#agency-reports"),
+        },
+        match kind {
+            AgencyReturn::Summary => Flash::SummariesRequested,
+            AgencyReturn::Report => Flash::ReportsRequested,
+        },
         st.config.secure_cookies(),
     ))
 }
@@ -1122,6 +1399,8 @@ async fn request_summaries(
 struct SummaryPage {
     chrome: Chrome,
     errors: learnloop_govuk::ErrorSummary,
+    kind: AgencyReturn,
+    back: String,
     reference: String,
     agency: String,
     due: String,
@@ -1136,8 +1415,7 @@ struct SummaryPage {
 async fn summary_view(
     st: &AppState,
     s: &Signed,
-    id: &str,
-    agency: &str,
+    (id, kind, agency): (&str, AgencyReturn, &str),
     f: Option<&FormPairs>,
     errors: &Errors,
 ) -> AppResult<SummaryPage> {
@@ -1147,7 +1425,7 @@ async fn summary_view(
     let c = reviews::get(&st.db, s.pid(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let sm = reviews::summary(&st.db, s.pid(), id, agency)
+    let sm = reviews::summary(&st.db, s.pid(), id, kind.slug(), agency)
         .await?
         .ok_or(AppError::NotFound)?;
     let panel = reviews::panel(&st.db, s.pid(), id).await?;
@@ -1163,6 +1441,11 @@ async fn summary_view(
     Ok(SummaryPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
+        kind,
+        back: match kind {
+            AgencyReturn::Summary => format!("/reviews/{id}#summaries"),
+            AgencyReturn::Report => format!("/reviews/{id}/review#agency-reports"),
+        },
         reference: c.reference,
         agency: agency_name,
         due: parse_iso(&sm.due_on).map(long).unwrap_or_default(),
@@ -1192,17 +1475,7 @@ async fn summary_page(
     s: Signed,
     Path((id, agency)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let page = summary_view(&st, &s, &id, &agency, None, &Errors::default()).await?;
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new("case.summary.read", "case_review", Some(&id)).summary(format!(
-            "Read the {} summary of case {}",
-            page.agency, page.reference
-        )),
-    )
-    .await?;
-    render(&page)
+    return_page(&st, &s, (&id, AgencyReturn::Summary, &agency)).await
 }
 
 async fn submit_summary(
@@ -1211,10 +1484,41 @@ async fn submit_summary(
     Path((id, agency)): Path<(String, String)>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let page = summary_view(&st, &s, &id, &agency, Some(&f), &Errors::default()).await?;
+    submit_return(&st, &s, (&id, AgencyReturn::Summary, &agency), &f).await
+}
+
+/// An agency's summary or report: its lead writes it, the panel reads it (audited).
+pub(crate) async fn return_page(
+    st: &AppState,
+    s: &Signed,
+    key: (&str, AgencyReturn, &str),
+) -> AppResult<Response> {
+    let page = summary_view(st, s, key, None, &Errors::default()).await?;
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("case.summary.read", "case_review", Some(key.0)).summary(format!(
+            "Read the {} {} of case {}",
+            page.agency,
+            key.1.noun(),
+            page.reference
+        )),
+    )
+    .await?;
+    render(&page)
+}
+
+pub(crate) async fn submit_return(
+    st: &AppState,
+    s: &Signed,
+    key: (&str, AgencyReturn, &str),
+    f: &FormPairs,
+) -> AppResult<Response> {
+    let page = summary_view(st, s, key, Some(f), &Errors::default()).await?;
     if !page.can_write {
         return Err(AppError::Forbidden);
     }
+    let (id, kind, agency) = key;
     let mut errors = Errors::default();
     let chronology = errors.check(
         "chronology",
@@ -1227,21 +1531,21 @@ async fn submit_summary(
     let (Some(chronology), Some(analysis)) = (chronology, analysis) else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &summary_view(&st, &s, &id, &agency, Some(&f), &errors).await?,
+            &summary_view(st, s, key, Some(f), &errors).await?,
         );
     };
     reviews::submit_summary(
         &st.db,
         &s.who(),
         s.pid(),
-        &id,
-        &agency,
+        id,
+        (kind.slug(), agency),
         &chronology,
         &analysis,
     )
     .await?;
     Ok(redirect_with(
-        &format!("/reviews/{id}/summaries/{agency}"),
+        &format!("/reviews/{id}/{}/{agency}", kind.path()),
         Flash::SummarySubmitted,
         st.config.secure_cookies(),
     ))

@@ -487,8 +487,10 @@ async fn the_case_list_filters_and_exports_without_childrens_details() {
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.headers().get("content-disposition").unwrap(), "attachment; filename=\"case-reviews.csv\"");
         let csv = resp.text().await.unwrap();
-        assert!(csv.starts_with("Case,What was notified,Stage,Aware,Notified,Panel reference,Next deadline,Due,Status\n"));
-        assert!(csv.contains("2026-001,\"Death or serious harm, abuse or neglect known or suspected\",Rapid review,2026-11-02,2026-11-04,CSPRP-2026-0042"));
+        assert!(csv.starts_with(
+            "Case,Type,What was notified,Stage,Aware,Notified,Panel reference,Decided,Reviewer,Publication,Published,Next deadline,Due,Status\n"
+        ));
+        assert!(csv.contains("2026-001,,\"Death or serious harm, abuse or neglect known or suspected\",Rapid review,2026-11-02,2026-11-04,CSPRP-2026-0042"));
         assert!(!csv.contains("Amelia") && !csv.contains("Child A"));
         let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE action = 'case.export'")).await.unwrap();
         assert_eq!(n, 1);

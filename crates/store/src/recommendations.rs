@@ -1,0 +1,166 @@
+//! Recommendations of any source (see `learnloop_domain::recommendations`): numbered within
+//! their source, addressed to the partnership or to named agencies, tagged with themes.
+
+use chrono::Utc;
+use learnloop_domain::recommendations::{Addressee, SourceKind};
+use serde::Serialize;
+
+use crate::audit::{self, Event, Who};
+use crate::reviews::lifecycle::tag_with_case;
+use crate::{Db, StoreError, new_id, query, ts};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Recommendation {
+    pub id: String,
+    pub partnership_id: String,
+    pub source_kind: String,
+    pub source_id: String,
+    pub number: i64,
+    pub body: String,
+    pub addressed_to: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A recommendation with the names of the agencies it is addressed to and of its themes.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecommendationLine {
+    pub rec: Recommendation,
+    pub agencies: Vec<String>,
+    pub themes: Vec<String>,
+}
+
+/// Adds a recommendation to a source, numbered next within it. Themes that cannot be used
+/// leave nothing written.
+pub async fn add(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    (kind, source_id): (SourceKind, &str),
+    body: &str,
+    to: &Addressee,
+    theme_ids: &[String],
+) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.serialise_on(&format!("recommendation:{}:{source_id}", kind.slug()))
+        .await?;
+    let (last,): (Option<i64>,) = tx
+        .fetch_one(
+            query("SELECT MAX(number) FROM recommendation WHERE partnership_id = ? AND source_kind = ? AND source_id = ?")
+                .bind(pid)
+                .bind(kind.slug())
+                .bind(source_id),
+        )
+        .await?;
+    let number = last.unwrap_or(0) + 1;
+    let id = new_id();
+    let now = ts(Utc::now());
+    tx.execute(
+        query(
+            "INSERT INTO recommendation (id, partnership_id, source_kind, source_id, number, body, addressed_to, \
+             created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(kind.slug())
+        .bind(source_id)
+        .bind(number)
+        .bind(body)
+        .bind(to.slug())
+        .bind(&who.label)
+        .bind(&now)
+        .bind(&now),
+    )
+    .await?;
+    if let Addressee::Agencies(ids) = to {
+        for a in ids {
+            let n = tx
+                .execute(
+                    query(
+                        "INSERT INTO recommendation_agency (recommendation_id, partnership_id, agency_id) \
+                         SELECT ?, ?, id FROM agency WHERE partnership_id = ? AND id = ? ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&id)
+                    .bind(pid)
+                    .bind(pid)
+                    .bind(a),
+                )
+                .await?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+        }
+    }
+    let case = (kind == SourceKind::CaseReview).then_some(source_id);
+    tag_with_case(&mut tx, pid, theme_ids, ("recommendation", &id), case).await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("recommendation.add", kind.slug(), Some(source_id))
+            .summary(format!("Added recommendation {number}"))
+            .after(&serde_json::json!({"body": body, "to": to.slug(), "themes": theme_ids})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
+/// A source's recommendations in order, with agency and theme names (three queries).
+pub async fn for_source(
+    db: &Db,
+    pid: &str,
+    kind: SourceKind,
+    source_id: &str,
+) -> Result<Vec<RecommendationLine>, StoreError> {
+    let recs: Vec<Recommendation> = db
+        .fetch_all(
+            query("SELECT * FROM recommendation WHERE partnership_id = ? AND source_kind = ? AND source_id = ? ORDER BY number LIMIT 500")
+                .bind(pid)
+                .bind(kind.slug())
+                .bind(source_id),
+        )
+        .await?;
+    let agencies: Vec<(String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT ra.recommendation_id, a.name FROM recommendation_agency ra \
+                 JOIN recommendation r ON r.id = ra.recommendation_id \
+                 JOIN agency a ON a.id = ra.agency_id \
+                 WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? ORDER BY a.name LIMIT 5000",
+            )
+            .bind(pid)
+            .bind(kind.slug())
+            .bind(source_id),
+        )
+        .await?;
+    let themes: Vec<(String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT g.target_id, t.name FROM tagging g JOIN theme t ON t.id = g.theme_id \
+                 JOIN recommendation r ON r.id = g.target_id \
+                 WHERE g.partnership_id = ? AND g.target_kind = 'recommendation' AND r.source_kind = ? AND r.source_id = ? \
+                 ORDER BY t.name LIMIT 5000",
+            )
+            .bind(pid)
+            .bind(kind.slug())
+            .bind(source_id),
+        )
+        .await?;
+    Ok(recs
+        .into_iter()
+        .map(|rec| RecommendationLine {
+            agencies: agencies
+                .iter()
+                .filter(|(r, _)| r == &rec.id)
+                .map(|(_, n)| n.clone())
+                .collect(),
+            themes: themes
+                .iter()
+                .filter(|(r, _)| r == &rec.id)
+                .map(|(_, n)| n.clone())
+                .collect(),
+            rec,
+        })
+        .collect())
+}
