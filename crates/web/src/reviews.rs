@@ -41,6 +41,25 @@ use crate::web::{query_params, redirect_with};
 
 mod lifecycle;
 
+/// Text typed in a textarea: like [`check_name`], but the line breaks a browser sends (as
+/// CRLF) are kept, as newlines, and so are tabs; any other control character is refused.
+pub(crate) fn check_text_block(input: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = input.replace("\r\n", "\n").replace('\r', "\n");
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(format!("Enter the {what}"));
+    }
+    if s.chars().count() > max {
+        return Err(format!("The {what} must be {max} characters or fewer"));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(format!("The {what} must not contain control characters"));
+    }
+    Ok(s.to_owned())
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(lifecycle::routes())
@@ -773,7 +792,7 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let summary = errors.check(
         "summary",
-        check_name(&f.get("summary"), "brief account of what happened", 4000),
+        check_text_block(&f.get("summary"), "brief account of what happened", 4000),
     );
     let mut children = Vec::new();
     for i in 1..=CHILD_ROWS {
@@ -1124,11 +1143,11 @@ async fn record_rapid_review(
     let mut errors = Errors::default();
     let facts = errors.check(
         "facts",
-        check_name(&f.get("facts"), "facts established", 20_000),
+        check_text_block(&f.get("facts"), "facts established", 20_000),
     );
     let safety = errors.check(
         "safety_assurance",
-        check_name(
+        check_text_block(
             &f.get("safety_assurance"),
             "assurance that immediate safety action was taken",
             8000,
@@ -1522,11 +1541,11 @@ pub(crate) async fn submit_return(
     let mut errors = Errors::default();
     let chronology = errors.check(
         "chronology",
-        check_name(&f.get("chronology"), "chronology", 50_000),
+        check_text_block(&f.get("chronology"), "chronology", 50_000),
     );
     let analysis = errors.check(
         "analysis",
-        check_name(&f.get("analysis"), "analysis", 50_000),
+        check_text_block(&f.get("analysis"), "analysis", 50_000),
     );
     let (Some(chronology), Some(analysis)) = (chronology, analysis) else {
         return render_status(
@@ -1580,4 +1599,20 @@ async fn add_panel(
         Flash::PanelUpdated,
         st.config.secure_cookies(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_text_block;
+
+    #[test]
+    fn a_textarea_keeps_its_lines_and_refuses_other_control_characters() {
+        assert_eq!(
+            check_text_block(" One\r\nTwo\rThree\n ", "lines", 100),
+            Ok("One\nTwo\nThree".to_owned())
+        );
+        assert!(check_text_block("One\u{7}", "lines", 100).is_err());
+        assert!(check_text_block(" \r\n ", "lines", 100).is_err());
+        assert!(check_text_block("a\nb", "lines", 2).is_err());
+    }
 }

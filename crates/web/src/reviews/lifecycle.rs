@@ -35,7 +35,7 @@ use learnloop_store::reviews::lifecycle::{
 use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, NewReferral};
 use learnloop_store::{StoreError, clocks as store_clocks, governance as gov, is_id, themes};
 
-use super::{request_returns, return_page, submit_return, timeline};
+use super::{check_text_block, request_returns, return_page, submit_return, timeline};
 use crate::AppState;
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult, too_large};
@@ -584,23 +584,25 @@ async fn save_terms(
 ) -> AppResult<Response> {
     let c = load_managed(&st, &s, &id).await?;
     let mut errors = Errors::default();
-    let next = match (type_of(&c), advance(stage_of(&c), Step::Terms)) {
-        (Some(t), Ok(next)) if t.is_run_here() => Some(next),
-        (Some(_), Ok(_)) => {
+    let next = match type_of(&c) {
+        None => {
+            errors.add("reviewer", "No review has been decided for this case");
+            None
+        }
+        Some(t) if !t.is_run_here() => {
             errors.add(
                 "reviewer",
                 "This review is another body's: record its findings and recommendations only",
             );
             None
         }
-        (_, Err(m)) => {
-            errors.add("reviewer", m);
-            None
-        }
-        (None, _) => {
-            errors.add("reviewer", "No review has been decided for this case");
-            None
-        }
+        Some(_) => match advance(stage_of(&c), Step::Terms) {
+            Ok(next) => Some(next),
+            Err(m) => {
+                errors.add("reviewer", m);
+                None
+            }
+        },
     };
     let from = f.date(
         "scope-from",
@@ -618,7 +620,7 @@ async fn save_terms(
     }
     let lines = errors.check(
         "lines",
-        check_name(&f.get("lines"), "key lines of enquiry", 8000),
+        check_text_block(&f.get("lines"), "key lines of enquiry", 8000),
     );
     let methodology = Methodology::parse(&f.get("methodology"));
     if methodology.is_none() {
@@ -626,7 +628,7 @@ async fn save_terms(
     }
     let proportionality = errors.check(
         "proportionality",
-        check_name(
+        check_text_block(
             &f.get("proportionality"),
             "reason the methodology is proportionate",
             4000,
@@ -638,7 +640,7 @@ async fn save_terms(
     );
     let independence = errors.check(
         "independence",
-        check_name(
+        check_text_block(
             &f.get("independence"),
             "reviewer's independence from the agencies involved",
             2000,
@@ -646,7 +648,7 @@ async fn save_terms(
     );
     let reason = errors.check(
         "reviewer_reason",
-        check_name(
+        check_text_block(
             &f.get("reviewer_reason"),
             "reason the reviewer was chosen",
             2000,
@@ -654,7 +656,7 @@ async fn save_terms(
     );
     let family = errors.check(
         "family",
-        check_name(
+        check_text_block(
             &f.get("family"),
             "involvement of the family and the child (or why not)",
             4000,
@@ -950,7 +952,7 @@ async fn save_publication(
     let mut answer = |key: &str, what: &str| {
         errors.check(
             key,
-            check_name(&f.get(key), &format!("reasons about {what}"), 4000),
+            check_text_block(&f.get(key), &format!("reasons about {what}"), 4000),
         )
     };
     let public_interest = answer("public_interest", "the public interest");
@@ -1236,11 +1238,11 @@ async fn refer(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     );
     let reason = errors.check(
         "reason",
-        check_name(&f.get("reason"), "reason for the referral", 8000),
+        check_text_block(&f.get("reason"), "reason for the referral", 8000),
     );
     let question = errors.check(
         "question",
-        check_name(&f.get("question"), "question for the partnership", 2000),
+        check_text_block(&f.get("question"), "question for the partnership", 2000),
     );
     let agencies = gov::active_agencies(&st.db, s.pid()).await?;
     let chosen = f.all("agency");
@@ -1395,7 +1397,7 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let summary = errors.check(
         "summary",
-        check_name(&f.get("summary"), "brief account of the review", 4000),
+        check_text_block(&f.get("summary"), "brief account of the review", 4000),
     );
     let decided = f.date(
         "decided",

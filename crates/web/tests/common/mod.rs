@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use learnloop_store::query;
 use learnloop_store::testing::{TestDb, engines};
 use learnloop_store::{Db, Engine, demo};
 pub use learnloop_web::testing::{Client, email_of, link_in};
@@ -73,6 +74,71 @@ pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
         .await
         .unwrap();
     row.map(|r| r.0)
+}
+
+pub async fn ids(app: &TestApp, sql: &'static str) -> Vec<String> {
+    let rows: Vec<(String,)> = app.db.fetch_all(query(sql)).await.unwrap();
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+/// Records a notification as the business team would (two statutory agencies, the serious
+/// incident group overseeing, Child A with a real name); returns the case's id.
+pub async fn notify(
+    app: &TestApp,
+    bt: &Client,
+    category: &str,
+    aware: (u32, u32, i32),
+    notified: Option<(u32, u32, i32)>,
+) -> String {
+    let agencies = ids(
+        app,
+        "SELECT id FROM agency WHERE statutory_partner = TRUE ORDER BY name",
+    )
+    .await;
+    let silg = ids(
+        app,
+        "SELECT id FROM partnership_group WHERE name = 'Serious Incident and Learning Group'",
+    )
+    .await;
+    let (ad, am, ay) = (
+        aware.0.to_string(),
+        aware.1.to_string(),
+        aware.2.to_string(),
+    );
+    let (nd, nm, ny) = notified
+        .map(|n| (n.0.to_string(), n.1.to_string(), n.2.to_string()))
+        .unwrap_or_default();
+    let r = bt
+        .post(
+            "/reviews/new",
+            &[
+                ("category", category),
+                ("aware-day", &ad),
+                ("aware-month", &am),
+                ("aware-year", &ay),
+                ("notified-day", &nd),
+                ("notified-month", &nm),
+                ("notified-year", &ny),
+                ("panel_reference", "CSPRP-2026-0042"),
+                (
+                    "summary",
+                    "Child A, aged 7 weeks, was admitted with a skull fracture.",
+                ),
+                ("child-1-pseudonym", "Child A"),
+                ("child-1-name", "Amelia Testcase"),
+                ("child-2-pseudonym", "Sibling B"),
+                ("child-2-name", ""),
+                ("agency", &agencies[0]),
+                ("agency", &agencies[1]),
+                ("group", &silg[0]),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location
+        .unwrap()
+        .trim_start_matches("/reviews/")
+        .to_owned()
 }
 
 fn uuid_like() -> String {
