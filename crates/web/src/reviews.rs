@@ -217,6 +217,30 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
     let from_aware = s.partnership.rapid_review_from == "aware";
     let mut out = Vec::new();
     for c in &cases {
+        // What the group (or the business team) must do next, beside the clocks: give its
+        // recommendation at a rapid review, consider a draft report, or consider a referral.
+        let business = match (a, Stage::parse(&c.stage)) {
+            (Audience::Group { .. }, Some(Stage::RapidReview)) => {
+                Some("rapid review, for the group's recommendation")
+            }
+            (Audience::Group { .. }, Some(Stage::DraftReport)) => {
+                Some("draft report, for the group's consideration")
+            }
+            (_, Some(Stage::Referred)) => Some("referral, to consider"),
+            _ => None,
+        };
+        if let Some(what) = business {
+            out.push(Attention {
+                kind: "case-business",
+                text: format!("Case {}: {what}", c.reference),
+                detail: Stage::parse(&c.stage)
+                    .map(Stage::label)
+                    .unwrap_or_default()
+                    .to_owned(),
+                href: format!("/reviews/{}", c.id),
+                tag: None,
+            });
+        }
         for r in case_clocks(c, &rules) {
             let state = evaluate(
                 &r,

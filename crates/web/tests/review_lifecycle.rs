@@ -560,6 +560,8 @@ async fn a_referral_is_considered_and_its_referrer_told_the_outcome() {
         bt.sign_in_as(Role::BusinessTeam).await;
         let page = bt.get(&format!("/reviews/{id}")).await;
         assert!(!page.contains("Notify the national Panel"));
+        // It waits on the business team's home page until considered.
+        assert!(bt.get("/home").await.contains("referral, to consider"));
         // The partnership considers it and decides on a local learning review.
         let rr = bt
             .post(

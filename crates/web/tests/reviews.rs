@@ -195,6 +195,11 @@ async fn a_missed_notification_deadline_shows_on_the_home_page_and_the_overseein
             "{}",
             agenda.body
         );
+        // And the case itself, for the group's recommendation at the rapid review.
+        assert!(
+            agenda.contains("rapid review, for the group&#39;s recommendation")
+                || agenda.contains("rapid review, for the group's recommendation")
+        );
     })
     .await;
 }
