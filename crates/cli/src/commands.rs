@@ -15,6 +15,7 @@ use learnloop_domain::accounts::{
 use learnloop_domain::clocks::{Calendar, ClockRule, seeded_rules};
 use learnloop_domain::governance::slugify;
 use learnloop_store::audit::{self, Verdict, Who};
+use learnloop_store::files::{FileStore, S3Config};
 use learnloop_store::{Db, accounts, clocks, demo, governance};
 use learnloop_web::mail::MailConfig;
 use learnloop_web::{AppState, Config};
@@ -68,6 +69,33 @@ pub struct ServeArgs {
         value_name = "DIR"
     )]
     pub files_dir: std::path::PathBuf,
+    /// Keep uploaded files in this S3-compatible bucket instead of --files-dir. Needs
+    /// --files-s3-endpoint, --files-s3-access-key-id and --files-s3-secret-access-key.
+    #[arg(long, env = "LEARNLOOP_FILES_S3_BUCKET", value_name = "BUCKET")]
+    pub files_s3_bucket: Option<String>,
+    /// The S3 service, e.g. https://s3.eu-west-2.amazonaws.com (http:// for one on this
+    /// machine or a private network). Requests are path-style: ENDPOINT/BUCKET/KEY.
+    #[arg(long, env = "LEARNLOOP_FILES_S3_ENDPOINT", value_name = "URL")]
+    pub files_s3_endpoint: Option<String>,
+    /// The bucket's region.
+    #[arg(
+        long,
+        env = "LEARNLOOP_FILES_S3_REGION",
+        default_value = "us-east-1",
+        value_name = "REGION"
+    )]
+    pub files_s3_region: String,
+    /// The access key id for the bucket.
+    #[arg(long, env = "LEARNLOOP_FILES_S3_ACCESS_KEY_ID", value_name = "ID")]
+    pub files_s3_access_key_id: Option<String>,
+    /// The secret access key for the bucket (better given in the environment variable).
+    #[arg(
+        long,
+        env = "LEARNLOOP_FILES_S3_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub files_s3_secret_access_key: Option<String>,
     /// How often the mail worker looks for mail, in milliseconds.
     #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
     pub mail_poll_ms: u64,
@@ -84,6 +112,13 @@ async fn open(url: &str) -> Result<Db> {
 }
 
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
+    let s3 = match s3_config(&a) {
+        Ok(s3) => s3,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     init_logs();
     let db = open(&a.db.database_url).await?;
     if a.demo {
@@ -102,8 +137,21 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{local}"));
     let mut config = Config::new(&public_url);
     config.mail_from = a.mail_from.clone();
-    let files = learnloop_store::files::FileStore::local(&a.files_dir)
-        .context("cannot open the file store")?;
+    let (files, kept_in) = match s3 {
+        Some(c) => {
+            let (bucket, endpoint) = (c.bucket.clone(), c.endpoint.clone());
+            let files = FileStore::s3(c).context("cannot open the S3 file store")?;
+            files
+                .check()
+                .await
+                .with_context(|| format!("cannot reach the S3 bucket {bucket} at {endpoint}"))?;
+            (files, format!("S3 bucket {bucket} at {endpoint}"))
+        }
+        None => {
+            let files = FileStore::local(&a.files_dir).context("cannot open the file store")?;
+            (files, a.files_dir.display().to_string())
+        }
+    };
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -129,10 +177,12 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let housekeeping = tokio::spawn(housekeeping(
         db.clone(),
         state.config.sessions,
+        state.config.public_url.clone(),
         stop_tx.subscribe(),
     ));
     println!("Learnloop is running at http://{local}");
     println!("Database: {}", redact(&a.db.database_url));
+    println!("Files: {kept_in}");
     tracing::info!(%local, "listening");
     axum::serve(listener, learnloop_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -148,10 +198,12 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every ten minutes: forget expired sessions and old one-time links.
+/// Every ten minutes: forget expired sessions and old one-time links, and queue today's
+/// action reminder digests (once per person per day, whichever instance gets there first).
 async fn housekeeping(
     db: Db,
     sessions: learnloop_domain::accounts::SessionPolicy,
+    public_url: String,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -160,11 +212,76 @@ async fn housekeeping(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; will try again"),
         }
+        let today = learnloop_domain::dates::london_date(Utc::now());
+        match learnloop_store::reminders::queue_digests(&db, &public_url, today).await {
+            Ok(n) if n > 0 => tracing::info!(queued = n, "action reminder digests queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reminders failed; will try again"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
             _ = stop.changed() => return,
         }
     }
+}
+
+/// The S3 settings when a bucket is given; `Err` is the one line telling what is missing.
+fn s3_config(a: &ServeArgs) -> std::result::Result<Option<S3Config>, String> {
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let (endpoint, key_id, secret) = (
+        given(&a.files_s3_endpoint),
+        given(&a.files_s3_access_key_id),
+        given(&a.files_s3_secret_access_key),
+    );
+    let flags = [
+        ("--files-s3-endpoint", endpoint),
+        ("--files-s3-access-key-id", key_id),
+        ("--files-s3-secret-access-key", secret),
+    ];
+    let named = |present: bool| {
+        flags
+            .iter()
+            .filter(|(_, v)| v.is_some() == present)
+            .map(|(flag, _)| *flag)
+            .collect::<Vec<_>>()
+    };
+    let Some(bucket) = given(&a.files_s3_bucket) else {
+        let stray = named(true);
+        if stray.is_empty() {
+            return Ok(None);
+        }
+        return Err(format!(
+            "{} given without --files-s3-bucket: name the bucket to keep files in",
+            stray.join(", ")
+        ));
+    };
+    let missing = named(false);
+    if !missing.is_empty() {
+        return Err(format!(
+            "--files-s3-bucket needs {} too",
+            missing.join(", ")
+        ));
+    }
+    let endpoint = endpoint.unwrap_or_default();
+    let url = url::Url::parse(endpoint)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    let Some(url) = url else {
+        return Err(format!(
+            "--files-s3-endpoint must be an http:// or https:// address, e.g. \
+             https://s3.eu-west-2.amazonaws.com, not {endpoint:?}"
+        ));
+    };
+    Ok(Some(S3Config {
+        bucket: bucket.to_owned(),
+        endpoint: endpoint.trim_end_matches('/').to_owned(),
+        region: a.files_s3_region.trim().to_owned(),
+        access_key_id: key_id.unwrap_or_default().to_owned(),
+        secret_access_key: secret.unwrap_or_default().to_owned(),
+        allow_http: url.scheme() == "http",
+    }))
 }
 
 fn redact(url: &str) -> String {
@@ -227,6 +344,38 @@ fn init_logs() {
 pub async fn migrate(a: DbArgs) -> Result<ExitCode> {
     open(&a.database_url).await?;
     println!("The database schema is up to date.");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct RemindArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The day whose reminders to queue (default: today in London).
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    pub on: Option<NaiveDate>,
+    /// The address of the service, for the links in the mails.
+    #[arg(
+        long,
+        env = "LEARNLOOP_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub public_url: String,
+}
+
+/// Queues the action reminder digests of a day (the server does this by itself every ten
+/// minutes; a digest already queued for a person and day is never queued again).
+pub async fn remind(a: RemindArgs) -> Result<ExitCode> {
+    let db = open(&a.db.database_url).await?;
+    let day =
+        a.on.unwrap_or_else(|| learnloop_domain::dates::london_date(Utc::now()));
+    let n = learnloop_store::reminders::queue_digests(&db, a.public_url.trim_end_matches('/'), day)
+        .await?;
+    println!(
+        "Queued {n} reminder digests for {}.",
+        day.format("%Y-%m-%d")
+    );
     Ok(ExitCode::SUCCESS)
 }
 

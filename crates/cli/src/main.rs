@@ -41,6 +41,8 @@ enum Command {
     Deadline(commands::DeadlineArgs),
     /// List the clock rules and their ids.
     Rules(commands::RulesArgs),
+    /// Queue the action reminder digests of a day now (the server also does it by itself).
+    Remind(commands::RemindArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
             Command::WorkingDays(a) => commands::working_days(a).await,
             Command::Deadline(a) => commands::deadline(a).await,
             Command::Rules(a) => commands::rules(a).await,
+            Command::Remind(a) => commands::remind(a).await,
         }
     });
     match result {

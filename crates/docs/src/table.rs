@@ -112,3 +112,129 @@ mod xlsx_tests {
         assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
     }
 }
+
+/// The most rows an imported table may have.
+pub const MAX_IMPORT_ROWS: usize = 20_000;
+
+/// Reads the first sheet of an XLSX workbook, or a CSV file, as rows of text (the header row
+/// first). Dates in a workbook come back as `YYYY-MM-DD`. Anything else is refused with a
+/// message that says what to do.
+pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    if bytes.is_empty() {
+        return Err("The file is empty: choose the spreadsheet with the action plan".into());
+    }
+    let rows = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else {
+        read_csv(bytes)?
+    };
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    if rows.len() > MAX_IMPORT_ROWS + 1 {
+        return Err(format!(
+            "The file has more than {MAX_IMPORT_ROWS} rows: split it into smaller files"
+        ));
+    }
+    if rows.is_empty() {
+        return Err("The file has no rows: it needs a header row and one row per action".into());
+    }
+    Ok(rows)
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let not_a_workbook = || {
+        "The file is not an Excel workbook that can be read: save it as .xlsx or .csv and try again"
+            .to_owned()
+    };
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| not_a_workbook())?;
+    let Some(first) = book.sheet_names().first().cloned() else {
+        return Err(not_a_workbook());
+    };
+    let range = book.worksheet_range(&first).map_err(|_| not_a_workbook())?;
+    Ok(range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::DateTime(_) | Data::DateTimeIso(_) => c
+                        .as_date()
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_else(|| c.to_string()),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    _ => c.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
+        |_| {
+            "The file is neither an Excel workbook nor a CSV text file: save it as .xlsx or .csv and try again"
+                .to_owned()
+        },
+    )?;
+    if text.contains('\0') {
+        return Err(
+            "The file is neither an Excel workbook nor a CSV text file: save it as .xlsx or .csv and try again"
+                .into(),
+        );
+    }
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec =
+            rec.map_err(|e| format!("The CSV file could not be read ({e}): check its quotes"))?;
+        out.push(
+            rec.iter()
+                .map(|c| c.strip_prefix('\'').unwrap_or(c).to_owned())
+                .collect(),
+        );
+        if out.len() > MAX_IMPORT_ROWS + 1 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod read_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_workbook_and_a_csv_read_back_the_same() {
+        let rows = vec![
+            vec!["Action".to_owned(), "Due date".to_owned()],
+            vec!["Train staff".to_owned(), "2027-03-31".to_owned()],
+        ];
+        let x = xlsx("Plan", &["Action", "Due date"], &rows[1..]).unwrap();
+        assert_eq!(read(&x).unwrap(), rows);
+        let c = csv(&["Action", "Due date"], &rows[1..]).unwrap();
+        assert_eq!(read(c.as_bytes()).unwrap(), rows);
+    }
+
+    #[test]
+    fn bad_files_get_a_message_not_a_panic() {
+        assert!(read(b"").unwrap_err().contains("empty"));
+        assert!(
+            read(b"PK\x03\x04garbage")
+                .unwrap_err()
+                .contains("not an Excel workbook")
+        );
+        assert!(
+            read(&[0xff, 0xfe, 0x00, 0x41])
+                .unwrap_err()
+                .contains("neither")
+        );
+        assert!(read(b"\n\n").unwrap_err().contains("no rows"));
+    }
+}

@@ -135,7 +135,7 @@ pub fn london_to_utc(local: chrono::NaiveDateTime) -> chrono::DateTime<chrono::U
 }
 
 #[cfg(test)]
-mod london_tests {
+mod london_time_tests {
     use super::*;
 
     fn at(y: i32, m: u32, d: u32, h: u32) -> chrono::NaiveDateTime {
@@ -166,6 +166,43 @@ mod london_tests {
         assert_eq!(
             london_to_utc(at(2027, 10, 31, 3)).format("%H").to_string(),
             "03"
+        );
+    }
+}
+
+/// The date in London at a UTC moment (one hour ahead during British Summer Time).
+pub fn london_date(at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    let naive = at.naive_utc();
+    // A wall-clock time is summer time when its UTC moment is an hour earlier than itself.
+    let plus_one = naive + chrono::Duration::hours(1);
+    if london_to_utc(plus_one).naive_utc() == naive {
+        plus_one.date()
+    } else {
+        naive.date()
+    }
+}
+
+#[cfg(test)]
+mod london_tests {
+    use super::*;
+
+    #[test]
+    fn the_london_date_follows_summer_time() {
+        use chrono::TimeZone;
+        let at = |y, m, d, h| {
+            chrono::Utc
+                .with_ymd_and_hms(y, m, d, h, 30, 0)
+                .single()
+                .unwrap_or_default()
+        };
+        // 23:30 UTC in July is 00:30 the next day in London; in January it is the same day.
+        assert_eq!(
+            london_date(at(2026, 7, 1, 23)),
+            NaiveDate::from_ymd_opt(2026, 7, 2).unwrap_or_default()
+        );
+        assert_eq!(
+            london_date(at(2026, 1, 1, 23)),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
         );
     }
 }

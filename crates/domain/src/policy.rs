@@ -53,6 +53,11 @@ pub enum Permission {
     ManageThemes,
     /// Refer a case to the partnership for consideration (agency leads, chairs, auditors).
     ReferCase,
+    /// See the partnership's action plans and tracker (everyone but practitioners and
+    /// trainers, who see only actions they own).
+    ViewActions,
+    /// Turn recommendations into actions, import and change plans, set reminder settings.
+    ManageActions,
 }
 
 impl Actor {
@@ -99,6 +104,8 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewThemes
                 | P::ManageThemes
                 | P::ReferCase
+                | P::ViewActions
+                | P::ManageActions
         ),
         R::IndependentChair => matches!(
             p,
@@ -108,16 +115,25 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewClocks
                 | P::ViewThemes
                 | P::ReferCase
+                | P::ViewActions
         ),
         R::GroupChair => matches!(
             p,
-            P::ViewPartnership | P::ViewCaseContent | P::ViewClocks | P::ViewThemes | P::ReferCase
+            P::ViewPartnership
+                | P::ViewCaseContent
+                | P::ViewClocks
+                | P::ViewThemes
+                | P::ReferCase
+                | P::ViewActions
         ),
         R::AgencyLead => matches!(
             p,
-            P::ViewPartnership | P::ViewClocks | P::ViewThemes | P::ReferCase
+            P::ViewPartnership | P::ViewClocks | P::ViewThemes | P::ReferCase | P::ViewActions
         ),
-        R::Auditor => matches!(p, P::ViewPartnership | P::ViewThemes | P::ReferCase),
+        R::Auditor => matches!(
+            p,
+            P::ViewPartnership | P::ViewThemes | P::ReferCase | P::ViewActions
+        ),
         R::Practitioner | R::Trainer => {
             matches!(p, P::ViewPartnership | P::ViewThemes)
         }

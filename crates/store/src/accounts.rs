@@ -177,6 +177,23 @@ pub async fn names(db: &Db, partnership_id: &str) -> Result<Vec<Named>, StoreErr
     .await
 }
 
+/// Everyone with a role in the partnership as (id, name, e-mail), for matching an imported
+/// owner by name or address.
+pub async fn contacts(
+    db: &Db,
+    partnership_id: &str,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT id, name, email FROM person WHERE active = ? AND id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+             ORDER BY lower(name), id LIMIT 20000",
+        )
+        .bind(true)
+        .bind(partnership_id),
+    )
+    .await
+}
+
 /// A person listed on the people page with their roles in the partnership.
 #[derive(Debug, Clone)]
 pub struct PersonWithRoles {

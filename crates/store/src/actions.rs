@@ -1,12 +1,14 @@
-//! The action record: one table for every kind of action (meeting actions now; the actions of
-//! recommendations extend it with evidence, sign-off and impact).
+//! The action record: one table for every kind of action (meeting actions, and the actions
+//! that answer recommendations of any source), with progress updates, evidence files, due-date
+//! revisions, sign-off and impact review. A plan is the actions of one source.
 
 use chrono::Utc;
 use learnloop_domain::actions::ActionStatus;
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
-use crate::{Db, StoreError, new_id, query, ts};
+use crate::files::{FileStore, Upload};
+use crate::{Db, Page, Paged, StoreError, Tx, new_id, query, ts};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Action {
@@ -24,6 +26,22 @@ pub struct Action {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
+    pub recommendation_id: Option<String>,
+    pub success_measure: String,
+    pub last_update_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub signed_off_by: Option<String>,
+    pub signed_off_at: Option<String>,
+    pub impact_due_on: Option<String>,
+}
+
+impl Action {
+    /// The day of the last progress update, or of creation when there has been none.
+    pub fn last_touched(&self) -> &str {
+        self.last_update_on
+            .as_deref()
+            .unwrap_or_else(|| self.created_at.get(..10).unwrap_or_default())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,17 +53,57 @@ pub struct NewAction {
     pub lead_agency_id: Option<String>,
     pub owner_person_id: Option<String>,
     pub due_on: String,
+    pub recommendation_id: Option<String>,
+    pub success_measure: String,
+    pub supporting_agency_ids: Vec<String>,
 }
 
-pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAction) -> Result<String, StoreError> {
+impl NewAction {
+    /// A meeting action: no recommendation, no success measure, no supporting agencies.
+    pub fn meeting(
+        meeting_id: String,
+        group_id: String,
+        description: String,
+        lead_agency_id: String,
+        owner_person_id: String,
+        due_on: String,
+    ) -> NewAction {
+        NewAction {
+            source_kind: "meeting",
+            source_id: meeting_id,
+            group_id: Some(group_id),
+            description,
+            lead_agency_id: Some(lead_agency_id),
+            owner_person_id: Some(owner_person_id),
+            due_on,
+            recommendation_id: None,
+            success_measure: String::new(),
+            supporting_agency_ids: Vec::new(),
+        }
+    }
+}
+
+/// Inserts one action (and its plan, the first time) inside the caller's transaction.
+async fn insert(tx: &mut Tx, who: &Who, pid: &str, a: &NewAction) -> Result<String, StoreError> {
     let id = new_id();
     let now = ts(Utc::now());
-    let mut tx = db.begin().await?;
+    tx.execute(
+        query(
+            "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) \
+             SELECT id, ?, ?, ?, impact_months, ? FROM partnership WHERE id = ? ON CONFLICT DO NOTHING",
+        )
+        .bind(a.source_kind)
+        .bind(&a.source_id)
+        .bind(a.group_id.clone())
+        .bind(&now)
+        .bind(pid),
+    )
+    .await?;
     tx.execute(
         query(
             "INSERT INTO action (id, partnership_id, source_kind, source_id, group_id, description, lead_agency_id, \
-             owner_person_id, due_on, status, status_reason, created_by, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+             owner_person_id, due_on, status, status_reason, created_by, created_at, updated_at, recommendation_id, \
+             success_measure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
         )
         .bind(&id)
         .bind(pid)
@@ -59,9 +117,29 @@ pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAction) -> Result<Stri
         .bind(ActionStatus::NotStarted.slug())
         .bind(&who.label)
         .bind(&now)
-        .bind(&now),
+        .bind(&now)
+        .bind(a.recommendation_id.clone())
+        .bind(&a.success_measure),
     )
     .await?;
+    for ag in &a.supporting_agency_ids {
+        if Some(ag) == a.lead_agency_id.as_ref() {
+            continue;
+        }
+        tx.execute(
+            query("INSERT INTO action_agency (action_id, partnership_id, agency_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(&id)
+                .bind(pid)
+                .bind(ag),
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAction) -> Result<String, StoreError> {
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, who, pid, a).await?;
     audit::append(
         &mut tx,
         who,
@@ -74,6 +152,38 @@ pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAction) -> Result<Stri
     Ok(id)
 }
 
+/// Adds many actions (an imported plan) all or nothing, with one audit entry.
+pub async fn create_all(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    (kind, source_id): (&'static str, &str),
+    all: &[NewAction],
+) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    for a in all {
+        insert(&mut tx, who, pid, a).await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("action.import", kind, Some(source_id))
+            .summary(format!("Imported {} actions", all.len())),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(all.len())
+}
+
+pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<Action>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM action WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
 /// The actions that came from one source (e.g. one meeting).
 pub async fn for_source(
     db: &Db,
@@ -82,7 +192,7 @@ pub async fn for_source(
     id: &str,
 ) -> Result<Vec<Action>, StoreError> {
     db.fetch_all(
-        query("SELECT * FROM action WHERE partnership_id = ? AND source_kind = ? AND source_id = ? ORDER BY due_on, created_at LIMIT 500")
+        query("SELECT * FROM action WHERE partnership_id = ? AND source_kind = ? AND source_id = ? ORDER BY due_on, created_at LIMIT 2000")
             .bind(pid)
             .bind(kind)
             .bind(id),
@@ -107,4 +217,667 @@ pub async fn open_for_group_due_by(
         .bind(by),
     )
     .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ActionPlan {
+    pub partnership_id: String,
+    pub source_kind: String,
+    pub source_id: String,
+    pub group_id: Option<String>,
+    pub impact_months: i64,
+    pub created_at: String,
+}
+
+pub async fn plan(
+    db: &Db,
+    pid: &str,
+    kind: &str,
+    source_id: &str,
+) -> Result<Option<ActionPlan>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM action_plan WHERE partnership_id = ? AND source_kind = ? AND source_id = ?")
+            .bind(pid)
+            .bind(kind)
+            .bind(source_id),
+    )
+    .await
+}
+
+/// An action with the names a list shows.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ActionLine {
+    #[sqlx(flatten)]
+    pub action: Action,
+    pub agency_name: Option<String>,
+    pub owner_name: Option<String>,
+    /// "Case 2026-001", "Meeting on 2026-12-03": no restricted content.
+    pub source_title: Option<String>,
+}
+
+/// Filters of the tracker; None means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub source_kind: Option<String>,
+    pub source_id: Option<String>,
+    pub group_id: Option<String>,
+    /// Lead or supporting agency.
+    pub agency_id: Option<String>,
+    pub owner_person_id: Option<String>,
+    /// Through the themes of the recommendation the action answers.
+    pub theme_id: Option<String>,
+    /// A status slug, or "open".
+    pub status: Option<String>,
+    /// "red", "amber" or "green", with the day and thresholds to judge by.
+    pub rag: Option<String>,
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+}
+
+/// The dates a RAG filter compares with: today, the last due-soon day, and the day before
+/// which an action without an update is stale.
+#[derive(Debug, Clone)]
+pub struct RagDays {
+    pub today: String,
+    pub soon: String,
+    pub stale_before: String,
+}
+
+/// The columns of an [`ActionLine`]: the action, its lead agency's and owner's names, and its
+/// source's title.
+macro_rules! line_columns {
+    () => {
+        "SELECT a.*, (SELECT name FROM agency WHERE id = a.lead_agency_id) AS agency_name, \
+         (SELECT name FROM person WHERE id = a.owner_person_id) AS owner_name, \
+         CASE a.source_kind WHEN 'case_review' THEN (SELECT 'Case ' || reference FROM case_review WHERE id = a.source_id) \
+         WHEN 'meeting' THEN (SELECT 'Meeting on ' || substr(starts_at, 1, 10) FROM meeting WHERE id = a.source_id) \
+         END AS source_title "
+    };
+}
+
+macro_rules! action_filter {
+    () => {
+        "FROM action a WHERE a.partnership_id = ? \
+         AND (? IS NULL OR a.source_kind = ?) AND (? IS NULL OR a.source_id = ?) \
+         AND (? IS NULL OR a.group_id = ?) \
+         AND (? IS NULL OR a.lead_agency_id = ? OR EXISTS (SELECT 1 FROM action_agency x WHERE x.action_id = a.id AND x.agency_id = ?)) \
+         AND (? IS NULL OR a.owner_person_id = ?) \
+         AND (? IS NULL OR EXISTS (SELECT 1 FROM tagging g WHERE g.partnership_id = a.partnership_id \
+              AND g.target_kind = 'recommendation' AND g.target_id = a.recommendation_id AND g.theme_id = ?)) \
+         AND (? IS NULL OR a.status = ? OR (? = 'open' AND a.status IN ('not-started', 'in-progress', 'completed'))) \
+         AND (? IS NULL OR (a.status IN ('not-started', 'in-progress', 'completed') AND ( \
+              (? = 'red' AND a.due_on < ?) \
+              OR (? = 'amber' AND a.due_on >= ? AND (a.due_on <= ? OR COALESCE(a.last_update_on, substr(a.created_at, 1, 10)) < ?)) \
+              OR (? = 'green' AND a.due_on > ? AND COALESCE(a.last_update_on, substr(a.created_at, 1, 10)) >= ?)))) \
+         AND (? IS NULL OR a.due_on >= ?) AND (? IS NULL OR a.due_on <= ?)"
+    };
+}
+
+fn bind_filter(q: crate::Query, pid: &str, f: &Filter, d: &RagDays) -> crate::Query {
+    let o = |v: &Option<String>| v.clone();
+    q.bind(pid)
+        .bind(o(&f.source_kind))
+        .bind(o(&f.source_kind))
+        .bind(o(&f.source_id))
+        .bind(o(&f.source_id))
+        .bind(o(&f.group_id))
+        .bind(o(&f.group_id))
+        .bind(o(&f.agency_id))
+        .bind(o(&f.agency_id))
+        .bind(o(&f.agency_id))
+        .bind(o(&f.owner_person_id))
+        .bind(o(&f.owner_person_id))
+        .bind(o(&f.theme_id))
+        .bind(o(&f.theme_id))
+        .bind(o(&f.status))
+        .bind(o(&f.status))
+        .bind(o(&f.status))
+        .bind(o(&f.rag))
+        .bind(o(&f.rag))
+        .bind(d.today.clone())
+        .bind(o(&f.rag))
+        .bind(d.today.clone())
+        .bind(d.soon.clone())
+        .bind(d.stale_before.clone())
+        .bind(o(&f.rag))
+        .bind(d.soon.clone())
+        .bind(d.stale_before.clone())
+        .bind(o(&f.due_from))
+        .bind(o(&f.due_from))
+        .bind(o(&f.due_to))
+        .bind(o(&f.due_to))
+}
+
+/// The partnership's actions, filtered, by due date, with agency and owner names.
+pub async fn tracker(
+    db: &Db,
+    pid: &str,
+    f: &Filter,
+    d: &RagDays,
+    page: Page,
+) -> Result<Paged<ActionLine>, StoreError> {
+    let (total,): (i64,) = db
+        .fetch_one(bind_filter(
+            query(concat!("SELECT COUNT(*) ", action_filter!())),
+            pid,
+            f,
+            d,
+        ))
+        .await?;
+    let items = db
+        .fetch_all(
+            bind_filter(
+                query(concat!(
+                    line_columns!(),
+                    action_filter!(),
+                    " ORDER BY a.due_on, a.id LIMIT ? OFFSET ?"
+                )),
+                pid,
+                f,
+                d,
+            )
+            .bind(page.size)
+            .bind(page.offset()),
+        )
+        .await?;
+    Ok(Paged { items, total, page })
+}
+
+/// Every action a filter matches, for an export (at most `limit`).
+pub async fn export(
+    db: &Db,
+    pid: &str,
+    f: &Filter,
+    d: &RagDays,
+    limit: i64,
+) -> Result<Vec<ActionLine>, StoreError> {
+    db.fetch_all(
+        bind_filter(
+            query(concat!(
+                line_columns!(),
+                action_filter!(),
+                " ORDER BY a.due_on, a.id LIMIT ?"
+            )),
+            pid,
+            f,
+            d,
+        )
+        .bind(limit),
+    )
+    .await
+}
+
+/// The supporting agencies of every action of the partnership, as (action id, agency name),
+/// for exports.
+pub async fn supporting_all(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT x.action_id, g.name FROM action_agency x JOIN agency g ON g.id = x.agency_id \
+             WHERE x.partnership_id = ? ORDER BY g.name",
+        )
+        .bind(pid),
+    )
+    .await
+}
+
+/// One action's supporting agencies, as (agency id, name).
+pub async fn supporting(
+    db: &Db,
+    pid: &str,
+    action_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT g.id, g.name FROM action_agency x JOIN agency g ON g.id = x.agency_id \
+             WHERE x.partnership_id = ? AND x.action_id = ? ORDER BY g.name LIMIT 200",
+        )
+        .bind(pid)
+        .bind(action_id),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Update {
+    pub id: String,
+    pub partnership_id: String,
+    pub action_id: String,
+    pub body: String,
+    pub status_from: String,
+    pub status_to: String,
+    pub by_label: String,
+    pub by_person_id: Option<String>,
+    pub created_at: String,
+}
+
+pub async fn updates(db: &Db, pid: &str, action_id: &str) -> Result<Vec<Update>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM action_update WHERE partnership_id = ? AND action_id = ? ORDER BY created_at DESC LIMIT 500")
+            .bind(pid)
+            .bind(action_id),
+    )
+    .await
+}
+
+/// An evidence file of an action: (evidence id, update id, file id, file name, size).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Evidence {
+    pub id: String,
+    pub update_id: String,
+    pub file_id: String,
+    pub name: String,
+    pub size: i64,
+    pub created_at: String,
+}
+
+pub async fn evidence(db: &Db, pid: &str, action_id: &str) -> Result<Vec<Evidence>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT e.id, e.update_id, e.file_id, f.name, f.size, e.created_at FROM action_evidence e \
+             JOIN file_object f ON f.id = e.file_id WHERE e.partnership_id = ? AND e.action_id = ? \
+             ORDER BY e.created_at LIMIT 500",
+        )
+        .bind(pid)
+        .bind(action_id),
+    )
+    .await
+}
+
+pub async fn evidence_item(
+    db: &Db,
+    pid: &str,
+    evidence_id: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    db.fetch_optional(
+        query("SELECT action_id, file_id FROM action_evidence WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(evidence_id),
+    )
+    .await
+}
+
+/// A progress update: text, a status move (or none) and evidence files, all or nothing. The
+/// move happens only from the status the person saw; false if it had changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn post_update(
+    db: &Db,
+    files: &FileStore,
+    who: &Who,
+    pid: &str,
+    action_id: &str,
+    body: &str,
+    (from, to, reason): (&str, &str, &str),
+    uploads: Vec<Upload>,
+) -> Result<bool, StoreError> {
+    let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    let closes = to == ActionStatus::ClosedNotAchieved.slug();
+    let n = tx
+        .execute(
+            query(
+                "UPDATE action SET status = ?, status_reason = CASE WHEN ? = '' THEN status_reason ELSE ? END, \
+                 last_update_on = ?, closed_on = CASE WHEN ? THEN ? ELSE closed_on END, updated_at = ? \
+                 WHERE partnership_id = ? AND id = ? AND status = ?",
+            )
+            .bind(to)
+            .bind(reason)
+            .bind(reason)
+            .bind(&today)
+            .bind(closes)
+            .bind(&today)
+            .bind(&now)
+            .bind(pid)
+            .bind(action_id)
+            .bind(from),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let update_id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO action_update (id, partnership_id, action_id, body, status_from, status_to, by_label, by_person_id, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&update_id)
+        .bind(pid)
+        .bind(action_id)
+        .bind(body)
+        .bind(from)
+        .bind(to)
+        .bind(&who.label)
+        .bind(who.person_id.clone())
+        .bind(&now),
+    )
+    .await?;
+    let mut names = Vec::new();
+    for up in uploads {
+        names.push(up.name.clone());
+        let f = crate::files::save(
+            files,
+            &mut tx,
+            pid,
+            "action_update",
+            &update_id,
+            &who.label,
+            up,
+        )
+        .await?;
+        tx.execute(
+            query(
+                "INSERT INTO action_evidence (id, partnership_id, action_id, update_id, file_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(new_id())
+            .bind(pid)
+            .bind(action_id)
+            .bind(&update_id)
+            .bind(&f.id)
+            .bind(&now),
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("action.update", "action", Some(action_id))
+            .summary(if from == to {
+                "Posted a progress update".to_owned()
+            } else {
+                format!("Posted an update and moved the action from {from} to {to}")
+            })
+            .after(&serde_json::json!({"body": body, "from": from, "to": to, "reason": reason, "evidence": names})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Revision {
+    pub id: String,
+    pub partnership_id: String,
+    pub action_id: String,
+    pub from_on: String,
+    pub to_on: String,
+    pub reason: String,
+    pub revised_by: String,
+    pub revised_at: String,
+}
+
+pub async fn revisions(db: &Db, pid: &str, action_id: &str) -> Result<Vec<Revision>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM action_revision WHERE partnership_id = ? AND action_id = ? ORDER BY revised_at LIMIT 500")
+            .bind(pid)
+            .bind(action_id),
+    )
+    .await
+}
+
+/// Moves the due date from what the person saw, keeping the revision and its reason.
+pub async fn revise_due(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    action_id: &str,
+    (from, to): (&str, &str),
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query("UPDATE action SET due_on = ?, updated_at = ? WHERE partnership_id = ? AND id = ? AND due_on = ?")
+                .bind(to)
+                .bind(&now)
+                .bind(pid)
+                .bind(action_id)
+                .bind(from),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        query(
+            "INSERT INTO action_revision (id, partnership_id, action_id, from_on, to_on, reason, revised_by, revised_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new_id())
+        .bind(pid)
+        .bind(action_id)
+        .bind(from)
+        .bind(to)
+        .bind(reason)
+        .bind(&who.label)
+        .bind(&now),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("action.revise", "action", Some(action_id))
+            .summary(format!("Moved the due date from {from} to {to}: {reason}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The chair signs a completed, evidenced action off: it closes and its impact review is
+/// scheduled. False if it was not completed or has no evidence.
+pub async fn sign_off(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    action_id: &str,
+    (closed_on, impact_due_on): (&str, &str),
+) -> Result<bool, StoreError> {
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE action SET status = 'closed-evidenced', closed_on = ?, signed_off_by = ?, signed_off_at = ?, \
+                 impact_due_on = ?, updated_at = ? WHERE partnership_id = ? AND id = ? AND status = 'completed' \
+                 AND EXISTS (SELECT 1 FROM action_evidence e WHERE e.action_id = action.id)",
+            )
+            .bind(closed_on)
+            .bind(&who.label)
+            .bind(&now)
+            .bind(impact_due_on)
+            .bind(&now)
+            .bind(pid)
+            .bind(action_id),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("action.sign-off", "action", Some(action_id)).summary(format!(
+                "Signed the action off as closed; impact review due {impact_due_on}"
+            )),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ImpactReview {
+    pub action_id: String,
+    pub partnership_id: String,
+    pub reviewed_on: String,
+    pub sustained: bool,
+    pub made_difference: bool,
+    pub measure: String,
+    pub notes: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+pub async fn impact(
+    db: &Db,
+    pid: &str,
+    action_id: &str,
+) -> Result<Option<ImpactReview>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM impact_review WHERE partnership_id = ? AND action_id = ?")
+            .bind(pid)
+            .bind(action_id),
+    )
+    .await
+}
+
+/// What an impact review found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImpactInput {
+    pub reviewed_on: String,
+    pub sustained: bool,
+    pub made_difference: bool,
+    pub measure: String,
+    pub notes: String,
+}
+
+/// Records (or corrects) an action's impact review. False if the action is not closed.
+pub async fn record_impact(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    action_id: &str,
+    i: &ImpactInput,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let closed: Option<(String,)> = tx
+        .fetch_optional(
+            query("SELECT id FROM action WHERE partnership_id = ? AND id = ? AND status = 'closed-evidenced'")
+                .bind(pid)
+                .bind(action_id),
+        )
+        .await?;
+    if closed.is_none() {
+        return Ok(false);
+    }
+    tx.execute(
+        query("DELETE FROM impact_review WHERE partnership_id = ? AND action_id = ?")
+            .bind(pid)
+            .bind(action_id),
+    )
+    .await?;
+    tx.execute(
+        query(
+            "INSERT INTO impact_review (action_id, partnership_id, reviewed_on, sustained, made_difference, measure, notes, \
+             recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(action_id)
+        .bind(pid)
+        .bind(&i.reviewed_on)
+        .bind(i.sustained)
+        .bind(i.made_difference)
+        .bind(&i.measure)
+        .bind(&i.notes)
+        .bind(&who.label)
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("action.impact", "action", Some(action_id))
+            .summary("Recorded the impact review")
+            .after(i),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Closed actions whose impact review is due by a day and not yet recorded.
+pub async fn impact_due_by(db: &Db, pid: &str, by: &str) -> Result<Vec<Action>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT a.* FROM action a WHERE a.partnership_id = ? AND a.impact_due_on IS NOT NULL AND a.impact_due_on <= ? \
+             AND NOT EXISTS (SELECT 1 FROM impact_review r WHERE r.action_id = a.id) ORDER BY a.impact_due_on LIMIT 200",
+        )
+        .bind(pid)
+        .bind(by),
+    )
+    .await
+}
+
+/// Open actions due by a day, with names (for reminders and home pages), across the
+/// partnership; at most `limit`.
+pub async fn open_due_by(
+    db: &Db,
+    pid: &str,
+    by: &str,
+    limit: i64,
+) -> Result<Vec<ActionLine>, StoreError> {
+    db.fetch_all(
+        query(
+            concat!(
+                line_columns!(),
+                "FROM action a WHERE a.partnership_id = ? AND a.status IN ('not-started', 'in-progress', 'completed') \
+                 AND a.due_on <= ? ORDER BY a.due_on LIMIT ?"
+            ),
+        )
+        .bind(pid)
+        .bind(by)
+        .bind(limit),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+/// A source that raised a theme, with what became of its actions.
+pub struct SourceOutcome {
+    pub source_kind: String,
+    pub source_id: String,
+    pub title: Option<String>,
+    pub raised_on: String,
+    pub recommendations: i64,
+    pub actions: i64,
+    pub open: i64,
+    pub overdue: i64,
+    pub evidenced: i64,
+    pub not_achieved: i64,
+    pub sustained: i64,
+    pub no_difference: i64,
+}
+
+/// The sources whose recommendations raised a theme since a day, with their actions' outcome.
+pub async fn theme_outcomes(
+    db: &Db,
+    pid: &str,
+    theme_id: &str,
+    since: &str,
+    today: &str,
+) -> Result<Vec<SourceOutcome>, StoreError> {
+    db.fetch_all(
+            query(
+                "SELECT r.source_kind, r.source_id, \
+                 CASE r.source_kind WHEN 'case_review' THEN (SELECT 'Case ' || reference FROM case_review WHERE id = r.source_id) END AS title, \
+                 MIN(substr(r.created_at, 1, 10)) AS raised_on, \
+                 COUNT(DISTINCT r.id) AS recommendations, COUNT(a.id) AS actions, \
+                 SUM(CASE WHEN a.status IN ('not-started', 'in-progress', 'completed') THEN 1 ELSE 0 END) AS open, \
+                 SUM(CASE WHEN a.status IN ('not-started', 'in-progress', 'completed') AND a.due_on < ? THEN 1 ELSE 0 END) AS overdue, \
+                 SUM(CASE WHEN a.status = 'closed-evidenced' THEN 1 ELSE 0 END) AS evidenced, \
+                 SUM(CASE WHEN a.status = 'closed-not-achieved' THEN 1 ELSE 0 END) AS not_achieved, \
+                 SUM(CASE WHEN i.sustained AND i.made_difference THEN 1 ELSE 0 END) AS sustained, \
+                 SUM(CASE WHEN i.action_id IS NOT NULL AND NOT (i.sustained AND i.made_difference) THEN 1 ELSE 0 END) AS no_difference \
+                 FROM tagging g JOIN recommendation r ON r.id = g.target_id \
+                 LEFT JOIN action a ON a.recommendation_id = r.id \
+                 LEFT JOIN impact_review i ON i.action_id = a.id \
+                 WHERE g.partnership_id = ? AND g.target_kind = 'recommendation' AND g.theme_id = ? AND r.created_at >= ? \
+                 GROUP BY r.source_kind, r.source_id ORDER BY MIN(r.created_at) DESC LIMIT 500",
+            )
+            .bind(today)
+            .bind(pid)
+            .bind(theme_id)
+            .bind(since),
+        )
+        .await
 }

@@ -21,6 +21,14 @@ pub struct Partnership {
     pub rapid_review_from: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Days before an action's due date its owner is reminded, e.g. "14, 3".
+    pub remind_before: String,
+    pub escalate_lead_after: i64,
+    pub escalate_chair_after: i64,
+    /// An open action with no update for this many weeks is amber.
+    pub stale_after_weeks: i64,
+    /// Default months from closure to an action's impact review.
+    pub impact_months: i64,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -57,6 +65,11 @@ pub async fn create_partnership(
         rapid_review_from: "notified".to_owned(),
         created_at: now.clone(),
         updated_at: now,
+        remind_before: "14, 3".to_owned(),
+        escalate_lead_after: 14,
+        escalate_chair_after: 28,
+        stale_after_weeks: 6,
+        impact_months: 6,
     };
     tx.execute(
         query(

@@ -15,6 +15,7 @@ pub mod files;
 pub mod governance;
 pub mod outbox;
 pub mod recommendations;
+pub mod reminders;
 pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;

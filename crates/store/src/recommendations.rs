@@ -164,3 +164,37 @@ pub async fn for_source(
         })
         .collect())
 }
+
+/// The number of every recommendation of the partnership, by id (for exports).
+pub async fn numbers(
+    db: &Db,
+    pid: &str,
+) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+    let rows: Vec<(String, i64)> = db
+        .fetch_all(
+            query("SELECT id, number FROM recommendation WHERE partnership_id = ?").bind(pid),
+        )
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<Recommendation>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM recommendation WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+/// The agency ids a recommendation is addressed to.
+pub async fn agency_ids(db: &Db, pid: &str, id: &str) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all(
+            query("SELECT agency_id FROM recommendation_agency WHERE partnership_id = ? AND recommendation_id = ? LIMIT 200")
+                .bind(pid)
+                .bind(id),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}

@@ -50,6 +50,7 @@ impl Audience<'_> {
 pub async fn gather(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
     let mut items = Vec::new();
     items.extend(crate::reviews::attention(st, a).await?);
+    items.extend(crate::actions::attention(st, a).await?);
     items.extend(crate::governance::attention(st, a).await?);
     items.extend(crate::clocks::attention(st, a).await?);
     Ok(items)

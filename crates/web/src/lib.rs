@@ -6,6 +6,7 @@
 //! from GOV.UK components (`learnloop-govuk`) and work without JavaScript.
 
 mod accounts;
+mod actions;
 mod assets;
 mod attention;
 mod audit;
@@ -96,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(clocks::routes())
         .merge(reviews::routes())
+        .merge(actions::routes())
         .merge(themes::routes())
         .fallback(error::not_found);
 

@@ -59,6 +59,11 @@ pub enum Flash {
     PublicationSaved,
     FindingAdded,
     RecommendationAdded,
+    ActionUpdated,
+    DueDateRevised,
+    ActionSignedOff,
+    ImpactRecorded,
+    PlanImported,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -228,6 +233,23 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "recommendation-added",
         "Recommendation added",
     ),
+    (Flash::ActionUpdated, "action-updated", "Update posted"),
+    (
+        Flash::DueDateRevised,
+        "due-date-revised",
+        "Due date changed: the revision and its reason are kept",
+    ),
+    (
+        Flash::ActionSignedOff,
+        "action-signed-off",
+        "Action signed off and closed: its impact review is scheduled",
+    ),
+    (
+        Flash::ImpactRecorded,
+        "impact-recorded",
+        "Impact review recorded",
+    ),
+    (Flash::PlanImported, "plan-imported", "Action plan imported"),
 ];
 
 impl Flash {
@@ -278,6 +300,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "Case reviews",
         Some(Permission::ViewPartnership),
     ),
+    ("/actions", "Actions", Some(Permission::ViewPartnership)),
     ("/groups", "Groups", Some(Permission::ViewPartnership)),
     ("/agencies", "Agencies", Some(Permission::ManageAgencies)),
     ("/people", "People", Some(Permission::ManagePeople)),

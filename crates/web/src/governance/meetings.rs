@@ -828,15 +828,14 @@ async fn add_action(
     let Some((description, due)) = description.zip(due).filter(|_| errors.is_empty()) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
-    let a = NewAction {
-        source_kind: "meeting",
-        source_id: id.clone(),
-        group_id: Some(m.group_id.clone()),
+    let a = NewAction::meeting(
+        id.clone(),
+        m.group_id.clone(),
         description,
-        lead_agency_id: Some(agency),
-        owner_person_id: Some(owner),
-        due_on: due.format("%Y-%m-%d").to_string(),
-    };
+        agency,
+        owner,
+        due.format("%Y-%m-%d").to_string(),
+    );
     actions::create(&st.db, &s.who(), s.pid(), &a).await?;
     Ok(back(&st, &id, "actions", Flash::ActionAdded))
 }

@@ -216,6 +216,13 @@ struct ReviewPage {
     rec_to: Radios,
     rec_agencies: Checkboxes,
     rec_themes: Checkboxes,
+    /// The action plan: each action, its status label and RAG, by recommendation.
+    plan: Vec<(
+        learnloop_store::actions::Action,
+        &'static str,
+        Option<learnloop_domain::actions::Rag>,
+    )>,
+    can_plan: bool,
 }
 
 #[allow(clippy::too_many_lines)]
@@ -536,6 +543,18 @@ async fn view(
         )
         .values(f.all("rec_agency"))
         .error(errors.get("rec_agency")),
+        plan: learnloop_store::actions::for_source(&st.db, s.pid(), "case_review", id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let label = learnloop_domain::actions::ActionStatus::parse(&a.status)
+                    .map(learnloop_domain::actions::ActionStatus::label)
+                    .unwrap_or("Unknown");
+                let rag = crate::actions::rag_of(s, &a, Utc::now().date_naive());
+                (a, label, rag)
+            })
+            .collect(),
+        can_plan: s.actor.can(Permission::ManageActions),
         rec_themes: Checkboxes::new("rec_theme", "Themes", theme_items())
             .values(f.all("rec_theme"))
             .error(errors.get("rec_theme")),

@@ -1,0 +1,181 @@
+//! The daily reminder digest: for each partnership, the open actions that have a reminder on a
+//! day (by the partnership's settings: days before due to the owner, on the day, when overdue,
+//! then to the agency lead, then to the group chair), gathered into one mail per person per
+//! day. Each digest has the natural key (partnership, person, day), unique in the outbox, so
+//! a restart or a second server instance never queues it twice.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use learnloop_domain::actions::{Reminder, ReminderSettings, reminders_on};
+
+use crate::outbox::{self, NewMail};
+use crate::{Db, StoreError, query};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Due {
+    id: String,
+    description: String,
+    due_on: String,
+    owner_person_id: Option<String>,
+    lead_agency_id: Option<String>,
+    group_id: Option<String>,
+}
+
+/// Queues the digests of `day` for every partnership. Returns how many mails were queued now
+/// (digests already queued for the day are left alone).
+pub async fn queue_digests(db: &Db, public_url: &str, day: NaiveDate) -> Result<usize, StoreError> {
+    let partnerships: Vec<(String, String, String, i64, i64)> = db
+        .fetch_all(query(
+            "SELECT id, name, remind_before, escalate_lead_after, escalate_chair_after FROM partnership ORDER BY id",
+        ))
+        .await?;
+    let mut queued = 0;
+    for (pid, name, before, lead, chair) in partnerships {
+        let settings = ReminderSettings::parse(&before, &lead.to_string(), &chair.to_string())
+            .unwrap_or_default();
+        queued += queue_for(db, public_url, day, (&pid, &name), &settings).await?;
+    }
+    Ok(queued)
+}
+
+async fn queue_for(
+    db: &Db,
+    public_url: &str,
+    day: NaiveDate,
+    (pid, partnership): (&str, &str),
+    s: &ReminderSettings,
+) -> Result<usize, StoreError> {
+    let latest = s.before.iter().copied().max().unwrap_or(0);
+    let from = day - chrono::Duration::days(i64::from(s.chair_after.max(s.lead_after)));
+    let to = day + chrono::Duration::days(i64::from(latest));
+    let due: Vec<Due> = db
+        .fetch_all(
+            query(
+                "SELECT id, description, due_on, owner_person_id, lead_agency_id, group_id FROM action \
+                 WHERE partnership_id = ? AND status IN ('not-started', 'in-progress', 'completed') \
+                 AND due_on >= ? AND due_on <= ? ORDER BY due_on",
+            )
+            .bind(pid)
+            .bind(from.format("%Y-%m-%d").to_string())
+            .bind(to.format("%Y-%m-%d").to_string()),
+        )
+        .await?;
+    // (e-mail) -> (name, lines)
+    let mut digests: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for a in &due {
+        let Some(due_on) = learnloop_domain::dates::parse_iso(&a.due_on) else {
+            continue;
+        };
+        for r in reminders_on(due_on, day, s) {
+            let (people, line) = match r {
+                Reminder::Before(n) => (
+                    owner(db, a).await?,
+                    format!("Due in {n} days ({}): {}", a.due_on, a.description),
+                ),
+                Reminder::DueToday => {
+                    (owner(db, a).await?, format!("Due today: {}", a.description))
+                }
+                Reminder::Overdue => (
+                    owner(db, a).await?,
+                    format!("Overdue since {}: {}", a.due_on, a.description),
+                ),
+                Reminder::EscalateToLead => (
+                    leads(db, pid, a).await?,
+                    format!(
+                        "Your agency's action is {} days overdue (due {}): {}",
+                        s.lead_after, a.due_on, a.description
+                    ),
+                ),
+                Reminder::EscalateToChair => (
+                    chairs(db, pid, a).await?,
+                    format!(
+                        "An action of your group's plan is {} days overdue (due {}): {}",
+                        s.chair_after, a.due_on, a.description
+                    ),
+                ),
+            };
+            for (email, name) in people {
+                let entry = digests.entry(email).or_insert_with(|| (name, Vec::new()));
+                entry
+                    .1
+                    .push(format!("- {line}\n  {public_url}/actions/{}", a.id));
+            }
+        }
+    }
+    if digests.is_empty() {
+        return Ok(0);
+    }
+    let day_text = day.format("%Y-%m-%d").to_string();
+    let mut tx = db.begin().await?;
+    let mut queued = 0;
+    for (email, (name, lines)) in digests {
+        let n = lines.len();
+        let fresh = outbox::enqueue(
+            &mut tx,
+            NewMail {
+                kind: "action-digest",
+                partnership_id: Some(pid.to_owned()),
+                natural_key: Some(format!("digest:{pid}:{email}:{day_text}")),
+                subject: format!(
+                    "{partnership}: {n} action{} need{} your attention",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "s" } else { "" }
+                ),
+                body: format!(
+                    "Hello {name},\n\nThese actions need your attention today:\n\n{}\n\nAll your actions: {public_url}/actions?owner=me\n",
+                    lines.join("\n")
+                ),
+                to: email,
+            },
+        )
+        .await?;
+        queued += usize::from(fresh);
+    }
+    tx.commit().await?;
+    Ok(queued)
+}
+
+async fn owner(db: &Db, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(p) = &a.owner_person_id else {
+        return Ok(Vec::new());
+    };
+    db.fetch_all(
+        query("SELECT email, name FROM person WHERE id = ? AND active = ?")
+            .bind(p)
+            .bind(true),
+    )
+    .await
+}
+
+async fn leads(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(agency) = &a.lead_agency_id else {
+        return Ok(Vec::new());
+    };
+    db.fetch_all(
+        query(
+            "SELECT p.email, p.name FROM membership m JOIN person p ON p.id = m.person_id \
+             WHERE m.partnership_id = ? AND m.role = 'agency-lead' AND m.agency_id = ? AND p.active = ? LIMIT 50",
+        )
+        .bind(pid)
+        .bind(agency)
+        .bind(true),
+    )
+    .await
+}
+
+async fn chairs(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(group) = &a.group_id else {
+        return Ok(Vec::new());
+    };
+    db.fetch_all(
+        query(
+            "SELECT p.email, p.name FROM membership m JOIN person p ON p.id = m.person_id \
+             WHERE m.partnership_id = ? AND m.role = 'group-chair' AND m.group_id = ? AND p.active = ? LIMIT 50",
+        )
+        .bind(pid)
+        .bind(group)
+        .bind(true),
+    )
+    .await
+}

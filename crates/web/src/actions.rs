@@ -1,0 +1,596 @@
+//! Actions: the one action record of every source (meetings, case review recommendations and
+//! the modules to come). The partnership-wide tracker (with "my actions", "my agency's
+//! actions", a group's plan and a source's plan as its filters), exports, the action page with
+//! progress updates, evidence, due-date revisions, sign-off and impact review, and what needs
+//! attention on home pages.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use chrono::{Duration, NaiveDate, Utc};
+use learnloop_domain::accounts::Role;
+use learnloop_domain::actions::{ActionStatus, Rag, rag_with_updates};
+use learnloop_domain::dates::{long, parse_iso};
+use learnloop_domain::policy::Permission;
+use learnloop_govuk::{Checkboxes, ChoiceItem, Select, SelectItem};
+use learnloop_store::actions::{self, ActionLine, Filter, RagDays};
+use learnloop_store::audit::{self, Event};
+use learnloop_store::{Page, Paged, governance as gov, is_id, themes};
+
+use crate::AppState;
+use crate::attention::{Attention, Audience};
+use crate::error::{AppError, AppResult};
+use crate::governance::Pager;
+use crate::page::{Chrome, render};
+use crate::session::Signed;
+use crate::web::query_params;
+
+mod page;
+mod plan;
+
+/// Days before the due date an action shows amber.
+pub const DUE_SOON_DAYS: i64 = 14;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/actions", get(list))
+        .route("/actions/mine", get(mine))
+        .route("/actions/agency", get(agency))
+        .route("/actions/export.csv", get(export_csv))
+        .route("/actions/export.xlsx", get(export_xlsx))
+        .merge(page::routes())
+        .merge(plan::routes())
+}
+
+/// The dates RAG is judged by today, for this partnership.
+pub(crate) fn rag_days(s: &Signed, today: NaiveDate) -> RagDays {
+    let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    RagDays {
+        today: iso(today),
+        soon: iso(today + Duration::days(DUE_SOON_DAYS)),
+        stale_before: iso(today - Duration::days(s.partnership.stale_after_weeks.max(1) * 7)),
+    }
+}
+
+/// An action's RAG today, from its dates and its last update.
+pub(crate) fn rag_of(s: &Signed, a: &actions::Action, today: NaiveDate) -> Option<Rag> {
+    let status = ActionStatus::parse(&a.status)?;
+    let due = parse_iso(&a.due_on)?;
+    let last = parse_iso(a.last_touched());
+    rag_with_updates(
+        status,
+        due,
+        today,
+        DUE_SOON_DAYS,
+        last.map(|l| (l, s.partnership.stale_after_weeks.max(1))),
+    )
+}
+
+/// Where an action came from, as a link everyone who may see the action may follow.
+pub(crate) fn source_link(kind: &str, id: &str) -> String {
+    match kind {
+        "case_review" => format!("/reviews/{id}"),
+        "meeting" => format!("/meetings/{id}"),
+        _ => String::new(),
+    }
+}
+
+pub(crate) struct Row {
+    pub line: ActionLine,
+    pub status: &'static str,
+    pub rag: Option<Rag>,
+    pub due: String,
+    pub source_href: String,
+}
+
+pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<Row> {
+    lines
+        .into_iter()
+        .map(|line| Row {
+            status: ActionStatus::parse(&line.action.status)
+                .map(ActionStatus::label)
+                .unwrap_or("Unknown"),
+            rag: rag_of(s, &line.action, today),
+            due: parse_iso(&line.action.due_on).map(long).unwrap_or_default(),
+            source_href: source_link(&line.action.source_kind, &line.action.source_id),
+            line,
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct ListQ {
+    page: i64,
+    /// "case_review", "meeting", or "case_review:<id>" for one source's plan.
+    source: String,
+    agency: String,
+    theme: String,
+    status: String,
+    rag: String,
+    /// "overdue", or a number of days ahead.
+    due: String,
+    group: String,
+    owner: String,
+}
+
+impl ListQ {
+    /// The filter, scoped to what the person may see: without the right to see the
+    /// partnership's plans, only their own actions.
+    fn filter(&self, s: &Signed, today: NaiveDate) -> Filter {
+        let id = |v: &str| Some(v.to_owned()).filter(|v| is_id(v));
+        let (kind, source_id) = match self.source.split_once(':') {
+            Some((k, i)) => (k.to_owned(), id(i)),
+            None => (self.source.clone(), None),
+        };
+        let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let (due_from, due_to) = match self.due.as_str() {
+            "overdue" => (None, Some(iso(today - Duration::days(1)))),
+            n => match n.parse::<i64>() {
+                Ok(days) if (1..=3650).contains(&days) => {
+                    (Some(iso(today)), Some(iso(today + Duration::days(days))))
+                }
+                _ => (None, None),
+            },
+        };
+        let mine = self.owner == "me" || !s.actor.can(Permission::ViewActions);
+        Filter {
+            source_kind: Some(kind).filter(|k| matches!(k.as_str(), "case_review" | "meeting")),
+            source_id,
+            group_id: id(&self.group),
+            agency_id: id(&self.agency),
+            owner_person_id: mine.then(|| s.person.id.clone()),
+            theme_id: id(&self.theme),
+            status: match self.status.as_str() {
+                "open" => Some("open".to_owned()),
+                st => ActionStatus::parse(st).map(|x| x.slug().to_owned()),
+            },
+            rag: Rag::parse(&self.rag).map(|r| r.slug().to_owned()),
+            due_from,
+            due_to,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        serde_urlencoded::to_string([
+            ("source", &self.source),
+            ("agency", &self.agency),
+            ("theme", &self.theme),
+            ("status", &self.status),
+            ("rag", &self.rag),
+            ("due", &self.due),
+            ("group", &self.group),
+            ("owner", &self.owner),
+        ])
+        .unwrap_or_default()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "actions/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    heading: String,
+    rows: Vec<Row>,
+    pager: Pager,
+    export_csv: String,
+    export_xlsx: String,
+    see_all: bool,
+    stale_weeks: i64,
+    agency_lead: bool,
+    source: Select,
+    agency: Select,
+    theme: Select,
+    status: Select,
+    rag: Select,
+    due: Select,
+    owner: Checkboxes,
+    hidden: Vec<(&'static str, String)>,
+}
+
+async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let q: ListQ = query_params(q.as_deref());
+    let today = Utc::now().date_naive();
+    let filter = q.filter(&s, today);
+    let page = actions::tracker(
+        &st.db,
+        s.pid(),
+        &filter,
+        &rag_days(&s, today),
+        Page::new(q.page, 50),
+    )
+    .await?;
+    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let all_themes = themes::active(&st.db, s.pid()).await?;
+    let groups = gov::groups(&st.db, s.pid()).await?;
+    let heading = if let Some(g) = groups
+        .iter()
+        .find(|g| Some(&g.id) == filter.group_id.as_ref())
+    {
+        format!("Action plan of the {}", g.name)
+    } else if filter.source_id.is_some() {
+        "Action plan".to_owned()
+    } else if filter.owner_person_id.is_some() {
+        "Your actions".to_owned()
+    } else if let Some(a) = agencies
+        .iter()
+        .find(|a| Some(&a.id) == filter.agency_id.as_ref())
+    {
+        format!("Actions of {}", a.name)
+    } else {
+        "Actions".to_owned()
+    };
+    let qs = q.query_string();
+    let any = || std::iter::once(SelectItem::new("", "Any"));
+    let mut hidden = Vec::new();
+    if q.source.contains(':') {
+        hidden.push(("source", q.source.clone()));
+    }
+    if !q.group.is_empty() {
+        hidden.push(("group", q.group.clone()));
+    }
+    render(&ListPage {
+        chrome: s.chrome("/actions"),
+        heading,
+        pager: Pager::of(
+            &format!("/actions?{qs}"),
+            &Paged {
+                items: Vec::<()>::new(),
+                total: page.total,
+                page: page.page,
+            },
+        ),
+        rows: rows(&s, page.items, today),
+        export_csv: format!("/actions/export.csv?{qs}"),
+        export_xlsx: format!("/actions/export.xlsx?{qs}"),
+        see_all: s.actor.can(Permission::ViewActions),
+        stale_weeks: s.partnership.stale_after_weeks,
+        agency_lead: s.actor.has(Role::AgencyLead),
+        source: Select::new(
+            "source",
+            "Source",
+            any().chain([
+                SelectItem::new("case_review", "Case reviews"),
+                SelectItem::new("meeting", "Meetings"),
+            ]),
+        )
+        .value(if q.source.contains(':') {
+            ""
+        } else {
+            q.source.as_str()
+        }),
+        agency: Select::new(
+            "agency",
+            "Agency (lead or supporting)",
+            any().chain(
+                agencies
+                    .iter()
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .value(&q.agency),
+        theme: Select::new(
+            "theme",
+            "Theme",
+            any().chain(
+                all_themes
+                    .iter()
+                    .map(|t| SelectItem::new(t.id.clone(), t.name.clone())),
+            ),
+        )
+        .value(&q.theme),
+        status: Select::new(
+            "status",
+            "Status",
+            any()
+                .chain(std::iter::once(SelectItem::new(
+                    "open",
+                    "Open (not closed)",
+                )))
+                .chain(ActionStatus::ALL.map(|x| SelectItem::new(x.slug(), x.label()))),
+        )
+        .value(&q.status),
+        rag: Select::new(
+            "rag",
+            "RAG",
+            any().chain(Rag::ALL.map(|r| {
+                SelectItem::new(r.slug(), format!("{} ({})", capital(r.slug()), r.label()))
+            })),
+        )
+        .value(&q.rag),
+        due: Select::new(
+            "due",
+            "Due",
+            any().chain([
+                SelectItem::new("overdue", "Overdue"),
+                SelectItem::new("14", "In the next 14 days"),
+                SelectItem::new("30", "In the next 30 days"),
+                SelectItem::new("90", "In the next 90 days"),
+            ]),
+        )
+        .value(&q.due),
+        owner: Checkboxes::new(
+            "owner",
+            "Owner",
+            [ChoiceItem::new("me", "Only actions I own")],
+        )
+        .values(vec![q.owner.clone()]),
+        hidden,
+    })
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+async fn mine(s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    Ok(Redirect::to("/actions?owner=me&status=open").into_response())
+}
+
+/// An agency lead's own agency's actions.
+async fn agency(s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let mine = s
+        .actor
+        .memberships
+        .iter()
+        .find(|m| m.role == Role::AgencyLead)
+        .and_then(|m| m.agency_id.clone());
+    match mine {
+        Some(a) => Ok(Redirect::to(&format!("/actions?agency={a}&status=open")).into_response()),
+        None => Err(AppError::NotFound),
+    }
+}
+
+/// The columns of an exported plan: those a partnership's own Excel tracker has, starting
+/// with the columns an import reads back.
+const EXPORT_HEADERS: [&str; 17] = [
+    "ID",
+    "Recommendation",
+    "Action",
+    "Lead agency",
+    "Owner",
+    "Supporting agencies",
+    "Due date",
+    "Success measure",
+    "Source",
+    "Status",
+    "RAG",
+    "Last update",
+    "Closed",
+    "Signed off by",
+    "Impact review due",
+    "Reason",
+    "Added",
+];
+
+async fn export_rows(
+    st: &AppState,
+    s: &Signed,
+    raw: Option<&str>,
+    format: &str,
+) -> AppResult<Vec<Vec<String>>> {
+    s.require(Permission::ViewPartnership)?;
+    let q: ListQ = query_params(raw);
+    let today = Utc::now().date_naive();
+    let filter = q.filter(s, today);
+    let lines = actions::export(&st.db, s.pid(), &filter, &rag_days(s, today), 100_000).await?;
+    let supporting = actions::supporting_all(&st.db, s.pid()).await?;
+    let owners = learnloop_store::accounts::contacts(&st.db, s.pid()).await?;
+    let numbers = learnloop_store::recommendations::numbers(&st.db, s.pid()).await?;
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let a = &l.action;
+        let rag = rag_of(s, a, today)
+            .map(|r| capital(r.slug()))
+            .unwrap_or_default();
+        out.push(vec![
+            a.id.clone(),
+            a.recommendation_id
+                .as_ref()
+                .and_then(|r| numbers.get(r))
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            a.description.clone(),
+            l.agency_name.clone().unwrap_or_default(),
+            a.owner_person_id
+                .as_ref()
+                .and_then(|o| owners.iter().find(|p| &p.0 == o))
+                .map(|p| p.2.clone())
+                .unwrap_or_default(),
+            supporting
+                .iter()
+                .filter(|(id, _)| id == &a.id)
+                .map(|(_, n)| n.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            a.due_on.clone(),
+            a.success_measure.clone(),
+            l.source_title.clone().unwrap_or_default(),
+            ActionStatus::parse(&a.status)
+                .map(ActionStatus::label)
+                .unwrap_or("")
+                .to_owned(),
+            rag,
+            a.last_update_on.clone().unwrap_or_default(),
+            a.closed_on.clone().unwrap_or_default(),
+            a.signed_off_by.clone().unwrap_or_default(),
+            a.impact_due_on.clone().unwrap_or_default(),
+            a.status_reason.clone(),
+            a.created_at.get(..10).unwrap_or_default().to_owned(),
+        ]);
+    }
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("action.export", "action", None)
+            .summary(format!("Exported {} actions as {format}", out.len())),
+    )
+    .await?;
+    Ok(out)
+}
+
+async fn export_csv(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
+    let body = learnloop_docs::table::csv(&EXPORT_HEADERS, &rows).map_err(AppError::Internal)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"action-plan.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn export_xlsx(
+    State(st): State<AppState>,
+    s: Signed,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
+    let body = learnloop_docs::table::xlsx("Action plan", &EXPORT_HEADERS, &rows)
+        .map_err(AppError::Internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"action-plan.xlsx\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Overdue and due-soon actions: each of a person's own (up to ten, then a link); the count of
+/// their agency's overdue actions for an agency lead; the partnership's overdue actions and
+/// impact reviews due for the business team.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Person(s) = a else {
+        return Ok(Vec::new());
+    };
+    let today = Utc::now().date_naive();
+    let days = rag_days(s, today);
+    let mut out = Vec::new();
+    let own = actions::tracker(
+        &st.db,
+        s.pid(),
+        &Filter {
+            owner_person_id: Some(s.person.id.clone()),
+            status: Some("open".into()),
+            due_to: Some(days.soon.clone()),
+            ..Filter::default()
+        },
+        &days,
+        Page::new(1, 10),
+    )
+    .await?;
+    for l in &own.items {
+        let rag = rag_of(s, &l.action, today);
+        out.push(Attention {
+            kind: "action",
+            text: format!("Your action: {}", l.action.description),
+            detail: format!(
+                "Due {}",
+                parse_iso(&l.action.due_on).map(long).unwrap_or_default()
+            ),
+            href: format!("/actions/{}", l.action.id),
+            tag: rag.map(|r| (r.label().to_owned(), r.colour())),
+        });
+    }
+    if own.total > 10 {
+        out.push(Attention {
+            kind: "action",
+            text: format!(
+                "{} more of your actions are due soon or overdue",
+                own.total - 10
+            ),
+            detail: String::new(),
+            href: "/actions?owner=me&due=14".into(),
+            tag: None,
+        });
+    }
+    let overdue = |f: Filter| Filter {
+        rag: Some("red".into()),
+        ..f
+    };
+    for m in s
+        .actor
+        .memberships
+        .iter()
+        .filter(|m| m.role == Role::AgencyLead)
+    {
+        let Some(agency) = &m.agency_id else { continue };
+        let n = actions::tracker(
+            &st.db,
+            s.pid(),
+            &overdue(Filter {
+                agency_id: Some(agency.clone()),
+                ..Filter::default()
+            }),
+            &days,
+            Page::new(1, 1),
+        )
+        .await?
+        .total;
+        if n > 0 {
+            out.push(Attention {
+                kind: "action",
+                text: format!("{n} of your agency's actions are overdue"),
+                detail: String::new(),
+                href: format!("/actions?agency={agency}&rag=red"),
+                tag: Some(("Overdue".into(), "red")),
+            });
+        }
+    }
+    if s.actor.can(Permission::ManageActions) {
+        let n = actions::tracker(
+            &st.db,
+            s.pid(),
+            &overdue(Filter::default()),
+            &days,
+            Page::new(1, 1),
+        )
+        .await?
+        .total;
+        if n > 0 {
+            out.push(Attention {
+                kind: "action",
+                text: format!("{n} actions across the partnership are overdue"),
+                detail: String::new(),
+                href: "/actions?rag=red".into(),
+                tag: Some(("Overdue".into(), "red")),
+            });
+        }
+        let impact = actions::impact_due_by(&st.db, s.pid(), &days.today).await?;
+        for a in impact.iter().take(10) {
+            out.push(Attention {
+                kind: "impact",
+                text: format!("Impact review due: {}", a.description),
+                detail: String::new(),
+                href: format!("/actions/{}#impact", a.id),
+                tag: Some(("Impact review due".into(), "yellow")),
+            });
+        }
+    }
+    Ok(out)
+}
