@@ -555,7 +555,10 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         if n > 0 {
             out.push(Attention {
                 kind: "action",
-                text: format!("{n} of your agency's actions are overdue"),
+                text: format!(
+                    "{n} of your agency's actions {} overdue",
+                    if n == 1 { "is" } else { "are" }
+                ),
                 detail: String::new(),
                 href: format!("/actions?agency={agency}&rag=red"),
                 tag: Some(("Overdue".into(), "red")),
@@ -575,7 +578,11 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         if n > 0 {
             out.push(Attention {
                 kind: "action",
-                text: format!("{n} actions across the partnership are overdue"),
+                text: format!(
+                    "{n} action{} across the partnership {} overdue",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "is" } else { "are" }
+                ),
                 detail: String::new(),
                 href: "/actions?rag=red".into(),
                 tag: Some(("Overdue".into(), "red")),

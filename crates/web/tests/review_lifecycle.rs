@@ -8,50 +8,11 @@
 mod common;
 
 use calamine::{Reader, Xlsx};
-use common::{Client, TestApp, each_app, ids, notify};
+use common::{Client, decide_lcspr, each_app, ids, notify};
 use learnloop_domain::accounts::Role;
 use learnloop_store::query;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
-
-/// Records the rapid review recommending a practice review, names the independent chair on
-/// the panel, and has the chair sign it off on 18 November 2026.
-async fn decide_lcspr(app: &TestApp, bt: &Client, id: &str) {
-    let ok = bt
-        .post(
-            &format!("/reviews/{id}/rapid-review"),
-            &[
-                ("facts", "Child A was admitted with a fracture."),
-                ("safety_assurance", "Sibling B is safe with grandparents"),
-                ("safety_by", "Children's social care"),
-                ("learning", "Information sharing"),
-                ("recommendation", "lcspr"),
-                ("reasons", ""),
-            ],
-        )
-        .await;
-    assert_eq!(ok.status, 303, "{}", ok.body);
-    let chair = ids(
-        app,
-        "SELECT id FROM person WHERE email = 'independent.chair@northbrook.example'",
-    )
-    .await;
-    bt.post(&format!("/reviews/{id}/panel"), &[("person", &chair[0])])
-        .await;
-    let ic = Client::new(&app.base);
-    ic.sign_in_as(Role::IndependentChair).await;
-    let signed = ic
-        .post(
-            &format!("/reviews/{id}/sign-off"),
-            &[
-                ("signed-day", "18"),
-                ("signed-month", "11"),
-                ("signed-year", "2026"),
-            ],
-        )
-        .await;
-    assert_eq!(signed.status, 303, "{}", signed.body);
-}
 
 fn terms_form(reviewer: &str) -> Vec<(&'static str, &str)> {
     vec![

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use learnloop_domain::accounts::Role;
 use learnloop_store::query;
 use learnloop_store::testing::{TestDb, engines};
 use learnloop_store::{Db, Engine, demo};
@@ -139,6 +140,45 @@ pub async fn notify(
         .unwrap()
         .trim_start_matches("/reviews/")
         .to_owned()
+}
+
+/// Records the rapid review recommending a practice review, names the independent chair on
+/// the panel, and has the chair sign it off on 18 November 2026.
+pub async fn decide_lcspr(app: &TestApp, bt: &Client, id: &str) {
+    let ok = bt
+        .post(
+            &format!("/reviews/{id}/rapid-review"),
+            &[
+                ("facts", "Child A was admitted with a fracture."),
+                ("safety_assurance", "Sibling B is safe with grandparents"),
+                ("safety_by", "Children's social care"),
+                ("learning", "Information sharing"),
+                ("recommendation", "lcspr"),
+                ("reasons", ""),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let chair = ids(
+        app,
+        "SELECT id FROM person WHERE email = 'independent.chair@northbrook.example'",
+    )
+    .await;
+    bt.post(&format!("/reviews/{id}/panel"), &[("person", &chair[0])])
+        .await;
+    let ic = Client::new(&app.base);
+    ic.sign_in_as(Role::IndependentChair).await;
+    let signed = ic
+        .post(
+            &format!("/reviews/{id}/sign-off"),
+            &[
+                ("signed-day", "18"),
+                ("signed-month", "11"),
+                ("signed-year", "2026"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
 }
 
 fn uuid_like() -> String {
