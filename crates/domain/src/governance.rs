@@ -49,6 +49,25 @@ pub fn check_name(input: &str, what: &str, max: usize) -> Result<String, String>
     Ok(s.to_owned())
 }
 
+/// Text typed in a textarea: like [`check_name`], but the line breaks a browser sends (as
+/// CRLF) are kept, as newlines, and so are tabs; any other control character is refused.
+pub fn check_text_block(input: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = input.replace("\r\n", "\n").replace('\r', "\n");
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(format!("Enter the {what}"));
+    }
+    if s.chars().count() > max {
+        return Err(format!("The {what} must be {max} characters or fewer"));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
+        return Err(format!("The {what} must not contain control characters"));
+    }
+    Ok(s.to_owned())
+}
+
 /// A partnership's short name in URLs and commands: lower-case letters, digits and hyphens.
 pub fn slugify(name: &str) -> String {
     let mut out = String::new();
@@ -516,5 +535,21 @@ pub mod access {
                     .can_in_group(GroupPermission::DecideEscalation, &g)
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod text_block_tests {
+    use super::check_text_block;
+
+    #[test]
+    fn a_textarea_keeps_its_lines_and_refuses_other_control_characters() {
+        assert_eq!(
+            check_text_block(" One\r\nTwo\rThree\n ", "lines", 100),
+            Ok("One\nTwo\nThree".to_owned())
+        );
+        assert!(check_text_block("One\u{7}", "lines", 100).is_err());
+        assert!(check_text_block(" \r\n ", "lines", 100).is_err());
+        assert!(check_text_block("a\nb", "lines", 2).is_err());
     }
 }

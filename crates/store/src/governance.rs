@@ -109,6 +109,11 @@ pub struct Settings {
     pub area: String,
     pub contact_email: String,
     pub rapid_review_from: String,
+    pub remind_before: String,
+    pub escalate_lead_after: i64,
+    pub escalate_chair_after: i64,
+    pub stale_after_weeks: i64,
+    pub impact_months: i64,
 }
 
 pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Result<(), StoreError> {
@@ -120,12 +125,18 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
     tx.execute(
         query(
             "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
-             updated_at = ? WHERE id = ?",
+             remind_before = ?, escalate_lead_after = ?, escalate_chair_after = ?, stale_after_weeks = ?, \
+             impact_months = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&s.name)
         .bind(&s.area)
         .bind(&s.contact_email)
         .bind(&s.rapid_review_from)
+        .bind(&s.remind_before)
+        .bind(s.escalate_lead_after)
+        .bind(s.escalate_chair_after)
+        .bind(s.stale_after_weeks)
+        .bind(s.impact_months)
         .bind(ts(chrono::Utc::now()))
         .bind(id),
     )
@@ -135,6 +146,11 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         area: before.area,
         contact_email: before.contact_email,
         rapid_review_from: before.rapid_review_from,
+        remind_before: before.remind_before,
+        escalate_lead_after: before.escalate_lead_after,
+        escalate_chair_after: before.escalate_chair_after,
+        stale_after_weeks: before.stale_after_weeks,
+        impact_months: before.impact_months,
     };
     audit::append(
         &mut tx,

@@ -137,6 +137,11 @@ struct SettingsPage {
     area: Input,
     contact_email: Input,
     rapid_review_from: Radios,
+    remind_before: Input,
+    escalate_lead_after: Input,
+    escalate_chair_after: Input,
+    stale_after_weeks: Input,
+    impact_months: Input,
 }
 
 fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
@@ -172,6 +177,32 @@ fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage 
         )
         .value(&v.rapid_review_from)
         .error(errors.get("rapid_review_from")),
+        remind_before: Input::new("remind_before", "Remind an action's owner this many days before it is due")
+            .hint("Separate the numbers with commas, for example 14, 3. Owners are also reminded on the day and the day after")
+            .width_class("govuk-input--width-10")
+            .value(&v.remind_before)
+            .error(errors.get("remind_before")),
+        escalate_lead_after: Input::new("escalate_lead_after", "Tell the agency's safeguarding lead when an action is this many days overdue")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-4")
+            .value(&v.escalate_lead_after)
+            .error(errors.get("escalate_lead_after")),
+        escalate_chair_after: Input::new("escalate_chair_after", "Tell the chair of the group that owns the plan when an action is this many days overdue")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-4")
+            .value(&v.escalate_chair_after)
+            .error(errors.get("escalate_chair_after")),
+        stale_after_weeks: Input::new("stale_after_weeks", "Show an action amber when it has had no update for this many weeks")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-4")
+            .value(&v.stale_after_weeks)
+            .error(errors.get("stale_after_weeks")),
+        impact_months: Input::new("impact_months", "Review an action's impact this many months after it closes")
+            .hint("For new action plans")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-4")
+            .value(&v.impact_months)
+            .error(errors.get("impact_months")),
     }
 }
 
@@ -182,6 +213,11 @@ struct SettingsForm {
     area: String,
     contact_email: String,
     rapid_review_from: String,
+    remind_before: String,
+    escalate_lead_after: String,
+    escalate_chair_after: String,
+    stale_after_weeks: String,
+    impact_months: String,
 }
 
 async fn settings_page(s: Signed) -> AppResult<Response> {
@@ -192,6 +228,11 @@ async fn settings_page(s: Signed) -> AppResult<Response> {
         area: p.area.clone(),
         contact_email: p.contact_email.clone(),
         rapid_review_from: p.rapid_review_from.clone(),
+        remind_before: p.remind_before.clone(),
+        escalate_lead_after: p.escalate_lead_after.to_string(),
+        escalate_chair_after: p.escalate_chair_after.to_string(),
+        stale_after_weeks: p.stale_after_weeks.to_string(),
+        impact_months: p.impact_months.to_string(),
     };
     render(&settings_form(&s, &v, &Errors::default()))
 }
@@ -219,8 +260,56 @@ async fn save_settings(
             "Select when the rapid review clock starts",
         );
     }
-    match (name, contact) {
-        (Some(name), Some(contact_email)) if errors.is_empty() => {
+    let reminders = match learnloop_domain::actions::ReminderSettings::parse(
+        &f.remind_before,
+        &f.escalate_lead_after,
+        &f.escalate_chair_after,
+    ) {
+        Ok(r) => Some(r),
+        Err(m) => {
+            let key = if m.contains("days before") {
+                "remind_before"
+            } else if m.contains("larger") {
+                "escalate_chair_after"
+            } else {
+                "escalate_lead_after"
+            };
+            errors.add(key, m);
+            None
+        }
+    };
+    let mut whole = |key: &str, v: &str, range: std::ops::RangeInclusive<i64>, what: &str| match v
+        .trim()
+        .parse::<i64>()
+    {
+        Ok(n) if range.contains(&n) => Some(n),
+        _ => {
+            errors.add(
+                key,
+                format!(
+                    "Enter {what} as a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            );
+            None
+        }
+    };
+    let stale = whole(
+        "stale_after_weeks",
+        &f.stale_after_weeks,
+        1..=52,
+        "the weeks",
+    );
+    let impact = whole("impact_months", &f.impact_months, 1..=36, "the months");
+    match (name, contact, reminders, stale, impact) {
+        (
+            Some(name),
+            Some(contact_email),
+            Some(r),
+            Some(stale_after_weeks),
+            Some(impact_months),
+        ) if errors.is_empty() => {
             governance::update_settings(
                 &st.db,
                 &s.who(),
@@ -230,6 +319,11 @@ async fn save_settings(
                     area,
                     contact_email,
                     rapid_review_from: f.rapid_review_from.clone(),
+                    remind_before: r.before_text(),
+                    escalate_lead_after: i64::from(r.lead_after),
+                    escalate_chair_after: i64::from(r.chair_after),
+                    stale_after_weeks,
+                    impact_months,
                 },
             )
             .await?;

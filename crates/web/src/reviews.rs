@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
 use learnloop_domain::dates::{long, parse_iso};
-use learnloop_domain::governance::check_name;
+use learnloop_domain::governance::{check_name, check_text_block};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::lifecycle::{AgencyReturn, Publication, ReviewType, clock_applies};
 use learnloop_domain::reviews::{
@@ -40,25 +40,6 @@ use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
 mod lifecycle;
-
-/// Text typed in a textarea: like [`check_name`], but the line breaks a browser sends (as
-/// CRLF) are kept, as newlines, and so are tabs; any other control character is refused.
-pub(crate) fn check_text_block(input: &str, what: &str, max: usize) -> Result<String, String> {
-    let s = input.replace("\r\n", "\n").replace('\r', "\n");
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(format!("Enter the {what}"));
-    }
-    if s.chars().count() > max {
-        return Err(format!("The {what} must be {max} characters or fewer"));
-    }
-    if s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
-    {
-        return Err(format!("The {what} must not contain control characters"));
-    }
-    Ok(s.to_owned())
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -1623,20 +1604,4 @@ async fn add_panel(
         Flash::PanelUpdated,
         st.config.secure_cookies(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_text_block;
-
-    #[test]
-    fn a_textarea_keeps_its_lines_and_refuses_other_control_characters() {
-        assert_eq!(
-            check_text_block(" One\r\nTwo\rThree\n ", "lines", 100),
-            Ok("One\nTwo\nThree".to_owned())
-        );
-        assert!(check_text_block("One\u{7}", "lines", 100).is_err());
-        assert!(check_text_block(" \r\n ", "lines", 100).is_err());
-        assert!(check_text_block("a\nb", "lines", 2).is_err());
-    }
 }

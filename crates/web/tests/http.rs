@@ -734,10 +734,41 @@ async fn settings_are_saved_and_bad_values_explained() {
                     ("area", "Borough of Northbrook"),
                     ("contact_email", "team@northbrook.example"),
                     ("rapid_review_from", "aware"),
+                    ("remind_before", "14, 3"),
+                    ("escalate_lead_after", "28"),
+                    ("escalate_chair_after", "14"),
+                    ("stale_after_weeks", "6"),
+                    ("impact_months", "6"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.contains("The group chair is told after the agency lead"));
+        let r = c
+            .post(
+                "/settings",
+                &[
+                    ("name", "Northbrook Safeguarding Children Partnership"),
+                    ("area", "Borough of Northbrook"),
+                    ("contact_email", "team@northbrook.example"),
+                    ("rapid_review_from", "aware"),
+                    ("remind_before", "3, 21"),
+                    ("escalate_lead_after", "10"),
+                    ("escalate_chair_after", "20"),
+                    ("stale_after_weeks", "4"),
+                    ("impact_months", "12"),
                 ],
             )
             .await;
         assert_eq!(r.status, 303);
+        let (before, months): (String, i64) = app
+            .db
+            .fetch_one(learnloop_store::query(
+                "SELECT remind_before, impact_months FROM partnership WHERE slug = 'northbrook'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!((before.as_str(), months), ("21, 3", 12));
         let page = c.get("/settings").await;
         assert!(page.contains("Borough of Northbrook"));
         assert!(page.contains("Partnership settings saved"));

@@ -28,9 +28,9 @@ use crate::AppState;
 use crate::error::{AppError, AppResult, too_large};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
-use crate::reviews::check_text_block;
 use crate::session::Signed;
 use crate::web::redirect_with;
+use learnloop_domain::governance::check_text_block;
 
 /// Evidence files on one update, at most.
 const MAX_FILES: usize = 5;

@@ -27,9 +27,9 @@ use crate::AppState;
 use crate::error::{AppError, AppResult, too_large};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
-use crate::reviews::check_text_block;
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
+use learnloop_domain::governance::check_text_block;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -165,7 +165,11 @@ async fn raise(
     let title = errors.check("title", check_name(&f.get("title"), "issue", 300));
     let detail = errors.check(
         "detail",
-        check_name(&f.get("detail"), "detail of the issue", 8000),
+        learnloop_domain::governance::check_text_block(
+            &f.get("detail"),
+            "detail of the issue",
+            8000,
+        ),
     );
     let on = f.date("on", "the date escalated", &mut errors);
     if let (Some(title), Some(detail), Some(on)) = (title, detail, on)

@@ -924,7 +924,11 @@ async fn save_terms(
     let mut errors = Errors::default();
     let purpose = errors.check(
         "purpose",
-        check_name(&f.get("purpose"), "purpose of the group", 4000),
+        learnloop_domain::governance::check_text_block(
+            &f.get("purpose"),
+            "purpose of the group",
+            4000,
+        ),
     );
     let functions = f.get("functions");
     if functions.trim().is_empty() {

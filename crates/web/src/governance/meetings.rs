@@ -792,8 +792,10 @@ async fn add_decision(
 ) -> AppResult<Response> {
     load_meeting(&st, &s, &id, GroupPermission::RunMeetings).await?;
     let mut errors = Errors::default();
-    let Some(text) = errors.check("decision", check_name(&f.get("decision"), "decision", 4000))
-    else {
+    let Some(text) = errors.check(
+        "decision",
+        learnloop_domain::governance::check_text_block(&f.get("decision"), "decision", 4000),
+    ) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
     meetings::add_decision(&st.db, &s.who(), s.pid(), &id, &text).await?;
@@ -810,7 +812,7 @@ async fn add_action(
     let mut errors = Errors::default();
     let description = errors.check(
         "description",
-        check_name(&f.get("description"), "action", 2000),
+        learnloop_domain::governance::check_text_block(&f.get("description"), "action", 2000),
     );
     let agency = f.get("lead_agency");
     if agency.is_empty() || gov::agency(&st.db, s.pid(), &agency).await?.is_none() {

@@ -35,7 +35,7 @@ use learnloop_store::reviews::lifecycle::{
 use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, NewReferral};
 use learnloop_store::{StoreError, clocks as store_clocks, governance as gov, is_id, themes};
 
-use super::{check_text_block, request_returns, return_page, submit_return, timeline};
+use super::{request_returns, return_page, submit_return, timeline};
 use crate::AppState;
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult, too_large};
@@ -43,6 +43,7 @@ use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
+use learnloop_domain::governance::check_text_block;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
