@@ -64,3 +64,89 @@ async fn an_invitation_arrives_by_smtp_and_its_link_lets_the_person_in() {
         drop(server);
     }
 }
+
+/// An action due in three days puts it in its owner's daily digest, which arrives over real
+/// SMTP; queuing the day's reminders again (a restart, or a second instance) sends nothing more.
+#[tokio::test]
+async fn an_action_reminder_digest_arrives_by_smtp_once() {
+    for t in engines().await.unwrap() {
+        let smtp = Smtp::start().await;
+        let server = Server::start(
+            &t.url,
+            &["--smtp-url", &smtp.url(), "--mail-poll-ms", "100"],
+        )
+        .await;
+        let db = learnloop_store::Db::connect(&t.url).await.unwrap();
+        let (pid,): (String,) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT id FROM partnership WHERE slug = 'northbrook'",
+            ))
+            .await
+            .unwrap();
+        let (owner,): (String,) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT id FROM person WHERE email = 'practitioner@northbrook.example'",
+            ))
+            .await
+            .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        learnloop_store::actions::create(
+            &db,
+            &learnloop_store::audit::Who::system("test"),
+            &pid,
+            &learnloop_store::actions::NewAction {
+                source_kind: "meeting",
+                source_id: "none".into(),
+                group_id: None,
+                description: "Circulate the seven-minute briefing".into(),
+                lead_agency_id: None,
+                owner_person_id: Some(owner),
+                due_on: "2027-05-06".into(),
+                recommendation_id: None,
+                success_measure: String::new(),
+                supporting_agency_ids: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let remind = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_learnloop"))
+                .args([
+                    "remind",
+                    "--on",
+                    &day.format("%Y-%m-%d").to_string(),
+                    "--database-url",
+                    &t.url,
+                    "--public-url",
+                    &server.base,
+                ])
+                .output()
+                .unwrap()
+        };
+        let first = remind();
+        assert!(first.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&first.stdout).trim(),
+            "Queued 1 reminder digests for 2027-05-03."
+        );
+        let mail = smtp
+            .wait_for_mail_to("practitioner@northbrook.example")
+            .await;
+        assert!(
+            mail.contains("Subject: Northbrook Safeguarding Children Partnership: 1 action needs"),
+            "{mail}"
+        );
+        assert!(mail.contains("Due in 3 days (2027-05-06): Circulate the seven-minute briefing"));
+        assert!(mail.contains(&format!("{}/actions/", server.base)));
+        let again = remind();
+        assert!(String::from_utf8_lossy(&again.stdout).contains("Queued 0"));
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let to_owner = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.contains("practitioner@northbrook.example"))
+            .count();
+        assert_eq!(to_owner, 1);
+        drop(server);
+    }
+}
