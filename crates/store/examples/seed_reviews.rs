@@ -95,8 +95,10 @@ async fn main() {
         }
         for year in 0..YEARS {
             for k in 0..16i64 {
-                let aware =
-                    start + Duration::days(year * 365 + k * 22 + i64::try_from(p % 7).unwrap());
+                let year_start =
+                    NaiveDate::from_ymd_opt(start.year() + i32::try_from(year).unwrap(), 1, 1)
+                        .unwrap();
+                let aware = year_start + Duration::days(k * 22 + i64::try_from(p % 7).unwrap());
                 if aware > today {
                     continue;
                 }
