@@ -287,7 +287,7 @@ async fn a_decided_practice_review_runs_through_terms_reports_and_publication() 
         assert_eq!(ok.status, 303, "{}", ok.body);
         let page = bt.get(&review).await;
         assert!(!page.contains("less than 7 working days"));
-        assert!(page.contains("Published 2027-05-14"));
+        assert!(page.contains("Published 14 May 2027"));
         assert!(page.contains("Closed"));
         let after = bt
             .post(

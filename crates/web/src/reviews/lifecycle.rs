@@ -1505,3 +1505,14 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         &record_view(&st, &s, &f, &errors).await?,
     )
 }
+
+/// Template filters: `{{ d|day }}` shows a stored `YYYY-MM-DD` as people write dates.
+mod filters {
+    #[askama::filter_fn]
+    pub fn day<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        let s = s.to_string();
+        Ok(learnloop_domain::dates::parse_iso(&s)
+            .map(learnloop_domain::dates::long)
+            .unwrap_or(s))
+    }
+}
