@@ -177,7 +177,7 @@ async fn a_session_ends_at_its_absolute_limit_even_when_busy() {
 }
 
 /// What each role may open (200) and is refused (403), page by page.
-const MATRIX: [(&str, [bool; 8]); 8] = [
+const MATRIX: [(&str, [bool; 8]); 12] = [
     // BusinessTeam, IndependentChair, GroupChair, AgencyLead, Practitioner, Trainer, Auditor, SystemAdmin
     ("/home", [true, true, true, true, true, true, true, true]),
     ("/account", [true, true, true, true, true, true, true, true]),
@@ -204,6 +204,22 @@ const MATRIX: [(&str, [bool; 8]); 8] = [
     (
         "/clocks",
         [true, true, true, true, false, false, false, true],
+    ),
+    (
+        "/reviews",
+        [true, true, true, true, true, true, true, false],
+    ),
+    (
+        "/reviews/refer",
+        [true, true, true, true, false, false, true, false],
+    ),
+    (
+        "/reviews/record",
+        [true, false, false, false, false, false, false, false],
+    ),
+    (
+        "/actions",
+        [true, true, true, true, true, true, true, false],
     ),
 ];
 
