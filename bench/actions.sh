@@ -26,7 +26,7 @@ run() {
   curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf_token=$csrf" \
     --data-urlencode "email=business.manager@northbrook.example" --data-urlencode "password=demo-password-2026" $BASE/sign-in
   local session; session=$(awk '$6=="ll_session"{print $7}' "$jar")
-  local q="SELECT t.id FROM theme t JOIN partnership p ON p.id = t.partnership_id WHERE p.slug = 'northbrook' AND t.name = 'Multi-agency information sharing'"
+  local q="SELECT g.theme_id FROM tagging g JOIN partnership p ON p.id = g.partnership_id WHERE p.slug = 'northbrook' AND g.target_kind = 'recommendation' GROUP BY g.theme_id ORDER BY COUNT(*) DESC, g.theme_id LIMIT 1"
   local theme; theme=$($sql "$q")
   echo "actions in the database: $($sql "SELECT COUNT(*) FROM action")"
   for page in "/actions" "/actions?theme=$theme" "/actions?theme=$theme&status=open" "/actions?rag=red" "/home"; do

@@ -12,64 +12,14 @@
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, PASSWORD, check, context, expectText, fail, run, signIn } from './lib.mjs';
+import {
+  BASE, LCSPR, PASSWORD, check, context, daysFromToday, decidedCase, expectSaved, expectStage, expectText,
+  fail, fillDate, pdf, run, signIn, today,
+} from './lib.mjs';
 
 const CHILD_NAME = 'Jayden Oakfield';
 const REVIEWER = 'Dr Alison Fairbrother';
 const AGENCIES = ['Northbrook Borough Council Children\'s Services', 'Northbrook General Hospital NHS Foundation Trust'];
-const LCSPR = 'Local child safeguarding practice review';
-
-// Dates relative to today, in the local calendar day the server also uses (UTC).
-const DAY = 24 * 60 * 60 * 1000;
-const today = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
-const daysFromToday = (n) => new Date(today.getTime() + n * DAY);
-const parts = (d) => ({ day: String(d.getUTCDate()), month: String(d.getUTCMonth() + 1), year: String(d.getUTCFullYear()) });
-
-// Like expectText, but a form sent back with errors says what they were.
-async function expectSaved(page, text) {
-  const body = await page.textContent('body');
-  if (body.includes(text)) return;
-  const problems = await page.locator('.govuk-error-summary').textContent().catch(() => '');
-  fail(`expected "${text}" on ${page.url()}${problems ? `; the form said: ${problems.replace(/\s+/g, ' ').trim()}` : ''}`);
-}
-
-// The stage in the case's or the review's summary list.
-async function expectStage(page, label) {
-  const row = page.locator('.govuk-summary-list__row', { has: page.locator('dt', { hasText: /^Stage$/ }) }).first();
-  const stage = (await row.locator('dd').textContent()).trim();
-  if (stage !== label) fail(`expected the stage "${label}" on ${page.url()}, found "${stage}"`);
-}
-
-async function fillDate(page, prefix, d) {
-  const p = parts(d);
-  await page.fill(`#${prefix}-day`, p.day);
-  await page.fill(`#${prefix}-month`, p.month);
-  await page.fill(`#${prefix}-year`, p.year);
-}
-
-// A minimal, valid one-page PDF (cross-reference offsets computed, not guessed).
-function pdf(title) {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    null,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  const text = `BT /F1 14 Tf 72 770 Td (${title}) Tj ET`;
-  objects[3] = `<< /Length ${text.length} >>\nstream\n${text}\nendstream`;
-  let out = '%PDF-1.4\n';
-  const offsets = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return out;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'learnloop-reviews-'));
 const draftPdf = join(dir, 'child-a-draft-report.pdf');
@@ -79,75 +29,13 @@ writeFileSync(finalPdf, pdf('Child A: final report'), 'latin1');
 
 await run(async (browser) => {
   try {
-    // 1. The business team records the notification.
-    const team = await context(browser, true);
-    const page = await team.newPage();
-    await signIn(page, 'business.manager@northbrook.example', PASSWORD);
-    await page.click('nav a:has-text("Case reviews")');
-    await check(page, 'case reviews');
-    await page.click('a:has-text("Record a serious incident notification")');
-    await check(page, 'record a notification');
-    await page.click('button:has-text("Record notification")');
-    await expectText(page, 'There is a problem');
-    await check(page, 'notification with errors');
-
-    await page.getByRole('group', { name: 'What was notified' })
-      .getByLabel('Death or serious harm, abuse or neglect known or suspected').check();
-    await fillDate(page, 'aware', daysFromToday(-3));
-    await fillDate(page, 'notified', daysFromToday(-2));
-    await page.fill('#panel_reference', 'NCSPRP-2026-0412');
-    // Text areas take several lines, as people type them.
-    await page.fill('#summary', 'Child A, aged 2, was admitted to hospital with injuries that suggest physical abuse.\nThe family were known to children\'s services and to health visiting.');
-    await page.fill('#child-1-pseudonym', 'Child A');
-    await page.fill('#child-1-name', CHILD_NAME);
-    for (const agency of AGENCIES) {
-      await page.getByRole('group', { name: 'Agencies involved' }).getByLabel(agency, { exact: true }).check();
-    }
-    await page.selectOption('#group', { label: 'Serious Incident and Learning Group' });
-    await page.click('button:has-text("Record notification")');
-    await expectSaved(page, 'Notification recorded: its deadlines have started');
-    const heading = (await page.textContent('h1')).trim();
-    const reference = heading.replace(/^Case /, '');
-    if (!reference || reference === heading) fail(`no case reference in "${heading}"`);
-    await expectText(page, `Deadlines of case ${reference}`);
-    await expectText(page, CHILD_NAME);
-    const caseUrl = page.url().replace(/[#?].*$/, '');
-    const id = caseUrl.split('/').pop();
-    await check(page, 'case recorded with its deadlines');
-
-    // 2. The independent chair joins the panel; the rapid review is recorded.
-    await page.selectOption('#person', { label: 'Margaret Osei' });
-    await page.click('button:has-text("Add to the panel")');
-    await expectSaved(page, 'Panel updated');
-    await check(page, 'panel updated');
-
-    await page.click('summary:has-text("Record the rapid review")');
-    await page.fill('#facts', 'Child A was seen by the health visitor two weeks before the admission.\nBruising was noted and not referred.\nPolice attended a domestic incident at the address a month earlier.');
-    await page.fill('#safety_assurance', 'Child A and a sibling are placed with their grandmother under a child protection plan; contact with the parents is supervised.');
-    await page.fill('#safety_by', 'Northbrook Borough Council Children\'s Services');
-    await page.fill('#learning', 'How bruising in non-mobile babies is responded to, and how police share domestic incidents with health.');
-    await page.getByRole('group', { name: 'Recommendation on next steps' }).getByLabel(LCSPR, { exact: true }).check();
-    await page.click('button:has-text("Save the rapid review")');
-    await expectSaved(page, 'Rapid review saved');
-    await expectText(page, 'Waiting for the independent chair');
-    await expectStage(page, 'Rapid review');
-    await check(page, 'rapid review recorded');
-    await team.close();
-
-    // 3. The independent chair signs off the decision.
-    const icCtx = await context(browser, true);
-    const ic = await icCtx.newPage();
-    await signIn(ic, 'independent.chair@northbrook.example', PASSWORD);
-    await ic.click('nav a:has-text("Case reviews")');
-    await check(ic, 'independent chair case reviews');
-    await ic.click(`a:has-text("${reference}")`);
-    await check(ic, 'independent chair reads the case');
-    await fillDate(ic, 'signed', today);
-    await ic.click('button:has-text("Sign off the decision")');
-    await expectSaved(ic, 'Decision signed off');
-    await expectStage(ic, 'Decision made');
-    await check(ic, 'decision signed off');
-    await icCtx.close();
+    // 1-3. The business team records the notification, the independent chair joins the panel,
+    // the rapid review is recorded and the independent chair signs off the decision.
+    const { reference, id, caseUrl } = await decidedCase(browser, {
+      group: 'Serious Incident and Learning Group',
+      childName: CHILD_NAME,
+      agencies: AGENCIES,
+    });
 
     // 4. The business team runs the review.
     const runCtx = await context(browser, true);

@@ -35,7 +35,7 @@ async fn main() {
         .unwrap();
     let now = ts(Utc::now());
     let today = Utc::now().date_naive();
-    let start = NaiveDate::from_ymd_opt(today.year() - 10, 1, 1).unwrap();
+    let start = NaiveDate::from_ymd_opt(today.year() - 9, 1, 1).unwrap();
     let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let started = std::time::Instant::now();
     let mut total = 0u64;
@@ -160,9 +160,14 @@ async fn main() {
             for k in 0..per_year {
                 let i = usize::try_from(k).unwrap();
                 let (rec, case) = &recs[i % recs.len()];
-                let due = year_start + Duration::days(90 + (k * 7) % 400);
-                let status = if due < today - Duration::days(60) {
-                    STATUSES[i % 3]
+                let due = year_start + Duration::days(30 + (k * 7) % 450);
+                let status = if due < today - Duration::days(90) {
+                    // Most old actions closed; one in ten still open and long overdue.
+                    if i % 10 == 0 {
+                        "in-progress"
+                    } else {
+                        STATUSES[i % 3]
+                    }
                 } else {
                     ["not-started", "in-progress", "completed", "in-progress"][i % 4]
                 };
