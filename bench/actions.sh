@@ -45,18 +45,18 @@ run() {
   local case; case=$($sql "SELECT c.id FROM case_review c JOIN partnership p ON p.id = c.partnership_id WHERE p.slug = 'northbrook' ORDER BY c.id LIMIT 1")
   local agency; agency=$($sql "SELECT a.name FROM agency a JOIN partnership p ON p.id = a.partnership_id WHERE p.slug = 'northbrook' AND a.active ORDER BY a.name LIMIT 1")
   python3 - "$agency" > /tmp/plan-5000.csv <<'PY'
-import sys
-agency = sys.argv[1]
-print("Action,Lead agency,Owner,Due date,Success measure")
+import csv, sys
+w = csv.writer(sys.stdout)
+w.writerow(["Action", "Lead agency", "Owner", "Due date", "Success measure"])
 for i in range(5000):
-    print(f"Imported action {i},{agency},practitioner@northbrook.example,{1 + i % 28:02d}/0{1 + i % 9}/2027,Re-audit")
+    w.writerow([f"Imported action {i}", sys.argv[1], "practitioner@northbrook.example", f"{1 + i % 28:02d}/0{1 + i % 9}/2027", "Re-audit"])
 PY
   local token; token=$(awk '$6=="ll_csrf"{print $7}' "$jar")
   local t0; t0=$(date +%s.%N)
   local preview; preview=$(curl -s -b "$jar" -F "file=@/tmp/plan-5000.csv;type=text/csv" "$BASE/actions/import?source=case_review:$case&csrf_token=$token")
   local t1; t1=$(date +%s.%N)
   local file; file=$(echo "$preview" | grep -o 'name="file_id" value="[^"]*"' | cut -d'"' -f4)
-  echo "$preview" | grep -o '[0-9,]* new actions ready to add' | head -1
+  echo "$preview" | grep -o '[0-9,]* new actions ready to add' | head -1 || echo "preview: $(echo "$preview" | grep -o '[0-9,]* problems\? to fix' | head -1)"
   curl -s -b "$jar" -o /dev/null -w "confirm: HTTP %{http_code}\n" --data-urlencode "csrf_token=$token" \
     --data-urlencode "source=case_review:$case" --data-urlencode "file_id=$file" $BASE/actions/import/confirm
   local t2; t2=$(date +%s.%N)

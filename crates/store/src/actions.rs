@@ -295,57 +295,85 @@ macro_rules! line_columns {
     };
 }
 
-macro_rules! action_filter {
-    () => {
-        "FROM action a WHERE a.partnership_id = ? \
-         AND (? IS NULL OR a.source_kind = ?) AND (? IS NULL OR a.source_id = ?) \
-         AND (? IS NULL OR a.group_id = ?) \
-         AND (? IS NULL OR a.lead_agency_id = ? OR EXISTS (SELECT 1 FROM action_agency x WHERE x.action_id = a.id AND x.agency_id = ?)) \
-         AND (? IS NULL OR a.owner_person_id = ?) \
-         AND (? IS NULL OR EXISTS (SELECT 1 FROM tagging g WHERE g.partnership_id = a.partnership_id \
-              AND g.target_kind = 'recommendation' AND g.target_id = a.recommendation_id AND g.theme_id = ?)) \
-         AND (? IS NULL OR a.status = ? OR (? = 'open' AND a.status IN ('not-started', 'in-progress', 'completed'))) \
-         AND (? IS NULL OR (a.status IN ('not-started', 'in-progress', 'completed') AND ( \
-              (? = 'red' AND a.due_on < ?) \
-              OR (? = 'amber' AND a.due_on >= ? AND (a.due_on <= ? OR COALESCE(a.last_update_on, substr(a.created_at, 1, 10)) < ?)) \
-              OR (? = 'green' AND a.due_on > ? AND COALESCE(a.last_update_on, substr(a.created_at, 1, 10)) >= ?)))) \
-         AND (? IS NULL OR a.due_on >= ?) AND (? IS NULL OR a.due_on <= ?)"
-    };
-}
+const OPEN: &str = " AND a.status IN ('not-started', 'in-progress', 'completed')";
+const TOUCHED: &str = "COALESCE(a.last_update_on, substr(a.created_at, 1, 10))";
 
-fn bind_filter(q: crate::Query, pid: &str, f: &Filter, d: &RagDays) -> crate::Query {
-    let o = |v: &Option<String>| v.clone();
-    q.bind(pid)
-        .bind(o(&f.source_kind))
-        .bind(o(&f.source_kind))
-        .bind(o(&f.source_id))
-        .bind(o(&f.source_id))
-        .bind(o(&f.group_id))
-        .bind(o(&f.group_id))
-        .bind(o(&f.agency_id))
-        .bind(o(&f.agency_id))
-        .bind(o(&f.agency_id))
-        .bind(o(&f.owner_person_id))
-        .bind(o(&f.owner_person_id))
-        .bind(o(&f.theme_id))
-        .bind(o(&f.theme_id))
-        .bind(o(&f.status))
-        .bind(o(&f.status))
-        .bind(o(&f.status))
-        .bind(o(&f.rag))
-        .bind(o(&f.rag))
-        .bind(d.today.clone())
-        .bind(o(&f.rag))
-        .bind(d.today.clone())
-        .bind(d.soon.clone())
-        .bind(d.stale_before.clone())
-        .bind(o(&f.rag))
-        .bind(d.soon.clone())
-        .bind(d.stale_before.clone())
-        .bind(o(&f.due_from))
-        .bind(o(&f.due_from))
-        .bind(o(&f.due_to))
-        .bind(o(&f.due_to))
+/// A statement over the partnership's actions with only the conditions the filter uses, so
+/// each filter can use the index that fits it.
+fn filtered(
+    head: &'static str,
+    pid: &str,
+    f: &Filter,
+    d: &RagDays,
+    tail: &'static str,
+) -> crate::Query {
+    let mut sql: Vec<&'static str> = vec![head, "FROM action a WHERE a.partnership_id = ?"];
+    let mut args: Vec<crate::Value> = vec![pid.into()];
+    let mut when = |cond: &'static str, values: &[&str]| {
+        sql.push(cond);
+        args.extend(values.iter().map(|v| crate::Value::from(*v)));
+    };
+    if let Some(k) = &f.source_kind {
+        when(" AND a.source_kind = ?", &[k]);
+    }
+    if let Some(i) = &f.source_id {
+        when(" AND a.source_id = ?", &[i]);
+    }
+    if let Some(g) = &f.group_id {
+        when(" AND a.group_id = ?", &[g]);
+    }
+    if let Some(ag) = &f.agency_id {
+        when(
+            " AND (a.lead_agency_id = ? OR a.id IN (SELECT x.action_id FROM action_agency x WHERE x.partnership_id = ? AND x.agency_id = ?))",
+            &[ag, pid, ag],
+        );
+    }
+    if let Some(o) = &f.owner_person_id {
+        when(" AND a.owner_person_id = ?", &[o]);
+    }
+    if let Some(t) = &f.theme_id {
+        when(
+            " AND a.recommendation_id IN (SELECT g.target_id FROM tagging g WHERE g.theme_id = ? \
+             AND g.target_kind = 'recommendation' AND g.partnership_id = ?)",
+            &[t, pid],
+        );
+    }
+    match f.status.as_deref() {
+        None => {}
+        Some("open") => when(OPEN, &[]),
+        Some(st) => when(" AND a.status = ?", &[st]),
+    }
+    match f.rag.as_deref() {
+        Some("red") => {
+            when(OPEN, &[]);
+            when(" AND a.due_on < ?", &[&d.today]);
+        }
+        Some("amber") => {
+            when(OPEN, &[]);
+            when(
+                " AND a.due_on >= ? AND (a.due_on <= ? OR ",
+                &[&d.today, &d.soon],
+            );
+            when(TOUCHED, &[]);
+            when(" < ?)", &[&d.stale_before]);
+        }
+        Some("green") => {
+            when(OPEN, &[]);
+            when(" AND a.due_on > ? AND ", &[&d.soon]);
+            when(TOUCHED, &[]);
+            when(" >= ?", &[&d.stale_before]);
+        }
+        _ => {}
+    }
+    if let Some(from) = &f.due_from {
+        when(" AND a.due_on >= ?", &[from]);
+    }
+    if let Some(to) = &f.due_to {
+        when(" AND a.due_on <= ?", &[to]);
+    }
+    sql.push(tail);
+    args.into_iter()
+        .fold(crate::db::query_from(&sql), crate::Query::bind)
 }
 
 /// The partnership's actions, filtered, by due date, with agency and owner names.
@@ -357,30 +385,30 @@ pub async fn tracker(
     page: Page,
 ) -> Result<Paged<ActionLine>, StoreError> {
     let (total,): (i64,) = db
-        .fetch_one(bind_filter(
-            query(concat!("SELECT COUNT(*) ", action_filter!())),
-            pid,
-            f,
-            d,
-        ))
+        .fetch_one(filtered("SELECT COUNT(*) ", pid, f, d, ""))
         .await?;
     let items = db
         .fetch_all(
-            bind_filter(
-                query(concat!(
-                    line_columns!(),
-                    action_filter!(),
-                    " ORDER BY a.due_on, a.id LIMIT ? OFFSET ?"
-                )),
+            filtered(
+                line_columns!(),
                 pid,
                 f,
                 d,
+                " ORDER BY a.due_on, a.id LIMIT ? OFFSET ?",
             )
             .bind(page.size)
             .bind(page.offset()),
         )
         .await?;
     Ok(Paged { items, total, page })
+}
+
+/// How many actions a filter matches.
+pub async fn count(db: &Db, pid: &str, f: &Filter, d: &RagDays) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(filtered("SELECT COUNT(*) ", pid, f, d, ""))
+        .await?;
+    Ok(n)
 }
 
 /// Every action a filter matches, for an export (at most `limit`).
@@ -392,15 +420,12 @@ pub async fn export(
     limit: i64,
 ) -> Result<Vec<ActionLine>, StoreError> {
     db.fetch_all(
-        bind_filter(
-            query(concat!(
-                line_columns!(),
-                action_filter!(),
-                " ORDER BY a.due_on, a.id LIMIT ?"
-            )),
+        filtered(
+            line_columns!(),
             pid,
             f,
             d,
+            " ORDER BY a.due_on, a.id LIMIT ?",
         )
         .bind(limit),
     )
@@ -880,4 +905,39 @@ pub async fn theme_outcomes(
             .bind(since),
         )
         .await
+}
+
+/// Sets when the impact of a plan's actions is reviewed (months after each closes), for the
+/// actions that close from now on.
+pub async fn set_plan_impact(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    (kind, source_id): (&'static str, &str),
+    months: i64,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE action_plan SET impact_months = ? WHERE partnership_id = ? AND source_kind = ? AND source_id = ?",
+            )
+            .bind(months)
+            .bind(pid)
+            .bind(kind)
+            .bind(source_id),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("action.plan", kind, Some(source_id)).summary(format!(
+                "Set the plan's impact reviews to {months} months after closure"
+            )),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
 }

@@ -82,14 +82,24 @@ impl From<bool> for Value {
 /// A statement and its arguments, built once for both engines.
 #[derive(Clone, Debug)]
 pub struct Query {
-    sql: &'static str,
+    sql: std::borrow::Cow<'static, str>,
     args: Vec<Value>,
 }
 
 /// Starts a statement written with `?` markers.
 pub fn query(sql: &'static str) -> Query {
     Query {
-        sql,
+        sql: std::borrow::Cow::Borrowed(sql),
+        args: Vec::new(),
+    }
+}
+
+/// Starts a statement assembled at run time from fixed fragments, so that a filter adds only
+/// the conditions it uses and the database can pick the index that fits. Only fragments
+/// written in the code go into the text; every value is bound.
+pub fn query_from(fragments: &[&'static str]) -> Query {
+    Query {
+        sql: std::borrow::Cow::Owned(fragments.concat()),
         args: Vec::new(),
     }
 }
@@ -155,23 +165,33 @@ macro_rules! bind_all {
 
 macro_rules! on_sqlite {
     ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
-        let q = bind_all!(sqlx::query_as::<_, $t>($q.sql), $q.args);
+        let q = match $q.sql {
+            std::borrow::Cow::Borrowed(sql) => {
+                bind_all!(sqlx::query_as::<_, $t>(sql), $q.args)
+            }
+            std::borrow::Cow::Owned(sql) => {
+                bind_all!(sqlx::query_as::<_, $t>(AssertSqlSafe(sql)), $q.args)
+            }
+        };
         q.$method($exec).await
     }};
     ($exec:expr, $q:expr, execute) => {{
-        let q = bind_all!(sqlx::query($q.sql), $q.args);
+        let q = match $q.sql {
+            std::borrow::Cow::Borrowed(sql) => bind_all!(sqlx::query(sql), $q.args),
+            std::borrow::Cow::Owned(sql) => bind_all!(sqlx::query(AssertSqlSafe(sql)), $q.args),
+        };
         q.execute($exec).await.map(|r| r.rows_affected())
     }};
 }
 
 macro_rules! on_pg {
     ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
-        let sql = pg_sql($q.sql);
+        let sql = pg_sql(&$q.sql);
         let q = bind_all!(sqlx::query_as::<_, $t>(AssertSqlSafe(sql)), $q.args);
         q.$method($exec).await
     }};
     ($exec:expr, $q:expr, execute) => {{
-        let sql = pg_sql($q.sql);
+        let sql = pg_sql(&$q.sql);
         let q = bind_all!(sqlx::query(AssertSqlSafe(sql)), $q.args);
         q.execute($exec).await.map(|r| r.rows_affected())
     }};

@@ -233,6 +233,8 @@ pub struct Filter {
     /// Words in the case or Panel reference, or the reviewer's name. Never the restricted
     /// content: a search must not tell anyone what a case they cannot read is about.
     pub text: Option<String>,
+    /// Only cases not closed (the ones whose clocks can still be at risk).
+    pub open_only: bool,
 }
 
 fn like(s: &Option<String>) -> Option<String> {
@@ -256,7 +258,8 @@ macro_rules! filtered {
           AND g.target_kind = 'case_review' AND g.target_id = c.id AND g.theme_id = ?)) \
      AND (? IS NULL OR lower(COALESCE(c.reviewer_name, '')) LIKE ?) \
      AND (? IS NULL OR lower(c.reference) LIKE ? OR lower(c.panel_reference) LIKE ? \
-          OR lower(COALESCE(c.reviewer_name, '')) LIKE ?)"
+          OR lower(COALESCE(c.reviewer_name, '')) LIKE ?) \
+     AND (? IS NULL OR c.stage <> 'closed')"
     };
 }
 
@@ -290,6 +293,7 @@ pub async fn list(
             .bind(text.clone())
             .bind(text.clone())
             .bind(text.clone())
+            .bind(f.open_only.then_some("open"))
     };
     let (total,): (i64,) = db
         .fetch_one(filtered(query(concat!("SELECT COUNT(*) ", filtered!()))))

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/actions/agency", get(agency))
         .route("/actions/export.csv", get(export_csv))
         .route("/actions/export.xlsx", get(export_xlsx))
+        .route("/actions/plan", axum::routing::post(plan_settings))
         .merge(page::routes())
         .merge(plan::routes())
 }
@@ -173,6 +174,10 @@ impl ListQ {
 struct ListPage {
     chrome: Chrome,
     heading: String,
+    /// For one source's plan: (link back, its title, the import page if allowed).
+    plan_of: Option<(String, String, Option<String>)>,
+    /// For one source's plan the business team manages: its source and impact interval.
+    plan_settings: Option<(String, i64)>,
     rows: Vec<Row>,
     pager: Pager,
     export_csv: String,
@@ -206,11 +211,36 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
     let agencies = gov::all_agencies(&st.db, s.pid()).await?;
     let all_themes = themes::active(&st.db, s.pid()).await?;
     let groups = gov::groups(&st.db, s.pid()).await?;
+    let mut plan_settings = None;
+    if let (Some(kind @ "case_review"), Some(id), true) = (
+        filter.source_kind.as_deref(),
+        &filter.source_id,
+        s.actor.can(Permission::ManageActions),
+    ) && let Some(p) = actions::plan(&st.db, s.pid(), kind, id).await?
+    {
+        plan_settings = Some((format!("{kind}:{id}"), p.impact_months));
+    }
+    // A source's plan names its source and links back to it (and, for the business team, to
+    // importing more of the plan).
+    let mut plan_of = None;
+    if let (Some("case_review"), Some(id)) = (filter.source_kind.as_deref(), &filter.source_id)
+        && let Some(c) = learnloop_store::reviews::get(&st.db, s.pid(), id).await?
+    {
+        plan_of = Some((
+            format!("/reviews/{}/review#plan", c.id),
+            format!("case {}", c.reference),
+            s.actor
+                .can(Permission::ManageActions)
+                .then(|| format!("/actions/import?source=case_review:{}", c.id)),
+        ));
+    }
     let heading = if let Some(g) = groups
         .iter()
         .find(|g| Some(&g.id) == filter.group_id.as_ref())
     {
         format!("Action plan of the {}", g.name)
+    } else if let Some((_, title, _)) = &plan_of {
+        format!("Action plan of {title}")
     } else if filter.source_id.is_some() {
         "Action plan".to_owned()
     } else if filter.owner_person_id.is_some() {
@@ -235,6 +265,8 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
     render(&ListPage {
         chrome: s.chrome("/actions"),
         heading,
+        plan_of,
+        plan_settings,
         pager: Pager::of(
             &format!("/actions?{qs}"),
             &Paged {
@@ -320,6 +352,38 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
         .values(vec![q.owner.clone()]),
         hidden,
     })
+}
+
+/// The business team sets when a plan's impact reviews fall (months after each action closes).
+async fn plan_settings(
+    State(st): State<AppState>,
+    s: Signed,
+    f: crate::forms::FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ManageActions)?;
+    let source = f.get("source");
+    let Some(("case_review", id)) = source.split_once(':') else {
+        return Err(AppError::NotFound);
+    };
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let back = format!("/actions?source=case_review:{id}");
+    match f.get("months").trim().parse::<i64>() {
+        Ok(m) if (1..=36).contains(&m) => {
+            if !actions::set_plan_impact(&st.db, &s.who(), s.pid(), ("case_review", id), m).await? {
+                return Err(AppError::NotFound);
+            }
+            Ok(crate::web::redirect_with(
+                &back,
+                crate::page::Flash::PlanSaved,
+                st.config.secure_cookies(),
+            ))
+        }
+        _ => Err(AppError::BadRequest(
+            "enter the months as a whole number from 1 to 36".into(),
+        )),
+    }
 }
 
 fn capital(s: &str) -> String {
@@ -540,7 +604,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         .filter(|m| m.role == Role::AgencyLead)
     {
         let Some(agency) = &m.agency_id else { continue };
-        let n = actions::tracker(
+        let n = actions::count(
             &st.db,
             s.pid(),
             &overdue(Filter {
@@ -548,10 +612,8 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
                 ..Filter::default()
             }),
             &days,
-            Page::new(1, 1),
         )
-        .await?
-        .total;
+        .await?;
         if n > 0 {
             out.push(Attention {
                 kind: "action",
@@ -566,15 +628,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         }
     }
     if s.actor.can(Permission::ManageActions) {
-        let n = actions::tracker(
-            &st.db,
-            s.pid(),
-            &overdue(Filter::default()),
-            &days,
-            Page::new(1, 1),
-        )
-        .await?
-        .total;
+        let n = actions::count(&st.db, s.pid(), &overdue(Filter::default()), &days).await?;
         if n > 0 {
             out.push(Attention {
                 kind: "action",

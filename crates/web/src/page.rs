@@ -64,6 +64,7 @@ pub enum Flash {
     ActionSignedOff,
     ImpactRecorded,
     PlanImported,
+    PlanSaved,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -250,6 +251,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Impact review recorded",
     ),
     (Flash::PlanImported, "plan-imported", "Action plan imported"),
+    (
+        Flash::PlanSaved,
+        "plan-saved",
+        "Saved: impact reviews of this plan's actions fall that many months after each closes",
+    ),
 ];
 
 impl Flash {

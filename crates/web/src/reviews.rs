@@ -321,6 +321,8 @@ impl ListQ {
             theme_id: Some(self.theme.clone()).filter(|t| is_id(t)),
             reviewer: words(&self.reviewer),
             text: words(&self.q),
+            // A closed case's clocks are no longer at risk.
+            open_only: self.at_risk(),
         }
     }
 

@@ -14,6 +14,7 @@ ALTER TABLE action ADD COLUMN signed_off_at TEXT;
 ALTER TABLE action ADD COLUMN impact_due_on TEXT;
 CREATE INDEX action_tracker ON action (partnership_id, due_on, id);
 CREATE INDEX action_lead_agency ON action (partnership_id, lead_agency_id, due_on);
+CREATE INDEX action_status_due ON action (partnership_id, status, due_on);
 CREATE INDEX action_recommendation ON action (recommendation_id);
 CREATE INDEX action_impact_due ON action (partnership_id, impact_due_on);
 
