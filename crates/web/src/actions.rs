@@ -507,18 +507,12 @@ async fn export_csv(
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
-    let body = learnloop_docs::table::csv(&EXPORT_HEADERS, &rows).map_err(AppError::Internal)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"action-plan.csv\"",
-            ),
-        ],
-        body,
+    crate::uploads::spreadsheet(
+        false,
+        ("action-plan", "Action plan"),
+        &EXPORT_HEADERS,
+        &rows,
     )
-        .into_response())
 }
 
 async fn export_xlsx(
@@ -527,22 +521,7 @@ async fn export_xlsx(
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
-    let body = learnloop_docs::table::xlsx("Action plan", &EXPORT_HEADERS, &rows)
-        .map_err(AppError::Internal)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"action-plan.xlsx\"",
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    crate::uploads::spreadsheet(true, ("action-plan", "Action plan"), &EXPORT_HEADERS, &rows)
 }
 
 /// Overdue and due-soon actions: each of a person's own (up to ten, then a link); the count of

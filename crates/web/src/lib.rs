@@ -23,6 +23,7 @@ mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod themes;
+mod uploads;
 mod web;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
@@ -604,18 +604,12 @@ async fn export(
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
-    let body = learnloop_docs::table::csv(&EXPORT_HEADERS, &rows).map_err(AppError::Internal)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"case-reviews.csv\"",
-            ),
-        ],
-        body,
+    crate::uploads::spreadsheet(
+        false,
+        ("case-reviews", "Case reviews"),
+        &EXPORT_HEADERS,
+        &rows,
     )
-        .into_response())
 }
 
 /// The case list as an Excel workbook, with the same filters.
@@ -625,22 +619,12 @@ async fn export_xlsx(
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
     let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
-    let body = learnloop_docs::table::xlsx("Case reviews", &EXPORT_HEADERS, &rows)
-        .map_err(AppError::Internal)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"case-reviews.xlsx\"",
-            ),
-        ],
-        body,
+    crate::uploads::spreadsheet(
+        true,
+        ("case-reviews", "Case reviews"),
+        &EXPORT_HEADERS,
+        &rows,
     )
-        .into_response())
 }
 
 // ---- recording a notification ----

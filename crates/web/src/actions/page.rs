@@ -4,10 +4,9 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
-use bytes::Bytes;
 use chrono::Utc;
 use learnloop_domain::actions::{
     ActionScope, ActionStatus, Rag, can_read, can_sign_off, can_update, check_move, check_revision,
@@ -25,7 +24,7 @@ use learnloop_store::{accounts, governance as gov, is_id, recommendations};
 
 use super::{rag_of, source_link};
 use crate::AppState;
-use crate::error::{AppError, AppResult, too_large};
+use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
@@ -295,43 +294,22 @@ async fn post_update(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     let a = load(&st, &s, &id).await?;
     if !can_update(&s.actor, &scope(&a)) {
         return Err(AppError::Forbidden);
     }
-    let (mut body, mut to, mut reason) = (String::new(), String::new(), String::new());
-    let mut files: Vec<(String, Bytes)> = Vec::new();
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name == "file" {
-                    let file_name = field.file_name().unwrap_or_default().to_owned();
-                    match field.bytes().await {
-                        Ok(b) if b.is_empty() && file_name.is_empty() => {}
-                        Ok(b) => files.push((file_name, b)),
-                        Err(_) => return Ok(too_large()),
-                    }
-                } else {
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                    match name.as_str() {
-                        "body" => body = text,
-                        "status" => to = text,
-                        "reason" => reason = text,
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large()),
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        }
-    }
+    let up = match crate::uploads::read(form).await {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let (body, to, reason) = (
+        up.fields.get("body"),
+        up.fields.get("status"),
+        up.fields.get("reason"),
+    );
+    let files = up.files;
     let f = FormPairs(vec![
         ("body".into(), body.clone()),
         ("status".into(), to.clone()),
@@ -543,14 +521,5 @@ async fn download(
             .summary(format!("Downloaded the evidence {}", f.name)),
     )
     .await?;
-    let disposition = format!("attachment; filename=\"{}\"", safe_name(&f.name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::uploads::attachment(&f, bytes))
 }

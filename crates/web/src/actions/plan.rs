@@ -8,7 +8,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use bytes::Bytes;
 use chrono::{Datelike, Utc};
 use learnloop_domain::actions::import::{self, Checked, Lookups};
 use learnloop_domain::files::MAX_UPLOAD_BYTES;
@@ -24,7 +23,7 @@ use learnloop_store::reviews::{self, CaseReview};
 use learnloop_store::{accounts, governance as gov, is_id, recommendations, themes};
 
 use crate::AppState;
-use crate::error::{AppError, AppResult, too_large};
+use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
@@ -364,27 +363,15 @@ async fn import_upload(
     State(st): State<AppState>,
     s: Signed,
     RawQuery(q): RawQuery,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     let q: SourceQ = query_params(q.as_deref());
     let case = import_source(&st, &s, &q.source).await?;
-    let (mut file_name, mut bytes) = (String::new(), Bytes::new());
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                if field.name() == Some("file") {
-                    file_name = field.file_name().unwrap_or_default().to_owned();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b,
-                        Err(_) => return Ok(too_large()),
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large()),
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        }
-    }
+    let up = match crate::uploads::read(form).await {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let (file_name, bytes) = up.file();
     let again = |m: String| async {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -3,10 +3,8 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use bytes::Bytes;
 use chrono::{Days, Utc};
 use learnloop_domain::dates::parse_iso;
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
@@ -20,7 +18,7 @@ use learnloop_store::is_id;
 use super::groups::load;
 use super::meetings::render_with_errors;
 use crate::AppState;
-use crate::error::{AppError, AppResult, too_large};
+use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::page::Flash;
 use crate::session::Signed;
@@ -39,7 +37,7 @@ async fn upload(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     if !is_id(&id) {
         return Err(AppError::NotFound);
@@ -51,35 +49,12 @@ async fn upload(
     if m.cancelled() {
         return Err(AppError::NotFound);
     }
-    let (mut title, mut item, mut file_name, mut bytes) =
-        (String::new(), String::new(), String::new(), Bytes::new());
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name == "file" {
-                    file_name = field.file_name().unwrap_or_default().to_owned();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b,
-                        Err(_) => return Ok(too_large()),
-                    }
-                } else {
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                    match name.as_str() {
-                        "title" => title = text,
-                        "item" => item = text,
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large()),
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        }
-    }
+    let up = match crate::uploads::read(form).await {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let (title, item) = (up.fields.get("title"), up.fields.get("item"));
+    let (file_name, bytes) = up.file();
     let mut errors = Errors::default();
     let typed = title.clone();
     let title = errors.check("paper-title", check_name(&title, "title of the paper", 300));
@@ -157,14 +132,5 @@ async fn download(
             .summary(format!("Downloaded the paper {}", p.title)),
     )
     .await?;
-    let disposition = format!("attachment; filename=\"{}\"", safe_name(&f.name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::uploads::attachment(&f, bytes))
 }

@@ -7,10 +7,9 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
-use bytes::Bytes;
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
@@ -38,7 +37,7 @@ use learnloop_store::{StoreError, clocks as store_clocks, governance as gov, is_
 use super::{request_returns, return_page, submit_return, timeline};
 use crate::AppState;
 use crate::clocks::Timeline;
-use crate::error::{AppError, AppResult, too_large};
+use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
@@ -822,38 +821,15 @@ async fn upload(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     let c = load_managed(&st, &s, &id).await?;
-    let (mut kind, mut note, mut file_name, mut bytes) =
-        (String::new(), String::new(), String::new(), Bytes::new());
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                if name == "file" {
-                    file_name = field.file_name().unwrap_or_default().to_owned();
-                    match field.bytes().await {
-                        Ok(b) => bytes = b,
-                        Err(_) => return Ok(too_large()),
-                    }
-                } else {
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-                    match name.as_str() {
-                        "final" => kind = text,
-                        "note" => note = text,
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Ok(too_large()),
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        }
-    }
+    let up = match crate::uploads::read(form).await {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let (kind, note) = (up.fields.get("final"), up.fields.get("note"));
+    let (file_name, bytes) = up.file();
     let f = FormPairs(vec![
         ("final".into(), kind.clone()),
         ("note".into(), note.clone()),
@@ -945,16 +921,7 @@ async fn download(
         )),
     )
     .await?;
-    let disposition = format!("attachment; filename=\"{}\"", safe_name(&f.name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::uploads::attachment(&f, bytes))
 }
 
 async fn save_publication(

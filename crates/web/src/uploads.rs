@@ -1,0 +1,110 @@
+//! Files in and out: reading a multipart form (its text fields and its files) and sending a
+//! stored file back as an attachment, and spreadsheets of a list. Every upload and download
+//! handler uses these, so size limits, errors and headers are the same everywhere.
+
+use axum::extract::Multipart;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use learnloop_domain::files::safe_name;
+use learnloop_store::files::FileObject;
+
+use crate::error::{AppError, too_large};
+use crate::forms::FormPairs;
+
+/// A multipart form as sent: its text fields, and each file input's file name and bytes
+/// (empty file inputs are left out).
+pub struct Uploaded {
+    pub fields: FormPairs,
+    pub files: Vec<(String, Bytes)>,
+}
+
+impl Uploaded {
+    /// The first file, or an empty one.
+    pub fn file(&self) -> (String, Bytes) {
+        self.files.first().cloned().unwrap_or_default()
+    }
+}
+
+/// Reads the whole form. A body over the route's limit gets the "too large" page; a broken
+/// form a 400; either way nothing has been saved.
+pub async fn read(mut form: Multipart) -> Result<Uploaded, Response> {
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                if let Some(file_name) = field.file_name().map(ToOwned::to_owned) {
+                    match field.bytes().await {
+                        Ok(b) if b.is_empty() && file_name.is_empty() => {}
+                        Ok(b) => files.push((file_name, b)),
+                        Err(_) => return Err(too_large()),
+                    }
+                } else {
+                    match field.text().await {
+                        Ok(text) => fields.push((name, text)),
+                        Err(e) => return Err(AppError::BadRequest(e.to_string()).into_response()),
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(AppError::BadRequest(e.to_string()).into_response()),
+        }
+    }
+    Ok(Uploaded {
+        fields: FormPairs(fields),
+        files,
+    })
+}
+
+/// A stored file sent back as a download, never shown inline, never cached.
+pub fn attachment(f: &FileObject, bytes: Bytes) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", safe_name(&f.name));
+    (
+        [
+            (header::CONTENT_TYPE, f.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A list as a spreadsheet download: `xlsx` for Excel, anything else for CSV. Cells that a
+/// spreadsheet would read as formulas are neutralised (CSV) or written as text (XLSX).
+pub fn spreadsheet(
+    xlsx: bool,
+    (file, sheet): (&str, &str),
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Response, AppError> {
+    let (content_type, body, ext) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            learnloop_docs::table::xlsx(sheet, headers, rows).map_err(AppError::Internal)?,
+            "xlsx",
+        )
+    } else {
+        (
+            "text/csv; charset=utf-8",
+            learnloop_docs::table::csv(headers, rows)
+                .map_err(AppError::Internal)?
+                .into_bytes(),
+            "csv",
+        )
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}.{ext}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
