@@ -312,6 +312,16 @@ pub async fn list(
     Ok(Paged { items, total, page })
 }
 
+/// The reviews linked to a case (a domestic homicide review to its practice review).
+pub async fn linked_to(db: &Db, pid: &str, id: &str) -> Result<Vec<CaseReview>, StoreError> {
+    db.fetch_all(
+        query("SELECT * FROM case_review WHERE partnership_id = ? AND linked_review_id = ? ORDER BY reference LIMIT 50")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
 /// Open cases (not closed), for clocks on home pages and agendas.
 pub async fn open(db: &Db, pid: &str) -> Result<Vec<CaseReview>, StoreError> {
     db.fetch_all(

@@ -637,6 +637,31 @@ async fn a_domestic_homicide_review_is_recorded_and_linked_to_a_practice_review(
             page.contains("Joint review: one panel, one set of recommendations, one action plan")
         );
         assert!(!page.contains("Complete and publish a local child safeguarding practice review"));
+        // A joint review keeps one set of recommendations: added on either, seen on both.
+        let rec = bt
+            .post(
+                &format!("/reviews/{dhr}/recommendations"),
+                &[
+                    (
+                        "recommendation",
+                        "Ask about domestic abuse at every antenatal contact",
+                    ),
+                    ("addressed_to", "partnership"),
+                ],
+            )
+            .await;
+        assert_eq!(rec.status, 303, "{}", rec.body);
+        let practice = bt.get(&format!("/reviews/{lcspr}/review")).await;
+        assert!(practice.contains("Ask about domestic abuse at every antenatal contact"));
+        assert!(
+            practice.contains("Domestic homicide")
+                || practice.contains(&format!("/reviews/{dhr}/review"))
+        );
+        assert!(
+            bt.get(&format!("/reviews/{dhr}/review"))
+                .await
+                .contains("This is a joint review")
+        );
         // Its terms of reference can be agreed straight away.
         let t = bt
             .post(&format!("/reviews/{dhr}/terms"), &terms_form("A. Chair"))

@@ -136,6 +136,15 @@ async fn load_managed(st: &AppState, s: &Signed, id: &str) -> AppResult<CaseRevi
     load_full(st, s, id).await
 }
 
+/// The case whose recommendations and action plan a review uses: a joint review shares the
+/// practice review's one set of recommendations and one plan; every other review has its own.
+fn plan_source(c: &CaseReview) -> String {
+    match (c.link_kind.as_deref(), &c.linked_review_id) {
+        (Some("joint"), Some(l)) => l.clone(),
+        _ => c.id.clone(),
+    }
+}
+
 fn stage_of(c: &CaseReview) -> Stage {
     Stage::parse(&c.stage).unwrap_or(Stage::Notified)
 }
@@ -156,6 +165,11 @@ struct ReviewPage {
     stage: &'static str,
     run_here: bool,
     linked: Option<(String, String, &'static str)>,
+    /// Reviews linked to this one (a domestic homicide review to its practice review).
+    linked_from: Vec<(String, String, &'static str)>,
+    /// A joint review's recommendations and plan are its practice review's.
+    shared_plan: bool,
+    plan_id: String,
     referral: Option<Referral>,
     referral_source: &'static str,
     timeline: Timeline,
@@ -298,6 +312,21 @@ async fn view(
         }),
         None => None,
     };
+    let linked_from = reviews::linked_to(&st.db, s.pid(), id)
+        .await?
+        .into_iter()
+        .map(|x| {
+            let how = x
+                .link_kind
+                .as_deref()
+                .and_then(Link::parse)
+                .map(Link::label)
+                .unwrap_or("");
+            (x.id, x.reference, how)
+        })
+        .collect();
+    let plan_id = plan_source(&c);
+    let shared_plan = plan_id != c.id;
     let referral = store::referral(&st.db, s.pid(), id).await?;
     let keep = |k: &str, stored: Option<&str>| {
         if f.0.is_empty() {
@@ -319,6 +348,9 @@ async fn view(
         stage: stage.label(),
         run_here,
         linked,
+        linked_from,
+        shared_plan,
+        plan_id: plan_id.clone(),
         referral_source: referral
             .as_ref()
             .and_then(|r| ReferralSource::parse(&r.source))
@@ -510,8 +542,13 @@ async fn view(
             .error(errors.get("link")),
         publication,
         findings,
-        recommendations: recommendations::for_source(&st.db, s.pid(), SourceKind::CaseReview, id)
-            .await?,
+        recommendations: recommendations::for_source(
+            &st.db,
+            s.pid(),
+            SourceKind::CaseReview,
+            &plan_id,
+        )
+        .await?,
         f_body: Textarea::new("finding", "Finding")
             .rows(3)
             .value(f.get("finding"))
@@ -543,7 +580,7 @@ async fn view(
         )
         .values(f.all("rec_agency"))
         .error(errors.get("rec_agency")),
-        plan: learnloop_store::actions::for_source(&st.db, s.pid(), "case_review", id)
+        plan: learnloop_store::actions::for_source(&st.db, s.pid(), "case_review", &plan_id)
             .await?
             .into_iter()
             .map(|a| {
@@ -1096,7 +1133,8 @@ async fn add_recommendation(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    load_managed(&st, &s, &id).await?;
+    let c = load_managed(&st, &s, &id).await?;
+    let source = plan_source(&c);
     let mut errors = Errors::default();
     let body = errors.check(
         "recommendation",
@@ -1126,7 +1164,7 @@ async fn add_recommendation(
             &st.db,
             &s.who(),
             s.pid(),
-            (SourceKind::CaseReview, &id),
+            (SourceKind::CaseReview, &source),
             &body,
             &to,
             &chosen_themes(&f, "rec_theme"),
