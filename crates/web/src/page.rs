@@ -378,3 +378,26 @@ pub struct InfoPage {
     pub paragraphs: Vec<String>,
     pub link: Option<(String, String)>,
 }
+
+/// Template filters. `{{ d|day }}` shows a stored `YYYY-MM-DD` (or the date of a stored time)
+/// as people write dates; `{{ who|person }}` shows the name of an audit label
+/// `Name <address>`. A module's templates use them with `use crate::page::filters;`.
+pub mod filters {
+    #[askama::filter_fn]
+    pub fn day<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        let s = s.to_string();
+        Ok(s.get(..10)
+            .and_then(learnloop_domain::dates::parse_iso)
+            .map(learnloop_domain::dates::long)
+            .unwrap_or(s))
+    }
+
+    #[askama::filter_fn]
+    pub fn person<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        let s = s.to_string();
+        Ok(match s.split_once(" <") {
+            Some((name, _)) if !name.trim().is_empty() => name.trim().to_owned(),
+            _ => s,
+        })
+    }
+}

@@ -26,7 +26,7 @@ use super::{rag_of, source_link};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
-use crate::page::{Chrome, Flash, render, render_status};
+use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
 use learnloop_domain::governance::check_text_block;

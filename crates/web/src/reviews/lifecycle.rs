@@ -39,7 +39,7 @@ use crate::AppState;
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
-use crate::page::{Chrome, Flash, render, render_status};
+use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
 use learnloop_domain::governance::check_text_block;
@@ -1509,15 +1509,4 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         StatusCode::UNPROCESSABLE_ENTITY,
         &record_view(&st, &s, &f, &errors).await?,
     )
-}
-
-/// Template filters: `{{ d|day }}` shows a stored `YYYY-MM-DD` as people write dates.
-mod filters {
-    #[askama::filter_fn]
-    pub fn day<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        let s = s.to_string();
-        Ok(learnloop_domain::dates::parse_iso(&s)
-            .map(learnloop_domain::dates::long)
-            .unwrap_or(s))
-    }
 }
