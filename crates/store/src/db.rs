@@ -163,6 +163,16 @@ macro_rules! bind_all {
     }};
 }
 
+/// Runs a statement's future, adding its time to the request's database time.
+macro_rules! timed {
+    ($fut:expr) => {{
+        let started = std::time::Instant::now();
+        let out = $fut;
+        crate::timing::add(started.elapsed());
+        out
+    }};
+}
+
 macro_rules! on_sqlite {
     ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
         let q = match $q.sql {
@@ -173,14 +183,14 @@ macro_rules! on_sqlite {
                 bind_all!(sqlx::query_as::<_, $t>(AssertSqlSafe(sql)), $q.args)
             }
         };
-        q.$method($exec).await
+        timed!(q.$method($exec).await)
     }};
     ($exec:expr, $q:expr, execute) => {{
         let q = match $q.sql {
             std::borrow::Cow::Borrowed(sql) => bind_all!(sqlx::query(sql), $q.args),
             std::borrow::Cow::Owned(sql) => bind_all!(sqlx::query(AssertSqlSafe(sql)), $q.args),
         };
-        q.execute($exec).await.map(|r| r.rows_affected())
+        timed!(q.execute($exec).await.map(|r| r.rows_affected()))
     }};
 }
 
@@ -188,12 +198,12 @@ macro_rules! on_pg {
     ($exec:expr, $q:expr, $method:ident, as $t:ty) => {{
         let sql = pg_sql(&$q.sql);
         let q = bind_all!(sqlx::query_as::<_, $t>(AssertSqlSafe(sql)), $q.args);
-        q.$method($exec).await
+        timed!(q.$method($exec).await)
     }};
     ($exec:expr, $q:expr, execute) => {{
         let sql = pg_sql(&$q.sql);
         let q = bind_all!(sqlx::query(AssertSqlSafe(sql)), $q.args);
-        q.execute($exec).await.map(|r| r.rows_affected())
+        timed!(q.execute($exec).await.map(|r| r.rows_affected()))
     }};
 }
 

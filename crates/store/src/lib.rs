@@ -20,6 +20,7 @@ pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod themes;
+pub mod timing;
 
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 

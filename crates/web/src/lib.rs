@@ -104,6 +104,7 @@ pub fn app(state: AppState) -> Router {
 
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::csrf_and_flash))
+        .layer(axum::middleware::from_fn(web::server_timing))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

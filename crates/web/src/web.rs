@@ -165,3 +165,21 @@ pub fn query_params<T: serde::de::DeserializeOwned + Default>(q: Option<&str>) -
     q.and_then(|q| serde_urlencoded::from_str(q).ok())
         .unwrap_or_default()
 }
+
+/// Tells, in a `Server-Timing` header, how long the request took in all and how much of it was
+/// spent in the database (and in how many statements): the application's own share is the
+/// difference. Browsers show it in their developer tools; the benchmarks read it.
+pub async fn server_timing(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let (mut resp, n, db) = learnloop_store::timing::measure(next.run(req)).await;
+    let total = started.elapsed();
+    let value = format!(
+        "db;dur={:.2};desc=\"{n} statements\", total;dur={:.2}",
+        db.as_secs_f64() * 1000.0,
+        total.as_secs_f64() * 1000.0
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+        resp.headers_mut().insert("server-timing", v);
+    }
+    resp
+}

@@ -1041,3 +1041,36 @@ async fn the_server_makes_its_own_request_id() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn every_page_tells_its_time_and_its_database_time() {
+    each_app(|app| async move {
+        let c = Client::new(&app.base);
+        c.sign_in_as(Role::BusinessTeam).await;
+        let r = c
+            .http
+            .get(format!("{}/reviews", app.base))
+            .send()
+            .await
+            .unwrap();
+        let timing = r.headers()["server-timing"].to_str().unwrap().to_owned();
+        // e.g. db;dur=1.23;desc="6 statements", total;dur=2.34
+        let statements: u32 = timing
+            .split("desc=\"")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(statements >= 3, "{timing}");
+        let dur = |name: &str| -> f64 {
+            timing
+                .split(&format!("{name};dur="))
+                .nth(1)
+                .and_then(|s| s.split([';', ',']).next())
+                .and_then(|n| n.parse().ok())
+                .unwrap()
+        };
+        assert!(dur("db") > 0.0 && dur("db") <= dur("total"), "{timing}");
+    })
+    .await;
+}
