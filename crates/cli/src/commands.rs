@@ -649,3 +649,61 @@ pub async fn rules(a: RulesArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// How many partnerships to generate (gen-001, gen-002, …).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=999), value_name = "N")]
+    pub partnerships: u32,
+    /// How many years of history each partnership gets, ending today.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30), value_name = "N")]
+    pub years: u32,
+    /// The seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u64,
+    /// Make the first partnership the demo partnership (loaded if missing) instead of gen-001.
+    #[arg(long)]
+    pub demo: bool,
+    /// The day the history ends (default: today in London).
+    #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
+    pub today: Option<NaiveDate>,
+}
+
+/// Fills the database with synthetic partnerships for trying the service at volume.
+pub async fn generate(a: GenerateArgs) -> Result<ExitCode> {
+    use learnloop_store::generate::{self, Options};
+    let db = open(&a.db.database_url).await?;
+    if generate::already_generated(&db, a.demo).await? {
+        eprintln!(
+            "error: this database already has generated partnerships (gen-…): use an empty database"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let o = Options {
+        partnerships: a.partnerships,
+        years: a.years,
+        seed: a.seed,
+        demo: a.demo,
+        today: a
+            .today
+            .unwrap_or_else(|| learnloop_domain::dates::london_date(Utc::now())),
+    };
+    let started = std::time::Instant::now();
+    println!(
+        "Generating {} partnerships with {} years of history each (seed {}).",
+        o.partnerships, o.years, o.seed
+    );
+    let counts = generate::run(&db, &o, &mut |line: &str| println!("{line}")).await?;
+    let total: u64 = counts.values().sum();
+    for (table, n) in &counts {
+        println!("{table}\t{n}");
+    }
+    println!(
+        "Generated {total} rows in {:.1}s.",
+        started.elapsed().as_secs_f64()
+    );
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}

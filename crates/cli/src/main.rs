@@ -43,6 +43,8 @@ enum Command {
     Rules(commands::RulesArgs),
     /// Queue the action reminder digests of a day now (the server also does it by itself).
     Remind(commands::RemindArgs),
+    /// Fill a database with realistic synthetic partnerships (deterministic from --seed).
+    Generate(commands::GenerateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
             Command::Deadline(a) => commands::deadline(a).await,
             Command::Rules(a) => commands::rules(a).await,
             Command::Remind(a) => commands::remind(a).await,
+            Command::Generate(a) => commands::generate(a).await,
         }
     });
     match result {

@@ -12,6 +12,7 @@ pub mod clocks;
 mod db;
 pub mod demo;
 pub mod files;
+pub mod generate;
 pub mod governance;
 pub mod outbox;
 pub mod recommendations;

@@ -1,0 +1,167 @@
+//! The synthetic data generator on every engine: tiny volume, expected shapes, the same data
+//! from the same seed, and readable through the queries the web layer uses.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use learnloop_store::audit::{self, Verdict};
+use learnloop_store::generate::{self, Counts, Options};
+use learnloop_store::testing::engines;
+use learnloop_store::{Db, Page, actions, governance, query, reviews};
+
+fn options() -> Options {
+    Options {
+        partnerships: 2,
+        years: 1,
+        seed: 7,
+        demo: false,
+        today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    }
+}
+
+async fn count(db: &Db, table: &'static str) -> i64 {
+    let sql: &'static str = match table {
+        "partnership" => "SELECT COUNT(*) FROM partnership",
+        "agency" => "SELECT COUNT(*) FROM agency",
+        "person" => "SELECT COUNT(*) FROM person",
+        "membership" => "SELECT COUNT(*) FROM membership",
+        "meeting" => "SELECT COUNT(*) FROM meeting",
+        "case_review" => "SELECT COUNT(*) FROM case_review",
+        "recommendation" => "SELECT COUNT(*) FROM recommendation",
+        "action" => "SELECT COUNT(*) FROM action",
+        "action_update" => "SELECT COUNT(*) FROM action_update",
+        "theme" => "SELECT COUNT(*) FROM theme",
+        _ => panic!("{table}"),
+    };
+    let (n,): (i64,) = db.fetch_one(query(sql)).await.unwrap();
+    n
+}
+
+async fn first_action(db: &Db) -> String {
+    let (d,): (String,) = db
+        .fetch_one(query(
+            "SELECT a.description FROM action a JOIN partnership p ON p.id = a.partnership_id \
+             ORDER BY p.slug, a.due_on, a.id LIMIT 1",
+        ))
+        .await
+        .unwrap();
+    d
+}
+
+async fn generate_into(db: &Db) -> Counts {
+    let mut lines = Vec::new();
+    let counts = generate::run(db, &options(), &mut |l: &str| lines.push(l.to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    counts
+}
+
+#[tokio::test]
+async fn generates_realistic_deterministic_data_that_the_service_reads() {
+    for t in engines().await.unwrap() {
+        let db = t.open().await.unwrap();
+        assert!(!generate::already_generated(&db, false).await.unwrap());
+        let counts = generate_into(&db).await;
+        assert!(generate::already_generated(&db, false).await.unwrap());
+
+        // Shapes per partnership-year, in the ranges the generator aims for.
+        assert_eq!(count(&db, "partnership").await, 2);
+        assert_eq!(count(&db, "agency").await, 30);
+        assert_eq!(count(&db, "person").await, 800);
+        assert!(count(&db, "membership").await >= 800);
+        assert!(count(&db, "theme").await >= 2 * 10);
+        let m = count(&db, "meeting").await;
+        assert!((2 * 35..=2 * 60).contains(&m), "meetings {m}");
+        let c = count(&db, "case_review").await;
+        assert!((2 * 10..=2 * 14).contains(&c), "cases {c}");
+        let r = count(&db, "recommendation").await;
+        assert!((2 * 20..=2 * 70).contains(&r), "recommendations {r}");
+        let a = count(&db, "action").await;
+        assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");
+        let u = count(&db, "action_update").await;
+        assert!(u >= a, "updates {u} for {a} actions");
+        assert_eq!(counts.get("action").copied(), Some(a as u64));
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact {
+                entries: audit_entries(&db).await
+            }
+        );
+
+        // The web layer's reads find it.
+        let p = governance::partnership_by_slug(&db, "gen-001")
+            .await
+            .unwrap()
+            .unwrap();
+        let days = actions::RagDays {
+            today: "2026-11-01".into(),
+            soon: "2026-11-15".into(),
+            stale_before: "2026-09-20".into(),
+        };
+        let tracked = actions::tracker(
+            &db,
+            &p.id,
+            &actions::Filter::default(),
+            &days,
+            Page::new(1, 50),
+        )
+        .await
+        .unwrap();
+        assert!(tracked.total > 100, "{}", tracked.total);
+        assert_eq!(tracked.items.len(), 50);
+        assert!(
+            tracked
+                .items
+                .iter()
+                .all(|l| l.agency_name.is_some() && l.source_title.is_some())
+        );
+        let red = actions::count(
+            &db,
+            &p.id,
+            &actions::Filter {
+                rag: Some("red".into()),
+                ..Default::default()
+            },
+            &days,
+        )
+        .await
+        .unwrap();
+        assert!(red > 0 && red < tracked.total);
+        let cases = reviews::list(&db, &p.id, &reviews::Filter::default(), Page::new(1, 50))
+            .await
+            .unwrap();
+        assert!(cases.total >= 10 && !cases.items.is_empty());
+        for case in &cases.items {
+            assert!(
+                !reviews::subjects(&db, &p.id, &case.id)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert!(learnloop_store::is_id(&case.id));
+        }
+
+        // The same seed gives the same data in a fresh database.
+        let first = first_action(&db).await;
+        db.close().await;
+        let t2 = match t.engine {
+            learnloop_store::Engine::Sqlite => learnloop_store::testing::sqlite(),
+            learnloop_store::Engine::Postgres => {
+                learnloop_store::testing::postgres().await.unwrap().unwrap()
+            }
+        };
+        let db2 = t2.open().await.unwrap();
+        let again = generate_into(&db2).await;
+        assert_eq!(again, counts);
+        assert_eq!(first_action(&db2).await, first);
+        db2.close().await;
+    }
+}
+
+async fn audit_entries(db: &Db) -> i64 {
+    let (n,): (i64,) = db
+        .fetch_one(query("SELECT COUNT(*) FROM audit_event"))
+        .await
+        .unwrap();
+    n
+}
