@@ -108,6 +108,9 @@ async fn open(url: &str) -> Result<Db> {
     db.migrate()
         .await
         .context("cannot bring the database schema up to date")?;
+    if let Err(e) = db.optimize().await {
+        tracing::warn!(error = %e, "the planner's statistics could not be refreshed");
+    }
     Ok(db)
 }
 
@@ -211,6 +214,9 @@ async fn housekeeping(
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and links removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; will try again"),
+        }
+        if let Err(e) = db.optimize().await {
+            tracing::warn!(error = %e, "the planner's statistics could not be refreshed");
         }
         let today = learnloop_domain::dates::london_date(Utc::now());
         match learnloop_store::reminders::queue_digests(&db, &public_url, today).await {

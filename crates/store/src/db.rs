@@ -315,6 +315,22 @@ impl Db {
     }
 
     /// Runs a statement built at run time (tests and administration only; never user input).
+    /// Keeps the query planner's statistics fresh so each filter gets the index that fits it:
+    /// on SQLite, `PRAGMA optimize` analyses the tables that have changed (or were never
+    /// analysed), within a bounded effort; PostgreSQL's autovacuum does this by itself.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if self.engine() == Engine::Sqlite {
+            self.raw("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Analyses every table now (after a bulk load).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        self.raw("ANALYZE").await
+    }
+
     pub async fn raw(&self, sql: &str) -> Result<(), StoreError> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {

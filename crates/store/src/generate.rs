@@ -101,6 +101,9 @@ pub async fn run(
             started.elapsed().as_secs_f64()
         ));
     }
+    // A bulk load leaves the planner without statistics: gather them once, now.
+    progress("Analysing the tables for the query planner…");
+    db.analyze().await?;
     Ok(total)
 }
 

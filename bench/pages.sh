@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Every main page at national scale (issue: national scale). For each engine: generate ten
+# years of data (SQLite: 1 partnership; PostgreSQL: 150) with the demo partnership first, start
+# the server, sign in as each main role of the demo partnership, and drive each page with oha at
+# 32 connections. Prints one table per engine: page, p50, p95, p99, requests/s, errors (answers
+# other than 200), and the physical floor — the page's own database time beside its whole time,
+# medians of 20 single requests read from the Server-Timing header — and the server's peak
+# resident memory.
+#
+#   bench/pages.sh                    # both engines
+#   ENGINES=sqlite bench/pages.sh     # one; DURATION=10s PARTNERSHIPS=150 to change the load
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q
+BIN=target/release/learnloop
+PORT=${PORT:-18084}
+BASE=http://127.0.0.1:$PORT
+PG_ADMIN=${LEARNLOOP_TEST_PG:-postgres://learnloop:learnloop@127.0.0.1:5432/postgres}
+DURATION=${DURATION:-10s}
+
+declare -A SESSION
+
+sign_in() { # email -> session cookie value
+  local jar; jar=$(mktemp)
+  curl -s -c "$jar" -b "$jar" -o /dev/null $BASE/sign-in
+  local csrf; csrf=$(awk '$6=="ll_csrf"{print $7}' "$jar")
+  curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "csrf_token=$csrf" \
+    --data-urlencode "email=$1" --data-urlencode "password=demo-password-2026" $BASE/sign-in
+  awk '$6=="ll_session"{print $7}' "$jar"
+  rm -f "$jar"
+}
+
+first() { # role path pattern -> first match in the page
+  curl -s -b "ll_session=${SESSION[$1]}" "$BASE$2" | (grep -o "$3" || true) | head -1
+}
+
+floor() { # role path -> "db_ms total_ms statements" medians of 20 requests
+  for _ in $(seq 20); do
+    curl -s -o /dev/null -D - -b "ll_session=${SESSION[$1]}" "$BASE$2" | tr -d '\r' | (grep -i '^server-timing:' || true) \
+      | sed -E 's/.*db;dur=([0-9.]+);desc="([0-9]+) statements", total;dur=([0-9.]+).*/\1 \3 \2/'
+  done | sort -n -k2 | awk '{a[NR]=$1; b[NR]=$2; c[NR]=$3} END {m=int((NR+1)/2); printf "%s %s %s\n", a[m], b[m], c[m]}'
+}
+
+drive() { # role path label
+  local role=$1 path=$2 label=$3
+  oha --no-tui -c 32 -z "$DURATION" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /tmp/oha-page.txt
+  local p50 p95 p99 rps errors
+  p50=$(grep -E '^\s+50.00% in' /tmp/oha-page.txt | awk '{print $3}')
+  p95=$(grep -E '^\s+95.00% in' /tmp/oha-page.txt | awk '{print $3}')
+  p99=$(grep -E '^\s+99.00% in' /tmp/oha-page.txt | awk '{print $3}')
+  rps=$(grep -E 'Requests/sec' /tmp/oha-page.txt | awk '{printf "%.0f", $2}')
+  errors=$( (grep -E '^\s+\[[0-9]+\] [0-9]+ responses' /tmp/oha-page.txt || true) | (grep -v '\[200\]' || true) | awk '{s+=$2} END {print s+0}')
+  # Connection errors, but not the requests still in flight when the run's time was up.
+  errors=$((errors + $( (grep -E '^\s+\[[0-9]+\] ' /tmp/oha-page.txt || true) | (grep -v 'responses\|aborted due to deadline' || true) | awk '{gsub(/[][]/, "", $1); s+=$1} END {print s+0}')))
+  read -r db total statements < <(floor "$role" "$path")
+  local share; share=$(awk -v d="$db" -v t="$total" 'BEGIN {if (t > 0) printf "%.0f%%", 100*d/t; else print "-"}')
+  printf '| %s | %s ms | %s ms | %s ms | %s | %s | %s ms (%s statements) | %s ms | %s |\n' \
+    "$label" "$p50" "$p95" "$p99" "$rps" "$errors" "$db" "$statements" "$total" "$share"
+}
+
+run() {
+  local url=$1 partnerships=$2
+  /usr/bin/time -f "generated in %e s" $BIN generate --partnerships "$partnerships" --years 10 --seed 1 --demo --database-url "$url" | tail -2
+  LEARNLOOP_LOG=warn $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$(mktemp -d)" >/dev/null 2>&1 &
+  local pid=$!
+  until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
+  for r in business.manager independent.chair group.chair agency.lead practitioner; do
+    SESSION[$r]=$(sign_in "$r@northbrook.example")
+  done
+  local case action meeting theme group
+  case=$(first business.manager /reviews '/reviews/[0-9a-f-]\{36\}"' | tr -d '"')
+  action=$(first business.manager '/actions?status=open' '/actions/[0-9a-f-]\{36\}"' | tr -d '"')
+  group=$(first business.manager /groups '/groups/[0-9a-f-]\{36\}"' | tr -d '"')
+  meeting=$(first business.manager "$group" '/meetings/[0-9a-f-]\{36\}"' | tr -d '"')
+  theme=$(first business.manager /themes '/themes/[0-9a-f-]\{36\}' | sed 's#/themes/##')
+  echo
+  echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
+  echo '|---|---|---|---|---|---|---|---|---|'
+  drive business.manager /home "home (business team)"
+  drive independent.chair /home "home (independent chair)"
+  drive group.chair /home "home (group chair)"
+  drive agency.lead /home "home (agency lead)"
+  drive practitioner /home "home (practitioner)"
+  drive business.manager /reviews "case review tracker"
+  drive business.manager "$case" "case page"
+  drive business.manager "$case/review" "review page"
+  drive business.manager /actions "action tracker"
+  drive business.manager "/actions?theme=$theme" "action tracker, one theme"
+  drive agency.lead "/actions?owner=me" "my actions (agency lead)"
+  drive business.manager "$action" "action page"
+  drive business.manager "$group" "group page"
+  drive business.manager "$meeting" "meeting page (live agenda)"
+  echo
+  echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
+  kill $pid; wait $pid 2>/dev/null || true
+}
+
+for engine in ${ENGINES:-sqlite postgres}; do
+  if [ "$engine" = sqlite ]; then
+    echo "### SQLite, ${PARTNERSHIPS_SQLITE:-1} partnership × 10 years"
+    DB=$(mktemp -u /tmp/learnloop-pages-XXXX).db
+    run "sqlite://$DB" "${PARTNERSHIPS_SQLITE:-1}"
+    rm -f "$DB"*
+  else
+    echo "### PostgreSQL, ${PARTNERSHIPS:-150} partnerships × 10 years"
+    NAME=ll_pages_$(date +%s)
+    psql "$PG_ADMIN" -qc "CREATE DATABASE $NAME"
+    run "${PG_ADMIN%/*}/$NAME" "${PARTNERSHIPS:-150}"
+    psql "$PG_ADMIN" -qc "DROP DATABASE $NAME WITH (FORCE)"
+  fi
+done
