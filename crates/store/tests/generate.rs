@@ -52,7 +52,13 @@ async fn generate_into(db: &Db) -> Counts {
     let counts = generate::run(db, &options(), &mut |l: &str| lines.push(l.to_owned()))
         .await
         .unwrap();
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    // One line per partnership, then the planner's statistics.
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("gen-")).count(),
+        2,
+        "{lines:?}"
+    );
+    assert!(lines.last().is_some_and(|l| l.starts_with("Analysing")));
     counts
 }
 
