@@ -212,8 +212,12 @@ impl Db {
     /// `sqlite://path.db`, `sqlite::memory:` or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // Random reads cost little more than sequential ones on the SSDs databases run on
+            // now; with PostgreSQL's default (4) the planner scans whole tables (60,000
+            // people) where a few hundred index lookups are four times faster.
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("--database-url: {e}")))?;
+                .map_err(|e| StoreError::Config(format!("--database-url: {e}")))?
+                .options([("random_page_cost", "1.1")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .min_connections(1)

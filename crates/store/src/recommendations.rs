@@ -124,8 +124,8 @@ pub async fn for_source(
     let agencies: Vec<(String, String)> = db
         .fetch_all(
             query(
-                "SELECT ra.recommendation_id, a.name FROM recommendation_agency ra \
-                 JOIN recommendation r ON r.id = ra.recommendation_id \
+                "SELECT ra.recommendation_id, a.name FROM recommendation r \
+                 JOIN recommendation_agency ra ON ra.recommendation_id = r.id \
                  JOIN agency a ON a.id = ra.agency_id \
                  WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? ORDER BY a.name LIMIT 5000",
             )
@@ -136,10 +136,14 @@ pub async fn for_source(
         .await?;
     let themes: Vec<(String, String)> = db
         .fetch_all(
+            // From the source's recommendations to their taggings, so that the tagging index
+            // is looked up for each recommendation rather than the partnership's taggings
+            // scanned.
             query(
-                "SELECT g.target_id, t.name FROM tagging g JOIN theme t ON t.id = g.theme_id \
-                 JOIN recommendation r ON r.id = g.target_id \
-                 WHERE g.partnership_id = ? AND g.target_kind = 'recommendation' AND r.source_kind = ? AND r.source_id = ? \
+                "SELECT g.target_id, t.name FROM recommendation r \
+                 JOIN tagging g ON g.partnership_id = r.partnership_id AND g.target_kind = 'recommendation' AND g.target_id = r.id \
+                 JOIN theme t ON t.id = g.theme_id \
+                 WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
                  ORDER BY t.name LIMIT 5000",
             )
             .bind(pid)
