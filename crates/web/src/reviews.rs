@@ -41,6 +41,16 @@ use crate::web::{query_params, redirect_with};
 
 mod lifecycle;
 
+/// Whether every chosen id is one of the partnership's agencies (and, if `required`, at least
+/// one was chosen): the one check of every agency checkbox list on the case review forms.
+pub(crate) fn agencies_valid(
+    chosen: &[String],
+    agencies: &[learnloop_store::governance::Agency],
+    required: bool,
+) -> bool {
+    !(required && chosen.is_empty()) && chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(lifecycle::routes())
@@ -806,7 +816,7 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let agencies = gov::active_agencies(&st.db, s.pid()).await?;
     let chosen = f.all("agency");
-    if chosen.is_empty() || !chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a)) {
+    if !agencies_valid(&chosen, &agencies, true) {
         errors.add("agency", "Choose the agencies involved");
     }
     let group = f.get("group");

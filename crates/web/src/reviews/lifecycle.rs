@@ -1142,7 +1142,7 @@ async fn add_recommendation(
     );
     let agencies = gov::all_agencies(&st.db, s.pid()).await?;
     let chosen = f.all("rec_agency");
-    if !chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a)) {
+    if !super::agencies_valid(&chosen, &agencies, false) {
         errors.add("rec_agency", "Choose agencies from the list");
     }
     let to = match Addressee::from_form(&f.get("addressed_to"), chosen) {
@@ -1271,7 +1271,7 @@ async fn refer(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     );
     let agencies = gov::active_agencies(&st.db, s.pid()).await?;
     let chosen = f.all("agency");
-    if chosen.is_empty() || !chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a)) {
+    if !super::agencies_valid(&chosen, &agencies, true) {
         errors.add("agency", "Choose the agencies involved");
     }
     if let (Some(source), Some(referrer), Some(reason), Some(question)) =
@@ -1436,7 +1436,7 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let agencies = gov::active_agencies(&st.db, s.pid()).await?;
     let chosen = f.all("agency");
-    if !chosen.iter().all(|a| agencies.iter().any(|x| &x.id == a)) {
+    if !super::agencies_valid(&chosen, &agencies, false) {
         errors.add("agency", "Choose agencies from the list");
     }
     let linked = f.get("linked");
