@@ -9,6 +9,7 @@
 #
 #   bench/pages.sh                    # both engines
 #   ENGINES=sqlite bench/pages.sh     # one; DURATION=10s PARTNERSHIPS=150 to change the load
+#   KEEP=1 ENGINES=postgres bench/pages.sh   # keep the generated database and reuse it next time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q
@@ -60,7 +61,9 @@ drive() { # role path label
 
 run() {
   local url=$1 partnerships=$2
-  /usr/bin/time -f "generated in %e s" $BIN generate --partnerships "$partnerships" --years 10 --seed 1 --demo --database-url "$url" | tail -2
+  if [ "${3:-}" != reuse ]; then
+    /usr/bin/time -f "generated in %e s" $BIN generate --partnerships "$partnerships" --years 10 --seed 1 --demo --database-url "$url" | tail -2
+  fi
   LEARNLOOP_LOG=warn $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$(mktemp -d)" >/dev/null 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
@@ -103,9 +106,20 @@ for engine in ${ENGINES:-sqlite postgres}; do
     rm -f "$DB"*
   else
     echo "### PostgreSQL, ${PARTNERSHIPS:-150} partnerships × 10 years"
-    NAME=ll_pages_$(date +%s)
-    psql "$PG_ADMIN" -qc "CREATE DATABASE $NAME"
-    run "${PG_ADMIN%/*}/$NAME" "${PARTNERSHIPS:-150}"
-    psql "$PG_ADMIN" -qc "DROP DATABASE $NAME WITH (FORCE)"
+    if [ -n "${KEEP:-}" ]; then
+      # KEEP=1: generate once into a database that stays, and reuse it on the next run.
+      NAME=ll_pages_${PARTNERSHIPS:-150}
+      if [ -z "$(psql "$PG_ADMIN" -Atc "SELECT 1 FROM pg_database WHERE datname = '$NAME'")" ]; then
+        psql "$PG_ADMIN" -qc "CREATE DATABASE $NAME"
+        run "${PG_ADMIN%/*}/$NAME" "${PARTNERSHIPS:-150}"
+      else
+        run "${PG_ADMIN%/*}/$NAME" "${PARTNERSHIPS:-150}" reuse
+      fi
+    else
+      NAME=ll_pages_$(date +%s)
+      psql "$PG_ADMIN" -qc "CREATE DATABASE $NAME"
+      run "${PG_ADMIN%/*}/$NAME" "${PARTNERSHIPS:-150}"
+      psql "$PG_ADMIN" -qc "DROP DATABASE $NAME WITH (FORCE)"
+    fi
   fi
 done

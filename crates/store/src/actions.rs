@@ -266,7 +266,7 @@ pub struct Filter {
     pub owner_person_id: Option<String>,
     /// Through the themes of the recommendation the action answers.
     pub theme_id: Option<String>,
-    /// A status slug, or "open".
+    /// A status slug, "open", or "impact-due" (closed, impact review due and not recorded).
     pub status: Option<String>,
     /// "red", "amber" or "green", with the day and thresholds to judge by.
     pub rag: Option<String>,
@@ -341,6 +341,11 @@ fn filtered(
     match f.status.as_deref() {
         None => {}
         Some("open") => when(OPEN, &[]),
+        Some("impact-due") => when(
+            " AND a.status = 'closed-evidenced' AND a.impact_due_on IS NOT NULL AND a.impact_due_on <= ? \
+             AND a.impact_reviewed_on IS NULL",
+            &[&d.today],
+        ),
         Some(st) => when(" AND a.status = ?", &[st]),
     }
     match f.rag.as_deref() {
@@ -808,6 +813,13 @@ pub async fn record_impact(
         .bind(ts(Utc::now())),
     )
     .await?;
+    tx.execute(
+        query("UPDATE action SET impact_reviewed_on = ? WHERE partnership_id = ? AND id = ?")
+            .bind(&i.reviewed_on)
+            .bind(pid)
+            .bind(action_id),
+    )
+    .await?;
     audit::append(
         &mut tx,
         who,
@@ -821,14 +833,20 @@ pub async fn record_impact(
 }
 
 /// Closed actions whose impact review is due by a day and not yet recorded.
-pub async fn impact_due_by(db: &Db, pid: &str, by: &str) -> Result<Vec<Action>, StoreError> {
+pub async fn impact_due_by(
+    db: &Db,
+    pid: &str,
+    by: &str,
+    limit: i64,
+) -> Result<Vec<Action>, StoreError> {
     db.fetch_all(
         query(
             "SELECT a.* FROM action a WHERE a.partnership_id = ? AND a.impact_due_on IS NOT NULL AND a.impact_due_on <= ? \
-             AND NOT EXISTS (SELECT 1 FROM impact_review r WHERE r.action_id = a.id) ORDER BY a.impact_due_on LIMIT 200",
+             AND a.impact_reviewed_on IS NULL ORDER BY a.impact_due_on LIMIT ?",
         )
         .bind(pid)
-        .bind(by),
+        .bind(by)
+        .bind(limit),
     )
     .await
 }

@@ -114,6 +114,12 @@ fn digest(r: &AuditRow) -> String {
 
 /// Appends one event inside the caller's transaction; returns its sequence number.
 pub async fn append(tx: &mut Tx, who: &Who, e: Event) -> Result<i64, StoreError> {
+    append_at(tx, who, e, ts(chrono::Utc::now())).await
+}
+
+/// Takes the chain head for the rest of the transaction (PostgreSQL; SQLite's single writer
+/// already holds it) and reads it.
+async fn head(tx: &mut Tx) -> Result<(i64, String), StoreError> {
     if tx.engine() == Engine::Postgres {
         let _: (i64,) = tx
             .fetch_one(query("SELECT 1::BIGINT FROM pg_advisory_xact_lock(?)").bind(CHAIN_LOCK))
@@ -124,10 +130,14 @@ pub async fn append(tx: &mut Tx, who: &Who, e: Event) -> Result<i64, StoreError>
             "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
         ))
         .await?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS.to_owned()));
+    Ok(head.unwrap_or((0, GENESIS.to_owned())))
+}
+
+async fn append_at(tx: &mut Tx, who: &Who, e: Event, at: String) -> Result<i64, StoreError> {
+    let (prev_seq, prev_hash) = head(tx).await?;
     let mut row = AuditRow {
         seq: prev_seq + 1,
-        at: ts(chrono::Utc::now()),
+        at,
         actor_id: who.person_id.clone(),
         actor_label: who.label.clone(),
         partnership_id: who.partnership_id.clone(),
@@ -167,12 +177,141 @@ pub async fn append(tx: &mut Tx, who: &Who, e: Event) -> Result<i64, StoreError>
     Ok(row.seq)
 }
 
-/// Appends one event in a transaction of its own (sign-in failures, reads).
+/// An event of the past, for a bulk load of history (the data generator).
+#[derive(Clone, Debug)]
+pub struct Past {
+    pub at: String,
+    pub actor_id: Option<String>,
+    pub actor_label: String,
+    pub action: &'static str,
+    pub target_kind: &'static str,
+    pub target_id: Option<String>,
+    pub summary: String,
+}
+
+/// Chains past events onto the trail in the order given: takes the chain head for the rest
+/// of the caller's transaction and returns the rows, numbered and hashed, for the caller to
+/// insert in that same transaction (in bulk) before it appends anything else.
+pub async fn chain_past(
+    tx: &mut Tx,
+    partnership_id: &str,
+    events: Vec<Past>,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let (mut seq, mut prev_hash) = head(tx).await?;
+    let mut rows = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let mut row = AuditRow {
+            seq,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor_label: e.actor_label,
+            partnership_id: Some(partnership_id.to_owned()),
+            action: e.action.to_owned(),
+            target_kind: e.target_kind.to_owned(),
+            target_id: e.target_id,
+            summary: e.summary,
+            before_json: None,
+            after_json: None,
+            request_id: None,
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = digest(&row);
+        prev_hash = row.hash.clone();
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// Appends one event in a transaction of its own (sign-in failures, reads), and returns once
+/// it is committed.
+///
+/// Group commit: events recorded at the same moment by many requests of this instance go in
+/// one transaction. Each request queues its event and waits for the instance's writer turn;
+/// whoever gets the turn writes everything queued by then and answers every request in it.
+/// So under load the chain head (a lock every instance shares) is taken once per batch rather
+/// than once per read, and a read of a restricted record still never shows before its audit
+/// row is durable. The batch is written by a task of its own, so a request that goes away
+/// (the browser closed) never leaves the others in its batch unanswered.
 pub async fn record(db: &Db, who: &Who, e: Event) -> Result<i64, StoreError> {
+    let q = db.audit_queue();
+    let (reply, mut answer) = tokio::sync::oneshot::channel();
+    q.pending
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(Pending {
+            who: who.clone(),
+            event: e,
+            at: ts(chrono::Utc::now()),
+            reply,
+        });
+    let turn = q.writer.clone().lock_owned().await;
+    if let Ok(done) = answer.try_recv() {
+        // An earlier turn wrote it.
+        return done.map_err(StoreError::Failed);
+    }
+    let batch = std::mem::take(
+        &mut *q
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    let db = db.clone();
+    tokio::spawn(async move {
+        let _turn = turn;
+        let (events, replies): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .map(|p| ((p.who, p.event, p.at), p.reply))
+            .unzip();
+        match write_batch(&db, events).await {
+            Ok(seqs) => {
+                for (reply, seq) in replies.into_iter().zip(seqs) {
+                    let _ = reply.send(Ok(seq));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not write the audit trail");
+                for reply in replies {
+                    let _ = reply.send(Err(format!("the audit trail could not be written: {e}")));
+                }
+            }
+        }
+    });
+    answer
+        .await
+        .map_err(|_| StoreError::Failed("the audit trail writer stopped".into()))?
+        .map_err(StoreError::Failed)
+}
+
+async fn write_batch(db: &Db, events: Vec<(Who, Event, String)>) -> Result<Vec<i64>, StoreError> {
     let mut tx = db.begin().await?;
-    let seq = append(&mut tx, who, e).await?;
+    let mut seqs = Vec::with_capacity(events.len());
+    for (who, e, at) in events {
+        seqs.push(append_at(&mut tx, &who, e, at).await?);
+    }
     tx.commit().await?;
-    Ok(seq)
+    Ok(seqs)
+}
+
+struct Pending {
+    who: Who,
+    event: Event,
+    at: String,
+    reply: tokio::sync::oneshot::Sender<Result<i64, String>>,
+}
+
+/// Events waiting for this instance's next audit write (see [`record`]).
+#[derive(Default)]
+pub(crate) struct Queue {
+    pending: std::sync::Mutex<Vec<Pending>>,
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("audit::Queue")
+    }
 }
 
 /// What a check of the whole trail found.

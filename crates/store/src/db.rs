@@ -147,6 +147,7 @@ enum Pools {
 #[derive(Clone, Debug)]
 pub struct Db {
     pools: Pools,
+    audit: std::sync::Arc<crate::audit::Queue>,
 }
 
 macro_rules! bind_all {
@@ -226,6 +227,7 @@ impl Db {
                 .await?;
             Ok(Db {
                 pools: Pools::Postgres(pool),
+                audit: Default::default(),
             })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -250,6 +252,7 @@ impl Db {
                 .await?;
             Ok(Db {
                 pools: Pools::Sqlite { read, write },
+                audit: Default::default(),
             })
         } else {
             Err(StoreError::Config(format!(
@@ -257,6 +260,11 @@ impl Db {
                 url.split(':').next().unwrap_or_default()
             )))
         }
+    }
+
+    /// The events waiting for this instance's next audit-trail write.
+    pub(crate) fn audit_queue(&self) -> &crate::audit::Queue {
+        &self.audit
     }
 
     pub fn engine(&self) -> Engine {
@@ -310,10 +318,13 @@ impl Db {
         })
     }
 
-    /// Begins a transaction on the writer.
+    /// Begins a transaction on the writer. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a second process writing the same file (a command run beside
+    /// the server) waits its turn under the busy timeout instead of failing with "database is
+    /// locked" when a transaction that began by reading tries to write.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }

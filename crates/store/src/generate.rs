@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use learnloop_domain::governance::meetings::nth_weekday;
 
-use crate::audit::{self, Event, Who};
+use crate::audit::{self, Event, Past, Who};
 use crate::db::query_from;
 use crate::{Db, Engine, Query, StoreError, Tx, Value, demo, governance, query, ts};
 
@@ -79,11 +79,20 @@ pub async fn run(
         // The demo loader creates the partnership; it runs alone, before the others.
         demo::load(db).await?;
     }
+    // Most people have set their password; one hash of a random password nobody knows stands
+    // for theirs (argon2id takes real time per hash).
+    let secret = format!("{:032x}", rand::random::<u128>());
+    let hash: std::sync::Arc<str> =
+        tokio::task::spawn_blocking(move || learnloop_domain::accounts::hash_password(&secret))
+            .await
+            .map_err(|e| StoreError::Config(e.to_string()))?
+            .map_err(StoreError::Config)?
+            .into();
     loop {
         while next < o.partnerships && set.len() < jobs {
-            let (db, o2) = (db.clone(), o.clone());
+            let (db, o2, hash) = (db.clone(), o.clone(), hash.clone());
             let i = next;
-            set.spawn(async move { partnership(&db, &o2, i).await });
+            set.spawn(async move { partnership(&db, &o2, i, &hash).await });
             next += 1;
         }
         let Some(r) = set.join_next().await else {
@@ -442,8 +451,9 @@ impl Tables {
                 "action",
                 "INSERT INTO action (id, partnership_id, source_kind, source_id, group_id, description, lead_agency_id, \
                  owner_person_id, due_on, status, status_reason, created_by, created_at, updated_at, recommendation_id, \
-                 success_measure, last_update_on, closed_on, signed_off_by, signed_off_at, impact_due_on) VALUES ",
-                21,
+                 success_measure, last_update_on, closed_on, signed_off_by, signed_off_at, impact_due_on, \
+                 impact_reviewed_on) VALUES ",
+                22,
             ),
             action_agency: Bulk::new(
                 "action_agency",
@@ -845,12 +855,19 @@ struct Ctx {
     manager: Person,
     independent: Person,
     t: Tables,
+    /// The audit trail the records would have left, chained on when they are written.
+    audit: Vec<Past>,
     tagged: HashSet<(usize, &'static str, String)>,
     case_seq: HashMap<i32, i64>,
     past_only: bool,
 }
 
-async fn partnership(db: &Db, o: &Options, index: u32) -> Result<(String, Counts), StoreError> {
+async fn partnership(
+    db: &Db,
+    o: &Options,
+    index: u32,
+    password_hash: &str,
+) -> Result<(String, Counts), StoreError> {
     let mut rng = Rng::new(o.seed, u64::from(index) + 1);
     let who = Who::system(LABEL);
     let today = o.today;
@@ -979,13 +996,15 @@ async fn partnership(db: &Db, o: &Options, index: u32) -> Result<(String, Counts
             last.to_lowercase()
         );
         let id = rng.id();
+        // One in twenty was invited and has not yet set a password.
+        let signed_up = !rng.chance(0.05);
         t.person.push(row![
             id.as_str(),
             email,
             name.as_str(),
             title,
-            NONE,
-            NONE,
+            signed_up.then(|| password_hash.to_owned()),
+            signed_up.then(|| created.clone()),
             true,
             created.as_str(),
             created.as_str()
@@ -1124,6 +1143,7 @@ async fn partnership(db: &Db, o: &Options, index: u32) -> Result<(String, Counts
         manager,
         independent,
         t,
+        audit: Vec::new(),
         tagged: HashSet::new(),
         case_seq: HashMap::new(),
         past_only: use_demo,
@@ -1145,6 +1165,36 @@ async fn partnership(db: &Db, o: &Options, index: u32) -> Result<(String, Counts
             *counts.entry(b.table).or_default() += n;
             b.flush(&mut tx).await?;
         }
+    }
+    // The trail those records would have left, in the order it happened, chained on.
+    c.audit.sort_by(|a, b| a.at.cmp(&b.at));
+    let mut trail = Bulk::new(
+        "audit_event",
+        "INSERT INTO audit_event (seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
+         target_id, summary, before_json, after_json, request_id, prev_hash, hash) VALUES ",
+        14,
+    );
+    for r in audit::chain_past(&mut tx, &pid, std::mem::take(&mut c.audit)).await? {
+        trail.push(row![
+            r.seq,
+            r.at,
+            r.actor_id,
+            r.actor_label,
+            r.partnership_id,
+            r.action,
+            r.target_kind,
+            r.target_id,
+            r.summary,
+            r.before_json,
+            r.after_json,
+            r.request_id,
+            r.prev_hash,
+            r.hash
+        ]);
+    }
+    if trail.rows() > 0 {
+        *counts.entry(trail.table).or_default() += trail.rows();
+        trail.flush(&mut tx).await?;
     }
     let rows: u64 = counts.values().sum();
     audit::append(
@@ -1302,6 +1352,13 @@ impl Ctx {
         } else {
             ""
         };
+        let manager = (self.manager.id.clone(), self.manager.name.clone());
+        self.trail(
+            &created,
+            (&manager.0, &manager.1),
+            ("meeting.create", "meeting", &id),
+            format!("Scheduled a meeting on {}", ymd(d)),
+        );
         self.t.meeting.push(row![
             id.as_str(),
             self.pid.as_str(),
@@ -1436,6 +1493,25 @@ impl Ctx {
         }
     }
 
+    /// Notes what the trail would say about a record.
+    fn trail(
+        &mut self,
+        at: &str,
+        by: (&str, &str),
+        (action, kind, id): (&'static str, &'static str, &str),
+        summary: String,
+    ) {
+        self.audit.push(Past {
+            at: at.to_owned(),
+            actor_id: Some(by.0.to_owned()),
+            actor_label: by.1.to_owned(),
+            action,
+            target_kind: kind,
+            target_id: Some(id.to_owned()),
+            summary,
+        });
+    }
+
     /// One action with its updates, revisions, supporting agencies and impact review.
     fn action(
         &mut self,
@@ -1510,6 +1586,13 @@ impl Ctx {
             } else {
                 *rng.pick(&UPDATE_BODIES[..9])
             };
+            let at = rng.at(on);
+            self.trail(
+                &at,
+                (&owner_id, &owner_name),
+                ("action.update", "action", &id),
+                format!("Posted a progress update ({to})"),
+            );
             self.t.action_update.push(row![
                 rng.id(),
                 self.pid.as_str(),
@@ -1519,7 +1602,7 @@ impl Ctx {
                 to,
                 owner_name.as_str(),
                 Some(owner_id.clone()),
-                rng.at(on)
+                at
             ]);
             from = to;
             last_update = Some(on);
@@ -1543,6 +1626,22 @@ impl Ctx {
         } else {
             None
         };
+        let manager = (self.manager.id.clone(), self.manager.name.clone());
+        self.trail(
+            &created,
+            (&manager.0, &manager.1),
+            ("action.create", "action", &id),
+            format!("Added an action due {}", ymd(due)),
+        );
+        if let Some(at) = &signed_at {
+            let chair_id = self.chairs[1].id.clone();
+            self.trail(
+                at,
+                (&chair_id, &chair),
+                ("action.sign-off", "action", &id),
+                "Signed the action off as closed".to_owned(),
+            );
+        }
         // One action in ten had its due date moved once.
         let mut due_on = due;
         if rng.chance(0.1) {
@@ -1558,6 +1657,32 @@ impl Ctx {
                 rng.at(due.min(today))
             ]);
             due_on = moved;
+        }
+        let mut impact_reviewed = None;
+        if let Some(d) = impact_due
+            && d <= today
+            && rng.chance(0.7)
+        {
+            let on = (d + Duration::days(rng.range(0, 30))).min(today);
+            let chair_id = self.chairs[1].id.clone();
+            self.trail(
+                &format!("{}T16:00:00.000000Z", ymd(on)),
+                (&chair_id, &chair),
+                ("action.impact", "action", &id),
+                "Recorded the impact review".to_owned(),
+            );
+            self.t.impact_review.push(row![
+                id.as_str(),
+                self.pid.as_str(),
+                ymd(on),
+                rng.chance(0.8),
+                rng.chance(0.75),
+                "Re-audit of a sample of cases six months on.",
+                "The change is visible in most records; one agency needs a reminder.",
+                chair.as_str(),
+                rng.at(on)
+            ]);
+            impact_reviewed = Some(on);
         }
         self.t.action.push(row![
             id.as_str(),
@@ -1584,7 +1709,8 @@ impl Ctx {
             closed_on.map(ymd),
             signed.then(|| chair.clone()),
             signed_at,
-            impact_due.map(ymd)
+            impact_due.map(ymd),
+            impact_reviewed.map(ymd)
         ]);
         if rng.chance(0.3) {
             let mut others: Vec<usize> = Vec::new();
@@ -1601,23 +1727,6 @@ impl Ctx {
                     self.agencies[o].as_str()
                 ]);
             }
-        }
-        if let Some(d) = impact_due
-            && d <= today
-            && rng.chance(0.7)
-        {
-            let on = (d + Duration::days(rng.range(0, 30))).min(today);
-            self.t.impact_review.push(row![
-                id.as_str(),
-                self.pid.as_str(),
-                ymd(on),
-                rng.chance(0.8),
-                rng.chance(0.75),
-                "Re-audit of a sample of cases six months on.",
-                "The change is visible in most records; one agency needs a reminder.",
-                chair.as_str(),
-                rng.at(on)
-            ]);
         }
     }
 
@@ -2018,6 +2127,13 @@ impl Ctx {
             None => String::new(),
         };
         let updated = rng.at(published.or(decided).unwrap_or(aware).min(today));
+        let manager = (self.manager.id.clone(), self.manager.name.clone());
+        self.trail(
+            &created,
+            (&manager.0, &manager.1),
+            ("case.create", "case_review", &id),
+            format!("Recorded case {reference}"),
+        );
         self.t.case_review.push(row![
             id.as_str(),
             self.pid.as_str(),

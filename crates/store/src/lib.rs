@@ -42,6 +42,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A write done on the caller's behalf by another task failed (the audit trail's group
+    /// commit); the text says why.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl StoreError {

@@ -87,6 +87,29 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
         let u = count(&db, "action_update").await;
         assert!(u >= a, "updates {u} for {a} actions");
         assert_eq!(counts.get("action").copied(), Some(a as u64));
+        // The audit trail holds the history the records would have left, in time order.
+        let (created,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'action.create'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(created, a);
+        let (updates,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'action.update'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(updates, u);
+        // Most people have signed up; a few invitations are still open.
+        let (pending,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM person WHERE password_hash IS NULL",
+            ))
+            .await
+            .unwrap();
+        assert!((8..=80).contains(&pending), "pending invitations {pending}");
         assert_eq!(
             audit::verify(&db).await.unwrap(),
             Verdict::Intact {

@@ -146,6 +146,7 @@ impl ListQ {
             theme_id: id(&self.theme),
             status: match self.status.as_str() {
                 "open" => Some("open".to_owned()),
+                "impact-due" => Some("impact-due".to_owned()),
                 st => ActionStatus::parse(st).map(|x| x.slug().to_owned()),
             },
             rag: Rag::parse(&self.rag).map(|r| r.slug().to_owned()),
@@ -322,7 +323,11 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
                     "open",
                     "Open (not closed)",
                 )))
-                .chain(ActionStatus::ALL.map(|x| SelectItem::new(x.slug(), x.label()))),
+                .chain(ActionStatus::ALL.map(|x| SelectItem::new(x.slug(), x.label())))
+                .chain(std::iter::once(SelectItem::new(
+                    "impact-due",
+                    "Closed, impact review due",
+                ))),
         )
         .value(&q.status),
         rag: Select::new(
@@ -621,8 +626,22 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
                 tag: Some(("Overdue".into(), "red")),
             });
         }
-        let impact = actions::impact_due_by(&st.db, s.pid(), &days.today).await?;
-        for a in impact.iter().take(10) {
+        let impact = actions::impact_due_by(&st.db, s.pid(), &days.today, 10).await?;
+        if impact.len() == 10 {
+            let due = Filter {
+                status: Some("impact-due".into()),
+                ..Filter::default()
+            };
+            let n = actions::count(&st.db, s.pid(), &due, &days).await?;
+            out.push(Attention {
+                kind: "impact",
+                text: format!("{n} impact reviews are due; the ten due longest are below"),
+                detail: String::new(),
+                href: "/actions?status=impact-due".into(),
+                tag: Some(("Impact review due".into(), "yellow")),
+            });
+        }
+        for a in &impact {
             out.push(Attention {
                 kind: "impact",
                 text: format!("Impact review due: {}", a.description),

@@ -373,6 +373,19 @@ async fn a_recommendation_becomes_an_action_that_is_evidenced_signed_off_and_rev
             trainer.get(&format!("/evidence/{}", ev[0])).await.status,
             403
         );
+        // Once its day has come, the impact review is due: on the business team's home page
+        // and in the tracker's "impact review due" view, until it is recorded.
+        app.db
+            .execute(
+                query("UPDATE action SET impact_due_on = '2020-01-06' WHERE id = ?")
+                    .bind(id.as_str()),
+            )
+            .await
+            .unwrap();
+        let home = bt.get("/home").await;
+        assert!(home.contains("Impact review due: Write a joint bruising protocol"));
+        let due_view = bt.get("/actions?status=impact-due").await;
+        assert!(due_view.contains("Write a joint bruising protocol"));
         // The impact review.
         let missing = bt
             .post(&format!("/actions/{id}/impact"), &[("measure", "")])
@@ -395,6 +408,9 @@ async fn a_recommendation_becomes_an_action_that_is_evidenced_signed_off_and_rev
         assert_eq!(impact.status, 303, "{}", impact.body);
         let page = bt.get(&format!("/actions/{id}")).await;
         assert!(page.contains("Re-audit of 20 cases"));
+        let due_view = bt.get("/actions?status=impact-due").await;
+        assert!(!due_view.contains("Write a joint bruising protocol"));
+        assert!(!bt.get("/home").await.contains("Impact review due:"));
         // The theme page answers "did it work?".
         let theme = ids(
             &app,
