@@ -10,6 +10,7 @@
 #   bench/pages.sh                    # both engines
 #   ENGINES=sqlite bench/pages.sh     # one; DURATION=10s PARTNERSHIPS=150 to change the load
 #   KEEP=1 ENGINES=postgres bench/pages.sh   # keep the generated database and reuse it next time
+#   ONLY='case|meeting' bench/pages.sh       # only the pages whose label matches
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q
@@ -44,6 +45,7 @@ floor() { # role path -> "db_ms total_ms statements" medians of 20 requests
 
 drive() { # role path label
   local role=$1 path=$2 label=$3
+  if [ -n "${ONLY:-}" ] && ! grep -qE "$ONLY" <<<"$label"; then return; fi
   oha --no-tui -c 32 -z "$DURATION" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /tmp/oha-page.txt
   local p50 p95 p99 rps errors
   p50=$(grep -E '^\s+50.00% in' /tmp/oha-page.txt | awk '{print $3}')
