@@ -200,23 +200,43 @@ pub async fn for_source(
     .await
 }
 
-/// A group's open actions due on or before a date (overdue and due-soon items for agendas).
+/// A group's open actions due on or before a date, longest overdue first, at most `limit`
+/// (overdue and due-soon items for agendas), and how many there are in all.
 pub async fn open_for_group_due_by(
     db: &Db,
     pid: &str,
     group_id: &str,
     by: &str,
-) -> Result<Vec<Action>, StoreError> {
-    db.fetch_all(
-        query(
-            "SELECT * FROM action WHERE partnership_id = ? AND group_id = ? AND status IN ('not-started', 'in-progress', 'completed') \
-             AND due_on <= ? ORDER BY due_on LIMIT 200",
+    limit: i64,
+) -> Result<(Vec<Action>, i64), StoreError> {
+    let first: Vec<Action> = db
+        .fetch_all(
+            query(
+                "SELECT * FROM action WHERE partnership_id = ? AND group_id = ? AND status IN ('not-started', 'in-progress', 'completed') \
+                 AND due_on <= ? ORDER BY due_on, id LIMIT ?",
+            )
+            .bind(pid)
+            .bind(group_id)
+            .bind(by)
+            .bind(limit),
         )
-        .bind(pid)
-        .bind(group_id)
-        .bind(by),
-    )
-    .await
+        .await?;
+    if (first.len() as i64) < limit {
+        let n = first.len() as i64;
+        return Ok((first, n));
+    }
+    let (n,): (i64,) = db
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM action WHERE partnership_id = ? AND group_id = ? AND status IN ('not-started', 'in-progress', 'completed') \
+                 AND due_on <= ?",
+            )
+            .bind(pid)
+            .bind(group_id)
+            .bind(by),
+        )
+        .await?;
+    Ok((first, n))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -342,8 +362,9 @@ fn filtered(
         None => {}
         Some("open") => when(OPEN, &[]),
         Some("impact-due") => when(
-            " AND a.status = 'closed-evidenced' AND a.impact_due_on IS NOT NULL AND a.impact_due_on <= ? \
-             AND a.impact_reviewed_on IS NULL",
+            // Only a signed-off action has an impact review day, so no status test is needed
+            // and the count is read from the index of pending reviews alone.
+            " AND a.impact_due_on IS NOT NULL AND a.impact_due_on <= ? AND a.impact_reviewed_on IS NULL",
             &[&d.today],
         ),
         Some(st) => when(" AND a.status = ?", &[st]),

@@ -1659,9 +1659,14 @@ impl Ctx {
             due_on = moved;
         }
         let mut impact_reviewed = None;
+        // Impact reviews are mostly done within a season of falling due; a few slip.
         if let Some(d) = impact_due
             && d <= today
-            && rng.chance(0.7)
+            && rng.chance(if (today - d).num_days() > 90 {
+                0.97
+            } else {
+                0.5
+            })
         {
             let on = (d + Duration::days(rng.range(0, 30))).min(today);
             let chair_id = self.chairs[1].id.clone();

@@ -355,6 +355,42 @@ async fn the_agenda_is_assembled_live_then_frozen_when_issued() {
                 || page.contains("Welcome")
         );
         assert!(page.contains("Overdue action: Share the new neglect toolkit with every school"));
+        assert!(
+            page.contains("/actions/"),
+            "an agenda's action opens the action"
+        );
+        // Past fifteen, the agenda lists the longest overdue and counts the rest, which open
+        // in the group's plan.
+        for i in 0..15 {
+            let r = chair
+                .post(
+                    &format!("/meetings/{mid}/actions"),
+                    &[
+                        ("description", format!("Later action {i}").as_str()),
+                        ("lead_agency", &police),
+                        ("owner", &owner),
+                        ("due-day", "6"),
+                        ("due-month", "1"),
+                        ("due-year", &next_year()),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let page = chair.get(&format!("/meetings/{mid}")).await;
+        assert!(page.contains("Overdue action: Share the new neglect toolkit with every school"));
+        assert!(page.contains("Overdue action: Later action"));
+        assert!(
+            page.contains("1 more of the group&#39;s actions is overdue or due soon")
+                || page.contains("1 more of the group&#x27;s actions is overdue or due soon"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.contains(&format!("/actions?group={lig}")),
+            "{}",
+            page.body
+        );
         // An escalation raised now shows on the live agenda.
         let r = chair
             .post(

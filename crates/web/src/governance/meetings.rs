@@ -322,7 +322,12 @@ async fn cancel(
 
 // ---- the agenda, assembled from live data ----
 
-/// The group's open meeting actions that are overdue or due within two weeks of the meeting.
+/// How many of a group's overdue and due-soon actions an agenda lists one by one; the rest
+/// are one item that opens the group's plan.
+const AGENDA_ACTIONS: i64 = 15;
+
+/// The group's open actions (of its meetings and of the plans it owns) that are overdue or
+/// due within two weeks of the meeting: the longest overdue one by one, then how many more.
 pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
     let Audience::Group { signed, group, day } = a else {
         return Ok(Vec::new());
@@ -332,27 +337,42 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         .unwrap_or(*day)
         .format("%Y-%m-%d")
         .to_string();
-    Ok(
-        actions::open_for_group_due_by(&st.db, signed.pid(), &group.group.id, &by)
-            .await?
-            .into_iter()
-            .map(|x| {
-                let due = parse_iso(&x.due_on).unwrap_or(*day);
-                let (state, colour) = if due < *day {
-                    ("Overdue", "red")
-                } else {
-                    ("Due soon", "orange")
-                };
-                Attention {
-                    kind: "action",
-                    text: format!("{state} action: {}", x.description),
-                    detail: format!("Due {}", long(due)),
-                    href: format!("/meetings/{}", x.source_id),
-                    tag: Some((state.to_owned(), colour)),
-                }
-            })
-            .collect(),
-    )
+    let (first, total) =
+        actions::open_for_group_due_by(&st.db, signed.pid(), &group.group.id, &by, AGENDA_ACTIONS)
+            .await?;
+    let shown = first.len() as i64;
+    let mut out: Vec<Attention> = first
+        .into_iter()
+        .map(|x| {
+            let due = parse_iso(&x.due_on).unwrap_or(*day);
+            let (state, colour) = if due < *day {
+                ("Overdue", "red")
+            } else {
+                ("Due soon", "orange")
+            };
+            Attention {
+                kind: "action",
+                text: format!("{state} action: {}", x.description),
+                detail: format!("Due {}", long(due)),
+                href: format!("/actions/{}", x.id),
+                tag: Some((state.to_owned(), colour)),
+            }
+        })
+        .collect();
+    if total > shown {
+        out.push(Attention {
+            kind: "action",
+            text: format!(
+                "{} more of the group's actions {} overdue or due soon",
+                total - shown,
+                if total - shown == 1 { "is" } else { "are" }
+            ),
+            detail: String::new(),
+            href: format!("/actions?group={}&status=open", group.group.id),
+            tag: None,
+        });
+    }
+    Ok(out)
 }
 
 /// A group's agenda at this moment: its standing items, then what every area says needs the
