@@ -346,6 +346,23 @@ pub async fn agency_ids(db: &Db, pid: &str, review_id: &str) -> Result<Vec<Strin
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// The people on a review's panel, by name.
+pub async fn panel_people(
+    db: &Db,
+    pid: &str,
+    review_id: &str,
+) -> Result<Vec<crate::accounts::Named>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT p.id, p.name FROM case_panel c JOIN person p ON p.id = c.person_id \
+             WHERE c.partnership_id = ? AND c.review_id = ? ORDER BY lower(p.name), p.id LIMIT 200",
+        )
+        .bind(pid)
+        .bind(review_id),
+    )
+    .await
+}
+
 pub async fn panel(db: &Db, pid: &str, review_id: &str) -> Result<Vec<String>, StoreError> {
     let rows: Vec<(String,)> = db
         .fetch_all(query("SELECT person_id FROM case_panel WHERE partnership_id = ? AND review_id = ? LIMIT 200").bind(pid).bind(review_id))

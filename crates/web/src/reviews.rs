@@ -59,7 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reviews/export.xlsx", get(export_xlsx))
         .route("/reviews/new", get(new_page).post(create))
         .route("/reviews/{id}", get(show))
-        .route("/reviews/{id}/panel", post(add_panel))
+        .route("/reviews/{id}/panel", get(panel_page).post(add_panel))
         .route("/reviews/{id}/summaries", post(request_summaries))
         .route("/reviews/{id}/rapid-review", post(record_rapid_review))
         .route("/reviews/{id}/sign-off", post(sign_off))
@@ -876,7 +876,6 @@ struct ShowPage {
     group: String,
     timeline: Timeline,
     can_manage: bool,
-    add_person: Select,
     summaries: Vec<(AgencySummary, String)>,
     summaries_due: DateInput,
     errors: learnloop_govuk::ErrorSummary,
@@ -920,7 +919,8 @@ async fn show_view(
     let c = reviews::get(&st.db, s.pid(), &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let panel_ids = reviews::panel(&st.db, s.pid(), &id).await?;
+    let panel_people = reviews::panel_people(&st.db, s.pid(), &id).await?;
+    let panel_ids: Vec<String> = panel_people.iter().map(|p| p.id.clone()).collect();
     let full = can_read_in_full(&s.actor, &panel_ids);
     if full && c.restricted {
         audit::record(
@@ -934,7 +934,6 @@ async fn show_view(
     let cal = store_clocks::calendar(&st.db).await?;
     let rules = store_clocks::rules(&st.db, s.pid()).await?;
     let from_aware = s.partnership.rapid_review_from == "aware";
-    let people = accounts::names(&st.db, s.pid()).await?;
     let summaries = if full {
         let all = gov::all_agencies(&st.db, s.pid()).await?;
         reviews::summaries(&st.db, s.pid(), &id, AgencyReturn::Summary.slug())
@@ -961,11 +960,7 @@ async fn show_view(
                 .filter(|a| ids.contains(&a.id))
                 .map(|a| a.name.clone())
                 .collect(),
-            people
-                .iter()
-                .filter(|p| panel_ids.contains(&p.id))
-                .map(|p| p.name.clone())
-                .collect(),
+            panel_people.into_iter().map(|p| p.name).collect(),
         )
     } else {
         (Vec::new(), Vec::new(), Vec::new())
@@ -1099,16 +1094,6 @@ async fn show_view(
         group,
         timeline: timeline(&c, &cal, &rules, from_aware, Utc::now().date_naive()),
         can_manage: s.actor.can(Permission::ManageReviews),
-        add_person: Select::new(
-            "person",
-            "Person",
-            std::iter::once(SelectItem::new("", "Choose a person")).chain(
-                people
-                    .iter()
-                    .filter(|p| !panel_ids.contains(&p.id))
-                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
-            ),
-        ),
         summaries,
         summaries_due: DateInput::new("due", "Summaries due by")
             .hint("For example, 16 11 2026")
@@ -1571,6 +1556,57 @@ pub(crate) async fn submit_return(
     ))
 }
 
+#[derive(Template)]
+#[template(path = "reviews/panel.html")]
+struct PanelPage {
+    chrome: Chrome,
+    errors: learnloop_govuk::ErrorSummary,
+    id: String,
+    reference: String,
+    panel: Vec<String>,
+    person: Select,
+}
+
+/// The form that adds someone to a review's panel: a page of its own, so the case page does
+/// not carry a list of everyone in the partnership.
+async fn panel_view(st: &AppState, s: &Signed, id: &str, errors: &Errors) -> AppResult<PanelPage> {
+    s.require(Permission::ManageReviews)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let c = reviews::get(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let on = reviews::panel_people(&st.db, s.pid(), id).await?;
+    let people = accounts::names(&st.db, s.pid()).await?;
+    Ok(PanelPage {
+        chrome: s.chrome("/reviews"),
+        errors: errors.summary(),
+        id: id.to_owned(),
+        reference: c.reference,
+        person: Select::new(
+            "person",
+            "Who should join the panel?",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .filter(|p| !on.iter().any(|o| o.id == p.id))
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .error(errors.get("person")),
+        panel: on.into_iter().map(|p| p.name).collect(),
+    })
+}
+
+async fn panel_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    render(&panel_view(&st, &s, &id, &Errors::default()).await?)
+}
+
 async fn add_panel(
     State(st): State<AppState>,
     s: Signed,
@@ -1590,9 +1626,12 @@ async fn add_panel(
             .await?
             .is_none()
     {
-        return Err(AppError::BadRequest(
-            "choose a person of the partnership".into(),
-        ));
+        let mut errors = Errors::default();
+        errors.add("person", "Choose the person to add to the panel");
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &panel_view(&st, &s, &id, &errors).await?,
+        );
     }
     reviews::add_to_panel(&st.db, &s.who(), s.pid(), &id, &person).await?;
     Ok(redirect_with(

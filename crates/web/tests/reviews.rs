@@ -112,10 +112,21 @@ async fn only_the_panel_and_the_business_team_read_a_case_in_full_and_every_read
         assert!(!summary.contains("Amelia") && !summary.contains("Child A") && !summary.contains("skull"));
         // Named on the panel, they read it in full.
         let chair_id = ids(&app, "SELECT id FROM person WHERE email = 'independent.chair@northbrook.example'").await;
+        // The business team adds people on a page of its own, linked from the case.
+        assert!(bt.get(&format!("/reviews/{id}")).await.contains(&format!("/reviews/{id}/panel")));
+        let form = bt.get(&format!("/reviews/{id}/panel")).await;
+        assert_eq!(form.status, 200);
+        assert!(form.contains("Add someone to the panel") && form.contains("Choose a person"));
+        let none = bt.post(&format!("/reviews/{id}/panel"), &[("person", "")]).await;
+        assert_eq!(none.status, 422);
+        assert!(none.contains("Choose the person to add to the panel"));
+        assert_eq!(ic.get(&format!("/reviews/{id}/panel")).await.status, 403);
         assert_eq!(bt.post(&format!("/reviews/{id}/panel"), &[("person", &chair_id[0])]).await.status, 303);
         assert!(ic.get(&format!("/reviews/{id}")).await.contains("Amelia Testcase"));
+        let form = bt.get(&format!("/reviews/{id}/panel")).await;
+        assert!(form.contains("On the panel now"));
         let reads: (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE action = 'case.read'")).await.unwrap();
-        assert_eq!(reads.0, 2, "one read in full by the business team, one by the chair once on the panel");
+        assert_eq!(reads.0, 3, "two reads in full by the business team, one by the chair once on the panel");
 
         // Names never reach lists or the audit trail; practitioners and administrators see less.
         assert!(!bt.get("/reviews").await.contains("Amelia"));
