@@ -177,6 +177,30 @@ pub async fn names(db: &Db, partnership_id: &str) -> Result<Vec<Named>, StoreErr
     .await
 }
 
+/// The names of a few people of the partnership (chairs, owners), by id; ids of people outside
+/// it are left out. Reads only those people, not everyone.
+pub async fn names_of(
+    db: &Db,
+    partnership_id: &str,
+    ids: &[&str],
+) -> Result<Vec<Named>, StoreError> {
+    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql: Vec<&'static str> = vec!["SELECT p.id, p.name FROM person p WHERE p.id IN (?"];
+    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
+    sql.push(
+        ") AND EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.partnership_id = ?) \
+         ORDER BY lower(p.name), p.id",
+    );
+    let q = ids
+        .iter()
+        .fold(crate::db::query_from(&sql), |q, id| q.bind(*id))
+        .bind(partnership_id);
+    db.fetch_all(q).await
+}
+
 /// Everyone with a role in the partnership as (id, name, e-mail), for matching an imported
 /// owner by name or address.
 pub async fn contacts(

@@ -122,6 +122,30 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .await
             .unwrap()
             .unwrap();
+        // A few names by id, only of the partnership's own people.
+        let q = governance::partnership_by_slug(&db, "gen-002")
+            .await
+            .unwrap()
+            .unwrap();
+        let one = |pid: String| {
+            let db = db.clone();
+            async move {
+                let (id,): (String,) = db
+                    .fetch_one(
+                        query("SELECT person_id FROM membership WHERE partnership_id = ? ORDER BY person_id LIMIT 1")
+                            .bind(pid),
+                    )
+                    .await
+                    .unwrap();
+                id
+            }
+        };
+        let (ours, theirs) = (one(p.id.clone()).await, one(q.id.clone()).await);
+        let named = learnloop_store::accounts::names_of(&db, &p.id, &[&ours, &theirs])
+            .await
+            .unwrap();
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0].id, ours);
         let days = actions::RagDays {
             today: "2026-11-01".into(),
             soon: "2026-11-15".into(),

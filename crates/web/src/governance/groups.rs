@@ -226,7 +226,11 @@ async fn structure(State(st): State<AppState>, s: Signed) -> AppResult<Response>
         .into_iter()
         .cloned()
         .collect();
-    let people = accounts::names(&st.db, s.pid()).await?;
+    let chairs: Vec<&str> = all_terms
+        .iter()
+        .filter_map(|t| t.chair_person_id.as_deref())
+        .collect();
+    let people = accounts::names_of(&st.db, s.pid(), &chairs).await?;
     let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
     let mut nodes = Vec::new();
     // Depth-first from the top (groups that report to no one, or to a group that is gone).
@@ -622,7 +626,12 @@ pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<Terms
             })
             .collect()
     };
-    let people = accounts::names(&st.db, s.pid()).await?;
+    let wanted: Vec<&str> = [&t.chair_person_id, &t.deputy_person_id]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let people = accounts::names_of(&st.db, s.pid(), &wanted).await?;
     let person = |id: &Option<String>| match id {
         Some(id) => people
             .iter()
