@@ -220,6 +220,8 @@ export async function decidedCase(browser, { group, childName, agencies }) {
   const id = caseUrl.split('/').pop();
   await check(page, 'case recorded with its deadlines');
 
+  await page.click('a:has-text("Add someone to the panel")');
+  await check(page, 'add someone to the panel');
   await page.selectOption('#person', { label: 'Margaret Osei' });
   await page.click('button:has-text("Add to the panel")');
   await expectSaved(page, 'Panel updated');

@@ -61,6 +61,16 @@ pub struct ServeArgs {
     /// The address people use to reach the service (for links in mails). Defaults to http://LISTEN.
     #[arg(long, env = "LEARNLOOP_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    #[command(flatten)]
+    pub files: FilesArgs,
+    /// How often the mail worker looks for mail, in milliseconds.
+    #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
+    pub mail_poll_ms: u64,
+}
+
+/// Where files (uploads, evidence, reports) are kept.
+#[derive(Args, Debug)]
+pub struct FilesArgs {
     /// The folder where uploaded files are kept (created if missing).
     #[arg(
         long,
@@ -96,9 +106,6 @@ pub struct ServeArgs {
         value_name = "KEY"
     )]
     pub files_s3_secret_access_key: Option<String>,
-    /// How often the mail worker looks for mail, in milliseconds.
-    #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
-    pub mail_poll_ms: u64,
 }
 
 async fn open(url: &str) -> Result<Db> {
@@ -115,7 +122,7 @@ async fn open(url: &str) -> Result<Db> {
 }
 
 pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
-    let s3 = match s3_config(&a) {
+    let s3 = match s3_config(&a.files) {
         Ok(s3) => s3,
         Err(line) => {
             eprintln!("error: {line}");
@@ -140,21 +147,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{local}"));
     let mut config = Config::new(&public_url);
     config.mail_from = a.mail_from.clone();
-    let (files, kept_in) = match s3 {
-        Some(c) => {
-            let (bucket, endpoint) = (c.bucket.clone(), c.endpoint.clone());
-            let files = FileStore::s3(c).context("cannot open the S3 file store")?;
-            files
-                .check()
-                .await
-                .with_context(|| format!("cannot reach the S3 bucket {bucket} at {endpoint}"))?;
-            (files, format!("S3 bucket {bucket} at {endpoint}"))
-        }
-        None => {
-            let files = FileStore::local(&a.files_dir).context("cannot open the file store")?;
-            (files, a.files_dir.display().to_string())
-        }
-    };
+    let (files, kept_in) = open_files(s3, &a.files).await?;
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),
@@ -232,7 +225,26 @@ async fn housekeeping(
 }
 
 /// The S3 settings when a bucket is given; `Err` is the one line telling what is missing.
-fn s3_config(a: &ServeArgs) -> std::result::Result<Option<S3Config>, String> {
+/// Opens the file store the flags name (an S3 bucket, checked now, or a folder) and says where.
+async fn open_files(s3: Option<S3Config>, a: &FilesArgs) -> Result<(FileStore, String)> {
+    Ok(match s3 {
+        Some(c) => {
+            let (bucket, endpoint) = (c.bucket.clone(), c.endpoint.clone());
+            let files = FileStore::s3(c).context("cannot open the S3 file store")?;
+            files
+                .check()
+                .await
+                .with_context(|| format!("cannot reach the S3 bucket {bucket} at {endpoint}"))?;
+            (files, format!("S3 bucket {bucket} at {endpoint}"))
+        }
+        None => {
+            let files = FileStore::local(&a.files_dir).context("cannot open the file store")?;
+            (files, a.files_dir.display().to_string())
+        }
+    })
+}
+
+fn s3_config(a: &FilesArgs) -> std::result::Result<Option<S3Config>, String> {
     fn given(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
     }
@@ -675,11 +687,23 @@ pub struct GenerateArgs {
     /// The day the history ends (default: today in London).
     #[arg(long, value_parser = date_arg, value_name = "YYYY-MM-DD")]
     pub today: Option<NaiveDate>,
+    /// Where the generated evidence files go: give the server's own file store flags, so that
+    /// the evidence downloads there.
+    #[command(flatten)]
+    pub files: FilesArgs,
 }
 
 /// Fills the database with synthetic partnerships for trying the service at volume.
 pub async fn generate(a: GenerateArgs) -> Result<ExitCode> {
     use learnloop_store::generate::{self, Options};
+    let s3 = match s3_config(&a.files) {
+        Ok(s3) => s3,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let (files, kept_in) = open_files(s3, &a.files).await?;
     let db = open(&a.db.database_url).await?;
     if generate::already_generated(&db, a.demo).await? {
         eprintln!(
@@ -695,7 +719,9 @@ pub async fn generate(a: GenerateArgs) -> Result<ExitCode> {
         today: a
             .today
             .unwrap_or_else(|| learnloop_domain::dates::london_date(Utc::now())),
+        files: Some(files),
     };
+    println!("Evidence files go to {kept_in}.");
     let started = std::time::Instant::now();
     println!(
         "Generating {} partnerships with {} years of history each (seed {}).",

@@ -18,6 +18,7 @@ use learnloop_domain::governance::meetings::nth_weekday;
 
 use crate::audit::{self, Event, Past, Who};
 use crate::db::query_from;
+use crate::files::FileStore;
 use crate::{Db, Engine, Query, StoreError, Tx, Value, demo, governance, query, ts};
 
 /// What to generate.
@@ -30,6 +31,9 @@ pub struct Options {
     pub demo: bool,
     /// The day the history ends (today, normally); everything is dated relative to it.
     pub today: NaiveDate,
+    /// Where evidence files go. Without it, no evidence is generated (a file record without
+    /// its bytes would be a broken download).
+    pub files: Option<FileStore>,
 }
 
 /// Rows written, by table.
@@ -295,6 +299,8 @@ struct Tables {
     action_agency: Bulk,
     action_revision: Bulk,
     action_update: Bulk,
+    file_object: Bulk,
+    action_evidence: Bulk,
     impact_review: Bulk,
 }
 
@@ -471,6 +477,17 @@ impl Tables {
                  by_person_id, created_at) VALUES ",
                 9,
             ),
+            file_object: Bulk::new(
+                "file_object",
+                "INSERT INTO file_object (id, partnership_id, owner_kind, owner_id, name, content_type, size, sha256, \
+                 storage_key, uploaded_by, created_at) VALUES ",
+                11,
+            ),
+            action_evidence: Bulk::new(
+                "action_evidence",
+                "INSERT INTO action_evidence (id, partnership_id, action_id, update_id, file_id, created_at) VALUES ",
+                6,
+            ),
             impact_review: Bulk::new(
                 "impact_review",
                 "INSERT INTO impact_review (action_id, partnership_id, reviewed_on, sustained, made_difference, measure, \
@@ -480,7 +497,7 @@ impl Tables {
         }
     }
 
-    fn all(&mut self) -> [&mut Bulk; 31] {
+    fn all(&mut self) -> [&mut Bulk; 33] {
         [
             &mut self.agency,
             &mut self.group,
@@ -512,9 +529,50 @@ impl Tables {
             &mut self.action_agency,
             &mut self.action_revision,
             &mut self.action_update,
+            &mut self.file_object,
+            &mut self.action_evidence,
             &mut self.impact_review,
         ]
     }
+}
+
+/// A small, valid PDF that says what it is.
+fn evidence_document(place: &str) -> Vec<u8> {
+    let text = format!("Synthetic evidence for {place} (generated)");
+    let text: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || " .,-".contains(*c) || *c == '(' || *c == ')')
+        .map(|c| if c == '(' || c == ')' { ' ' } else { c })
+        .collect();
+    let stream = format!("BT /F1 14 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }
 
 // ---- words ----
@@ -857,6 +915,8 @@ struct Ctx {
     t: Tables,
     /// The audit trail the records would have left, chained on when they are written.
     audit: Vec<Past>,
+    /// The partnership's one stored evidence document (key, SHA-256, size), if files are kept.
+    evidence: Option<(String, String, i64)>,
     tagged: HashSet<(usize, &'static str, String)>,
     case_seq: HashMap<i32, i64>,
     past_only: bool,
@@ -1130,6 +1190,22 @@ async fn partnership(
         staff[ai].push(p);
     }
 
+    // Evidence: one real document per partnership in the file store, which every generated
+    // evidence record points to, so that each downloads.
+    let evidence = match &o.files {
+        Some(files) => {
+            let key = format!("{pid}/generated-evidence");
+            let bytes = evidence_document(&place);
+            let sha = {
+                use sha2::{Digest, Sha256};
+                hex::encode(Sha256::digest(&bytes))
+            };
+            let size = bytes.len() as i64;
+            files.put(&key, bytes::Bytes::from(bytes)).await?;
+            Some((key, sha, size))
+        }
+        None => None,
+    };
     let mut c = Ctx {
         pid: pid.clone(),
         today,
@@ -1144,6 +1220,7 @@ async fn partnership(
         independent,
         t,
         audit: Vec::new(),
+        evidence,
         tagged: HashSet::new(),
         case_seq: HashMap::new(),
         past_only: use_demo,
@@ -1593,8 +1670,35 @@ impl Ctx {
                 ("action.update", "action", &id),
                 format!("Posted a progress update ({to})"),
             );
+            let update_id = rng.id();
+            if to == "completed"
+                && let Some((key, sha, size)) = &self.evidence
+            {
+                let file_id = rng.id();
+                self.t.file_object.push(row![
+                    file_id.as_str(),
+                    self.pid.as_str(),
+                    "action_update",
+                    update_id.as_str(),
+                    "Evidence of the change.pdf",
+                    "application/pdf",
+                    *size,
+                    sha.as_str(),
+                    key.as_str(),
+                    owner_name.as_str(),
+                    at.as_str()
+                ]);
+                self.t.action_evidence.push(row![
+                    rng.id(),
+                    self.pid.as_str(),
+                    id.as_str(),
+                    update_id.as_str(),
+                    file_id,
+                    at.as_str()
+                ]);
+            }
             self.t.action_update.push(row![
-                rng.id(),
+                update_id,
                 self.pid.as_str(),
                 id.as_str(),
                 body,

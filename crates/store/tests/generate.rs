@@ -15,6 +15,13 @@ fn options() -> Options {
         seed: 7,
         demo: false,
         today: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        files: Some(
+            learnloop_store::files::FileStore::local(&std::env::temp_dir().join(format!(
+                "learnloop-tests/files-{}",
+                learnloop_store::new_id()
+            )))
+            .unwrap(),
+        ),
     }
 }
 
@@ -48,8 +55,14 @@ async fn first_action(db: &Db) -> String {
 }
 
 async fn generate_into(db: &Db) -> Counts {
+    generate_with_files(db).await.0
+}
+
+/// Generates, and gives back the file store the evidence went to.
+async fn generate_with_files(db: &Db) -> (Counts, learnloop_store::files::FileStore) {
     let mut lines = Vec::new();
-    let counts = generate::run(db, &options(), &mut |l: &str| lines.push(l.to_owned()))
+    let o = options();
+    let counts = generate::run(db, &o, &mut |l: &str| lines.push(l.to_owned()))
         .await
         .unwrap();
     // One line per partnership, then the planner's statistics.
@@ -59,7 +72,7 @@ async fn generate_into(db: &Db) -> Counts {
         "{lines:?}"
     );
     assert!(lines.last().is_some_and(|l| l.starts_with("Analysing")));
-    counts
+    (counts, o.files.unwrap())
 }
 
 #[tokio::test]
@@ -67,7 +80,7 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
     for t in engines().await.unwrap() {
         let db = t.open().await.unwrap();
         assert!(!generate::already_generated(&db, false).await.unwrap());
-        let counts = generate_into(&db).await;
+        let (counts, files) = generate_with_files(&db).await;
         assert!(generate::already_generated(&db, false).await.unwrap());
 
         // Shapes per partnership-year, in the ranges the generator aims for.
@@ -102,6 +115,24 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .await
             .unwrap();
         assert_eq!(updates, u);
+        // Completed actions carry evidence, and each piece downloads from the file store.
+        let (evidence,): (i64,) = db
+            .fetch_one(query("SELECT COUNT(*) FROM action_evidence"))
+            .await
+            .unwrap();
+        assert!(evidence > a / 4, "evidence {evidence} for {a} actions");
+        let (key, sha, size): (String, String, i64) = db
+            .fetch_one(query(
+                "SELECT f.storage_key, f.sha256, f.size FROM action_evidence e \
+                 JOIN file_object f ON f.id = e.file_id ORDER BY e.id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let bytes = files.get(&key).await.unwrap();
+        assert_eq!(bytes.len() as i64, size);
+        assert!(bytes.starts_with(b"%PDF-"));
+        use sha2::Digest;
+        assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), sha);
         // Most people have signed up; a few invitations are still open.
         let (pending,): (i64,) = db
             .fetch_one(query(
