@@ -124,7 +124,8 @@ await run(async (browser) => {
   await c.fill('#decision', 'Recommend a local child safeguarding practice review for Child P to the independent chair');
   await c.click('button:has-text("Record decision")');
   await expectText(c, 'Decision 1.');
-  await c.click('summary:has-text("Add a meeting action")');
+  await c.click('a:has-text("Add a meeting action")');
+  await check(c, 'add a meeting action');
   await c.fill('#description', 'Send the rapid review of Child P to the national Panel');
   await c.selectOption('#lead_agency', { label: 'Northbrook Borough Council Children\'s Services' });
   await c.selectOption('#owner', { label: 'Priya Shah' });

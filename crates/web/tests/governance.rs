@@ -359,6 +359,23 @@ async fn the_agenda_is_assembled_live_then_frozen_when_issued() {
             page.contains("/actions/"),
             "an agenda's action opens the action"
         );
+        // Actions are added on a page of their own, which says what to fix.
+        assert!(page.contains(&format!("/meetings/{mid}/actions/new")));
+        let form = chair.get(&format!("/meetings/{mid}/actions/new")).await;
+        assert_eq!(form.status, 200);
+        assert!(form.contains("Add a meeting action") && form.contains("Choose a person"));
+        let bad = chair
+            .post(
+                &format!("/meetings/{mid}/actions"),
+                &[("description", "Check the referral pathway")],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.contains("Choose the person who owns the action"));
+        assert!(
+            bad.contains("Check the referral pathway"),
+            "what was typed is kept"
+        );
         // Past fifteen, the agenda lists the longest overdue and counts the rest, which open
         // in the group's plan.
         for i in 0..15 {

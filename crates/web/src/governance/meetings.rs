@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/attendance", post(add_attendance))
         .route("/meetings/{id}/decisions", post(add_decision))
         .route("/meetings/{id}/actions", post(add_action))
+        .route("/meetings/{id}/actions/new", get(action_page))
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -451,10 +452,6 @@ struct MeetingPage {
     att_status: Radios,
     att_deputising: Input,
     decision: Textarea,
-    action_description: Textarea,
-    action_agency: Select,
-    action_owner: Select,
-    action_due: DateInput,
 }
 
 async fn meeting_view(
@@ -472,7 +469,12 @@ async fn meeting_view(
         Vec::new()
     };
     let agencies = gov::all_agencies(&st.db, s.pid()).await?;
-    let people = accounts::names(&st.db, s.pid()).await?;
+    let meeting_actions = actions::for_source(&st.db, s.pid(), "meeting", &m.id).await?;
+    let owners: Vec<&str> = meeting_actions
+        .iter()
+        .filter_map(|a| a.owner_person_id.as_deref())
+        .collect();
+    let people = accounts::names_of(&st.db, s.pid(), &owners).await?;
     let agency_name = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| agencies.iter().find(|a| &a.id == id))
@@ -506,8 +508,7 @@ async fn meeting_view(
         Some(quoracy(rule, &present, &statutory, &core))
     };
     let today = Utc::now().date_naive();
-    let actions = actions::for_source(&st.db, s.pid(), "meeting", &m.id)
-        .await?
+    let actions = meeting_actions
         .into_iter()
         .map(|a| {
             let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
@@ -629,27 +630,6 @@ async fn meeting_view(
             .rows(3)
             .value(f.get("decision"))
             .error(errors.get("decision")),
-        action_description: Textarea::new("description", "Action")
-            .rows(2)
-            .value(f.get("description"))
-            .error(errors.get("description")),
-        action_agency: Select::new("lead_agency", "Lead agency", agency_items())
-            .value(f.get("lead_agency"))
-            .error(errors.get("lead_agency")),
-        action_owner: Select::new(
-            "owner",
-            "Owner",
-            std::iter::once(SelectItem::new("", "Choose a person")).chain(
-                people
-                    .iter()
-                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
-            ),
-        )
-        .value(f.get("owner"))
-        .error(errors.get("owner")),
-        action_due: DateInput::new("due", "Due date")
-            .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
-            .error(errors.get("due-day")),
         meeting: m,
     })
 }
@@ -822,6 +802,78 @@ async fn add_decision(
     Ok(back(&st, &id, "decisions", Flash::DecisionSaved))
 }
 
+#[derive(Template)]
+#[template(path = "governance/meeting_action.html")]
+struct ActionFormPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    meeting_id: String,
+    group_name: String,
+    when: String,
+    description: Textarea,
+    agency: Select,
+    owner: Select,
+    due: DateInput,
+}
+
+/// The form that adds a meeting action: a page of its own, so the meeting page does not carry
+/// a list of everyone in the partnership for its owner.
+async fn action_form(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<ActionFormPage> {
+    let (m, l) = load_meeting(st, s, id, GroupPermission::RunMeetings).await?;
+    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let people = accounts::names(&st.db, s.pid()).await?;
+    Ok(ActionFormPage {
+        chrome: s.chrome("/groups"),
+        errors: errors.summary(),
+        meeting_id: m.id.clone(),
+        group_name: l.group.name.clone(),
+        when: parse_iso(m.date()).map(long).unwrap_or_default(),
+        description: Textarea::new("description", "Action")
+            .rows(3)
+            .value(f.get("description"))
+            .error(errors.get("description")),
+        agency: Select::new(
+            "lead_agency",
+            "Lead agency",
+            std::iter::once(SelectItem::new("", "Choose an agency")).chain(
+                agencies
+                    .iter()
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .value(f.get("lead_agency"))
+        .error(errors.get("lead_agency")),
+        owner: Select::new(
+            "owner",
+            "Owner",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .value(f.get("owner"))
+        .error(errors.get("owner")),
+        due: DateInput::new("due", "Due date")
+            .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
+            .error(errors.get("due-day")),
+    })
+}
+
+async fn action_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    render(&action_form(&st, &s, &id, &FormPairs(Vec::new()), &Errors::default()).await?)
+}
+
 async fn add_action(
     State(st): State<AppState>,
     s: Signed,
@@ -848,7 +900,10 @@ async fn add_action(
     }
     let due: Option<NaiveDate> = f.date("due", "the due date", &mut errors);
     let Some((description, due)) = description.zip(due).filter(|_| errors.is_empty()) else {
-        return again(&st, &s, &id, &f, &errors).await;
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &action_form(&st, &s, &id, &f, &errors).await?,
+        );
     };
     let a = NewAction::meeting(
         id.clone(),
