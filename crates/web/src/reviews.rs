@@ -1122,10 +1122,7 @@ async fn record_rapid_review(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ManageReviews)?;
-    if !is_id(&id) || reviews::get(&st.db, s.pid(), &id).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    managed_case(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let facts = errors.check(
         "facts",
@@ -1254,10 +1251,7 @@ async fn panel_outcome(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ManageReviews)?;
-    if !is_id(&id) || reviews::get(&st.db, s.pid(), &id).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
+    managed_case(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let sent = f.date("sent", "the date sent to the national Panel", &mut errors);
     let response = match f.get("response").as_str() {
@@ -1324,13 +1318,7 @@ pub(crate) async fn request_returns(
     f: &FormPairs,
     kind: AgencyReturn,
 ) -> AppResult<Response> {
-    s.require(Permission::ManageReviews)?;
-    if !is_id(id) {
-        return Err(AppError::NotFound);
-    }
-    let c = reviews::get(&st.db, s.pid(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let c = managed_case(st, s, id).await?;
     let mut errors = Errors::default();
     let what = match kind {
         AgencyReturn::Summary => "the date summaries are due",
@@ -1567,16 +1555,21 @@ struct PanelPage {
     person: Select,
 }
 
-/// The form that adds someone to a review's panel: a page of its own, so the case page does
-/// not carry a list of everyone in the partnership.
-async fn panel_view(st: &AppState, s: &Signed, id: &str, errors: &Errors) -> AppResult<PanelPage> {
+/// A case of the partnership that the person manages reviews for; not found otherwise.
+async fn managed_case(st: &AppState, s: &Signed, id: &str) -> AppResult<reviews::CaseReview> {
     s.require(Permission::ManageReviews)?;
     if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let c = reviews::get(&st.db, s.pid(), id)
+    reviews::get(&st.db, s.pid(), id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(AppError::NotFound)
+}
+
+/// The form that adds someone to a review's panel: a page of its own, so the case page does
+/// not carry a list of everyone in the partnership.
+async fn panel_view(st: &AppState, s: &Signed, id: &str, errors: &Errors) -> AppResult<PanelPage> {
+    let c = managed_case(st, s, id).await?;
     let on = reviews::panel_people(&st.db, s.pid(), id).await?;
     let people = accounts::names(&st.db, s.pid()).await?;
     Ok(PanelPage {
@@ -1613,13 +1606,7 @@ async fn add_panel(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ManageReviews)?;
-    if !is_id(&id) {
-        return Err(AppError::NotFound);
-    }
-    reviews::get(&st.db, s.pid(), &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    managed_case(&st, &s, &id).await?;
     let person = f.get("person");
     if !is_id(&person)
         || accounts::person_in(&st.db, s.pid(), &person)
