@@ -361,6 +361,10 @@ async fn findings_and_recommendations_carry_themes_that_the_tracker_filters_by()
         }
         let page = bt.get(&format!("/reviews/{id}/review")).await;
         assert!(page.contains("Agree a shared protocol"));
+        // The finding shows with its theme.
+        assert!(page.contains(
+            "did not share the bruising history</span> <strong class=\"govuk-tag govuk-tag--blue\">Multi-agency information sharing</strong>"
+        ), "{}", page.body);
         let numbers: Vec<(i64, String)> = app
             .db
             .fetch_all(query("SELECT number, addressed_to FROM recommendation WHERE source_kind = 'case_review' AND source_id = ? ORDER BY number").bind(id.as_str()))

@@ -282,15 +282,16 @@ async fn view(
         .collect();
     let publication = store::publication(&st.db, s.pid(), id).await?;
     let findings_raw = store::findings(&st.db, s.pid(), id).await?;
-    let mut findings = Vec::with_capacity(findings_raw.len());
-    for fd in findings_raw {
-        let names = themes::themes_of(&st.db, s.pid(), "finding", &fd.id)
-            .await?
-            .into_iter()
-            .map(|t| t.name)
-            .collect();
-        findings.push((fd, names));
-    }
+    let finding_ids: Vec<&str> = findings_raw.iter().map(|fd| fd.id.as_str()).collect();
+    let mut finding_themes =
+        themes::names_of_many(&st.db, s.pid(), "finding", &finding_ids).await?;
+    let findings: Vec<_> = findings_raw
+        .into_iter()
+        .map(|fd| {
+            let names = finding_themes.remove(&fd.id).unwrap_or_default();
+            (fd, names)
+        })
+        .collect();
     let active_themes = themes::active(&st.db, s.pid()).await?;
     let theme_items = || {
         active_themes
