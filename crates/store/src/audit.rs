@@ -134,7 +134,19 @@ async fn head(tx: &mut Tx) -> Result<(i64, String), StoreError> {
 }
 
 async fn append_at(tx: &mut Tx, who: &Who, e: Event, at: String) -> Result<i64, StoreError> {
-    let (prev_seq, prev_hash) = head(tx).await?;
+    let prev = head(tx).await?;
+    Ok(insert_after(tx, prev, who, e, at).await?.0)
+}
+
+/// Inserts one event after the given chain head (which the transaction holds); returns the
+/// new head.
+async fn insert_after(
+    tx: &mut Tx,
+    (prev_seq, prev_hash): (i64, String),
+    who: &Who,
+    e: Event,
+    at: String,
+) -> Result<(i64, String), StoreError> {
     let mut row = AuditRow {
         seq: prev_seq + 1,
         at,
@@ -171,10 +183,10 @@ async fn append_at(tx: &mut Tx, who: &Who, e: Event, at: String) -> Result<i64, 
         .bind(row.after_json)
         .bind(row.request_id)
         .bind(row.prev_hash)
-        .bind(row.hash),
+        .bind(&row.hash),
     )
     .await?;
-    Ok(row.seq)
+    Ok((row.seq, row.hash))
 }
 
 /// An event of the past, for a bulk load of history (the data generator).
@@ -286,9 +298,12 @@ pub async fn record(db: &Db, who: &Who, e: Event) -> Result<i64, StoreError> {
 
 async fn write_batch(db: &Db, events: Vec<(Who, Event, String)>) -> Result<Vec<i64>, StoreError> {
     let mut tx = db.begin().await?;
+    // The head is taken and read once for the whole batch.
+    let mut prev = head(&mut tx).await?;
     let mut seqs = Vec::with_capacity(events.len());
     for (who, e, at) in events {
-        seqs.push(append_at(&mut tx, &who, e, at).await?);
+        prev = insert_after(&mut tx, prev, &who, e, at).await?;
+        seqs.push(prev.0);
     }
     tx.commit().await?;
     Ok(seqs)
