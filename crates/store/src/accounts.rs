@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{self, Event, Who};
+use crate::governance::Partnership;
 use crate::{Db, Page, Paged, StoreError, Tx, new_id, parse_ts, query, ts};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -98,49 +99,116 @@ pub async fn memberships(
     .await
 }
 
-/// Every role a person holds, in every partnership, with the partnership's name: one query
-/// gives both the partnerships to switch between and the roles in the current one.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A role a person holds, with the partnership's name.
+#[derive(Debug, Clone)]
 pub struct MembershipIn {
-    #[sqlx(flatten)]
     pub membership: MembershipRow,
     pub partnership_name: String,
 }
 
-pub async fn all_memberships(db: &Db, person_id: &str) -> Result<Vec<MembershipIn>, StoreError> {
-    db.fetch_all(
-        query(
-            "SELECT m.*, p.name AS partnership_name FROM membership m JOIN partnership p \
-             ON p.id = m.partnership_id WHERE m.person_id = ? ORDER BY p.name, m.role LIMIT 1000",
-        )
-        .bind(person_id),
-    )
-    .await
-}
-
-/// A live session with its person, read in one query on every request.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionWithPerson {
+/// Everything a request needs to know about who is asking, read in one statement: the
+/// session, its person, every role the person holds and every partnership they hold one in.
+#[derive(Debug, Clone)]
+pub struct SessionContext {
     pub session_partnership_id: Option<String>,
     pub session_created_at: String,
     pub session_last_seen_at: String,
-    #[sqlx(flatten)]
     pub person: Person,
+    /// By partnership name, then role.
+    pub memberships: Vec<MembershipIn>,
+    /// Each partnership the person holds a role in, once, by name.
+    pub partnerships: Vec<Partnership>,
 }
 
-pub async fn session_with_person(
+#[derive(sqlx::FromRow)]
+struct ContextRow {
+    session_partnership_id: Option<String>,
+    session_created_at: String,
+    session_last_seen_at: String,
+    person_id: String,
+    person_email: String,
+    person_name: String,
+    person_job_title: String,
+    person_password_hash: Option<String>,
+    person_password_changed_at: Option<String>,
+    person_active: bool,
+    person_created_at: String,
+    person_updated_at: String,
+    membership_id: String,
+    membership_role: String,
+    membership_agency_id: Option<String>,
+    membership_group_id: Option<String>,
+    membership_created_at: String,
+    #[sqlx(flatten)]
+    partnership: Partnership,
+}
+
+/// The session with this token hash and who holds it; `None` for no such session or for a
+/// person who holds no role anywhere (they can do nothing, so they are not signed in). Every
+/// request makes this read, so it is one statement: a row per role, each with its partnership.
+pub async fn session_context(
     db: &Db,
     token_hash: &str,
-) -> Result<Option<SessionWithPerson>, StoreError> {
-    db.fetch_optional(
-        query(
-            "SELECT s.partnership_id AS session_partnership_id, s.created_at AS session_created_at, \
-             s.last_seen_at AS session_last_seen_at, p.* FROM session s JOIN person p ON p.id = s.person_id \
-             WHERE s.token_hash = ?",
+) -> Result<Option<SessionContext>, StoreError> {
+    let rows: Vec<ContextRow> = db
+        .fetch_all(
+            query(
+                "SELECT s.partnership_id AS session_partnership_id, \
+                 s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \
+                 pe.id AS person_id, pe.email AS person_email, pe.name AS person_name, \
+                 pe.job_title AS person_job_title, pe.password_hash AS person_password_hash, \
+                 pe.password_changed_at AS person_password_changed_at, \
+                 pe.active AS person_active, pe.created_at AS person_created_at, \
+                 pe.updated_at AS person_updated_at, m.id AS membership_id, \
+                 m.role AS membership_role, m.agency_id AS membership_agency_id, \
+                 m.group_id AS membership_group_id, m.created_at AS membership_created_at, pa.* \
+                 FROM session s JOIN person pe ON pe.id = s.person_id \
+                 JOIN membership m ON m.person_id = pe.id \
+                 JOIN partnership pa ON pa.id = m.partnership_id \
+                 WHERE s.token_hash = ? ORDER BY pa.name, pa.id, m.role LIMIT 1000",
+            )
+            .bind(token_hash),
         )
-        .bind(token_hash),
-    )
-    .await
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut ctx = SessionContext {
+        session_partnership_id: first.session_partnership_id.clone(),
+        session_created_at: first.session_created_at.clone(),
+        session_last_seen_at: first.session_last_seen_at.clone(),
+        person: Person {
+            id: first.person_id.clone(),
+            email: first.person_email.clone(),
+            name: first.person_name.clone(),
+            job_title: first.person_job_title.clone(),
+            password_hash: first.person_password_hash.clone(),
+            password_changed_at: first.person_password_changed_at.clone(),
+            active: first.person_active,
+            created_at: first.person_created_at.clone(),
+            updated_at: first.person_updated_at.clone(),
+        },
+        memberships: Vec::with_capacity(rows.len()),
+        partnerships: Vec::new(),
+    };
+    for r in rows {
+        ctx.memberships.push(MembershipIn {
+            membership: MembershipRow {
+                id: r.membership_id,
+                person_id: r.person_id,
+                partnership_id: r.partnership.id.clone(),
+                role: r.membership_role,
+                agency_id: r.membership_agency_id,
+                group_id: r.membership_group_id,
+                created_at: r.membership_created_at,
+            },
+            partnership_name: r.partnership.name.clone(),
+        });
+        if ctx.partnerships.last().map(|p| &p.id) != Some(&r.partnership.id) {
+            ctx.partnerships.push(r.partnership);
+        }
+    }
+    Ok(Some(ctx))
 }
 
 /// The partnerships a person belongs to, by name.

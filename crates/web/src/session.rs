@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use learnloop_domain::policy::{Actor, Permission};
 use learnloop_store::accounts::{self, Person, secret_hash};
 use learnloop_store::audit::Who;
-use learnloop_store::governance::{self, Partnership};
+use learnloop_store::governance::Partnership;
 use learnloop_store::parse_ts;
 
 use crate::AppState;
@@ -97,7 +97,7 @@ async fn load_signed(
         return Ok(None);
     };
     let hash = secret_hash(secret);
-    let Some(found) = accounts::session_with_person(&state.db, &hash).await? else {
+    let Some(found) = accounts::session_context(&state.db, &hash).await? else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -107,32 +107,29 @@ async fn load_signed(
         accounts::delete_session(&state.db, &hash).await?;
         return Ok(None);
     }
-    let person = found.person;
+    let accounts::SessionContext {
+        session_partnership_id,
+        person,
+        memberships: all,
+        partnerships: mut theirs,
+        ..
+    } = found;
     if !person.active {
         return Ok(None);
     }
-    let all = accounts::all_memberships(&state.db, &person.id).await?;
-    let mut partnerships: Vec<(String, String)> = all
+    let partnerships: Vec<(String, String)> = theirs
         .iter()
-        .map(|m| {
-            (
-                m.membership.partnership_id.clone(),
-                m.partnership_name.clone(),
-            )
-        })
+        .map(|p| (p.id.clone(), p.name.clone()))
         .collect();
-    partnerships.dedup();
-    let current = found
-        .session_partnership_id
-        .clone()
-        .filter(|p| partnerships.iter().any(|(id, _)| id == p))
-        .or_else(|| partnerships.first().map(|(id, _)| id.clone()));
-    let Some(pid) = current else {
+    // The session's partnership while they still belong to it, or else their first.
+    let at = session_partnership_id
+        .and_then(|p| theirs.iter().position(|x| x.id == p))
+        .unwrap_or(0);
+    if at >= theirs.len() {
         return Ok(None);
-    };
-    let Some(partnership) = governance::partnership(&state.db, &pid).await? else {
-        return Ok(None);
-    };
+    }
+    let partnership = theirs.swap_remove(at);
+    let pid = partnership.id.clone();
     let memberships = all
         .iter()
         .filter(|m| m.membership.partnership_id == pid)
