@@ -148,6 +148,7 @@ enum Pools {
 pub struct Db {
     pools: Pools,
     audit: std::sync::Arc<crate::audit::Queue>,
+    reference: std::sync::Arc<crate::reference::Cache>,
 }
 
 macro_rules! bind_all {
@@ -228,6 +229,7 @@ impl Db {
             Ok(Db {
                 pools: Pools::Postgres(pool),
                 audit: Default::default(),
+                reference: Default::default(),
             })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -253,6 +255,7 @@ impl Db {
             Ok(Db {
                 pools: Pools::Sqlite { read, write },
                 audit: Default::default(),
+                reference: Default::default(),
             })
         } else {
             Err(StoreError::Config(format!(
@@ -265,6 +268,11 @@ impl Db {
     /// The events waiting for this instance's next audit-trail write.
     pub(crate) fn audit_queue(&self) -> &crate::audit::Queue {
         &self.audit
+    }
+
+    /// This instance's copies of each partnership's reference data.
+    pub(crate) fn reference_cache(&self) -> &crate::reference::Cache {
+        &self.reference
     }
 
     pub fn engine(&self) -> Engine {

@@ -29,6 +29,9 @@ pub struct Partnership {
     pub stale_after_weeks: i64,
     /// Default months from closure to an action's impact review.
     pub impact_months: i64,
+    /// Raised by the database whenever the partnership's reference data changes (see
+    /// `reference`).
+    pub reference_version: i64,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -70,6 +73,7 @@ pub async fn create_partnership(
         escalate_chair_after: 28,
         stale_after_weeks: 6,
         impact_months: 6,
+        reference_version: 0,
     };
     tx.execute(
         query(

@@ -16,6 +16,7 @@ pub mod generate;
 pub mod governance;
 pub mod outbox;
 pub mod recommendations;
+pub mod reference;
 pub mod reminders;
 pub mod reviews;
 #[cfg(feature = "testing")]

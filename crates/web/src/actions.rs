@@ -17,7 +17,7 @@ use learnloop_domain::policy::Permission;
 use learnloop_govuk::{Checkboxes, ChoiceItem, Select, SelectItem};
 use learnloop_store::actions::{self, ActionLine, Filter, RagDays};
 use learnloop_store::audit::{self, Event};
-use learnloop_store::{Page, Paged, governance as gov, is_id, themes};
+use learnloop_store::{Page, Paged, governance as gov, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -209,8 +209,8 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
         Page::new(q.page, 50),
     )
     .await?;
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
-    let all_themes = themes::active(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
+    let all_themes = s.reference(&st.db).await?.themes.clone();
     let groups = gov::groups(&st.db, s.pid()).await?;
     let mut plan_settings = None;
     if let (Some(kind @ "case_review"), Some(id), true) = (

@@ -585,7 +585,7 @@ struct RoleLine {
 /// The names a person's roles refer to, read once per page (not once per person).
 async fn role_names(st: &AppState, s: &Signed) -> AppResult<(Vec<Agency>, Vec<governance::Group>)> {
     Ok((
-        governance::all_agencies(&st.db, s.pid()).await?,
+        s.reference(&st.db).await?.agencies.clone(),
         governance::groups(&st.db, s.pid()).await?,
     ))
 }
@@ -680,7 +680,7 @@ async fn role_choice(
     f: &RoleForm,
     errors: &Errors,
 ) -> AppResult<RoleChoice> {
-    let agencies = governance::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let groups = governance::groups(&st.db, s.pid()).await?;
     let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
     Ok(RoleChoice {

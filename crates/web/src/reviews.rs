@@ -27,7 +27,7 @@ use learnloop_store::outbox::NewMail;
 use learnloop_store::reviews::{
     self, AgencySummary, CaseReview, NewNotification, RapidReview, RapidReviewInput, Subject,
 };
-use learnloop_store::{Page, accounts, clocks as store_clocks, governance as gov, is_id};
+use learnloop_store::{Page, accounts, governance as gov, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -203,8 +203,9 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
         Audience::Group { day, .. } => *day,
         Audience::Person(_) => Utc::now().date_naive(),
     };
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let refd = s.reference(&st.db).await?;
+    let cal = &refd.calendar;
+    let rules = &refd.rules;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let mut out = Vec::new();
     for c in &cases {
@@ -232,10 +233,10 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
                 tag: None,
             });
         }
-        for r in case_clocks(c, &rules) {
+        for r in case_clocks(c, rules) {
             let state = evaluate(
                 &r,
-                &cal,
+                cal,
                 events(c, from_aware)(&r.starts_on),
                 met(c)(&r.slug),
                 today,
@@ -416,15 +417,16 @@ async fn tracker_rows(
     q: &ListQ,
     page: Option<Page>,
 ) -> AppResult<(Vec<Row>, i64, Page)> {
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let refd = s.reference(&st.db).await?;
+    let cal = &refd.calendar;
+    let rules = &refd.rules;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let filter = q.filter();
     if let Some(p) = page
         && !q.at_risk()
     {
         let got = reviews::list(&st.db, s.pid(), &filter, p).await?;
-        return Ok((rows_of(&cal, &rules, from_aware, got.items), got.total, p));
+        return Ok((rows_of(cal, rules, from_aware, got.items), got.total, p));
     }
     let mut all = Vec::new();
     let mut n = 1;
@@ -437,7 +439,7 @@ async fn tracker_rows(
         }
         n += 1;
     }
-    let mut rows = rows_of(&cal, &rules, from_aware, all);
+    let mut rows = rows_of(cal, rules, from_aware, all);
     if q.at_risk() {
         rows.retain(|r| r.at_risk);
     }
@@ -456,7 +458,7 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
     s.require(Permission::ViewPartnership)?;
     let q: ListQ = query_params(q.as_deref());
     let (rows, total, page) = tracker_rows(&st, &s, &q, Some(Page::new(q.page, 50))).await?;
-    let themes = learnloop_store::themes::active(&st.db, s.pid()).await?;
+    let themes = s.reference(&st.db).await?.themes.clone();
     let qs = q.query_string();
     let any = || std::iter::once(SelectItem::new("", "Any"));
     render(&ListPage {
@@ -657,7 +659,7 @@ struct NewPage {
 }
 
 async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> AppResult<NewPage> {
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let groups = gov::groups(&st.db, s.pid()).await?;
     Ok(NewPage {
         chrome: s.chrome("/reviews"),
@@ -814,7 +816,7 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
             "Enter the pseudonym of at least one child, for example Child A",
         );
     }
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let chosen = f.all("agency");
     if !agencies_valid(&chosen, &agencies, true) {
         errors.add("agency", "Choose the agencies involved");
@@ -931,11 +933,12 @@ async fn show_view(
         )
         .await?;
     }
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let refd = s.reference(&st.db).await?;
+    let cal = &refd.calendar;
+    let rules = &refd.rules;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let summaries = if full {
-        let all = gov::all_agencies(&st.db, s.pid()).await?;
+        let all = &refd.agencies;
         reviews::summaries(&st.db, s.pid(), &id, AgencyReturn::Summary.slug())
             .await?
             .into_iter()
@@ -952,7 +955,7 @@ async fn show_view(
         Vec::new()
     };
     let (children, agencies, panel) = if full {
-        let all = gov::all_agencies(&st.db, s.pid()).await?;
+        let all = &refd.agencies;
         let ids = reviews::agency_ids(&st.db, s.pid(), &id).await?;
         (
             reviews::subjects(&st.db, s.pid(), &id).await?,
@@ -1092,7 +1095,7 @@ async fn show_view(
         agencies,
         panel,
         group,
-        timeline: timeline(&c, &cal, &rules, from_aware, Utc::now().date_naive()),
+        timeline: timeline(&c, cal, rules, from_aware, Utc::now().date_naive()),
         can_manage: s.actor.can(Permission::ManageReviews),
         summaries,
         summaries_due: DateInput::new("due", "Summaries due by")

@@ -64,6 +64,15 @@ impl Signed {
         &self.partnership.id
     }
 
+    /// The partnership's agencies, themes, clock rules and bank holidays, from this
+    /// instance's copy while it is current.
+    pub async fn reference(
+        &self,
+        db: &learnloop_store::Db,
+    ) -> Result<std::sync::Arc<learnloop_store::reference::Reference>, AppError> {
+        Ok(learnloop_store::reference::of(db, &self.partnership).await?)
+    }
+
     /// The header, navigation and messages of a page, for this person.
     pub fn chrome(&self, current: &str) -> Chrome {
         Chrome::signed_in(self, current)

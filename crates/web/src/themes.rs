@@ -311,8 +311,11 @@ async fn merge_form(
     f: &MergeForm,
     errors: &Errors,
 ) -> AppResult<MergePage> {
-    let choices: Vec<Theme> = themes::active(&st.db, s.pid())
+    let choices: Vec<Theme> = s
+        .reference(&st.db)
         .await?
+        .themes
+        .clone()
         .into_iter()
         .filter(|c| c.id != t.id)
         .collect();

@@ -122,7 +122,7 @@ async fn view(
     let a = load(st, s, id).await?;
     let today = Utc::now().date_naive();
     let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|i| agencies.iter().find(|x| &x.id == i))

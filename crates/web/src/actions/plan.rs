@@ -20,7 +20,7 @@ use learnloop_store::actions::SourceOutcome;
 use learnloop_store::actions::{self, NewAction};
 use learnloop_store::files::Upload;
 use learnloop_store::reviews::{self, CaseReview};
-use learnloop_store::{accounts, governance as gov, is_id, recommendations, themes};
+use learnloop_store::{accounts, is_id, recommendations, themes};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -91,7 +91,7 @@ async fn new_view(
         return Err(AppError::NotFound);
     }
     let case = case_source(st, s, &rec.source_id).await?;
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let addressed = recommendations::agency_ids(&st.db, s.pid(), rec_id).await?;
     let people = accounts::names(&st.db, s.pid()).await?;
     let typed = !f.0.is_empty();
@@ -178,7 +178,7 @@ async fn create(
             2000,
         ),
     );
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let lead = f.get("lead_agency");
     if !agencies.iter().any(|a| a.id == lead) {
         errors.add("lead_agency", "Choose the lead agency");
@@ -327,8 +327,10 @@ async fn check_plan(
         Ok(r) => r,
         Err(m) => return Ok(Err(m)),
     };
-    let agencies: Vec<(String, String)> = gov::active_agencies(&st.db, s.pid())
+    let agencies: Vec<(String, String)> = s
+        .reference(&st.db)
         .await?
+        .active_agencies()
         .into_iter()
         .map(|a| (a.id, a.name))
         .collect();

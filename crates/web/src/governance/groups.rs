@@ -18,10 +18,10 @@ use learnloop_domain::policy::{Actor, Permission};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
+use learnloop_store::governance::Agency;
 use learnloop_store::governance::escalations::{self, Escalation};
 use learnloop_store::governance::meetings::{self, Meeting};
 use learnloop_store::governance::terms::{self, GroupDetail, GroupInput, Terms, TermsInput};
-use learnloop_store::governance::{self as gov, Agency};
 use learnloop_store::{Page, StoreError, accounts, is_id};
 
 use crate::AppState;
@@ -615,7 +615,7 @@ pub struct TermsView {
 }
 
 pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<TermsView> {
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
     let names = |ids: Vec<String>| -> Vec<String> {
         ids.iter()
             .filter_map(|id| {
@@ -788,7 +788,7 @@ async fn terms_form(
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<TermsFormPage> {
-    let agencies: Vec<Agency> = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies: Vec<Agency> = s.reference(&st.db).await?.active_agencies();
     let people = accounts::names(&st.db, s.pid()).await?;
     let person_items = || {
         std::iter::once(SelectItem::new("", "Not recorded"))
@@ -946,7 +946,7 @@ async fn save_terms(
             "Enter the group's functions or responsibilities, one per line",
         );
     }
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let known = |ids: &[String]| ids.iter().all(|a| agencies.iter().any(|x| &x.id == a));
     let (core, invited) = (f.all("core"), f.all("invited"));
     if core.is_empty() {

@@ -468,7 +468,7 @@ async fn meeting_view(
     } else {
         Vec::new()
     };
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
     let meeting_actions = actions::for_source(&st.db, s.pid(), "meeting", &m.id).await?;
     let owners: Vec<&str> = meeting_actions
         .iter()
@@ -826,7 +826,7 @@ async fn action_form(
     errors: &Errors,
 ) -> AppResult<ActionFormPage> {
     let (m, l) = load_meeting(st, s, id, GroupPermission::RunMeetings).await?;
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let people = accounts::names(&st.db, s.pid()).await?;
     Ok(ActionFormPage {
         chrome: s.chrome("/groups"),

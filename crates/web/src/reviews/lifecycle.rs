@@ -32,7 +32,7 @@ use learnloop_store::reviews::lifecycle::{
     Terms, TermsInput,
 };
 use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, NewReferral};
-use learnloop_store::{StoreError, clocks as store_clocks, governance as gov, is_id, themes};
+use learnloop_store::{StoreError, governance as gov, is_id, themes};
 
 use super::{request_returns, return_page, submit_return, timeline};
 use crate::AppState;
@@ -257,13 +257,14 @@ async fn view(
     .await?;
     let stage = stage_of(&c);
     let rt = type_of(&c);
-    let cal = store_clocks::calendar(&st.db).await?;
-    let rules = store_clocks::rules(&st.db, s.pid()).await?;
+    let refd = s.reference(&st.db).await?;
+    let cal = &refd.calendar;
+    let rules = &refd.rules;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let manage = s.actor.can(Permission::ManageReviews);
     let run_here = rt.is_some_and(ReviewType::is_run_here);
     let terms = store::terms(&st.db, s.pid(), id).await?;
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
     let agency_name = |a: &str| {
         agencies
             .iter()
@@ -292,7 +293,7 @@ async fn view(
             (fd, names)
         })
         .collect();
-    let active_themes = themes::active(&st.db, s.pid()).await?;
+    let active_themes = s.reference(&st.db).await?.themes.clone();
     let theme_items = || {
         active_themes
             .iter()
@@ -358,7 +359,7 @@ async fn view(
             .map(ReferralSource::label)
             .unwrap_or(""),
         referral,
-        timeline: timeline(&c, &cal, &rules, from_aware, Utc::now().date_naive()),
+        timeline: timeline(&c, cal, rules, from_aware, Utc::now().date_naive()),
         can_manage: manage,
         methodology: t
             .and_then(|t| Methodology::parse(&t.methodology))
@@ -475,8 +476,8 @@ async fn view(
             .and_then(|p| Publication::parse(&p.decision))
             .map(Publication::label)
             .unwrap_or(""),
-        notice: enough_notice(&cal, sent, publish_on),
-        notice_due: publish_on.map(|d| long(notice_due(&cal, d))),
+        notice: enough_notice(cal, sent, publish_on),
+        notice_due: publish_on.map(|d| long(notice_due(cal, d))),
         can_publication: manage
             && run_here
             && advance(stage, Step::Publication { closes: false }).is_ok(),
@@ -1141,7 +1142,7 @@ async fn add_recommendation(
         "recommendation",
         check_text(&f.get("recommendation"), "recommendation"),
     );
-    let agencies = gov::all_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.agencies.clone();
     let chosen = f.all("rec_agency");
     if !super::agencies_valid(&chosen, &agencies, false) {
         errors.add("rec_agency", "Choose agencies from the list");
@@ -1207,7 +1208,7 @@ async fn refer_view(
     errors: &Errors,
 ) -> AppResult<ReferPage> {
     s.require(Permission::ReferCase)?;
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     Ok(ReferPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
@@ -1270,7 +1271,7 @@ async fn refer(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
         "question",
         check_text_block(&f.get("question"), "question for the partnership", 2000),
     );
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let chosen = f.all("agency");
     if !super::agencies_valid(&chosen, &agencies, true) {
         errors.add("agency", "Choose the agencies involved");
@@ -1337,7 +1338,7 @@ async fn record_view(
     errors: &Errors,
 ) -> AppResult<RecordPage> {
     s.require(Permission::ManageReviews)?;
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let groups = gov::groups(&st.db, s.pid()).await?;
     let practice = reviews::list(
         &st.db,
@@ -1435,7 +1436,7 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     if !groups.iter().any(|g| g.id == group) {
         errors.add("group", "Choose the group that oversees the review");
     }
-    let agencies = gov::active_agencies(&st.db, s.pid()).await?;
+    let agencies = s.reference(&st.db).await?.active_agencies();
     let chosen = f.all("agency");
     if !super::agencies_valid(&chosen, &agencies, false) {
         errors.add("agency", "Choose agencies from the list");
