@@ -46,7 +46,7 @@ floor() { # role path -> "db_ms total_ms statements" medians of 20 requests
 drive() { # role path label
   local role=$1 path=$2 label=$3
   if [ -n "${ONLY:-}" ] && ! grep -qE "$ONLY" <<<"$label"; then return; fi
-  oha --no-tui -c 32 -z "$DURATION" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /tmp/oha-page.txt
+  oha --no-tui -u ms -c 32 -z "$DURATION" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /tmp/oha-page.txt
   local p50 p95 p99 rps errors
   p50=$(grep -E '^\s+50.00% in' /tmp/oha-page.txt | awk '{print $3}')
   p95=$(grep -E '^\s+95.00% in' /tmp/oha-page.txt | awk '{print $3}')
