@@ -31,6 +31,13 @@ pub struct DbArgs {
         value_name = "URL"
     )]
     pub database_url: String,
+    /// Connections each instance reads through (the PostgreSQL pool; SQLite's readers).
+    /// Default: PostgreSQL twice this machine's processors (at least 4), SQLite four times
+    /// (at least 8). With PostgreSQL on a machine of its own, about twice that machine's
+    /// processors, shared among the instances.
+    #[arg(long, env = "LEARNLOOP_DATABASE_CONNECTIONS", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub database_connections: Option<u32>,
 }
 
 #[derive(Args, Debug)]
@@ -108,8 +115,17 @@ pub struct FilesArgs {
     pub files_s3_secret_access_key: Option<String>,
 }
 
-async fn open(url: &str) -> Result<Db> {
-    let db = Db::connect(url)
+/// Opens a database named on its own, with the default number of connections.
+async fn open_url(url: &str) -> Result<Db> {
+    open(&DbArgs {
+        database_url: url.to_owned(),
+        database_connections: None,
+    })
+    .await
+}
+
+async fn open(a: &DbArgs) -> Result<Db> {
+    let db = Db::connect_with(&a.database_url, a.database_connections)
         .await
         .with_context(|| "cannot open the database")?;
     db.migrate()
@@ -130,7 +146,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         }
     };
     init_logs();
-    let db = open(&a.db.database_url).await?;
+    let db = open(&a.db).await?;
     if a.demo {
         let loaded = demo::load(&db)
             .await
@@ -360,7 +376,7 @@ fn init_logs() {
 }
 
 pub async fn migrate(a: DbArgs) -> Result<ExitCode> {
-    open(&a.database_url).await?;
+    open(&a).await?;
     println!("The database schema is up to date.");
     Ok(ExitCode::SUCCESS)
 }
@@ -385,7 +401,7 @@ pub struct RemindArgs {
 /// Queues the action reminder digests of a day (the server does this by itself every ten
 /// minutes; a digest already queued for a person and day is never queued again).
 pub async fn remind(a: RemindArgs) -> Result<ExitCode> {
-    let db = open(&a.db.database_url).await?;
+    let db = open(&a.db).await?;
     let day =
         a.on.unwrap_or_else(|| learnloop_domain::dates::london_date(Utc::now()));
     let n = learnloop_store::reminders::queue_digests(&db, a.public_url.trim_end_matches('/'), day)
@@ -398,7 +414,7 @@ pub async fn remind(a: RemindArgs) -> Result<ExitCode> {
 }
 
 pub async fn verify_audit(a: DbArgs) -> Result<ExitCode> {
-    let db = open(&a.database_url).await?;
+    let db = open(&a).await?;
     match audit::verify(&db).await? {
         Verdict::Intact { entries } => {
             println!("The audit trail is intact: {entries} entries checked.");
@@ -479,7 +495,7 @@ pub async fn user_add(a: UserAddArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let db = open(&a.db.database_url).await?;
+    let db = open(&a.db).await?;
     let hash = match a.password.clone() {
         Some(pw) => Some(
             tokio::task::spawn_blocking(move || hash_password(&pw))
@@ -557,7 +573,7 @@ pub struct CalendarArgs {
 async fn calendar_of(a: &CalendarArgs) -> Result<(Calendar, Option<Db>)> {
     match &a.database_url {
         Some(url) => {
-            let db = open(url).await?;
+            let db = open_url(url).await?;
             Ok((clocks::calendar(&db).await?, Some(db)))
         }
         None => Ok((Calendar::england_and_wales(), None)),
@@ -653,7 +669,7 @@ pub struct RulesArgs {
 
 pub async fn rules(a: RulesArgs) -> Result<ExitCode> {
     let db = match &a.cal.database_url {
-        Some(url) => Some(open(url).await?),
+        Some(url) => Some(open_url(url).await?),
         None => None,
     };
     for r in rules_of(db.as_ref(), a.partnership.as_deref()).await? {
@@ -704,7 +720,7 @@ pub async fn generate(a: GenerateArgs) -> Result<ExitCode> {
         }
     };
     let (files, kept_in) = open_files(s3, &a.files).await?;
-    let db = open(&a.db.database_url).await?;
+    let db = open(&a.db).await?;
     if generate::already_generated(&db, a.demo).await? {
         eprintln!(
             "error: this database already has generated partnerships (gen-…): use an empty database"
