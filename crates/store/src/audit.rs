@@ -297,7 +297,7 @@ pub async fn record(db: &Db, who: &Who, e: Event) -> Result<i64, StoreError> {
 }
 
 async fn write_batch(db: &Db, events: Vec<(Who, Event, String)>) -> Result<Vec<i64>, StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_audit().await?;
     // The head is taken and read once for the whole batch.
     let mut prev = head(&mut tx).await?;
     let mut seqs = Vec::with_capacity(events.len());

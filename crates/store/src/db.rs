@@ -148,6 +148,9 @@ enum Pools {
 pub struct Db {
     pools: Pools,
     audit: std::sync::Arc<crate::audit::Queue>,
+    /// PostgreSQL: the audit trail's batches are written on a connection of their own, so a
+    /// batch waiting on its commit never holds one the pages read through.
+    audit_writer: Option<PgPool>,
     reference: std::sync::Arc<crate::reference::Cache>,
 }
 
@@ -240,11 +243,18 @@ impl Db {
                 .max_connections(connections.unwrap_or_else(|| per_core(2, 4)).max(2))
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
+            // One batch at a time per instance (see `audit::record`): one connection.
+            let audit_writer = PgPoolOptions::new()
+                .max_connections(1)
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_lazy_with(opts);
             Ok(Db {
                 pools: Pools::Postgres(pool),
                 audit: Default::default(),
+                audit_writer: Some(audit_writer),
                 reference: Default::default(),
             })
         } else if url.starts_with("sqlite:") {
@@ -271,6 +281,7 @@ impl Db {
             Ok(Db {
                 pools: Pools::Sqlite { read, write },
                 audit: Default::default(),
+                audit_writer: None,
                 reference: Default::default(),
             })
         } else {
@@ -353,6 +364,15 @@ impl Db {
         })
     }
 
+    /// Begins the transaction of one audit-trail batch: on PostgreSQL on the audit writer's
+    /// own connection, on SQLite on the one writer like every other write.
+    pub(crate) async fn begin_audit(&self) -> Result<Tx, StoreError> {
+        match &self.audit_writer {
+            Some(pool) => Ok(Tx::Postgres(pool.begin().await?)),
+            None => self.begin().await,
+        }
+    }
+
     /// Runs a statement built at run time (tests and administration only; never user input).
     /// Keeps the query planner's statistics fresh so each filter gets the index that fits it:
     /// on SQLite, `PRAGMA optimize` analyses the tables that have changed (or were never
@@ -400,6 +420,9 @@ impl Db {
                 write.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
+        }
+        if let Some(pool) = &self.audit_writer {
+            pool.close().await;
         }
     }
 }
