@@ -100,6 +100,10 @@ async fn terms_of_reference_are_versioned_and_old_versions_stay_readable() {
         assert!(page.contains("Oversee local child safeguarding practice reviews"));
         assert!(page.contains("Tom Hughes"));
         assert!(page.contains("Version</dt>"));
+        assert!(
+            !page.contains("Version 1, agreed"),
+            "the version in force is not listed among the earlier ones"
+        );
         // A revision keeps the first version.
         assert_eq!(
             record_terms(

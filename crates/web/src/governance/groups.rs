@@ -718,8 +718,13 @@ async fn group_page(
         Some(t) => Some(terms_view(&st, &s, t).await?),
         None => None,
     };
-    let versions = terms::versions(&st.db, s.pid(), &id)
-        .await?
+    // Versions are numbered from 1: with the first in force there are no older ones to read.
+    let older = if l.terms.as_ref().is_some_and(|t| t.version > 1) {
+        terms::versions(&st.db, s.pid(), &id).await?
+    } else {
+        Vec::new()
+    };
+    let versions = older
         .into_iter()
         .skip(1)
         .map(|t| {
