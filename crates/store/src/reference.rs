@@ -1,6 +1,6 @@
-//! A partnership's reference data: its agencies, active themes and clock rules, and the bank
-//! holidays. Most pages need some of it, it changes a few times a year, and reading it took up
-//! to four statements a page. Each instance keeps one copy per partnership, tagged with the
+//! A partnership's reference data: its agencies, groups, active themes and clock rules, and
+//! the bank holidays. Most pages need some of it, it changes a few times a year, and reading
+//! it took up to four statements a page. Each instance keeps one copy per partnership, tagged with the
 //! partnership's `reference_version`. Triggers in the database raise that number in the same
 //! transaction as any change to the data (whoever makes it: a page, the command line, another
 //! instance), and every request reads it with its session, so a copy is used only while it is
@@ -11,13 +11,15 @@ use std::sync::{Arc, Mutex};
 
 use learnloop_domain::clocks::{Calendar, ClockRule};
 
-use crate::governance::{self, Agency, Partnership};
+use crate::governance::{self, Agency, Group, Partnership};
 use crate::{Db, StoreError, clocks, themes};
 
 /// One partnership's reference data as of one version.
 pub struct Reference {
     /// Every agency, active or not, by name.
     pub agencies: Vec<Agency>,
+    /// Every group, by name.
+    pub groups: Vec<Group>,
     /// The themes records can be tagged with now, by name.
     pub themes: Vec<themes::Theme>,
     /// The national clocks with the partnership's local ones.
@@ -91,6 +93,7 @@ pub async fn of(db: &Db, partnership: &Partnership) -> Result<Arc<Reference>, St
 pub async fn load(db: &Db, partnership_id: &str) -> Result<Reference, StoreError> {
     Ok(Reference {
         agencies: governance::all_agencies(db, partnership_id).await?,
+        groups: governance::groups(db, partnership_id).await?,
         themes: themes::active(db, partnership_id).await?,
         rules: clocks::rules(db, partnership_id).await?,
         calendar: clocks::calendar(db).await?,

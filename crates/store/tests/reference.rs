@@ -93,6 +93,26 @@ async fn a_change_through_one_instance_is_seen_by_the_next_request_on_another() 
         assert_eq!(r.agency_name(&a.id), Some("Police"));
         assert!(r.active_agencies().is_empty());
 
+        // A group added there is named here.
+        let mut tx = there.begin().await.unwrap();
+        let g = governance::insert_group(
+            &mut tx,
+            &who(),
+            &p.id,
+            "Learning Subgroup",
+            "subgroup",
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let (r, _) = read(&here, &fresh(&here, &p.id).await).await;
+        assert!(
+            r.groups
+                .iter()
+                .any(|x| x.id == g.id && x.name == "Learning Subgroup")
+        );
+
         // A theme retired there is no longer offered here.
         let gone = r.themes[0].clone();
         themes::retire(&there, &who(), &p.id, &gone.id)

@@ -17,7 +17,7 @@ use learnloop_domain::policy::Permission;
 use learnloop_govuk::{Checkboxes, ChoiceItem, Select, SelectItem};
 use learnloop_store::actions::{self, ActionLine, Filter, RagDays};
 use learnloop_store::audit::{self, Event};
-use learnloop_store::{Page, Paged, governance as gov, is_id};
+use learnloop_store::{Page, Paged, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -211,7 +211,7 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
     .await?;
     let agencies = s.reference(&st.db).await?.agencies.clone();
     let all_themes = s.reference(&st.db).await?.themes.clone();
-    let groups = gov::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     let mut plan_settings = None;
     if let (Some(kind @ "case_review"), Some(id), true) = (
         filter.source_kind.as_deref(),

@@ -586,7 +586,7 @@ struct RoleLine {
 async fn role_names(st: &AppState, s: &Signed) -> AppResult<(Vec<Agency>, Vec<governance::Group>)> {
     Ok((
         s.reference(&st.db).await?.agencies.clone(),
-        governance::groups(&st.db, s.pid()).await?,
+        s.reference(&st.db).await?.groups.clone(),
     ))
 }
 
@@ -681,7 +681,7 @@ async fn role_choice(
     errors: &Errors,
 ) -> AppResult<RoleChoice> {
     let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = governance::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
     Ok(RoleChoice {
         role: Radios::new(
@@ -775,8 +775,11 @@ async fn check_role(
         None
     };
     let group = if role.needs_group() {
-        let found = governance::groups(&st.db, s.pid())
+        let found = s
+            .reference(&st.db)
             .await?
+            .groups
+            .clone()
             .iter()
             .any(|g| g.id == f.group);
         if !found {

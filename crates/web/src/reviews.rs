@@ -660,7 +660,7 @@ struct NewPage {
 
 async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> AppResult<NewPage> {
     let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = gov::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     Ok(NewPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
@@ -822,7 +822,7 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         errors.add("agency", "Choose the agencies involved");
     }
     let group = f.get("group");
-    let groups = gov::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     if !groups.iter().any(|g| g.id == group) {
         errors.add("group", "Choose the group that oversees the case");
     }
@@ -969,8 +969,11 @@ async fn show_view(
         (Vec::new(), Vec::new(), Vec::new())
     };
     let group = match &c.oversight_group_id {
-        Some(g) => gov::groups(&st.db, s.pid())
+        Some(g) => s
+            .reference(&st.db)
             .await?
+            .groups
+            .clone()
             .into_iter()
             .find(|x| &x.id == g)
             .map(|x| x.name)

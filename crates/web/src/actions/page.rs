@@ -137,8 +137,11 @@ async fn view(
         None => String::new(),
     };
     let group = match &a.group_id {
-        Some(g) => gov::groups(&st.db, s.pid())
+        Some(g) => s
+            .reference(&st.db)
             .await?
+            .groups
+            .clone()
             .into_iter()
             .find(|x| &x.id == g)
             .map(|x| x.name)

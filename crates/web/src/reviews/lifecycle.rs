@@ -32,7 +32,7 @@ use learnloop_store::reviews::lifecycle::{
     Terms, TermsInput,
 };
 use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, NewReferral};
-use learnloop_store::{StoreError, governance as gov, is_id, themes};
+use learnloop_store::{StoreError, is_id, themes};
 
 use super::{request_returns, return_page, submit_return, timeline};
 use crate::AppState;
@@ -1339,7 +1339,7 @@ async fn record_view(
 ) -> AppResult<RecordPage> {
     s.require(Permission::ManageReviews)?;
     let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = gov::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     let practice = reviews::list(
         &st.db,
         s.pid(),
@@ -1432,7 +1432,7 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         &mut errors,
     );
     let group = f.get("group");
-    let groups = gov::groups(&st.db, s.pid()).await?;
+    let groups = s.reference(&st.db).await?.groups.clone();
     if !groups.iter().any(|g| g.id == group) {
         errors.add("group", "Choose the group that oversees the review");
     }
