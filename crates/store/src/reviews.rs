@@ -249,18 +249,54 @@ fn like(s: &Option<String>) -> Option<String> {
 }
 
 /// The filtered part of the case list's statements (a macro, so it can be `concat!`ed).
-macro_rules! filtered {
-    () => {
-        "FROM case_review c WHERE c.partnership_id = ? \
-     AND (? IS NULL OR c.category = ?) AND (? IS NULL OR c.stage = ?) AND (? IS NULL OR c.aware_on LIKE ?) \
-     AND (? IS NULL OR c.review_type = ?) AND (? IS NULL OR COALESCE(c.publication, 'undecided') = ?) \
-     AND (? IS NULL OR EXISTS (SELECT 1 FROM tagging g WHERE g.partnership_id = c.partnership_id \
-          AND g.target_kind = 'case_review' AND g.target_id = c.id AND g.theme_id = ?)) \
-     AND (? IS NULL OR lower(COALESCE(c.reviewer_name, '')) LIKE ?) \
-     AND (? IS NULL OR lower(c.reference) LIKE ? OR lower(c.panel_reference) LIKE ? \
-          OR lower(COALESCE(c.reviewer_name, '')) LIKE ?) \
-     AND (? IS NULL OR c.stage <> 'closed')"
+/// A statement over the partnership's cases with only the conditions the filter uses: each
+/// filter gets the plan (and the index) that fits it, and PostgreSQL can keep one plan per
+/// filter instead of planning every request again around conditions that are switched off.
+fn filtered(head: &'static str, pid: &str, f: &Filter, tail: &'static str) -> crate::Query {
+    let mut sql: Vec<&'static str> = vec![head, "FROM case_review c WHERE c.partnership_id = ?"];
+    let mut args: Vec<crate::Value> = vec![pid.into()];
+    let mut when = |cond: &'static str, values: &[&str]| {
+        sql.push(cond);
+        args.extend(values.iter().map(|v| crate::Value::from(*v)));
     };
+    if let Some(v) = &f.category {
+        when(" AND c.category = ?", &[v]);
+    }
+    if let Some(v) = &f.stage {
+        when(" AND c.stage = ?", &[v]);
+    }
+    if let Some(y) = f.year {
+        when(" AND c.aware_on LIKE ?", &[&format!("{y:04}-%")]);
+    }
+    if let Some(v) = &f.review_type {
+        when(" AND c.review_type = ?", &[v]);
+    }
+    if let Some(v) = &f.publication {
+        when(" AND COALESCE(c.publication, 'undecided') = ?", &[v]);
+    }
+    if let Some(v) = &f.theme_id {
+        when(
+            " AND EXISTS (SELECT 1 FROM tagging g WHERE g.partnership_id = c.partnership_id \
+             AND g.target_kind = 'case_review' AND g.target_id = c.id AND g.theme_id = ?)",
+            &[v],
+        );
+    }
+    if let Some(v) = like(&f.reviewer) {
+        when(" AND lower(COALESCE(c.reviewer_name, '')) LIKE ?", &[&v]);
+    }
+    if let Some(v) = like(&f.text) {
+        when(
+            " AND (lower(c.reference) LIKE ? OR lower(c.panel_reference) LIKE ? \
+             OR lower(COALESCE(c.reviewer_name, '')) LIKE ?)",
+            &[&v, &v, &v],
+        );
+    }
+    if f.open_only {
+        when(" AND c.stage <> 'closed'", &[]);
+    }
+    sql.push(tail);
+    args.into_iter()
+        .fold(crate::db::query_from(&sql), crate::Query::bind)
 }
 
 /// The partnership's cases, newest first, filtered.
@@ -270,41 +306,17 @@ pub async fn list(
     f: &Filter,
     page: Page,
 ) -> Result<Paged<CaseReview>, StoreError> {
-    let year = f.year.map(|y| format!("{y:04}-%"));
-    let reviewer = like(&f.reviewer);
-    let text = like(&f.text);
-    let filtered = |q: crate::Query| {
-        q.bind(pid)
-            .bind(f.category.clone())
-            .bind(f.category.clone())
-            .bind(f.stage.clone())
-            .bind(f.stage.clone())
-            .bind(year.clone())
-            .bind(year.clone())
-            .bind(f.review_type.clone())
-            .bind(f.review_type.clone())
-            .bind(f.publication.clone())
-            .bind(f.publication.clone())
-            .bind(f.theme_id.clone())
-            .bind(f.theme_id.clone())
-            .bind(reviewer.clone())
-            .bind(reviewer.clone())
-            .bind(text.clone())
-            .bind(text.clone())
-            .bind(text.clone())
-            .bind(text.clone())
-            .bind(f.open_only.then_some("open"))
-    };
     let (total,): (i64,) = db
-        .fetch_one(filtered(query(concat!("SELECT COUNT(*) ", filtered!()))))
+        .fetch_one(filtered("SELECT COUNT(*) ", pid, f, ""))
         .await?;
     let items = db
         .fetch_all(
-            filtered(query(concat!(
+            filtered(
                 "SELECT c.* ",
-                filtered!(),
-                " ORDER BY c.aware_on DESC, c.reference DESC LIMIT ? OFFSET ?"
-            )))
+                pid,
+                f,
+                " ORDER BY c.aware_on DESC, c.reference DESC LIMIT ? OFFSET ?",
+            )
             .bind(page.size)
             .bind(page.offset()),
         )

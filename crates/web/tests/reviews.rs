@@ -436,6 +436,13 @@ async fn the_case_list_filters_and_exports_without_childrens_details() {
         let leavers = bt.get("/reviews?category=care-leaver-death&stage=&year=2026").await;
         assert!(leavers.contains("1 cases") || leavers.contains(">2026-002<"));
         assert!(!leavers.contains(">2026-001<"));
+        let in_rapid_review = bt.get("/reviews?stage=rapid-review").await;
+        assert!(in_rapid_review.contains(">2026-001<"));
+        assert!(!in_rapid_review.contains(">2026-002<"));
+        let undecided = bt.get("/reviews?publication=undecided&q=2026-00").await;
+        assert!(undecided.contains("2 cases"));
+        let published = bt.get("/reviews?publication=publish&at-risk=yes").await;
+        assert!(!published.contains(">2026-001<") && !published.contains(">2026-002<"));
         let resp = bt.http.get(format!("{}/reviews/export.csv?category=&stage=&year=2026", bt.base)).send().await.unwrap();
         assert_eq!(resp.status().as_u16(), 200);
         assert_eq!(resp.headers().get("content-disposition").unwrap(), "attachment; filename=\"case-reviews.csv\"");
