@@ -315,6 +315,20 @@ macro_rules! line_columns {
     };
 }
 
+/// One action with the names a page shows beside it (lead agency, owner, source), in one
+/// statement.
+pub async fn line(db: &Db, pid: &str, id: &str) -> Result<Option<ActionLine>, StoreError> {
+    db.fetch_optional(
+        query(concat!(
+            line_columns!(),
+            "FROM action a WHERE a.partnership_id = ? AND a.id = ?"
+        ))
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
 const OPEN: &str = " AND a.status IN ('not-started', 'in-progress', 'completed')";
 const TOUCHED: &str = "COALESCE(a.last_update_on, substr(a.created_at, 1, 10))";
 

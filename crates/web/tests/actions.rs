@@ -160,6 +160,9 @@ async fn a_recommendation_becomes_an_action_that_is_evidenced_signed_off_and_rev
         assert!(page.contains("Agencies share concerns about bruising the same day"));
         assert!(page.contains("A re-audit in six months"));
         assert!(page.contains("Not started"));
+        // Beside it: its owner and the case it came from (a reference, never a child).
+        assert!(page.contains("Aisha Khan"));
+        assert!(page.contains("Case 20"));
         // The review's own plan lists it.
         assert!(
             bt.get(&format!("/reviews/{}/review", p.case))

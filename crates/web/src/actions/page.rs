@@ -16,11 +16,11 @@ use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Textarea};
 use learnloop_store::actions::{
-    self, Action, Evidence, ImpactInput, ImpactReview, Revision, Update,
+    self, Action, ActionLine, Evidence, ImpactInput, ImpactReview, Revision, Update,
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::{self, Upload};
-use learnloop_store::{accounts, governance as gov, is_id, recommendations};
+use learnloop_store::{governance as gov, is_id, recommendations};
 
 use super::{rag_of, source_link};
 use crate::AppState;
@@ -57,16 +57,21 @@ fn scope(a: &Action) -> ActionScope<'_> {
 
 /// The action, if the person may read it.
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Action> {
+    Ok(load_line(st, s, id).await?.action)
+}
+
+/// The action with the names shown beside it, if the person may read it.
+async fn load_line(st: &AppState, s: &Signed, id: &str) -> AppResult<ActionLine> {
     if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let a = actions::get(&st.db, s.pid(), id)
+    let line = actions::line(&st.db, s.pid(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !can_read(&s.actor, &scope(&a)) {
+    if !can_read(&s.actor, &scope(&line.action)) {
         return Err(AppError::Forbidden);
     }
-    Ok(a)
+    Ok(line)
 }
 
 #[derive(Template)]
@@ -119,7 +124,12 @@ async fn view(
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<ShowPage> {
-    let a = load(st, s, id).await?;
+    let ActionLine {
+        action: a,
+        owner_name,
+        source_title: line_source,
+        ..
+    } = load_line(st, s, id).await?;
     let today = Utc::now().date_naive();
     let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
     let agencies = s.reference(&st.db).await?.agencies.clone();
@@ -129,13 +139,7 @@ async fn view(
             .map(|x| x.name.clone())
             .unwrap_or_default()
     };
-    let owner = match &a.owner_person_id {
-        Some(p) => accounts::person_in(&st.db, s.pid(), p)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
+    let owner = owner_name.unwrap_or_default();
     let group = match &a.group_id {
         Some(g) => s
             .reference(&st.db)
@@ -149,10 +153,7 @@ async fn view(
         None => String::new(),
     };
     let source_title = match a.source_kind.as_str() {
-        "case_review" => learnloop_store::reviews::get(&st.db, s.pid(), &a.source_id)
-            .await?
-            .map(|c| format!("Case {}", c.reference))
-            .unwrap_or_default(),
+        "case_review" => line_source.unwrap_or_default(),
         "meeting" => gov::meetings::get(&st.db, s.pid(), &a.source_id)
             .await?
             .map(|m| format!("Meeting of {} on {}", group, m.date()))
