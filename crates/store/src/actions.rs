@@ -424,10 +424,7 @@ pub async fn tracker(
     d: &RagDays,
     page: Page,
 ) -> Result<Paged<ActionLine>, StoreError> {
-    let (total,): (i64,) = db
-        .fetch_one(filtered("SELECT COUNT(*) ", pid, f, d, ""))
-        .await?;
-    let items = db
+    let items: Vec<ActionLine> = db
         .fetch_all(
             filtered(
                 line_columns!(),
@@ -440,6 +437,10 @@ pub async fn tracker(
             .bind(page.offset()),
         )
         .await?;
+    let total = match page.total_from(items.len()) {
+        Some(n) => n,
+        None => count(db, pid, f, d).await?,
+    };
     Ok(Paged { items, total, page })
 }
 

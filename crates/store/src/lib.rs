@@ -98,6 +98,18 @@ impl Page {
     pub fn offset(&self) -> i64 {
         (self.number - 1) * self.size
     }
+
+    /// The total a list must have when this page of it came back with `rows` rows, without
+    /// counting: a page short of full is the last one. `None` when only a count can tell (a
+    /// full page, or an empty page past the first).
+    pub fn total_from(&self, rows: usize) -> Option<i64> {
+        let rows = i64::try_from(rows).ok()?;
+        match rows {
+            0 if self.number == 1 => Some(0),
+            r if r > 0 && r < self.size => Some(self.offset() + r),
+            _ => None,
+        }
+    }
 }
 
 /// One page of rows and the total, for pagination links.
@@ -111,5 +123,19 @@ pub struct Paged<T> {
 impl<T> Paged<T> {
     pub fn pages(&self) -> i64 {
         ((self.total + self.page.size - 1) / self.page.size).max(1)
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::Page;
+
+    #[test]
+    fn a_short_page_tells_the_total_and_a_full_or_empty_later_one_does_not() {
+        assert_eq!(Page::new(1, 50).total_from(0), Some(0));
+        assert_eq!(Page::new(1, 50).total_from(12), Some(12));
+        assert_eq!(Page::new(3, 50).total_from(7), Some(107));
+        assert_eq!(Page::new(1, 50).total_from(50), None);
+        assert_eq!(Page::new(2, 50).total_from(0), None);
     }
 }

@@ -306,10 +306,7 @@ pub async fn list(
     f: &Filter,
     page: Page,
 ) -> Result<Paged<CaseReview>, StoreError> {
-    let (total,): (i64,) = db
-        .fetch_one(filtered("SELECT COUNT(*) ", pid, f, ""))
-        .await?;
-    let items = db
+    let items: Vec<CaseReview> = db
         .fetch_all(
             filtered(
                 "SELECT c.* ",
@@ -321,6 +318,15 @@ pub async fn list(
             .bind(page.offset()),
         )
         .await?;
+    let total = match page.total_from(items.len()) {
+        Some(n) => n,
+        None => {
+            let (n,): (i64,) = db
+                .fetch_one(filtered("SELECT COUNT(*) ", pid, f, ""))
+                .await?;
+            n
+        }
+    };
     Ok(Paged { items, total, page })
 }
 

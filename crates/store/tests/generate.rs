@@ -211,6 +211,24 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
         .await
         .unwrap();
         assert!(red > 0 && red < tracked.total);
+        // Every page tells the same total, counted or known from a short last page.
+        let all = actions::count(&db, &p.id, &actions::Filter::default(), &days)
+            .await
+            .unwrap();
+        assert_eq!(tracked.total, all);
+        let last = (all + 49) / 50;
+        for n in [last, last + 1] {
+            let page = actions::tracker(
+                &db,
+                &p.id,
+                &actions::Filter::default(),
+                &days,
+                Page::new(n, 50),
+            )
+            .await
+            .unwrap();
+            assert_eq!(page.total, all, "page {n}");
+        }
         let cases = reviews::list(&db, &p.id, &reviews::Filter::default(), Page::new(1, 50))
             .await
             .unwrap();
