@@ -33,6 +33,8 @@ pub struct Action {
     pub signed_off_by: Option<String>,
     pub signed_off_at: Option<String>,
     pub impact_due_on: Option<String>,
+    /// The day its impact review was recorded, if it has been (the review is `impact`).
+    pub impact_reviewed_on: Option<String>,
 }
 
 impl Action {

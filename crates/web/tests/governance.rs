@@ -98,6 +98,8 @@ async fn terms_of_reference_are_versioned_and_old_versions_stay_readable() {
         );
         let page = bt.get(&format!("/groups/{silg}")).await;
         assert!(page.contains("Oversee local child safeguarding practice reviews"));
+        assert!(page.contains("reports to <a class=\"govuk-link\" href=\"/groups/"));
+        assert!(page.contains(">Safeguarding Children Partnership Executive</a>"));
         assert!(page.contains("Tom Hughes"));
         assert!(page.contains("Version</dt>"));
         assert!(

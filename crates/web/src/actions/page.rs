@@ -206,7 +206,11 @@ async fn view(
         revisions: actions::revisions(&st.db, s.pid(), id).await?,
         evidence_count: evidence.len(),
         updates,
-        impact: actions::impact(&st.db, s.pid(), id).await?,
+        // The action row carries the day of its impact review: no review, nothing to read.
+        impact: match a.impact_reviewed_on {
+            Some(_) => actions::impact(&st.db, s.pid(), id).await?,
+            None => None,
+        },
         can_update,
         can_sign: can_sign_off(&s.actor, &sc) && status == ActionStatus::Completed,
         can_impact: status == ActionStatus::ClosedEvidenced

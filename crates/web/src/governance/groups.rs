@@ -709,9 +709,13 @@ async fn group_page(
     let q: PageQ = crate::web::query_params(q.as_deref());
     let list = meetings::for_group(&st.db, s.pid(), &id, Page::new(q.page, 20)).await?;
     let parent = match &l.group.reports_to_id {
-        Some(p) => terms::group(&st.db, s.pid(), p)
+        Some(p) => s
+            .reference(&st.db)
             .await?
-            .map(|g| (g.id, g.name)),
+            .groups
+            .iter()
+            .find(|g| &g.id == p)
+            .map(|g| (g.id.clone(), g.name.clone())),
         None => None,
     };
     let terms = match &l.terms {
