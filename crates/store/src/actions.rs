@@ -343,12 +343,8 @@ fn filtered(
     d: &RagDays,
     tail: &'static str,
 ) -> crate::Query {
-    let mut sql: Vec<&'static str> = vec![head, "FROM action a WHERE a.partnership_id = ?"];
-    let mut args: Vec<crate::Value> = vec![pid.into()];
-    let mut when = |cond: &'static str, values: &[&str]| {
-        sql.push(cond);
-        args.extend(values.iter().map(|v| crate::Value::from(*v)));
-    };
+    let mut c = crate::db::Conditions::new(head, "FROM action a WHERE a.partnership_id = ?", pid);
+    let mut when = |cond: &'static str, values: &[&str]| c.when(cond, values);
     if let Some(k) = &f.source_kind {
         when(" AND a.source_kind = ?", &[k]);
     }
@@ -413,9 +409,7 @@ fn filtered(
     if let Some(to) = &f.due_to {
         when(" AND a.due_on <= ?", &[to]);
     }
-    sql.push(tail);
-    args.into_iter()
-        .fold(crate::db::query_from(&sql), crate::Query::bind)
+    c.finish(tail)
 }
 
 /// The partnership's actions, filtered, by due date, with agency and owner names.

@@ -104,6 +104,37 @@ pub fn query_from(fragments: &[&'static str]) -> Query {
     }
 }
 
+/// A filtered statement built from fixed fragments: the conditions a filter uses are added
+/// with their values, the others left out, so each filter gets the plan and index that fit it.
+pub(crate) struct Conditions {
+    sql: Vec<&'static str>,
+    args: Vec<Value>,
+}
+
+impl Conditions {
+    /// `head` (the select list), `from` (ending in one `?`) and the value for it.
+    pub(crate) fn new(head: &'static str, from: &'static str, first: &str) -> Conditions {
+        Conditions {
+            sql: vec![head, from],
+            args: vec![first.into()],
+        }
+    }
+
+    /// Adds a condition with the values of its `?` markers, in order.
+    pub(crate) fn when(&mut self, cond: &'static str, values: &[&str]) {
+        self.sql.push(cond);
+        self.args.extend(values.iter().map(|v| Value::from(*v)));
+    }
+
+    /// The statement, with `tail` (order, limit) last; bind the tail's values after.
+    pub(crate) fn finish(mut self, tail: &'static str) -> Query {
+        self.sql.push(tail);
+        self.args
+            .into_iter()
+            .fold(query_from(&self.sql), Query::bind)
+    }
+}
+
 impl Query {
     pub fn bind(mut self, v: impl Into<Value>) -> Self {
         self.args.push(v.into());

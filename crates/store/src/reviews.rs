@@ -248,17 +248,13 @@ fn like(s: &Option<String>) -> Option<String> {
     })
 }
 
-/// The filtered part of the case list's statements (a macro, so it can be `concat!`ed).
 /// A statement over the partnership's cases with only the conditions the filter uses: each
 /// filter gets the plan (and the index) that fits it, and PostgreSQL can keep one plan per
 /// filter instead of planning every request again around conditions that are switched off.
 fn filtered(head: &'static str, pid: &str, f: &Filter, tail: &'static str) -> crate::Query {
-    let mut sql: Vec<&'static str> = vec![head, "FROM case_review c WHERE c.partnership_id = ?"];
-    let mut args: Vec<crate::Value> = vec![pid.into()];
-    let mut when = |cond: &'static str, values: &[&str]| {
-        sql.push(cond);
-        args.extend(values.iter().map(|v| crate::Value::from(*v)));
-    };
+    let mut c =
+        crate::db::Conditions::new(head, "FROM case_review c WHERE c.partnership_id = ?", pid);
+    let mut when = |cond: &'static str, values: &[&str]| c.when(cond, values);
     if let Some(v) = &f.category {
         when(" AND c.category = ?", &[v]);
     }
@@ -294,9 +290,7 @@ fn filtered(head: &'static str, pid: &str, f: &Filter, tail: &'static str) -> cr
     if f.open_only {
         when(" AND c.stage <> 'closed'", &[]);
     }
-    sql.push(tail);
-    args.into_iter()
-        .fold(crate::db::query_from(&sql), crate::Query::bind)
+    c.finish(tail)
 }
 
 /// The partnership's cases, newest first, filtered.
