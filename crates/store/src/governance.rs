@@ -222,16 +222,6 @@ pub async fn all_agencies(db: &Db, partnership_id: &str) -> Result<Vec<Agency>, 
     .await
 }
 
-/// Every active agency, for choosing one in a form (a partnership has tens, not thousands).
-pub async fn active_agencies(db: &Db, partnership_id: &str) -> Result<Vec<Agency>, StoreError> {
-    db.fetch_all(
-        query("SELECT * FROM agency WHERE partnership_id = ? AND active = ? ORDER BY lower(name) LIMIT 500")
-            .bind(partnership_id)
-            .bind(true),
-    )
-    .await
-}
-
 pub async fn agency(db: &Db, partnership_id: &str, id: &str) -> Result<Option<Agency>, StoreError> {
     db.fetch_optional(
         query("SELECT * FROM agency WHERE partnership_id = ? AND id = ?")

@@ -209,9 +209,8 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
         Page::new(q.page, 50),
     )
     .await?;
-    let agencies = s.reference(&st.db).await?.agencies.clone();
-    let all_themes = s.reference(&st.db).await?.themes.clone();
-    let groups = s.reference(&st.db).await?.groups.clone();
+    let refd = s.reference(&st.db).await?;
+    let (agencies, all_themes, groups) = (&refd.agencies, &refd.themes, &refd.groups);
     let mut plan_settings = None;
     if let (Some(kind @ "case_review"), Some(id), true) = (
         filter.source_kind.as_deref(),

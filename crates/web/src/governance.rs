@@ -584,10 +584,8 @@ struct RoleLine {
 
 /// The names a person's roles refer to, read once per page (not once per person).
 async fn role_names(st: &AppState, s: &Signed) -> AppResult<(Vec<Agency>, Vec<governance::Group>)> {
-    Ok((
-        s.reference(&st.db).await?.agencies.clone(),
-        s.reference(&st.db).await?.groups.clone(),
-    ))
+    let refd = s.reference(&st.db).await?;
+    Ok((refd.agencies.clone(), refd.groups.clone()))
 }
 
 fn role_lines(
@@ -680,8 +678,9 @@ async fn role_choice(
     f: &RoleForm,
     errors: &Errors,
 ) -> AppResult<RoleChoice> {
-    let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = s.reference(&st.db).await?.groups.clone();
+    let refd = s.reference(&st.db).await?;
+    let agencies = refd.active_agencies();
+    let groups = &refd.groups;
     let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
     Ok(RoleChoice {
         role: Radios::new(

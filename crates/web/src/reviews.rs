@@ -659,8 +659,9 @@ struct NewPage {
 }
 
 async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> AppResult<NewPage> {
-    let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = s.reference(&st.db).await?.groups.clone();
+    let refd = s.reference(&st.db).await?;
+    let agencies = refd.active_agencies();
+    let groups = &refd.groups;
     Ok(NewPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
@@ -816,14 +817,14 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
             "Enter the pseudonym of at least one child, for example Child A",
         );
     }
-    let agencies = s.reference(&st.db).await?.active_agencies();
+    let refd = s.reference(&st.db).await?;
+    let agencies = refd.active_agencies();
     let chosen = f.all("agency");
     if !agencies_valid(&chosen, &agencies, true) {
         errors.add("agency", "Choose the agencies involved");
     }
     let group = f.get("group");
-    let groups = s.reference(&st.db).await?.groups.clone();
-    if !groups.iter().any(|g| g.id == group) {
+    if !refd.groups.iter().any(|g| g.id == group) {
         errors.add("group", "Choose the group that oversees the case");
     }
     if let (Some(category), Some(aware), Some(summary)) = (category, aware, summary)
@@ -969,14 +970,11 @@ async fn show_view(
         (Vec::new(), Vec::new(), Vec::new())
     };
     let group = match &c.oversight_group_id {
-        Some(g) => s
-            .reference(&st.db)
-            .await?
+        Some(g) => refd
             .groups
-            .clone()
-            .into_iter()
+            .iter()
             .find(|x| &x.id == g)
-            .map(|x| x.name)
+            .map(|x| x.name.clone())
             .unwrap_or_default(),
         None => String::new(),
     };

@@ -132,7 +132,8 @@ async fn view(
     } = load_line(st, s, id).await?;
     let today = Utc::now().date_naive();
     let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
-    let agencies = s.reference(&st.db).await?.agencies.clone();
+    let refd = s.reference(&st.db).await?;
+    let agencies = &refd.agencies;
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|i| agencies.iter().find(|x| &x.id == i))
@@ -141,14 +142,11 @@ async fn view(
     };
     let owner = owner_name.unwrap_or_default();
     let group = match &a.group_id {
-        Some(g) => s
-            .reference(&st.db)
-            .await?
+        Some(g) => refd
             .groups
-            .clone()
-            .into_iter()
+            .iter()
             .find(|x| &x.id == g)
-            .map(|x| x.name)
+            .map(|x| x.name.clone())
             .unwrap_or_default(),
         None => String::new(),
     };

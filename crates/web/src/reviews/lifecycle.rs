@@ -264,7 +264,7 @@ async fn view(
     let manage = s.actor.can(Permission::ManageReviews);
     let run_here = rt.is_some_and(ReviewType::is_run_here);
     let terms = store::terms(&st.db, s.pid(), id).await?;
-    let agencies = s.reference(&st.db).await?.agencies.clone();
+    let agencies = &refd.agencies;
     let agency_name = |a: &str| {
         agencies
             .iter()
@@ -293,7 +293,7 @@ async fn view(
             (fd, names)
         })
         .collect();
-    let active_themes = s.reference(&st.db).await?.themes.clone();
+    let active_themes = &refd.themes;
     let theme_items = || {
         active_themes
             .iter()
@@ -1338,8 +1338,9 @@ async fn record_view(
     errors: &Errors,
 ) -> AppResult<RecordPage> {
     s.require(Permission::ManageReviews)?;
-    let agencies = s.reference(&st.db).await?.active_agencies();
-    let groups = s.reference(&st.db).await?.groups.clone();
+    let refd = s.reference(&st.db).await?;
+    let agencies = refd.active_agencies();
+    let groups = &refd.groups;
     let practice = reviews::list(
         &st.db,
         s.pid(),
@@ -1432,11 +1433,11 @@ async fn record(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         &mut errors,
     );
     let group = f.get("group");
-    let groups = s.reference(&st.db).await?.groups.clone();
-    if !groups.iter().any(|g| g.id == group) {
+    let refd = s.reference(&st.db).await?;
+    if !refd.groups.iter().any(|g| g.id == group) {
         errors.add("group", "Choose the group that oversees the review");
     }
-    let agencies = s.reference(&st.db).await?.active_agencies();
+    let agencies = refd.active_agencies();
     let chosen = f.all("agency");
     if !super::agencies_valid(&chosen, &agencies, false) {
         errors.add("agency", "Choose agencies from the list");
