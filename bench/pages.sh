@@ -11,10 +11,13 @@
 #   ENGINES=sqlite bench/pages.sh     # one; DURATION=10s PARTNERSHIPS=150 to change the load
 #   KEEP=1 ENGINES=postgres bench/pages.sh   # keep the generated database and reuse it next time
 #   ONLY='case|meeting' bench/pages.sh       # only the pages whose label matches
+#   BIN=/tmp/old-learnloop bench/pages.sh    # another build, to compare
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-BIN=target/release/learnloop
+if [ -z "${BIN:-}" ]; then # BIN=path/to/learnloop: measure that build instead
+  cargo build --release -q
+  BIN=target/release/learnloop
+fi
 PORT=${PORT:-18084}
 BASE=http://127.0.0.1:$PORT
 PG_ADMIN=${LEARNLOOP_TEST_PG:-postgres://learnloop:learnloop@127.0.0.1:5432/postgres}

@@ -31,7 +31,8 @@ pub struct DbArgs {
         value_name = "URL"
     )]
     pub database_url: String,
-    /// Connections each instance reads through (the PostgreSQL pool; SQLite's readers).
+    /// Connections each instance reads through (PostgreSQL connections or SQLite reader
+    /// threads; on PostgreSQL writes have as many again, opened only as writes need them).
     /// Default: PostgreSQL twice this machine's processors (at least 4), SQLite four times
     /// (at least 8). With PostgreSQL on a machine of its own, about twice that machine's
     /// processors, shared among the instances.

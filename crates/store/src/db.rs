@@ -6,17 +6,22 @@
 //! types (ids and times are TEXT on both, counts are BIGINT). SQLite gets one writer
 //! connection (its single-writer rule made explicit, so writers queue instead of failing
 //! with "database is locked") and a pool of readers in WAL mode with `synchronous=FULL`.
+//! Single reading statements run on [`Readers`], which skip the round trips sqlx's pool makes
+//! around each use of a connection.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, FromRow, PgPool, SqlitePool};
 
 use crate::StoreError;
+use crate::readers::Readers;
 
 /// Which engine a [`Db`] runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,8 +175,14 @@ impl<T> Record for T where
 
 #[derive(Clone, Debug)]
 enum Pools {
-    Sqlite { read: SqlitePool, write: SqlitePool },
-    Postgres(PgPool),
+    Sqlite {
+        read: Arc<Readers<SqliteConnection>>,
+        write: SqlitePool,
+    },
+    Postgres {
+        read: Arc<Readers<PgConnection>>,
+        write: PgPool,
+    },
 }
 
 /// The database of an installation.
@@ -243,6 +254,17 @@ macro_rules! on_pg {
     }};
 }
 
+/// Runs one statement on a connection leased from [`Readers`], giving the connection back
+/// unless the statement left it unusable.
+macro_rules! leased {
+    ($readers:expr, $on:ident, $q:expr, $($how:tt)*) => {{
+        let mut lease = $readers.lease().await?;
+        let out = $on!(&mut lease.conn, $q, $($how)*);
+        lease.finish(&out);
+        out?
+    }};
+}
+
 impl Db {
     /// Opens (creating a SQLite file if needed) the database named by a URL:
     /// `sqlite://path.db`, `sqlite::memory:` or `postgres://…`.
@@ -250,8 +272,9 @@ impl Db {
         Db::connect_with(url, None).await
     }
 
-    /// As [`Db::connect`], with `connections` connections for reading (at least 2): the
-    /// PostgreSQL pool, or SQLite's readers beside its one writer.
+    /// As [`Db::connect`], with `connections` connections for reading (at least 2), leased
+    /// one statement at a time (see [`Readers`]). On PostgreSQL writes and transactions have
+    /// a pool of the same size beside them, opened as writes come; on SQLite one writer.
     ///
     /// Unless told, PostgreSQL gets twice this machine's processors, at least 4. More only
     /// queue on the processors: on two cores with 32 requests at a time, 16 connections
@@ -270,12 +293,16 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("--database-url: {e}")))?
                 .options([("random_page_cost", "1.1")]);
-            let pool = PgPoolOptions::new()
-                .max_connections(connections.unwrap_or_else(|| per_core(2, 4)).max(2))
-                .min_connections(1)
+            let size = connections.unwrap_or_else(|| per_core(2, 4)).max(2);
+            let read = Readers::open(opts.clone(), size, Duration::from_secs(10)).await?;
+            // Writes and transactions go through sqlx's pool, opened as they come; it tests
+            // each connection before a write, so a save after the server restarted does not
+            // fail on a connection that was dropped.
+            let write = PgPoolOptions::new()
+                .max_connections(size)
+                .min_connections(0)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts.clone())
-                .await?;
+                .connect_lazy_with(opts.clone());
             // One batch at a time per instance (see `audit::record`): one connection.
             let audit_writer = PgPoolOptions::new()
                 .max_connections(1)
@@ -283,7 +310,10 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_lazy_with(opts);
             Ok(Db {
-                pools: Pools::Postgres(pool),
+                pools: Pools::Postgres {
+                    read: Arc::new(read),
+                    write,
+                },
                 audit: Default::default(),
                 audit_writer: Some(audit_writer),
                 reference: Default::default(),
@@ -303,14 +333,17 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts.clone())
                 .await?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(connections.unwrap_or_else(|| per_core(4, 8)).max(2))
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts.read_only(true))
-                .await?;
+            let read = Readers::open(
+                opts.read_only(true),
+                connections.unwrap_or_else(|| per_core(4, 8)).max(2),
+                Duration::from_secs(10),
+            )
+            .await?;
             Ok(Db {
-                pools: Pools::Sqlite { read, write },
+                pools: Pools::Sqlite {
+                    read: Arc::new(read),
+                    write,
+                },
                 audit: Default::default(),
                 audit_writer: None,
                 reference: Default::default(),
@@ -336,7 +369,7 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match self.pools {
             Pools::Sqlite { .. } => Engine::Sqlite,
-            Pools::Postgres(_) => Engine::Postgres,
+            Pools::Postgres { .. } => Engine::Postgres,
         }
     }
 
@@ -344,7 +377,9 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pools {
             Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
-            Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Pools::Postgres { write, .. } => {
+                sqlx::migrate!("./migrations/postgres").run(write).await?
+            }
         }
         Ok(())
     }
@@ -357,22 +392,22 @@ impl Db {
 
     pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_all, as T)?,
-            Pools::Postgres(pool) => on_pg!(pool, q, fetch_all, as T)?,
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
         })
     }
 
     pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_optional, as T)?,
-            Pools::Postgres(pool) => on_pg!(pool, q, fetch_optional, as T)?,
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_optional, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_optional, as T),
         })
     }
 
     pub async fn fetch_one<T: Record>(&self, q: Query) -> Result<T, StoreError> {
         Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => on_sqlite!(read, q, fetch_one, as T)?,
-            Pools::Postgres(pool) => on_pg!(pool, q, fetch_one, as T)?,
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_one, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_one, as T),
         })
     }
 
@@ -380,7 +415,7 @@ impl Db {
     pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => on_sqlite!(write, q, execute)?,
-            Pools::Postgres(pool) => on_pg!(pool, q, execute)?,
+            Pools::Postgres { write, .. } => on_pg!(write, q, execute)?,
         })
     }
 
@@ -391,7 +426,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.pools {
             Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pools::Postgres { write, .. } => Tx::Postgres(write.begin().await?),
         })
     }
 
@@ -435,9 +470,9 @@ impl Db {
                     .execute(write)
                     .await?;
             }
-            Pools::Postgres(pool) => {
+            Pools::Postgres { write, .. } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-                    .execute(pool)
+                    .execute(write)
                     .await?;
             }
         }
@@ -450,7 +485,10 @@ impl Db {
                 read.close().await;
                 write.close().await;
             }
-            Pools::Postgres(pool) => pool.close().await,
+            Pools::Postgres { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
         }
         if let Some(pool) = &self.audit_writer {
             pool.close().await;

@@ -15,6 +15,7 @@ pub mod files;
 pub mod generate;
 pub mod governance;
 pub mod outbox;
+mod readers;
 pub mod recommendations;
 pub mod reference;
 pub mod reminders;
