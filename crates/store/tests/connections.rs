@@ -58,3 +58,22 @@ async fn a_connection_the_server_dropped_is_replaced() {
     assert_eq!(count(&db).await.unwrap(), 0);
     db.close().await;
 }
+
+/// `.cargo/config.toml` compiles the bundled SQLite without the options that made its reader
+/// threads queue on process-wide locks and plan most statements anew on every run.
+#[tokio::test]
+async fn sqlite_is_built_without_process_wide_locks_or_replanning() {
+    let db = learnloop_store::testing::sqlite().open().await.unwrap();
+    let options: Vec<(String,)> = db
+        .fetch_all(learnloop_store::query("PRAGMA compile_options"))
+        .await
+        .unwrap();
+    let options: Vec<&str> = options.iter().map(|(o,)| o.as_str()).collect();
+    assert!(options.contains(&"DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(!options.contains(&"ENABLE_STAT4"), "{options:?}");
+    assert!(
+        !options.contains(&"ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+    db.close().await;
+}
