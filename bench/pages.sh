@@ -49,6 +49,8 @@ floor() { # role path -> "db_ms total_ms statements" medians of 20 requests
 drive() { # role path label
   local role=$1 path=$2 label=$3
   if [ -n "${ONLY:-}" ] && ! grep -qE "$ONLY" <<<"$label"; then return; fi
+  # A short run first, not counted: the measured run starts with warm caches and connections.
+  oha --no-tui -u ms -c 32 -z "${WARMUP:-2s}" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /dev/null
   oha --no-tui -u ms -c 32 -z "$DURATION" -H "Cookie: ll_session=${SESSION[$role]}" "$BASE$path" > /tmp/oha-page.txt
   local p50 p95 p99 rps errors
   p50=$(grep -E '^\s+50.00% in' /tmp/oha-page.txt | awk '{print $3}')

@@ -95,7 +95,7 @@ impl Timeline {
     pub fn of(
         caption: &str,
         cal: &Calendar,
-        rules: &[ClockRule],
+        rules: &[&ClockRule],
         events: &dyn Fn(&str) -> Option<NaiveDate>,
         met: &dyn Fn(&str) -> Option<NaiveDate>,
         today: NaiveDate,
@@ -224,10 +224,9 @@ async fn overview(
         );
         if let (Some(rule), Some(start)) = (rule, start) {
             // Every clock started by the same event, so that one date shows the whole picture.
-            let same: Vec<ClockRule> = rules
+            let same: Vec<&ClockRule> = rules
                 .iter()
                 .filter(|r| r.starts_on == rule.starts_on)
-                .cloned()
                 .collect();
             let ev = rule.starts_on.clone();
             timeline = Some(Timeline::of(

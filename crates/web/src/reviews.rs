@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
-use learnloop_domain::clocks::{Calendar, ClockRule, ClockStatus, evaluate};
+use learnloop_domain::clocks::{Calendar, ClockRule, ClockState, ClockStatus, evaluate};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::{check_name, check_text_block};
 use learnloop_domain::policy::Permission;
@@ -72,13 +72,34 @@ pub fn routes() -> Router<AppState> {
 
 /// The clocks a case has now: its intake rules by category, the publication clocks of a
 /// practice review, and any local rule counted from one of the case's events.
-fn case_clocks(c: &CaseReview, rules: &[ClockRule]) -> Vec<ClockRule> {
+fn case_clocks<'r>(c: &CaseReview, rules: &'r [ClockRule]) -> Vec<&'r ClockRule> {
     let category = Category::parse(&c.category).unwrap_or(Category::DeathOrSeriousHarm);
     let review = c.review_type.as_deref().and_then(ReviewType::parse);
     rules
         .iter()
         .filter(|r| clock_applies(r, category, review))
-        .cloned()
+        .collect()
+}
+
+/// Each of the case's clocks with where it stands today: what lists and agendas need, without
+/// the words of a whole timeline.
+fn case_states<'r>(
+    c: &CaseReview,
+    cal: &Calendar,
+    rules: &'r [ClockRule],
+    from_aware: bool,
+    today: NaiveDate,
+) -> Vec<(&'r ClockRule, ClockState)> {
+    let events = events(c, from_aware);
+    let met = met(c);
+    case_clocks(c, rules)
+        .into_iter()
+        .map(|r| {
+            (
+                r,
+                evaluate(r, cal, events(&r.starts_on), met(&r.slug), today),
+            )
+        })
         .collect()
 }
 
@@ -233,14 +254,7 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
                 tag: None,
             });
         }
-        for r in case_clocks(c, rules) {
-            let state = evaluate(
-                &r,
-                cal,
-                events(c, from_aware)(&r.starts_on),
-                met(c)(&r.slug),
-                today,
-            );
+        for (r, state) in case_states(c, cal, rules, from_aware, today) {
             if matches!(
                 state.status,
                 ClockStatus::DueSoon | ClockStatus::DueToday | ClockStatus::Overdue
@@ -368,20 +382,20 @@ fn rows_of(
     cases
         .into_iter()
         .map(|c| {
-            let t = timeline(&c, st_cal, rules, from_aware, today);
-            let open = t.lines.iter().find(|l| {
+            let states = case_states(&c, st_cal, rules, from_aware, today);
+            let open = states.iter().find(|(_, s)| {
                 !matches!(
-                    l.status,
+                    s.status,
                     ClockStatus::MetOnTime | ClockStatus::MetLate | ClockStatus::NotStarted
                 )
             });
-            let at_risk = t.lines.iter().any(|l| l.status.needs_attention());
-            let next = open.map(|l| {
+            let at_risk = states.iter().any(|(_, s)| s.status.needs_attention());
+            let next = open.map(|(r, s)| {
                 (
-                    l.name.clone(),
-                    l.due.clone().unwrap_or_default(),
-                    l.status.tag_colour(),
-                    l.status.label(),
+                    r.name.clone(),
+                    s.due.map(long).unwrap_or_default(),
+                    s.status.tag_colour(),
+                    s.status.label(),
                 )
             });
             Row {
