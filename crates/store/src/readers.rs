@@ -1,13 +1,14 @@
 //! The connections single statements run on, handed out without sqlx's round trips.
 //!
-//! sqlx's pool sends the database a message and waits for its answer each time it takes a
-//! connection back, to make sure a statement cancelled half-way left nothing behind. Pages
-//! run one statement per connection they take, so that was a second round trip for each
-//! statement: on PostgreSQL a wake of a server process, on SQLite of a worker thread. Here a
-//! connection goes back only when its statement finished; one whose statement failed or was
-//! cancelled (the browser went away) is closed instead, which also ends anything it had
-//! begun. A connection that sat unused for a while is tested before it is used again, since
-//! the server or a firewall may have dropped it.
+//! sqlx's pool sends the database a message and waits for its answer each time it hands a
+//! connection out and again when it takes it back, to make sure the connection is alive and
+//! that a statement cancelled half-way left nothing behind. Pages run one statement per
+//! connection they take, so each statement cost three round trips: on PostgreSQL three wakes
+//! of a server process, on SQLite of a worker thread. Here a connection goes back only when
+//! its statement finished; one whose statement failed or was cancelled (the browser went
+//! away) is closed instead, which also ends anything it had begun. A connection that sat
+//! unused for a while is tested before it is used again, since the server or a firewall may
+//! have dropped it, and one open for half an hour is replaced.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,10 +19,21 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 /// How long a connection may sit unused before it is tested on its way out.
 const IDLE_TEST: Duration = Duration::from_secs(10);
 
+/// How long a connection is reused before a fresh one replaces it: a PostgreSQL server
+/// process keeps what it cached for its session (plans, catalogue entries) until it ends.
+const LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+/// A connection waiting for its next statement.
+struct Idle<C> {
+    conn: C,
+    opened: Instant,
+    since: Instant,
+}
+
 /// At most `size` open connections of one kind, reused while they work.
 pub(crate) struct Readers<C: Connection> {
     options: C::Options,
-    idle: Mutex<Vec<(C, Instant)>>,
+    idle: Mutex<Vec<Idle<C>>>,
     permits: Semaphore,
     size: usize,
     wait: Duration,
@@ -32,6 +44,7 @@ pub(crate) struct Readers<C: Connection> {
 pub(crate) struct Lease<'a, C: Connection> {
     readers: &'a Readers<C>,
     pub conn: C,
+    opened: Instant,
     _permit: SemaphorePermit<'a>,
 }
 
@@ -40,9 +53,14 @@ impl<C: Connection> Readers<C> {
     pub async fn open(options: C::Options, size: u32, wait: Duration) -> Result<Self, sqlx::Error> {
         let size = usize::try_from(size.max(1)).unwrap_or(usize::MAX);
         let first = options.connect().await?;
+        let now = Instant::now();
         Ok(Readers {
             options,
-            idle: Mutex::new(vec![(first, Instant::now())]),
+            idle: Mutex::new(vec![Idle {
+                conn: first,
+                opened: now,
+                since: now,
+            }]),
             permits: Semaphore::new(size),
             size,
             wait,
@@ -58,20 +76,27 @@ impl<C: Connection> Readers<C> {
             Err(_) => return Err(sqlx::Error::PoolTimedOut),
         };
         let idle = self.lock().pop();
-        let conn = match idle {
-            Some((conn, since)) if since.elapsed() < IDLE_TEST => conn,
-            Some((mut conn, _)) => match conn.ping().await {
-                Ok(()) => conn,
+        let fresh =
+            || async { Ok::<_, sqlx::Error>((self.options.connect().await?, Instant::now())) };
+        let (conn, opened) = match idle {
+            Some(i) if i.opened.elapsed() >= LIFETIME => {
+                let _ = i.conn.close().await;
+                fresh().await?
+            }
+            Some(i) if i.since.elapsed() < IDLE_TEST => (i.conn, i.opened),
+            Some(mut i) => match i.conn.ping().await {
+                Ok(()) => (i.conn, i.opened),
                 Err(e) => {
                     tracing::info!(error = %e, "an idle database connection had gone; opening another");
-                    self.options.connect().await?
+                    fresh().await?
                 }
             },
-            None => self.options.connect().await?,
+            None => fresh().await?,
         };
         Ok(Lease {
             readers: self,
             conn,
+            opened,
             _permit: permit,
         })
     }
@@ -80,8 +105,8 @@ impl<C: Connection> Readers<C> {
     pub async fn close(&self) {
         self.permits.close();
         let idle = std::mem::take(&mut *self.lock());
-        for (conn, _) in idle {
-            let _ = conn.close().await;
+        for i in idle {
+            let _ = i.conn.close().await;
         }
     }
 
@@ -91,7 +116,7 @@ impl<C: Connection> Readers<C> {
         self.lock().len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(C, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Idle<C>>> {
         // The list is only pushed to and popped from; a panic elsewhere cannot leave it torn.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -134,9 +159,14 @@ impl<C: Connection> Lease<'_, C> {
         let Lease {
             readers,
             conn,
+            opened,
             _permit,
         } = self;
-        readers.lock().push((conn, Instant::now()));
+        readers.lock().push(Idle {
+            conn,
+            opened,
+            since: Instant::now(),
+        });
     }
 }
 
