@@ -254,12 +254,15 @@ macro_rules! on_pg {
     }};
 }
 
-/// Runs one statement on a connection leased from [`Readers`], giving the connection back
-/// unless the statement left it unusable.
+/// Runs one statement on a connection leased from [`Readers`] and gives the connection back
+/// (see [`Lease::finish`](crate::readers::Lease::finish)).
 macro_rules! leased {
     ($readers:expr, $on:ident, $q:expr, $($how:tt)*) => {{
         let mut lease = $readers.lease().await?;
-        let out = $on!(&mut lease.conn, $q, $($how)*);
+        let out = match lease.conn() {
+            Ok(conn) => $on!(conn, $q, $($how)*),
+            Err(e) => Err(e),
+        };
         lease.finish(&out);
         out?
     }};

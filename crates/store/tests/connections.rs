@@ -77,3 +77,32 @@ async fn sqlite_is_built_without_process_wide_locks_or_replanning() {
     );
     db.close().await;
 }
+
+#[tokio::test]
+async fn a_read_given_up_half_way_leaves_nothing_for_the_next_one() {
+    let Some(t) = postgres().await.expect("test database") else {
+        return;
+    };
+    let url = t.url.clone();
+    {
+        let db = t.open().await.unwrap();
+        db.close().await;
+    }
+    let db = Db::connect_with(&url, Some(2)).await.unwrap();
+    for _ in 0..3 {
+        // The browser went away while the statement ran: its row is still to come.
+        let slow = db.fetch_one::<(i64,)>(learnloop_store::query(
+            "SELECT CAST(7 AS BIGINT) FROM pg_sleep(0.2)",
+        ));
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(30), slow)
+                .await
+                .is_err()
+        );
+        // The next reads get their own answers, never the abandoned one's.
+        for _ in 0..3 {
+            assert_eq!(count(&db).await.unwrap(), 0);
+        }
+    }
+    db.close().await;
+}
