@@ -276,6 +276,16 @@ mod tests {
         }
     }
 
+    /// Leaves a temporary table on the connection the pool hands out next, to tell it apart
+    /// from a new one.
+    async fn mark(r: &Arc<Readers<SqliteConnection>>) {
+        let mut lease = r.lease().await.unwrap_or_else(|e| panic!("{e}"));
+        let made = sqlx::query("CREATE TEMP TABLE marker (x INTEGER)")
+            .execute(lease.conn().unwrap_or_else(|e| panic!("{e}")))
+            .await;
+        lease.finish(&made);
+    }
+
     async fn marker(lease: &mut Lease<SqliteConnection>) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM marker")
             .fetch_one(lease.conn()?)
@@ -285,11 +295,7 @@ mod tests {
     #[tokio::test]
     async fn a_finished_connection_is_reused_and_a_broken_one_closed() {
         let r = readers(2).await;
-        let mut lease = r.lease().await.unwrap_or_else(|e| panic!("{e}"));
-        let made = sqlx::query("CREATE TEMP TABLE marker (x INTEGER)")
-            .execute(lease.conn().unwrap_or_else(|e| panic!("{e}")))
-            .await;
-        lease.finish(&made);
+        mark(&r).await;
         assert_eq!(r.idle_count(), 1);
         // The same connection: its temporary table is there.
         let mut lease = r.lease().await.unwrap_or_else(|e| panic!("{e}"));
@@ -305,11 +311,7 @@ mod tests {
     #[tokio::test]
     async fn a_cancelled_statement_gives_its_connection_back_once_read_out() {
         let r = readers(1).await;
-        let mut lease = r.lease().await.unwrap_or_else(|e| panic!("{e}"));
-        let made = sqlx::query("CREATE TEMP TABLE marker (x INTEGER)")
-            .execute(lease.conn().unwrap_or_else(|e| panic!("{e}")))
-            .await;
-        lease.finish(&made);
+        mark(&r).await;
         let lease = r.lease().await.unwrap_or_else(|e| panic!("{e}"));
         drop(lease);
         // The one connection is back after the task's round trip, and is the same one.
