@@ -106,6 +106,15 @@ pub struct Pager {
 }
 
 impl Pager {
+    /// The list's size in words: "1 case", "12 cases".
+    pub fn counted(&self, one: &str, many: &str) -> String {
+        format!(
+            "{} {}",
+            self.total,
+            if self.total == 1 { one } else { many }
+        )
+    }
+
     pub fn of<T>(base: &str, p: &Paged<T>) -> Pager {
         Pager {
             base: base.to_owned(),
