@@ -150,3 +150,92 @@ async fn an_action_reminder_digest_arrives_by_smtp_once() {
         drop(server);
     }
 }
+
+/// A digest queued while its recipient had a role, then sent after the role was taken away,
+/// is not sent: mail goes only to people who may still see what it describes when it goes.
+/// A former member is not put in the next day's digest either.
+#[tokio::test]
+async fn a_former_member_receives_no_reminder_digest() {
+    for t in engines().await.unwrap() {
+        // The server loads the demo partnership, then stops before anything is queued.
+        drop(Server::start(&t.url, &[]).await);
+        let db = learnloop_store::Db::connect(&t.url).await.unwrap();
+        let (pid,): (String,) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT id FROM partnership WHERE slug = 'northbrook'",
+            ))
+            .await
+            .unwrap();
+        let (owner,): (String,) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT id FROM person WHERE email = 'trainer@northbrook.example'",
+            ))
+            .await
+            .unwrap();
+        learnloop_store::actions::create(
+            &db,
+            &learnloop_store::audit::Who::system("test"),
+            &pid,
+            &learnloop_store::actions::NewAction {
+                source_kind: "meeting",
+                source_id: "none".into(),
+                group_id: None,
+                description: "Refresh the neglect toolkit course".into(),
+                lead_agency_id: None,
+                owner_person_id: Some(owner.clone()),
+                due_on: "2027-05-06".into(),
+                recommendation_id: None,
+                success_measure: String::new(),
+                supporting_agency_ids: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 5, 3).unwrap();
+        let queued = learnloop_store::reminders::queue_digests(&db, "http://x", day)
+            .await
+            .unwrap();
+        assert_eq!(queued, 1);
+        db.execute(
+            learnloop_store::query("DELETE FROM membership WHERE person_id = ?").bind(&owner),
+        )
+        .await
+        .unwrap();
+        let next = day.succ_opt().unwrap();
+        assert_eq!(
+            learnloop_store::reminders::queue_digests(&db, "http://x", next)
+                .await
+                .unwrap(),
+            0
+        );
+
+        let smtp = Smtp::start().await;
+        let server = Server::start(
+            &t.url,
+            &["--smtp-url", &smtp.url(), "--mail-poll-ms", "100"],
+        )
+        .await;
+        let mut closed = None;
+        for _ in 0..100 {
+            let row: Option<(Option<String>, Option<String>)> = db
+                .fetch_optional(learnloop_store::query(
+                    "SELECT sent_at, last_error FROM outbox WHERE to_addr = 'trainer@northbrook.example'",
+                ))
+                .await
+                .unwrap();
+            if let Some((Some(_), err)) = row {
+                closed = err;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(closed.unwrap_or_default().contains("no longer has a role"));
+        assert!(
+            !smtp
+                .messages()
+                .iter()
+                .any(|m| m.contains("trainer@northbrook.example"))
+        );
+        drop(server);
+    }
+}

@@ -115,10 +115,23 @@ mod xlsx_tests {
 
 /// The most rows an imported table may have.
 pub const MAX_IMPORT_ROWS: usize = 20_000;
+/// The most columns an imported table may have (a plan has a dozen).
+pub const MAX_IMPORT_COLUMNS: usize = 50;
+/// The most characters in one cell.
+pub const MAX_CELL_CHARS: usize = 10_000;
+/// The most a workbook may unpack to, in all its parts.
+pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+/// The most parts a workbook may have.
+const MAX_PARTS: usize = 500;
 
 /// Reads the first sheet of an XLSX workbook, or a CSV file, as rows of text (the header row
 /// first). Dates in a workbook come back as `YYYY-MM-DD`. Anything else is refused with a
 /// message that says what to do.
+///
+/// Every limit is checked while reading, before anything grows: a workbook is unpacked with a
+/// cap on its total size (a small file can unpack to gigabytes), then read cell by cell, so a
+/// sheet that claims a million rows by a million columns costs nothing. CPU-bound: call it on
+/// a blocking thread.
 pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     if bytes.is_empty() {
         return Err("The file is empty: choose the spreadsheet with the action plan".into());
@@ -133,9 +146,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
         .collect();
     if rows.len() > MAX_IMPORT_ROWS + 1 {
-        return Err(format!(
-            "The file has more than {MAX_IMPORT_ROWS} rows: split it into smaller files"
-        ));
+        return Err(too_many_rows());
     }
     if rows.is_empty() {
         return Err("The file has no rows: it needs a header row and one row per action".into());
@@ -143,47 +154,123 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     Ok(rows)
 }
 
+fn too_many_rows() -> String {
+    format!("The file has more than {MAX_IMPORT_ROWS} rows: split it into smaller files")
+}
+
+fn too_many_columns() -> String {
+    format!(
+        "The file has more than {MAX_IMPORT_COLUMNS} columns: keep only the plan's columns and try again"
+    )
+}
+
+fn cell_too_long() -> String {
+    format!(
+        "A cell of the file has more than {MAX_CELL_CHARS} characters: shorten it and try again"
+    )
+}
+
+fn not_a_workbook() -> String {
+    "The file is not an Excel workbook that can be read: save it as .xlsx or .csv and try again"
+        .to_owned()
+}
+
+/// The workbook's parts unpacked, within [`MAX_UNPACKED_BYTES`] in all, and packed again
+/// without compression, so that the reader that follows can unpack nothing larger.
+fn unpack_within_limits(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| not_a_workbook())?;
+    if zip.len() > MAX_PARTS {
+        return Err(not_a_workbook());
+    }
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut left = MAX_UNPACKED_BYTES;
+    let mut buf = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|_| not_a_workbook())?;
+        if part.is_dir() {
+            continue;
+        }
+        let name = part.name().map_err(|_| not_a_workbook())?.into_owned();
+        buf.clear();
+        // One byte over what is left tells a part that goes past the limit.
+        let n = (&mut part)
+            .take(left + 1)
+            .read_to_end(&mut buf)
+            .map_err(|_| not_a_workbook())?;
+        if n as u64 > left {
+            return Err(format!(
+                "The workbook unpacks to more than {} MB: save the plan alone in a new workbook and try again",
+                MAX_UNPACKED_BYTES / (1024 * 1024)
+            ));
+        }
+        left -= n as u64;
+        out.start_file(name, stored).map_err(|_| not_a_workbook())?;
+        out.write_all(&buf).map_err(|_| not_a_workbook())?;
+    }
+    Ok(out.finish().map_err(|_| not_a_workbook())?.into_inner())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     use calamine::{Data, DataType, Reader, Xlsx};
-    let not_a_workbook = || {
-        "The file is not an Excel workbook that can be read: save it as .xlsx or .csv and try again"
-            .to_owned()
-    };
+    let unpacked = unpack_within_limits(bytes)?;
     let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| not_a_workbook())?;
+        Xlsx::new(std::io::Cursor::new(unpacked)).map_err(|_| not_a_workbook())?;
     let Some(first) = book.sheet_names().first().cloned() else {
         return Err(not_a_workbook());
     };
-    let range = book.worksheet_range(&first).map_err(|_| not_a_workbook())?;
-    Ok(range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::DateTime(_) | Data::DateTimeIso(_) => c
-                        .as_date()
-                        .map(|d| d.format("%Y-%m-%d").to_string())
-                        .unwrap_or_else(|| c.to_string()),
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    _ => c.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| not_a_workbook())?;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|_| not_a_workbook())? {
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        let v = Data::from(cell.get_value().clone());
+        if v.is_empty() {
+            continue;
+        }
+        if r > MAX_IMPORT_ROWS {
+            return Err(too_many_rows());
+        }
+        if c >= MAX_IMPORT_COLUMNS {
+            return Err(too_many_columns());
+        }
+        let text = match v {
+            Data::DateTime(_) | Data::DateTimeIso(_) => v
+                .as_date()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| v.to_string()),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            _ => v.to_string(),
+        };
+        if text.chars().count() > MAX_CELL_CHARS {
+            return Err(cell_too_long());
+        }
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    Ok(rows)
 }
 
 fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).map_err(
-        |_| {
-            "The file is neither an Excel workbook nor a CSV text file: save it as .xlsx or .csv and try again"
-                .to_owned()
-        },
-    )?;
+    let neither = || {
+        "The file is neither an Excel workbook nor a CSV text file: save it as .xlsx or .csv and try again"
+            .to_owned()
+    };
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        .map_err(|_| neither())?;
     if text.contains('\0') {
-        return Err(
-            "The file is neither an Excel workbook nor a CSV text file: save it as .xlsx or .csv and try again"
-                .into(),
-        );
+        return Err(neither());
     }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -193,13 +280,19 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     for rec in r.records() {
         let rec =
             rec.map_err(|e| format!("The CSV file could not be read ({e}): check its quotes"))?;
+        if rec.len() > MAX_IMPORT_COLUMNS {
+            return Err(too_many_columns());
+        }
+        if rec.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
+            return Err(cell_too_long());
+        }
         out.push(
             rec.iter()
                 .map(|c| c.strip_prefix('\'').unwrap_or(c).to_owned())
                 .collect(),
         );
         if out.len() > MAX_IMPORT_ROWS + 1 {
-            break;
+            return Err(too_many_rows());
         }
     }
     Ok(out)
@@ -236,5 +329,67 @@ mod read_tests {
                 .contains("neither")
         );
         assert!(read(b"\n\n").unwrap_err().contains("no rows"));
+    }
+
+    /// A workbook whose only cells are A1 and the sheet's last cell, XFD1048576: a reader that
+    /// sizes a grid from the used range allocates 17 billion cells and the process aborts.
+    pub(crate) fn corner_to_corner_workbook() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "Action").unwrap();
+        ws.write_string(1_048_575, 16_383, "far away").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_sheet_as_wide_and_tall_as_excel_allows_is_refused_by_its_limits() {
+        let bytes = corner_to_corner_workbook();
+        assert!(bytes.len() < 10_000);
+        let e = read(&bytes).unwrap_err();
+        assert!(e.contains("more than 20000 rows"), "{e}");
+        // One row too wide.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "Action").unwrap();
+        ws.write_string(0, 200, "far right").unwrap();
+        let e = read(&book.save_to_buffer().unwrap()).unwrap_err();
+        assert!(e.contains("more than 50 columns"), "{e}");
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_to_more_than_the_limit_is_refused() {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file("xl/sharedStrings.xml", deflated).unwrap();
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..40 {
+            out.write_all(&zeros).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        assert!(bytes.len() < 200_000, "{}", bytes.len());
+        let e = read(&bytes).unwrap_err();
+        assert!(e.contains("unpacks to more than 32 MB"), "{e}");
+    }
+
+    #[test]
+    fn a_csv_with_too_many_columns_or_a_huge_cell_is_refused() {
+        let wide = vec!["x"; 60].join(",");
+        assert!(read(wide.as_bytes()).unwrap_err().contains("columns"));
+        let long = format!("Action\n{}\n", "y".repeat(MAX_CELL_CHARS + 1));
+        assert!(read(long.as_bytes()).unwrap_err().contains("characters"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Any bytes at all: an answer, never a panic.
+        #[test]
+        fn any_bytes_get_rows_or_a_message(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2000)) {
+            let _ = read(&bytes);
+            let mut zipped = b"PK\x03\x04".to_vec();
+            zipped.extend_from_slice(&bytes);
+            let _ = read(&zipped);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The permission policy: who may do what, decided in one place.
 //!
-//! Handlers never test roles themselves; they ask [`Actor::can`]. Anything not granted here is
+//! Handlers never test roles themselves; they ask [`Actor::can`] (and, for roles,
+//! [`may_change_role`]). Anything not granted here is
 //! refused (deny by default). Scope to the partnership is given by the actor itself: an actor
 //! is always "a person in one partnership", built from that person's memberships there.
 
@@ -82,6 +83,77 @@ impl Actor {
     /// Deny unless one of the person's roles grants it.
     pub fn can(&self, p: Permission) -> bool {
         self.memberships.iter().any(|m| grants(m.role, p))
+    }
+}
+
+/// Who gives and takes away roles.
+///
+/// Nobody changes their own roles: a person holding a role could otherwise give themselves any
+/// other (a system administrator the business team's, and with it case content). The system
+/// administrator manages accounts and gives only the system administrator's role; the
+/// partnership's own roles, the ones that read its work, are given by its business team; the
+/// command line makes the first business-team member of a partnership.
+pub fn may_change_role(actor: &Actor, person_id: &str, role: Role) -> Result<(), &'static str> {
+    if actor.person_id == person_id {
+        return Err("You cannot change your own roles: ask another member of the business team");
+    }
+    if grantable(actor).contains(&role) {
+        Ok(())
+    } else if role == Role::SystemAdmin {
+        Err("Only a system administrator can give or take away the system administrator role")
+    } else {
+        Err("Only the partnership's business team can give or take away this role")
+    }
+}
+
+/// The roles this person may give to others.
+pub fn grantable(actor: &Actor) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| {
+            if *r == Role::SystemAdmin {
+                actor.has(Role::SystemAdmin)
+            } else {
+                actor.has(Role::BusinessTeam)
+            }
+        })
+        .collect()
+}
+
+/// Who deactivates an account: a system administrator any account of the installation; the
+/// business team an account that belongs to its partnership alone (one that also works in
+/// another partnership loses its roles here instead). Nobody deactivates their own.
+/// `partnerships` is how many partnerships the person has roles in.
+pub fn may_deactivate(
+    actor: &Actor,
+    person_id: &str,
+    partnerships: usize,
+) -> Result<(), &'static str> {
+    if actor.person_id == person_id {
+        return Err("You cannot deactivate your own account");
+    }
+    if actor.has(Role::SystemAdmin) {
+        Ok(())
+    } else if actor.has(Role::BusinessTeam) {
+        if partnerships > 1 {
+            Err(
+                "This person also works in another partnership: take away their roles here instead, or ask a system administrator",
+            )
+        } else {
+            Ok(())
+        }
+    } else {
+        Err("Only the business team or a system administrator can deactivate an account")
+    }
+}
+
+/// A partnership always keeps someone who can manage it: the last active member of its
+/// business team keeps the role. `left_after` is how many active members would hold it.
+pub fn check_business_team_left(role: Role, left_after: i64) -> Result<(), &'static str> {
+    if role == Role::BusinessTeam && left_after < 1 {
+        Err("This is the last member of the business team: give the role to someone else first")
+    } else {
+        Ok(())
     }
 }
 
@@ -206,6 +278,48 @@ mod tests {
             assert!(!actor(r).can(Permission::ViewCaseContent), "{r:?}");
             assert!(!actor(r).can(Permission::ViewAuditTrail), "{r:?}");
         }
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles_and_each_role_has_one_granter() {
+        let admin = actor(Role::SystemAdmin);
+        let bt = actor(Role::BusinessTeam);
+        for r in Role::ALL {
+            // Not even the system administrator or the business team, on themselves.
+            assert!(may_change_role(&admin, "p", r).is_err(), "{r:?}");
+            assert!(may_change_role(&bt, "p", r).is_err(), "{r:?}");
+            assert_eq!(
+                may_change_role(&admin, "other", r).is_ok(),
+                r == Role::SystemAdmin
+            );
+            assert_eq!(
+                may_change_role(&bt, "other", r).is_ok(),
+                r != Role::SystemAdmin
+            );
+            for other in Role::ALL {
+                if !matches!(other, Role::SystemAdmin | Role::BusinessTeam) {
+                    assert!(may_change_role(&actor(other), "other", r).is_err());
+                }
+            }
+        }
+        assert!(grantable(&actor(Role::IndependentChair)).is_empty());
+    }
+
+    #[test]
+    fn accounts_are_deactivated_by_others_within_their_reach() {
+        let bt = actor(Role::BusinessTeam);
+        assert!(may_deactivate(&bt, "p", 1).is_err());
+        assert!(may_deactivate(&bt, "other", 1).is_ok());
+        assert!(may_deactivate(&bt, "other", 2).is_err());
+        assert!(may_deactivate(&actor(Role::SystemAdmin), "other", 3).is_ok());
+        assert!(may_deactivate(&actor(Role::IndependentChair), "other", 1).is_err());
+    }
+
+    #[test]
+    fn the_last_business_team_member_keeps_the_role() {
+        assert!(check_business_team_left(Role::BusinessTeam, 0).is_err());
+        assert!(check_business_team_left(Role::BusinessTeam, 1).is_ok());
+        assert!(check_business_team_left(Role::Practitioner, 0).is_ok());
     }
 
     #[test]

@@ -452,14 +452,56 @@ pub async fn grant(
     Ok(true)
 }
 
-/// Takes a role away. Returns false when there was no such role in the partnership.
+/// What came of taking a role away.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Revoked {
+    Done,
+    /// No such role in the partnership.
+    NotFound,
+    /// Refused: the partnership's last active business-team member keeps the role.
+    LastOfBusinessTeam,
+}
+
+/// Locks the partnership's business-team roles for the rest of the transaction (PostgreSQL;
+/// SQLite's single writer already excludes the others), so that two people taking each
+/// other's role at once cannot leave the partnership with nobody. Take it before changing any.
+pub async fn lock_business_team(tx: &mut Tx, partnership_id: &str) -> Result<(), StoreError> {
+    if tx.engine() == crate::Engine::Postgres {
+        let _: Vec<(String,)> = tx
+            .fetch_all(
+                query(
+                    "SELECT id FROM membership WHERE partnership_id = ? AND role = 'business-team' FOR UPDATE",
+                )
+                .bind(partnership_id),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Active people who hold the business team's role in the partnership.
+pub async fn business_team_count(tx: &mut Tx, partnership_id: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query(
+                "SELECT COUNT(DISTINCT m.person_id) FROM membership m JOIN person p ON p.id = m.person_id \
+                 WHERE m.partnership_id = ? AND m.role = 'business-team' AND p.active = TRUE",
+            )
+            .bind(partnership_id),
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Takes a role away, unless it is the last active business-team member's.
 pub async fn revoke(
     db: &Db,
     who: &Who,
     partnership_id: &str,
     membership_id: &str,
-) -> Result<bool, StoreError> {
+) -> Result<Revoked, StoreError> {
     let mut tx = db.begin().await?;
+    lock_business_team(&mut tx, partnership_id).await?;
     let m: Option<MembershipRow> = tx
         .fetch_optional(
             query("SELECT * FROM membership WHERE id = ? AND partnership_id = ?")
@@ -468,13 +510,18 @@ pub async fn revoke(
         )
         .await?;
     let Some(m) = m else {
-        return Ok(false);
+        return Ok(Revoked::NotFound);
     };
     tx.execute(query("DELETE FROM membership WHERE id = ?").bind(membership_id))
         .await?;
-    let label = Role::from_slug(&m.role)
-        .map(|r| r.label())
-        .unwrap_or("role");
+    let role = Role::from_slug(&m.role);
+    if let Some(r) = role {
+        let left = business_team_count(&mut tx, partnership_id).await?;
+        if learnloop_domain::policy::check_business_team_left(r, left).is_err() {
+            return Ok(Revoked::LastOfBusinessTeam);
+        }
+    }
+    let label = role.map(|r| r.label()).unwrap_or("role");
     audit::append(
         &mut tx,
         who,
@@ -496,10 +543,75 @@ pub async fn revoke(
     )
     .await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Revoked::Done)
 }
 
-/// Sets a new password and ends every other session of the person.
+/// Deactivates or reactivates an account. Deactivating ends its sessions at once (its feeds,
+/// mail and sign-in check `active`), unless the person is the last active business-team
+/// member of a partnership, which keeps someone who can manage it.
+pub async fn set_active(
+    db: &Db,
+    who: &Who,
+    person_id: &str,
+    active: bool,
+) -> Result<Revoked, StoreError> {
+    let mut tx = db.begin().await?;
+    let theirs: Vec<(String,)> = tx
+        .fetch_all(
+            query("SELECT DISTINCT partnership_id FROM membership WHERE person_id = ? AND role = 'business-team' ORDER BY partnership_id")
+                .bind(person_id),
+        )
+        .await?;
+    for (pid,) in &theirs {
+        lock_business_team(&mut tx, pid).await?;
+    }
+    let now = ts(Utc::now());
+    let n = tx
+        .execute(
+            query("UPDATE person SET active = ?, updated_at = ? WHERE id = ?")
+                .bind(active)
+                .bind(&now)
+                .bind(person_id),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(Revoked::NotFound);
+    }
+    if !active {
+        for (pid,) in &theirs {
+            let left = business_team_count(&mut tx, pid).await?;
+            if learnloop_domain::policy::check_business_team_left(Role::BusinessTeam, left).is_err()
+            {
+                return Ok(Revoked::LastOfBusinessTeam);
+            }
+        }
+        tx.execute(query("DELETE FROM session WHERE person_id = ?").bind(person_id))
+            .await?;
+        tx.execute(
+            query("UPDATE one_time_token SET used_at = ? WHERE person_id = ? AND used_at IS NULL")
+                .bind(&now)
+                .bind(person_id),
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        if active {
+            Event::new("person.reactivate", "person", Some(person_id))
+                .summary("Reactivated an account")
+        } else {
+            Event::new("person.deactivate", "person", Some(person_id))
+                .summary("Deactivated an account")
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Revoked::Done)
+}
+
+/// Sets a new password, ends every other session of the person and voids every link of
+/// theirs still outstanding.
 pub async fn set_password(
     tx: &mut Tx,
     who: &Who,
@@ -520,6 +632,14 @@ pub async fn set_password(
         query("DELETE FROM session WHERE person_id = ? AND token_hash <> ?")
             .bind(person_id)
             .bind(keep_session.unwrap_or("")),
+    )
+    .await?;
+    // Every link still outstanding (another reset, an invitation) stops working: whoever holds
+    // one must not be able to set the password again.
+    tx.execute(
+        query("UPDATE one_time_token SET used_at = ? WHERE person_id = ? AND used_at IS NULL")
+            .bind(&now)
+            .bind(person_id),
     )
     .await?;
     audit::append(
@@ -732,8 +852,8 @@ pub async fn clear_throttle(tx: &mut Tx, key: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Removes sessions past their idle or absolute limit and one-time links past their date, so
-/// the tables hold only what can still be used. Returns how many rows went.
+/// Removes sessions past their idle or absolute limit, one-time links past their date and
+/// sign-in failure counts a day old, so the tables hold only what can still be used. Returns how many rows went.
 pub async fn sweep(
     db: &Db,
     now: DateTime<Utc>,
@@ -751,6 +871,17 @@ pub async fn sweep(
         .execute(
             query("DELETE FROM one_time_token WHERE expires_at < ?")
                 .bind(ts(now - chrono::Duration::days(30))),
+        )
+        .await?;
+    // Failure counts decay: a day after the first failure, with no lock left, the row goes.
+    n += db
+        .execute(
+            query(
+                "DELETE FROM login_throttle WHERE first_failure_at < ? \
+                 AND (locked_until IS NULL OR locked_until < ?)",
+            )
+            .bind(ts(now - chrono::Duration::days(1)))
+            .bind(ts(now)),
         )
         .await?;
     Ok(n)

@@ -991,3 +991,25 @@ pub async fn set_plan_impact(
     tx.commit().await?;
     Ok(n == 1)
 }
+
+/// Who may read each of some of the partnership's actions: its owner, lead agency and group.
+pub async fn scopes_of(
+    db: &Db,
+    pid: &str,
+    ids: &[&str],
+) -> Result<Vec<(String, Option<String>, Option<String>, Option<String>)>, StoreError> {
+    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql: Vec<&'static str> = vec![
+        "SELECT id, owner_person_id, lead_agency_id, group_id FROM action \
+         WHERE partnership_id = ? AND id IN (?",
+    ];
+    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
+    sql.push(")");
+    let q = ids
+        .iter()
+        .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
+    db.fetch_all(q).await
+}

@@ -46,6 +46,8 @@ pub async fn enqueue(tx: &mut Tx, m: NewMail) -> Result<bool, StoreError> {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Claimed {
     pub id: String,
+    pub kind: String,
+    pub partnership_id: Option<String>,
     pub to_addr: String,
     pub subject: String,
     pub body: String,
@@ -67,13 +69,13 @@ pub async fn claim(
             "UPDATE outbox SET claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id IN \
              (SELECT id FROM outbox WHERE sent_at IS NULL AND not_before <= ? \
               AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY not_before LIMIT ? \
-              FOR UPDATE SKIP LOCKED) RETURNING id, to_addr, subject, body, attempts"
+              FOR UPDATE SKIP LOCKED) RETURNING id, kind, partnership_id, to_addr, subject, body, attempts"
         }
         Engine::Sqlite => {
             "UPDATE outbox SET claimed_by = ?, claimed_at = ?, attempts = attempts + 1 WHERE id IN \
              (SELECT id FROM outbox WHERE sent_at IS NULL AND not_before <= ? \
               AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY not_before LIMIT ?) \
-             RETURNING id, to_addr, subject, body, attempts"
+             RETURNING id, kind, partnership_id, to_addr, subject, body, attempts"
         }
     };
     let mut tx = db.begin().await?;
@@ -95,6 +97,41 @@ pub async fn mark_sent(db: &Db, id: &str) -> Result<(), StoreError> {
     db.execute(
         query("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id = ?")
             .bind(ts(Utc::now()))
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Mails that invite someone in may go to a person with no role yet; every other mail of a
+/// partnership describes its work.
+pub fn describes_work(kind: &str) -> bool {
+    kind != "invitation"
+}
+
+/// Whether an address may still receive a mail about a partnership's work now: an active
+/// person with a role there.
+pub async fn may_receive(db: &Db, to: &str, partnership_id: &str) -> Result<bool, StoreError> {
+    let found: Option<(String,)> = db
+        .fetch_optional(
+            query(
+                "SELECT p.id FROM person p WHERE p.email = ? AND p.active = ? AND EXISTS \
+                 (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.partnership_id = ?)",
+            )
+            .bind(to)
+            .bind(true)
+            .bind(partnership_id),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Closes a mail without sending it: its recipient may no longer see what it describes.
+pub async fn withhold(db: &Db, id: &str, why: &str) -> Result<(), StoreError> {
+    db.execute(
+        query("UPDATE outbox SET sent_at = ?, last_error = ? WHERE id = ?")
+            .bind(ts(Utc::now()))
+            .bind(format!("not sent: {why}"))
             .bind(id),
     )
     .await?;

@@ -70,14 +70,15 @@ async fn queue_for(
         for r in reminders_on(due_on, day, s) {
             let (people, line) = match r {
                 Reminder::Before(n) => (
-                    owner(db, a).await?,
+                    owner(db, pid, a).await?,
                     format!("Due in {n} days ({}): {}", a.due_on, a.description),
                 ),
-                Reminder::DueToday => {
-                    (owner(db, a).await?, format!("Due today: {}", a.description))
-                }
+                Reminder::DueToday => (
+                    owner(db, pid, a).await?,
+                    format!("Due today: {}", a.description),
+                ),
                 Reminder::Overdue => (
-                    owner(db, a).await?,
+                    owner(db, pid, a).await?,
                     format!("Overdue since {}: {}", a.due_on, a.description),
                 ),
                 Reminder::EscalateToLead => (
@@ -136,14 +137,20 @@ async fn queue_for(
     Ok(queued)
 }
 
-async fn owner(db: &Db, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
+/// The action's owner while they are active and still have a role in the partnership: a
+/// former member is told nothing more about its work.
+async fn owner(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
     let Some(p) = &a.owner_person_id else {
         return Ok(Vec::new());
     };
     db.fetch_all(
-        query("SELECT email, name FROM person WHERE id = ? AND active = ?")
-            .bind(p)
-            .bind(true),
+        query(
+            "SELECT email, name FROM person WHERE id = ? AND active = ? AND EXISTS \
+             (SELECT 1 FROM membership m WHERE m.person_id = person.id AND m.partnership_id = ?)",
+        )
+        .bind(p)
+        .bind(true)
+        .bind(pid),
     )
     .await
 }

@@ -123,19 +123,24 @@ async fn sign_in(
     FormData(f): FormData<SignInForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    if f.email.trim().is_empty() {
+    // The address is checked before anything is written: only a well-formed address (254
+    // characters at most) becomes a throttle key or an audit label.
+    let email = if f.email.trim().is_empty() {
         errors.add("email", "Enter your email address");
-    }
+        None
+    } else {
+        errors.check("email", Email::parse(&f.email))
+    };
     if f.password.is_empty() {
         errors.add("password", "Enter your password");
     }
-    if !errors.is_empty() {
+    let (Some(email), true) = (email, errors.is_empty()) else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &sign_in_form(&v, &f.email, &f.next, &errors),
         );
-    }
-    let key = f.email.trim().to_lowercase();
+    };
+    let key = email.as_str().to_owned();
     let now = Utc::now();
     let (throttle, counted) = accounts::count_attempt(&st.db, &key, now).await?;
     let locked_msg = "There have been too many attempts to sign in with this email address. Wait 15 minutes, then try again";
@@ -157,10 +162,7 @@ async fn sign_in(
             &sign_in_form(&v, &f.email, &f.next, &errors),
         );
     }
-    let person = match Email::parse(&f.email) {
-        Ok(e) => accounts::person_by_email(&st.db, e.as_str()).await?,
-        Err(_) => None,
-    };
+    let person = accounts::person_by_email(&st.db, email.as_str()).await?;
     let partnerships = match &person {
         Some(p) => accounts::partnerships_of(&st.db, &p.id).await?,
         None => Vec::new(),

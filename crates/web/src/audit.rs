@@ -1,5 +1,10 @@
 //! The audit trail page: the business team (and the independent chair) reads who did what,
 //! with filters by person, action and dates.
+//!
+//! An entry about a restricted record shows its content (summary, before and after) only to
+//! someone who may read that record in full now, by the same rule as the record's own page;
+//! everyone else sees who did what and when, with the record named by its reference and
+//! marked restricted.
 
 use askama::Template;
 use axum::Router;
@@ -7,7 +12,9 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use chrono::NaiveDate;
+use learnloop_domain::actions::{ActionScope, can_read};
 use learnloop_domain::policy::Permission;
+use learnloop_domain::reviews::can_read_in_full;
 use learnloop_govuk::{Input, Select, SelectItem};
 use learnloop_store::audit::{self, AuditRow, Event, Filter};
 use learnloop_store::{Page, accounts};
@@ -38,7 +45,7 @@ struct TrailQuery {
 #[template(path = "audit/trail.html")]
 struct TrailPage {
     chrome: Chrome,
-    rows: Vec<AuditRow>,
+    rows: Vec<Entry>,
     pager: Pager,
     person: Select,
     action: Select,
@@ -99,7 +106,7 @@ async fn trail(
     render(&TrailPage {
         chrome: s.chrome("/audit"),
         pager: Pager::of(&base, &list),
-        rows: list.items,
+        rows: disclose(&st, &s, list.items).await?,
         person: Select::new(
             "person",
             "Person",
@@ -134,4 +141,94 @@ async fn trail(
             && q.from.is_empty()
             && q.to.is_empty()),
     })
+}
+
+/// One line of the trail as this reader may see it.
+struct Entry {
+    seq: i64,
+    at: String,
+    actor_label: String,
+    action: String,
+    summary: String,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    /// The entry is about a restricted record this reader may not read: only who, what kind of
+    /// step and when are shown.
+    restricted: bool,
+}
+
+impl Entry {
+    fn full(r: AuditRow) -> Entry {
+        Entry {
+            seq: r.seq,
+            at: r.at,
+            actor_label: r.actor_label,
+            action: r.action,
+            summary: r.summary,
+            before_json: r.before_json,
+            after_json: r.after_json,
+            restricted: false,
+        }
+    }
+
+    fn withheld(r: AuditRow, record: String) -> Entry {
+        Entry {
+            seq: r.seq,
+            at: r.at,
+            actor_label: r.actor_label,
+            action: r.action,
+            summary: format!("{record} (restricted)"),
+            before_json: None,
+            after_json: None,
+            restricted: true,
+        }
+    }
+}
+
+/// Applies, to each entry, the access rule of the record it is about (read in two or three
+/// statements for the whole page). A record that cannot be found any more is withheld.
+async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<Vec<Entry>> {
+    let ids_of = |kind: &str| -> Vec<&str> {
+        rows.iter()
+            .filter(|r| r.target_kind == kind)
+            .filter_map(|r| r.target_id.as_deref())
+            .collect()
+    };
+    let cases =
+        learnloop_store::reviews::access_of(&st.db, s.pid(), &ids_of("case_review")).await?;
+    let actions = learnloop_store::actions::scopes_of(&st.db, s.pid(), &ids_of("action")).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            // An entry about no one record (an export of a list) shows what the list showed.
+            let Some(id) = r.target_id.clone() else {
+                return Entry::full(r);
+            };
+            match r.target_kind.as_str() {
+                "case_review" => match cases.iter().find(|c| c.id == id) {
+                    Some(c) if !c.restricted || can_read_in_full(&s.actor, &c.panel) => {
+                        Entry::full(r)
+                    }
+                    Some(c) => Entry::withheld(r, format!("Case {}", c.reference)),
+                    None => Entry::withheld(r, "A case".to_owned()),
+                },
+                "action" => match actions.iter().find(|a| a.0 == id) {
+                    Some((_, owner, agency, group))
+                        if can_read(
+                            &s.actor,
+                            &ActionScope {
+                                owner_person_id: owner.as_deref(),
+                                lead_agency_id: agency.as_deref(),
+                                group_id: group.as_deref(),
+                            },
+                        ) =>
+                    {
+                        Entry::full(r)
+                    }
+                    _ => Entry::withheld(r, "An action".to_owned()),
+                },
+                _ => Entry::full(r),
+            }
+        })
+        .collect())
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_domain::accounts::{Email, Role, TokenPurpose, token_lifetime};
 use learnloop_domain::governance::{SECTORS, check_name};
-use learnloop_domain::policy::Permission;
+use learnloop_domain::policy::{Permission, grantable, may_change_role, may_deactivate};
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
 use learnloop_store::governance::{self, Agency, AgencyInput, Settings};
@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
-use crate::page::{Chrome, Flash, render, render_status};
+use crate::page::{Chrome, ConfirmPage, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
@@ -87,7 +87,15 @@ pub fn routes() -> Router<AppState> {
         .route("/people/invite", get(invite_page).post(invite))
         .route("/people/{id}", get(person_page))
         .route("/people/{id}/roles", post(give_role))
-        .route("/people/{id}/roles/{mid}/remove", post(remove_role))
+        .route(
+            "/people/{id}/roles/{mid}/remove",
+            get(remove_role_page).post(remove_role),
+        )
+        .route(
+            "/people/{id}/deactivate",
+            get(deactivate_page).post(deactivate),
+        )
+        .route("/people/{id}/reactivate", post(reactivate))
 }
 
 #[derive(Deserialize, Default)]
@@ -690,7 +698,7 @@ async fn role_choice(
     let refd = s.reference(&st.db).await?;
     let agencies = refd.active_agencies();
     let groups = &refd.groups;
-    let grantable: Vec<Role> = Role::ALL.into_iter().filter(|r| may_grant(s, *r)).collect();
+    let grantable = grantable(&s.actor);
     Ok(RoleChoice {
         role: Radios::new(
             "role",
@@ -728,15 +736,6 @@ async fn role_choice(
     })
 }
 
-/// Only a system administrator may make another; the business team gives every other role.
-fn may_grant(s: &Signed, r: Role) -> bool {
-    if r == Role::SystemAdmin {
-        s.actor.has(Role::SystemAdmin)
-    } else {
-        s.actor.can(Permission::ManagePeople)
-    }
-}
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RoleForm {
@@ -760,7 +759,7 @@ async fn check_role(
     f: &RoleForm,
     errors: &mut Errors,
 ) -> AppResult<Option<CheckedRole>> {
-    let Some(role) = Role::from_slug(&f.role).filter(|r| may_grant(s, *r)) else {
+    let Some(role) = Role::from_slug(&f.role).filter(|r| grantable(&s.actor).contains(r)) else {
         errors.add("role", "Choose a role");
         return Ok(None);
     };
@@ -873,6 +872,15 @@ async fn invite(
     }
     let who = s.who();
     let existing = accounts::person_by_email(&st.db, email.as_str()).await?;
+    if let Some(p) = &existing
+        && let Err(m) = may_change_role(&s.actor, &p.id, role.role)
+    {
+        errors.add("email", m);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &invite_form(&st, &s, &f, &errors).await?,
+        );
+    }
     let mut tx = st.db.begin().await?;
     let (person, secret) = match existing {
         Some(p) => (p, None),
@@ -967,6 +975,9 @@ struct PersonPage {
     email: String,
     job_title: String,
     invited: bool,
+    active: bool,
+    /// The account may be deactivated (or reactivated) by this person.
+    can_deactivate: bool,
     roles: Vec<RoleLine>,
     choice: RoleChoice,
 }
@@ -986,7 +997,10 @@ async fn person_view(
         .ok_or(AppError::NotFound)?;
     let roles = accounts::memberships(&st.db, id, s.pid()).await?;
     let p = PersonWithRoles { person, roles };
+    let partnerships = accounts::partnerships_of(&st.db, id).await?.len();
     Ok(PersonPage {
+        active: p.person.active,
+        can_deactivate: may_deactivate(&s.actor, id, partnerships).is_ok(),
         chrome: s.chrome("/people"),
         errors: errors.summary(),
         id: id.to_owned(),
@@ -1017,7 +1031,13 @@ async fn give_role(
     s.require(Permission::ManagePeople)?;
     let page = person_view(&st, &s, &id, &f, &Errors::default()).await?;
     let mut errors = Errors::default();
-    let Some(role) = check_role(&st, &s, &f, &mut errors).await? else {
+    let role = check_role(&st, &s, &f, &mut errors).await?;
+    if let Some(r) = &role
+        && let Err(m) = may_change_role(&s.actor, &page.id, r.role)
+    {
+        errors.add("role", m);
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
         let page = person_view(&st, &s, &id, &f, &errors).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -1040,26 +1060,171 @@ async fn give_role(
     ))
 }
 
+/// The role about to be taken away, if this person may take it away; else why not.
+async fn removable(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    mid: &str,
+) -> AppResult<Result<(PersonWithRoles, String), &'static str>> {
+    s.require(Permission::ManagePeople)?;
+    if !is_id(id) || !is_id(mid) {
+        return Err(AppError::NotFound);
+    }
+    let person = accounts::person_in(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles = accounts::memberships(&st.db, id, s.pid()).await?;
+    let p = PersonWithRoles { person, roles };
+    let Some(line) = role_lines(&p, &role_names(st, s).await?)
+        .into_iter()
+        .find(|l| l.membership_id == mid)
+    else {
+        return Err(AppError::NotFound);
+    };
+    let role = p
+        .roles
+        .iter()
+        .find(|m| m.id == mid)
+        .and_then(|m| Role::from_slug(&m.role));
+    Ok(match role {
+        Some(r) => may_change_role(&s.actor, id, r).map(|()| (p, line.text)),
+        None => Err("This role cannot be changed here"),
+    })
+}
+
+/// A refusal the person should read on the person's page.
+async fn refuse_on_person(st: &AppState, s: &Signed, id: &str, m: &str) -> AppResult<Response> {
+    let mut errors = Errors::default();
+    errors.add("role", m);
+    let page = person_view(st, s, id, &RoleForm::default(), &errors).await?;
+    render_status(StatusCode::FORBIDDEN, &page)
+}
+
+async fn remove_role_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, mid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (p, role) = match removable(&st, &s, &id, &mid).await? {
+        Ok(found) => found,
+        Err(m) => return refuse_on_person(&st, &s, &id, m).await,
+    };
+    render(&ConfirmPage {
+        chrome: s.chrome("/people"),
+        title: format!("Take away the role {role} from {}?", p.person.name),
+        paragraphs: vec![format!(
+            "{} will no longer be able to do what this role allows. With no role left in the partnership they are signed out of it at once.",
+            p.person.name
+        )],
+        action: format!("/people/{id}/roles/{mid}/remove"),
+        button: "Take the role away".to_owned(),
+        back: format!("/people/{id}"),
+    })
+}
+
 async fn remove_role(
     State(st): State<AppState>,
     s: Signed,
     Path((id, mid)): Path<(String, String)>,
 ) -> AppResult<Response> {
+    if let Err(m) = removable(&st, &s, &id, &mid).await? {
+        return refuse_on_person(&st, &s, &id, m).await;
+    }
+    match accounts::revoke(&st.db, &s.who(), s.pid(), &mid).await? {
+        accounts::Revoked::Done => Ok(redirect_with(
+            &format!("/people/{id}"),
+            Flash::RoleRemoved,
+            st.config.secure_cookies(),
+        )),
+        accounts::Revoked::NotFound => Err(AppError::NotFound),
+        accounts::Revoked::LastOfBusinessTeam => {
+            let m = learnloop_domain::policy::check_business_team_left(Role::BusinessTeam, 0)
+                .err()
+                .unwrap_or_default();
+            refuse_on_person(&st, &s, &id, m).await
+        }
+    }
+}
+
+/// The person whose account is about to be deactivated or reactivated, if this person may.
+async fn deactivatable(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+) -> AppResult<Result<accounts::Person, &'static str>> {
     s.require(Permission::ManagePeople)?;
-    if !is_id(&id) || !is_id(&mid) {
+    if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let roles = accounts::memberships(&st.db, &id, s.pid()).await?;
-    let Some(m) = roles.iter().find(|m| m.id == mid) else {
-        return Err(AppError::NotFound);
+    let person = accounts::person_in(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partnerships = accounts::partnerships_of(&st.db, id).await?.len();
+    Ok(may_deactivate(&s.actor, id, partnerships).map(|()| person))
+}
+
+async fn deactivate_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let p = match deactivatable(&st, &s, &id).await? {
+        Ok(p) => p,
+        Err(m) => return refuse_on_person(&st, &s, &id, m).await,
     };
-    if Role::from_slug(&m.role).is_some_and(|r| !may_grant(&s, r)) {
-        return Err(AppError::Forbidden);
+    render(&ConfirmPage {
+        chrome: s.chrome("/people"),
+        title: format!("Deactivate the account of {}?", p.name),
+        paragraphs: vec![
+            format!("{} will be signed out at once and will not be able to sign in. Their calendar feeds stop, and no more mail goes to them.", p.name),
+            "Their roles and everything they did stay as they are, so the account can be reactivated later.".to_owned(),
+        ],
+        action: format!("/people/{id}/deactivate"),
+        button: "Deactivate the account".to_owned(),
+        back: format!("/people/{id}"),
+    })
+}
+
+async fn deactivate(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_active(st, s, id, false).await
+}
+
+async fn reactivate(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    set_active(st, s, id, true).await
+}
+
+async fn set_active(st: AppState, s: Signed, id: String, active: bool) -> AppResult<Response> {
+    if let Err(m) = deactivatable(&st, &s, &id).await? {
+        return refuse_on_person(&st, &s, &id, m).await;
     }
-    accounts::revoke(&st.db, &s.who(), s.pid(), &mid).await?;
-    Ok(redirect_with(
-        &format!("/people/{id}"),
-        Flash::RoleRemoved,
-        st.config.secure_cookies(),
-    ))
+    match accounts::set_active(&st.db, &s.who(), &id, active).await? {
+        accounts::Revoked::Done => Ok(redirect_with(
+            &format!("/people/{id}"),
+            if active {
+                Flash::AccountReactivated
+            } else {
+                Flash::AccountDeactivated
+            },
+            st.config.secure_cookies(),
+        )),
+        accounts::Revoked::NotFound => Err(AppError::NotFound),
+        accounts::Revoked::LastOfBusinessTeam => {
+            refuse_on_person(
+                &st,
+                &s,
+                &id,
+                "This is the last active member of the business team: give the role to someone else first",
+            )
+            .await
+        }
+    }
 }

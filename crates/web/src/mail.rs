@@ -49,6 +49,33 @@ pub async fn run(db: Db, cfg: MailConfig, mut stop: watch::Receiver<bool>) {
         match outbox::claim(&db, &worker, chrono::Utc::now(), 20).await {
             Ok(batch) => {
                 for m in batch {
+                    // Checked when sent, not only when queued: someone who lost their role or
+                    // their account in between is told nothing more.
+                    if let Some(pid) = &m.partnership_id
+                        && outbox::describes_work(&m.kind)
+                    {
+                        match outbox::may_receive(&db, &m.to_addr, pid).await {
+                            Ok(true) => {}
+                            Ok(false) => {
+                                if let Err(e) = outbox::withhold(
+                                    &db,
+                                    &m.id,
+                                    "the recipient no longer has a role in the partnership",
+                                )
+                                .await
+                                {
+                                    tracing::error!(error = %e, "could not record a mail's outcome");
+                                }
+                                continue;
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "could not check a mail's recipient; will retry");
+                                let _ = outbox::mark_failed(&db, &m.id, m.attempts, &e.to_string())
+                                    .await;
+                                continue;
+                            }
+                        }
+                    }
                     let result = match build(&from, &m) {
                         Ok(msg) => transport
                             .send(msg)

@@ -17,6 +17,8 @@ pub enum Flash {
     PersonInvited,
     RoleGiven,
     RoleRemoved,
+    AccountDeactivated,
+    AccountReactivated,
     SettingsSaved,
     HolidayProposed,
     HolidayApplied,
@@ -88,6 +90,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
     (Flash::PersonInvited, "person-invited", "Invitation sent"),
     (Flash::RoleGiven, "role-given", "Role given"),
     (Flash::RoleRemoved, "role-removed", "Role taken away"),
+    (
+        Flash::AccountDeactivated,
+        "account-deactivated",
+        "Account deactivated",
+    ),
+    (
+        Flash::AccountReactivated,
+        "account-reactivated",
+        "Account reactivated",
+    ),
     (
         Flash::SettingsSaved,
         "settings-saved",
@@ -377,6 +389,22 @@ pub struct InfoPage {
     pub title: String,
     pub paragraphs: Vec<String>,
     pub link: Option<(String, String)>,
+}
+
+/// "Are you sure?": the page every destructive step (taking a role away, deactivating an
+/// account, revoking a feed, cancelling a meeting) goes through. Its button posts to the step
+/// itself; no JavaScript is needed.
+#[derive(askama::Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    /// Where the button posts.
+    pub action: String,
+    pub button: String,
+    /// Where "Cancel" goes back to.
+    pub back: String,
 }
 
 /// Template filters. `{{ d|day }}` shows a stored `YYYY-MM-DD` (or the date of a stored time)

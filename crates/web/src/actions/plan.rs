@@ -323,7 +323,13 @@ async fn check_plan(
     case: &CaseReview,
     bytes: &[u8],
 ) -> AppResult<Result<(Checked, usize), String>> {
-    let rows = match learnloop_docs::table::read(bytes) {
+    // The reader has limits on rows, columns, cells and unpacked size, and is CPU-bound: it
+    // runs on a blocking thread so a hostile file never stalls other requests.
+    let owned = bytes.to_vec();
+    let read = tokio::task::spawn_blocking(move || learnloop_docs::table::read(&owned))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = match read {
         Ok(r) => r,
         Err(m) => return Ok(Err(m)),
     };

@@ -143,6 +143,13 @@ async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> App
     let f = feeds::find(&st.db, secret)
         .await?
         .ok_or(AppError::NotFound)?;
+    // A deactivated account's feeds stop with it.
+    if !accounts::person(&st.db, &f.person_id)
+        .await?
+        .is_some_and(|p| p.active)
+    {
+        return Err(AppError::NotFound);
+    }
     let memberships = accounts::memberships(&st.db, &f.person_id, &f.partnership_id)
         .await?
         .iter()
