@@ -16,6 +16,7 @@ use learnloop_domain::clocks::{Calendar, ClockRule, seeded_rules};
 use learnloop_domain::governance::slugify;
 use learnloop_store::audit::{self, Verdict, Who};
 use learnloop_store::files::{FileStore, S3Config};
+use learnloop_store::keys::SecretKey;
 use learnloop_store::{Db, accounts, clocks, demo, governance};
 use learnloop_web::mail::MailConfig;
 use learnloop_web::{AppState, Config};
@@ -39,6 +40,64 @@ pub struct DbArgs {
     #[arg(long, env = "LEARNLOOP_DATABASE_CONNECTIONS", value_name = "N",
           value_parser = clap::value_parser!(u32).range(2..=1000))]
     pub database_connections: Option<u32>,
+}
+
+/// The installation's secret key, kept outside the database.
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    /// A file holding the installation's secret key (at least 32 random characters, e.g. from
+    /// `openssl rand -hex 32`): it signs the audit trail's anchor and makes the secrets of
+    /// links sent by mail. Keep it out of backups of the database. Default with SQLite: the
+    /// database's file name with `.key` (made if missing); PostgreSQL needs it given.
+    #[arg(long, env = "LEARNLOOP_SECRET_KEY_FILE", value_name = "FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
+    /// The secret key itself, instead of a file (better in the environment than as a flag).
+    #[arg(
+        long,
+        env = "LEARNLOOP_SECRET_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub secret_key: Option<String>,
+}
+
+impl KeyArgs {
+    /// The key: given, from its file, or (with SQLite, when `create` is set) made in a file
+    /// beside the database. Err is the one line saying what is missing.
+    fn resolve(
+        &self,
+        database_url: &str,
+        create: bool,
+    ) -> std::result::Result<(SecretKey, String), String> {
+        if let Some(text) = &self.secret_key {
+            return SecretKey::from_text(text)
+                .map(|k| (k, "LEARNLOOP_SECRET_KEY".to_owned()))
+                .map_err(|e| format!("--secret-key: {e}"));
+        }
+        let path = match (
+            &self.secret_key_file,
+            database_url.strip_prefix("sqlite://"),
+        ) {
+            (Some(p), _) => p.clone(),
+            (None, Some(file)) => {
+                let file = file.split('?').next().unwrap_or(file);
+                std::path::PathBuf::from(format!("{file}.key"))
+            }
+            (None, None) => {
+                return Err(
+                    "--secret-key-file is needed with PostgreSQL (a file with at least 32 random characters, shared by every instance; or LEARNLOOP_SECRET_KEY)"
+                        .to_owned(),
+                );
+            }
+        };
+        let key = if create {
+            SecretKey::load_or_create(&path)
+        } else {
+            SecretKey::load(&path)
+        };
+        key.map(|k| (k, path.display().to_string()))
+            .map_err(|e| format!("--secret-key-file: {e}"))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -74,6 +133,19 @@ pub struct ServeArgs {
     /// How often the mail worker looks for mail, in milliseconds.
     #[arg(long, env = "LEARNLOOP_MAIL_POLL_MS", default_value_t = 2000)]
     pub mail_poll_ms: u64,
+    #[command(flatten)]
+    pub key: KeyArgs,
+}
+
+/// What `verify-audit` reads: the database, the file store where the anchor is kept, the key.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub files: FilesArgs,
+    #[command(flatten)]
+    pub key: KeyArgs,
 }
 
 /// Where files (uploads, evidence, reports) are kept.
@@ -146,6 +218,13 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let (key, key_from) = match a.key.resolve(&a.db.database_url, true) {
+        Ok(k) => k,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     init_logs();
     let db = open(&a.db).await?;
     if a.demo {
@@ -164,6 +243,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| format!("http://{local}"));
     let mut config = Config::new(&public_url);
     config.mail_from = a.mail_from.clone();
+    config.key = key.clone();
     let (files, kept_in) = open_files(s3, &a.files).await?;
     let state = AppState {
         db: db.clone(),
@@ -179,6 +259,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
                 smtp_url: url.clone(),
                 from: a.mail_from.clone(),
                 poll: Duration::from_millis(a.mail_poll_ms),
+                key: key.clone(),
             },
             stop_rx,
         ))),
@@ -193,9 +274,17 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         state.config.public_url.clone(),
         stop_tx.subscribe(),
     ));
+    let anchoring = tokio::spawn(anchoring(
+        db.clone(),
+        state.files.clone(),
+        key.clone(),
+        stop_tx.subscribe(),
+    ));
+    let files_for_anchor = state.files.clone();
     println!("Learnloop is running at http://{local}");
     println!("Database: {}", redact(&a.db.database_url));
     println!("Files: {kept_in}");
+    println!("Secret key: {key_from}");
     tracing::info!(%local, "listening");
     axum::serve(listener, learnloop_web::app(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -203,6 +292,11 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         .context("the server stopped with an error")?;
     let _ = stop_tx.send(true);
     housekeeping.abort();
+    anchoring.abort();
+    // The last anchor, at shutdown: everything written until now is covered.
+    if let Err(e) = audit::anchor(&db, &files_for_anchor, &key).await {
+        tracing::warn!(error = %e, "the audit trail could not be anchored at shutdown");
+    }
     if let Some(w) = worker {
         let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
     }
@@ -236,6 +330,20 @@ async fn housekeeping(
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Every minute: anchor the audit trail's head outside the database (in the file store),
+/// signed with the installation's key, so that removing its newest entries is found out.
+async fn anchoring(db: Db, files: FileStore, key: SecretKey, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = audit::anchor(&db, &files, &key).await {
+            tracing::warn!(error = %e, "the audit trail could not be anchored; will try again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(60)) => {}
             _ = stop.changed() => return,
         }
     }
@@ -414,15 +522,57 @@ pub async fn remind(a: RemindArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn verify_audit(a: DbArgs) -> Result<ExitCode> {
-    let db = open(&a).await?;
-    match audit::verify(&db).await? {
-        Verdict::Intact { entries } => {
-            println!("The audit trail is intact: {entries} entries checked.");
-            Ok(ExitCode::SUCCESS)
+/// Walks the whole chain, then measures it against its anchor: 0 when both hold, 1 naming
+/// what is wrong, 2 when the key or the file store cannot be had.
+pub async fn verify_audit(a: VerifyArgs) -> Result<ExitCode> {
+    let s3 = match s3_config(&a.files) {
+        Ok(s3) => s3,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(2));
         }
+    };
+    let key = match a.key.resolve(&a.db.database_url, false) {
+        Ok((k, _)) => Some(k),
+        Err(line) => {
+            eprintln!("note: without the key the anchor's signature is not checked ({line})");
+            None
+        }
+    };
+    let db = open(&a.db).await?;
+    let entries = match audit::verify(&db).await? {
+        Verdict::Intact { entries } => entries,
         Verdict::Broken { seq, problem } => {
             println!("The audit trail is broken at entry {seq}: {problem}.");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let (files, _) = open_files(s3, &a.files).await?;
+    match audit::check_anchor(&db, &files, key.as_ref(), entries).await? {
+        audit::AnchorCheck::Holds { seq } => {
+            println!(
+                "The audit trail is intact: {entries} entries checked, anchored at entry {seq}."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        audit::AnchorCheck::None => {
+            println!("The audit trail is intact: {entries} entries checked (not anchored yet).");
+            Ok(ExitCode::SUCCESS)
+        }
+        audit::AnchorCheck::Shorter { entries, anchored } => {
+            println!(
+                "The audit trail is broken: it ends at entry {entries}, but it was anchored at entry {anchored}; entries after {entries} were removed."
+            );
+            Ok(ExitCode::from(1))
+        }
+        audit::AnchorCheck::Differs { seq } => {
+            println!(
+                "The audit trail is broken at entry {seq}: it is not the entry that was anchored."
+            );
+            Ok(ExitCode::from(1))
+        }
+        audit::AnchorCheck::BadSignature => {
+            println!("The audit trail's anchor is not signed with this key: it cannot be trusted.");
             Ok(ExitCode::from(1))
         }
     }

@@ -31,8 +31,9 @@ enum Command {
     Serve(commands::ServeArgs),
     /// Create or bring the database schema up to date, then exit.
     Migrate(commands::DbArgs),
-    /// Check the audit trail is unbroken: exit 0 if intact, 1 naming the first bad entry.
-    VerifyAudit(commands::DbArgs),
+    /// Check the audit trail is unbroken and as long as its last anchor: exit 0 if intact, 1
+    /// naming the first bad entry or the removed tail.
+    VerifyAudit(commands::VerifyArgs),
     /// Manage people from the command line.
     User {
         #[command(subcommand)]

@@ -134,7 +134,15 @@ async fn verify_audit_passes_an_intact_trail_and_names_the_first_altered_entry()
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("/set-password/"), "{}", stdout(&o));
-        let o = learnloop(&["verify-audit", "--database-url", &url]);
+        let files = std::env::temp_dir().join(format!("learnloop-verify-{}", std::process::id()));
+        let files = files.display().to_string();
+        let o = learnloop(&[
+            "verify-audit",
+            "--database-url",
+            &url,
+            "--files-dir",
+            &files,
+        ]);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
         assert!(
             stdout(&o).contains("The audit trail is intact"),
@@ -156,7 +164,13 @@ async fn verify_audit_passes_an_intact_trail_and_names_the_first_altered_entry()
         .await
         .unwrap();
         db.close().await;
-        let o = learnloop(&["verify-audit", "--database-url", &url]);
+        let o = learnloop(&[
+            "verify-audit",
+            "--database-url",
+            &url,
+            "--files-dir",
+            &files,
+        ]);
         assert_eq!(o.status.code(), Some(1));
         assert!(stdout(&o).contains("broken at entry 2"), "{}", stdout(&o));
     }

@@ -380,6 +380,125 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
     }
 }
 
+// ---- the anchor: the trail's head, signed, kept outside the database ----
+
+/// Where the anchor is kept in the file store (a folder or a bucket, outside the database).
+pub const ANCHOR_KEY: &str = "audit/anchor.json";
+
+/// The trail's head as it was at a moment, signed with the installation's key. Removing the
+/// trail's newest entries (which the hash chain alone cannot show) leaves a trail shorter
+/// than its anchor; nobody without the key can sign a new one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    pub at: String,
+    pub mac: String,
+}
+
+fn anchor_message(seq: i64, hash: &str, at: &str) -> String {
+    format!("{seq}\n{hash}\n{at}")
+}
+
+/// The anchor kept in the file store, if any.
+pub async fn read_anchor(files: &crate::files::FileStore) -> Result<Option<Anchor>, StoreError> {
+    let Some(bytes) = files.get_opt(ANCHOR_KEY).await? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("the audit anchor cannot be read: {e}")))
+}
+
+/// Anchors the trail's current head, unless the anchor kept already covers it (another
+/// instance got there first). Returns the anchor now kept.
+pub async fn anchor(
+    db: &Db,
+    files: &crate::files::FileStore,
+    key: &crate::keys::SecretKey,
+) -> Result<Option<Anchor>, StoreError> {
+    let head: Option<(i64, String)> = db
+        .fetch_optional(query(
+            "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    let Some((seq, hash)) = head else {
+        return Ok(None);
+    };
+    let kept = read_anchor(files).await.ok().flatten();
+    if let Some(k) = &kept
+        && k.seq >= seq
+        && key.verify(
+            "audit-anchor",
+            &anchor_message(k.seq, &k.hash, &k.at),
+            &k.mac,
+        )
+    {
+        return Ok(kept);
+    }
+    let at = ts(chrono::Utc::now());
+    let a = Anchor {
+        mac: key.mac("audit-anchor", &anchor_message(seq, &hash, &at)),
+        seq,
+        hash,
+        at,
+    };
+    let json = serde_json::to_vec(&a).map_err(|e| StoreError::Failed(e.to_string()))?;
+    files.put(ANCHOR_KEY, json.into()).await?;
+    Ok(Some(a))
+}
+
+/// What the trail is, measured against its anchor.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AnchorCheck {
+    /// No anchor has been kept yet.
+    None,
+    /// The trail holds the anchored entry, unchanged.
+    Holds { seq: i64 },
+    /// The anchor was not signed with this key: it cannot be trusted.
+    BadSignature,
+    /// Entries after `entries` were removed: the trail was anchored at `anchored`.
+    Shorter { entries: i64, anchored: i64 },
+    /// The anchored entry is there but is not the one anchored.
+    Differs { seq: i64 },
+}
+
+/// Checks the trail (of `entries` entries, found intact by [`verify`]) against its anchor.
+/// Without the key the anchor's signature goes unchecked, but a trail shorter than its anchor
+/// is still found: a forged anchor can only raise a false alarm, never hide a removal.
+pub async fn check_anchor(
+    db: &Db,
+    files: &crate::files::FileStore,
+    key: Option<&crate::keys::SecretKey>,
+    entries: i64,
+) -> Result<AnchorCheck, StoreError> {
+    let Some(a) = read_anchor(files).await? else {
+        return Ok(AnchorCheck::None);
+    };
+    if key.is_some_and(|k| {
+        !k.verify(
+            "audit-anchor",
+            &anchor_message(a.seq, &a.hash, &a.at),
+            &a.mac,
+        )
+    }) {
+        return Ok(AnchorCheck::BadSignature);
+    }
+    if entries < a.seq {
+        return Ok(AnchorCheck::Shorter {
+            entries,
+            anchored: a.seq,
+        });
+    }
+    let row: Option<(String,)> = db
+        .fetch_optional(query("SELECT hash FROM audit_event WHERE seq = ?").bind(a.seq))
+        .await?;
+    Ok(match row {
+        Some((h,)) if h == a.hash => AnchorCheck::Holds { seq: a.seq },
+        _ => AnchorCheck::Differs { seq: a.seq },
+    })
+}
+
 /// Filters of the audit trail page; every one is backed by an index or narrows an indexed scan.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {

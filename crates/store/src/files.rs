@@ -107,6 +107,19 @@ impl FileStore {
         Ok(())
     }
 
+    /// The bytes of a stored file, or None when there is none under the key.
+    pub async fn get_opt(&self, key: &str) -> Result<Option<Bytes>, StoreError> {
+        match self.inner.get(&StorePath::from(key)).await {
+            Ok(r) => {
+                Ok(Some(r.bytes().await.map_err(|e| {
+                    StoreError::Config(format!("file store: {e}"))
+                })?))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(StoreError::Config(format!("file store: {e}"))),
+        }
+    }
+
     /// The bytes of a stored file.
     pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
         let r = self

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod files;
 pub mod generate;
 pub mod governance;
+pub mod keys;
 pub mod outbox;
 mod readers;
 pub mod recommendations;

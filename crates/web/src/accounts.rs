@@ -15,6 +15,7 @@ use learnloop_domain::accounts::{
 use learnloop_govuk::{ErrorSummary, Input};
 use learnloop_store::accounts::{self, new_secret, secret_hash};
 use learnloop_store::audit::{self, Event, Who};
+use learnloop_store::keys::secret_marker;
 use learnloop_store::outbox::{self, NewMail};
 use serde::Deserialize;
 
@@ -23,7 +24,10 @@ use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
 use crate::page::{Chrome, Flash, InfoPage, render, render_status};
 use crate::session::{Signed, Visitor};
-use crate::web::{SESSION_COOKIE, query_params, redirect_with, set_cookie};
+use crate::web::{
+    query_params, redirect_with, renewed_csrf_cookie, session_cookie, session_csrf_cookie,
+    set_cookie,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -205,16 +209,14 @@ async fn sign_in(
             .await?;
             tx.commit().await?;
             let mut resp = Redirect::to(safe_next(&f.next)).into_response();
+            let secure = st.config.secure_cookies();
             resp.headers_mut().append(
                 header::SET_COOKIE,
-                set_cookie(
-                    SESSION_COOKIE,
-                    &secret,
-                    "Lax",
-                    st.config.secure_cookies(),
-                    None,
-                ),
+                set_cookie(session_cookie(secure), &secret, "Lax", secure, None),
             );
+            // A new session, a new token: one read before sign-in is no use after it.
+            resp.headers_mut()
+                .append(header::SET_COOKIE, session_csrf_cookie(&secret, secure));
             Ok(resp)
         }
         _ => {
@@ -261,16 +263,14 @@ async fn sign_out(State(st): State<AppState>, s: Signed) -> AppResult<Response> 
     tx.commit().await?;
     accounts::delete_session(&st.db, &s.token_hash).await?;
     let mut resp = redirect_with("/sign-in", Flash::SignedOut, st.config.secure_cookies());
+    let secure = st.config.secure_cookies();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(
-            SESSION_COOKIE,
-            "",
-            "Lax",
-            st.config.secure_cookies(),
-            Some(0),
-        ),
+        set_cookie(session_cookie(secure), "", "Lax", secure, Some(0)),
     );
+    // The token of the ended session dies with it.
+    resp.headers_mut()
+        .append(header::SET_COOKIE, renewed_csrf_cookie(secure));
     Ok(resp)
 }
 
@@ -325,18 +325,24 @@ async fn forgot(
     if let Some(p) = accounts::person_by_email(&st.db, email.as_str()).await?
         && p.active
     {
-        let secret = new_secret();
+        // The outbox keeps only a nonce; the link's secret is made from it with the
+        // installation's key as the mail goes, and the database keeps only its hash.
+        let nonce = new_secret();
         let now = Utc::now();
         let mut tx = st.db.begin().await?;
         accounts::create_token(
             &mut tx,
             &p.id,
             TokenPurpose::Reset,
-            &secret,
+            &st.config.key.link_secret(&nonce),
             now + token_lifetime(TokenPurpose::Reset),
         )
         .await?;
-        let link = format!("{}/set-password/{secret}", st.config.public_url);
+        let link = format!(
+            "{}/set-password/{}",
+            st.config.public_url,
+            secret_marker(&nonce)
+        );
         // At most one reset mail per person every five minutes, however often the form is sent.
         let window = now.timestamp() / 300;
         outbox::enqueue(

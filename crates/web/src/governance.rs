@@ -887,16 +887,17 @@ async fn invite(
         None => {
             let p = accounts::insert_person(&mut tx, &who, email.as_str(), &name, &job_title, None)
                 .await?;
-            let secret = new_secret();
+            // Only a nonce goes in the outbox; the link's secret is made as the mail goes.
+            let nonce = new_secret();
             accounts::create_token(
                 &mut tx,
                 &p.id,
                 TokenPurpose::Invite,
-                &secret,
+                &st.config.key.link_secret(&nonce),
                 Utc::now() + token_lifetime(TokenPurpose::Invite),
             )
             .await?;
-            (p, Some(secret))
+            (p, Some(learnloop_store::keys::secret_marker(&nonce)))
         }
     };
     let granted = accounts::grant(

@@ -50,6 +50,9 @@ pub struct Config {
     pub sessions: SessionPolicy,
     /// The From of every mail.
     pub mail_from: String,
+    /// The installation's secret key (kept outside the database): derives the secrets of
+    /// links sent by mail.
+    pub key: learnloop_store::keys::SecretKey,
 }
 
 impl Config {
@@ -58,6 +61,8 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             sessions: SessionPolicy::default(),
             mail_from: "Learnloop <no-reply@learnloop.invalid>".to_owned(),
+            // A key for this process alone; `serve` sets the installation's.
+            key: learnloop_store::keys::SecretKey::random(),
         }
     }
 
@@ -104,6 +109,10 @@ pub fn app(state: AppState) -> Router {
 
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::csrf_and_flash))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::cache_and_transport,
+        ))
         .layer(axum::middleware::from_fn(web::server_timing))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

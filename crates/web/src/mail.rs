@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use learnloop_store::Db;
+use learnloop_store::keys::{SecretKey, fill_secrets};
 use learnloop_store::outbox::{self, Claimed};
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -15,16 +16,18 @@ pub struct MailConfig {
     pub smtp_url: String,
     pub from: String,
     pub poll: Duration,
+    /// Fills in the secrets of links, which the outbox holds only as nonces.
+    pub key: SecretKey,
 }
 
-fn build(from: &Mailbox, m: &Claimed) -> Result<Message, String> {
+fn build(from: &Mailbox, m: &Claimed, key: &SecretKey) -> Result<Message, String> {
     let to: Mailbox = m.to_addr.parse().map_err(|e| format!("to address: {e}"))?;
     Message::builder()
         .from(from.clone())
         .to(to)
         .subject(m.subject.clone())
         .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
+        .body(fill_secrets(&m.body, key))
         .map_err(|e| e.to_string())
 }
 
@@ -76,7 +79,7 @@ pub async fn run(db: Db, cfg: MailConfig, mut stop: watch::Receiver<bool>) {
                             }
                         }
                     }
-                    let result = match build(&from, &m) {
+                    let result = match build(&from, &m, &cfg.key) {
                         Ok(msg) => transport
                             .send(msg)
                             .await

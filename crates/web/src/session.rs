@@ -17,7 +17,7 @@ use learnloop_store::parse_ts;
 use crate::AppState;
 use crate::error::AppError;
 use crate::page::{Chrome, Flash};
-use crate::web::{CsrfToken, SESSION_COOKIE, cookie};
+use crate::web::{CsrfToken, cookie, session_cookie};
 
 /// Any visitor, signed in or not.
 pub struct Visitor {
@@ -102,7 +102,10 @@ async fn load_signed(
     csrf: &str,
     flash: Option<Flash>,
 ) -> Result<Option<Signed>, AppError> {
-    let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+    let Some(secret) = cookie(
+        &parts.headers,
+        session_cookie(state.config.secure_cookies()),
+    ) else {
         return Ok(None);
     };
     let hash = secret_hash(secret);

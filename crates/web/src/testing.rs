@@ -130,6 +130,14 @@ impl Client {
     }
 }
 
+/// The secret key of test servers, so that tests can fill in the links of queued mails as
+/// the mail worker would.
+pub const TEST_KEY: &str = "learnloop-test-key-not-secret-0123456789abcdef";
+
+pub fn test_key() -> learnloop_store::keys::SecretKey {
+    learnloop_store::keys::SecretKey::from_text(TEST_KEY).expect("a long enough test key")
+}
+
 /// The demo e-mail address of a role.
 pub fn email_of(role: learnloop_domain::accounts::Role) -> &'static str {
     demo::PEOPLE

@@ -1,13 +1,19 @@
 //! Cross-cutting request plumbing: cookies, the CSRF check on every form post, and one-time
 //! "flash" confirmations shown after a redirect.
 //!
-//! CSRF: a random token lives in an HttpOnly, SameSite=Strict cookie and is echoed in a hidden
-//! field of every form (the double-submit pattern); every POST must carry it, and browsers'
-//! `Origin` and `Sec-Fetch-Site` headers must not name another site.
+//! CSRF: every form carries a token in a hidden field and every POST must send it back. For a
+//! signed-in person the token is derived from their session's secret, so it is bound to the
+//! session and renewed with it at sign-in and sign-out; before sign-in it is a random token in
+//! an HttpOnly, SameSite=Strict cookie (the double-submit pattern). Browsers' `Origin` and
+//! `Sec-Fetch-Site` headers must not name another site, and `Origin: null` (a sandboxed frame,
+//! a `data:` page) is refused.
+//!
+//! Under https every cookie's name takes the `__Host-` prefix, which browsers accept only from
+//! this host, over https, for the whole site: no other host can plant or shadow them.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use learnloop_store::accounts::new_secret;
@@ -16,9 +22,53 @@ use crate::AppState;
 use crate::error::{AppError, too_large};
 use crate::page::Flash;
 
-pub const CSRF_COOKIE: &str = "ll_csrf";
-pub const SESSION_COOKIE: &str = "ll_session";
-pub const FLASH_COOKIE: &str = "ll_flash";
+const CSRF_COOKIE: &str = "ll_csrf";
+const SESSION_COOKIE: &str = "ll_session";
+const FLASH_COOKIE: &str = "ll_flash";
+
+/// The name of a cookie: with the `__Host-` prefix when served over https.
+fn named(base: &'static str, secure: bool) -> &'static str {
+    match (base, secure) {
+        (SESSION_COOKIE, true) => "__Host-ll_session",
+        (CSRF_COOKIE, true) => "__Host-ll_csrf",
+        (FLASH_COOKIE, true) => "__Host-ll_flash",
+        (b, _) => b,
+    }
+}
+
+/// The session cookie's name.
+pub fn session_cookie(secure: bool) -> &'static str {
+    named(SESSION_COOKIE, secure)
+}
+
+/// The CSRF token of a signed-in visitor: derived from the session's secret, so it changes
+/// with the session and cannot be planted without it.
+fn session_csrf(session_secret: &str) -> String {
+    learnloop_store::accounts::secret_hash(&format!("csrf:{session_secret}"))
+}
+
+/// The CSRF cookie of a session that starts now (set at sign-in with the session's cookie).
+pub fn session_csrf_cookie(session_secret: &str, secure: bool) -> HeaderValue {
+    set_cookie(
+        named(CSRF_COOKIE, secure),
+        &session_csrf(session_secret),
+        "Strict",
+        secure,
+        None,
+    )
+}
+
+/// A fresh pre-sign-in CSRF cookie, set at sign-in and sign-out so that no token outlives
+/// the change.
+pub fn renewed_csrf_cookie(secure: bool) -> HeaderValue {
+    set_cookie(
+        named(CSRF_COOKIE, secure),
+        &new_secret(),
+        "Strict",
+        secure,
+        None,
+    )
+}
 pub const CSRF_FIELD: &str = "csrf_token";
 const FORM_LIMIT: usize = 1024 * 1024;
 
@@ -69,7 +119,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
         return false;
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        None | Some("null") => true,
+        None => true,
+        // Sent by sandboxed frames and pages of no origin: never this site's own forms.
+        Some("null") => false,
         Some(origin) => {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
             let origin_host = url::Url::parse(origin).ok().and_then(|u| {
@@ -90,12 +142,20 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// changing request without a matching token.
 pub async fn csrf_and_flash(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let secure = state.config.secure_cookies();
-    let existing = cookie(req.headers(), CSRF_COOKIE)
+    let (csrf_name, flash_name) = (named(CSRF_COOKIE, secure), named(FLASH_COOKIE, secure));
+    let cookie_token = cookie(req.headers(), csrf_name)
         .filter(|t| is_token(t))
         .map(str::to_owned);
-    let is_new = existing.is_none();
-    let token = existing.unwrap_or_else(new_secret);
-    let flash = cookie(req.headers(), FLASH_COOKIE).and_then(Flash::from_key);
+    let session_token = cookie(req.headers(), session_cookie(secure))
+        .filter(|s| !s.is_empty())
+        .map(session_csrf);
+    // Nothing to compare with: a first visit, whose post cannot be genuine.
+    let is_new = cookie_token.is_none() && session_token.is_none();
+    let token = session_token
+        .clone()
+        .or_else(|| cookie_token.clone())
+        .unwrap_or_else(new_secret);
+    let flash = cookie(req.headers(), flash_name).and_then(Flash::from_key);
 
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -135,16 +195,52 @@ pub async fn csrf_and_flash(State(state): State<AppState>, req: Request, next: N
     req.extensions_mut().insert(CsrfToken(token.clone()));
     req.extensions_mut().insert(flash);
     let mut resp = next.run(req).await;
-    if is_new {
+    // The cookie carries the token in use, unless the handler has just renewed it (sign-in,
+    // sign-out): scripts and tests read it; the check above never trusts it for a session.
+    let renewed = resp
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(csrf_name.as_bytes()));
+    if !renewed && cookie_token.as_deref() != Some(token.as_str()) {
         resp.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(CSRF_COOKIE, &token, "Strict", secure, None),
+            set_cookie(csrf_name, &token, "Strict", secure, None),
         );
     }
     if flash.is_some() {
         resp.headers_mut().append(
             header::SET_COOKIE,
-            set_cookie(FLASH_COOKIE, "", "Lax", secure, Some(0)),
+            set_cookie(flash_name, "", "Lax", secure, Some(0)),
+        );
+    }
+    resp
+}
+
+/// Every response: kept out of browser and proxy caches (restricted pages must not stay on a
+/// shared computer after sign-out), the GOV.UK Frontend assets excepted; no powerful browser
+/// features; and, over https, a promise to browsers to use nothing else.
+pub async fn cache_and_transport(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let asset = req.uri().path().starts_with("/assets/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if !asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    h.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static(
+            "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()",
+        ),
+    );
+    if state.config.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
     resp
@@ -155,7 +251,13 @@ pub fn redirect_with(to: &str, flash: Flash, secure: bool) -> Response {
     let mut resp = Redirect::to(to).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(FLASH_COOKIE, flash.key(), "Lax", secure, Some(60)),
+        set_cookie(
+            named(FLASH_COOKIE, secure),
+            flash.key(),
+            "Lax",
+            secure,
+            Some(60),
+        ),
     );
     resp
 }

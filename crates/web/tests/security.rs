@@ -339,3 +339,437 @@ async fn a_tiny_spreadsheet_claiming_every_cell_excel_allows_is_refused_and_the_
     })
     .await;
 }
+
+#[tokio::test]
+async fn pages_are_never_cached_and_carry_a_permissions_policy() {
+    each_app(|app| async move {
+        let c = Client::new(&app.base);
+        c.sign_in_as(Role::BusinessTeam).await;
+        for path in [
+            "/sign-in",
+            "/home",
+            "/audit",
+            "/actions/export.csv",
+            "/no-such-page",
+        ] {
+            let r = c
+                .http
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let h = r.headers();
+            assert_eq!(h.get("cache-control").unwrap(), "no-store", "{path}");
+            assert!(
+                h.get("permissions-policy")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .contains("camera=()")
+            );
+            // Served over plain http, no promise of https is made.
+            assert!(h.get("strict-transport-security").is_none());
+        }
+        let css = c
+            .http
+            .get(format!("{}/assets/app.css", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(css.headers().get("cache-control").unwrap(), "no-store");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn over_https_cookies_take_the_host_prefix_and_browsers_are_told_to_stay_on_https() {
+    common::each_app_with(
+        |c| c.public_url = "https://learnloop.example.org".to_owned(),
+        |app| async move {
+            let c = Client::new(&app.base);
+            let r = c
+                .http
+                .get(format!("{}/sign-in", app.base))
+                .send()
+                .await
+                .unwrap();
+            let h = r.headers();
+            assert!(
+                h.get("strict-transport-security")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .contains("max-age=")
+            );
+            let cookies: Vec<&str> = h
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect();
+            assert!(!cookies.is_empty());
+            for cookie in cookies {
+                assert!(cookie.starts_with("__Host-"), "{cookie}");
+                assert!(
+                    cookie.contains("; Secure")
+                        && cookie.contains("Path=/")
+                        && !cookie.contains("Domain")
+                );
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_form_token_is_bound_to_the_session_and_renewed_at_sign_in_and_sign_out() {
+    each_app(|app| async move {
+        let c = Client::new(&app.base);
+        let before = c.csrf().await;
+        c.sign_in_as(Role::BusinessTeam).await;
+        let during = c.csrf().await;
+        assert_ne!(before, during, "a new token at sign-in");
+        // The token from before sign-in no longer works in the session.
+        let url = format!("{}/settings", app.base);
+        let stale = c
+            .http
+            .post(&url)
+            .form(&[("csrf_token", before.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status().as_u16(), 403);
+        // Another visitor's token is no use in this session either.
+        let other = Client::new(&app.base);
+        let theirs = other.csrf().await;
+        let planted = c
+            .http
+            .post(&url)
+            .form(&[("csrf_token", theirs.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(planted.status().as_u16(), 403);
+        // Signing out renews it again.
+        assert_eq!(c.post("/sign-out", &[]).await.status, 303);
+        let after = c.csrf().await;
+        assert_ne!(after, during);
+        assert_eq!(
+            c.sign_in(
+                common::email_of(Role::BusinessTeam),
+                learnloop_store::demo::PASSWORD
+            )
+            .await
+            .status,
+            303
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_form_posted_from_no_origin_is_refused() {
+    each_app(|app| async move {
+        let c = Client::new(&app.base);
+        c.sign_in_as(Role::BusinessTeam).await;
+        let token = c.csrf().await;
+        let r = c
+            .http
+            .post(format!("{}/sign-out", app.base))
+            .header("origin", "null")
+            .form(&[("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        assert_eq!(c.get("/home").await.status, 200, "still signed in");
+    })
+    .await;
+}
+
+async fn raw_mail_to(app: &common::TestApp, to: &str) -> String {
+    let (body,): (String,) = app
+        .db
+        .fetch_one(
+            learnloop_store::query(
+                "SELECT body FROM outbox WHERE to_addr = ? ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(to),
+        )
+        .await
+        .unwrap();
+    body
+}
+
+#[tokio::test]
+async fn the_database_holds_no_usable_link_and_one_used_link_voids_the_others() {
+    each_app(|app| async move {
+        let email = common::email_of(Role::Auditor);
+        let c = Client::new(&app.base);
+        // Two reset links, five minutes' worth of mails apart being one mail: ask, then age
+        // the first mail's key so a second is queued.
+        assert_eq!(
+            c.post("/forgot-password", &[("email", email)]).await.status,
+            303
+        );
+        let first = common::last_mail_to(&app.db, email).await.unwrap();
+        app.db
+            .execute(
+                learnloop_store::query("UPDATE outbox SET natural_key = 'aged' WHERE to_addr = ?")
+                    .bind(email),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            c.post("/forgot-password", &[("email", email)]).await.status,
+            303
+        );
+        let second = common::last_mail_to(&app.db, email).await.unwrap();
+        let link = |m: &str| common::link_in(m, &format!("{}/set-password/", app.base)).unwrap();
+        let (l1, l2) = (link(&first), link(&second));
+        assert_ne!(l1, l2);
+
+        // What the database holds: the mail with a nonce, the link's hash. Neither opens it.
+        let raw = raw_mail_to(&app, email).await;
+        assert!(raw.contains("/set-password/{{secret:"), "{raw}");
+        let nonce = raw
+            .split("{{secret:")
+            .nth(1)
+            .unwrap()
+            .split("}}")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_eq!(c.get(&format!("/set-password/{nonce}")).await.status, 404);
+        let hashes: Vec<(String,)> = app
+            .db
+            .fetch_all(learnloop_store::query(
+                "SELECT token_hash FROM one_time_token",
+            ))
+            .await
+            .unwrap();
+        for (h,) in &hashes {
+            assert!(!raw.contains(h.as_str()));
+            assert_eq!(c.get(&format!("/set-password/{h}")).await.status, 404);
+        }
+        let secret = l2.rsplit('/').next().unwrap();
+        assert!(!hashes.iter().any(|(h,)| h == secret));
+
+        // The second link works; using it voids the first.
+        let path2 = l2.trim_start_matches(&app.base).to_owned();
+        assert_eq!(c.get(&path2).await.status, 200);
+        let pw = "a brand new passphrase";
+        assert_eq!(
+            c.post(&path2, &[("password", pw), ("confirm", pw)])
+                .await
+                .status,
+            303
+        );
+        let path1 = l1.trim_start_matches(&app.base).to_owned();
+        assert_eq!(
+            c.get(&path1).await.status,
+            404,
+            "the other link died with the first use"
+        );
+        assert_eq!(
+            c.post(
+                &path1,
+                &[
+                    ("password", "another passphrase!"),
+                    ("confirm", "another passphrase!")
+                ]
+            )
+            .await
+            .status,
+            404
+        );
+        assert_eq!(c.sign_in(email, pw).await.status, 303);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn changing_the_password_voids_every_outstanding_reset_link() {
+    each_app(|app| async move {
+        let email = common::email_of(Role::Trainer);
+        let anon = Client::new(&app.base);
+        assert_eq!(
+            anon.post("/forgot-password", &[("email", email)])
+                .await
+                .status,
+            303
+        );
+        let mail = common::last_mail_to(&app.db, email).await.unwrap();
+        let path = common::link_in(&mail, &format!("{}/set-password/", app.base))
+            .unwrap()
+            .trim_start_matches(&app.base)
+            .to_owned();
+        assert_eq!(anon.get(&path).await.status, 200);
+        let me = Client::new(&app.base);
+        me.sign_in_as(Role::Trainer).await;
+        let pw = "a brand new passphrase";
+        let r = me
+            .post(
+                "/account/password",
+                &[
+                    ("current", learnloop_store::demo::PASSWORD),
+                    ("password", pw),
+                    ("confirm", pw),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(anon.get(&path).await.status, 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_anonymous_sign_in_writes_nothing_for_an_address_that_cannot_be_one() {
+    each_app(|app| async move {
+        let count = |sql: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let (n,): (i64,) = db.fetch_one(learnloop_store::query(sql)).await.unwrap();
+                n
+            }
+        };
+        let (audit0, throttle0) = (
+            count("SELECT COUNT(*) FROM audit_event").await,
+            count("SELECT COUNT(*) FROM login_throttle").await,
+        );
+        let c = Client::new(&app.base);
+        let huge = format!("{}@example.org", "a".repeat(100_000));
+        for email in [huge.as_str(), "not an address", "<script>alert(1)</script>"] {
+            let r = c.sign_in(email, "whatever password").await;
+            assert_eq!(r.status, 422);
+            assert!(!r.contains("<script>alert(1)</script>"));
+        }
+        assert_eq!(count("SELECT COUNT(*) FROM audit_event").await, audit0);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM login_throttle").await,
+            throttle0
+        );
+        let (longest,): (Option<i64>,) = app
+            .db
+            .fetch_one(learnloop_store::query(
+                "SELECT CAST(MAX(LENGTH(actor_label)) AS BIGINT) FROM audit_event",
+            ))
+            .await
+            .unwrap();
+        assert!(longest.unwrap_or(0) < 400);
+        // Old failure counts are swept away, so nobody stays counted for ever.
+        c.sign_in("someone@northbrook.example", "wrong password!")
+            .await;
+        app.db
+            .execute(learnloop_store::query(
+                "UPDATE login_throttle SET first_failure_at = '2020-01-01T00:00:00.000000Z'",
+            ))
+            .await
+            .unwrap();
+        let now = chrono::Utc::now();
+        learnloop_store::accounts::sweep(
+            &app.db,
+            now,
+            chrono::Duration::minutes(30),
+            chrono::Duration::hours(12),
+        )
+        .await
+        .unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM login_throttle").await, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deactivated_account_is_signed_out_refused_sign_in_and_its_feeds_stop() {
+    each_app(|app| async move {
+        let trainer = Client::new(&app.base);
+        trainer.sign_in_as(Role::Trainer).await;
+        let page = trainer.post("/calendar", &[]).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let start = page.body.find("/feeds/").expect("a feed address");
+        let feed = page.body[start..]
+            .split(['"', '<', ' '])
+            .next()
+            .unwrap()
+            .to_owned();
+        let anyone = Client::new(&app.base);
+        assert_eq!(anyone.get(&feed).await.status, 200);
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let id = person_id(&app, Role::Trainer).await;
+        let confirm = bt.get(&format!("/people/{id}/deactivate")).await;
+        assert_eq!(confirm.status, 200);
+        assert!(confirm.contains("Deactivate the account of Gareth Lewis?"));
+        assert_eq!(
+            bt.post(&format!("/people/{id}/deactivate"), &[])
+                .await
+                .status,
+            303
+        );
+        assert!(
+            bt.get(&format!("/people/{id}"))
+                .await
+                .contains("Deactivated")
+        );
+        // The feed stops; the person is signed out at once, and refused with the same words
+        // as a wrong password.
+        assert_eq!(anyone.get(&feed).await.status, 404);
+        assert_eq!(trainer.get("/home").await.status, 303);
+        let r = trainer
+            .sign_in(
+                common::email_of(Role::Trainer),
+                learnloop_store::demo::PASSWORD,
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.contains("Enter a correct email address and password"));
+        // No reset link goes to it either.
+        let anon = Client::new(&app.base);
+        anon.post(
+            "/forgot-password",
+            &[("email", common::email_of(Role::Trainer))],
+        )
+        .await;
+        assert!(
+            common::last_mail_to(&app.db, common::email_of(Role::Trainer))
+                .await
+                .is_none()
+        );
+        // Nobody deactivates themselves; only the business team and administrators may.
+        let me = person_id(&app, Role::BusinessTeam).await;
+        assert_eq!(
+            bt.post(&format!("/people/{me}/deactivate"), &[])
+                .await
+                .status,
+            403
+        );
+        let chair = Client::new(&app.base);
+        chair.sign_in_as(Role::IndependentChair).await;
+        assert_eq!(
+            chair
+                .post(&format!("/people/{me}/deactivate"), &[])
+                .await
+                .status,
+            403
+        );
+        // Reactivated, the person signs in again.
+        assert_eq!(
+            bt.post(&format!("/people/{id}/reactivate"), &[])
+                .await
+                .status,
+            303
+        );
+        assert_eq!(
+            trainer
+                .sign_in(
+                    common::email_of(Role::Trainer),
+                    learnloop_store::demo::PASSWORD
+                )
+                .await
+                .status,
+            303
+        );
+    })
+    .await;
+}

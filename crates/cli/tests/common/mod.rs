@@ -52,7 +52,18 @@ impl Server {
                 db_url,
             ])
             .args(extra)
+            .args(
+                if extra.contains(&"--files-dir")
+                    || extra.iter().any(|a| a.starts_with("--files-s3"))
+                {
+                    Vec::new()
+                } else {
+                    let dir = std::env::temp_dir().join(format!("learnloop-files-{}", uuid_like()));
+                    vec!["--files-dir".to_owned(), dir.display().to_string()]
+                },
+            )
             .env("LEARNLOOP_LOG", "warn")
+            .env("LEARNLOOP_SECRET_KEY", learnloop_web::testing::TEST_KEY)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -23,6 +23,7 @@ pub async fn spawn(t: &TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = Config::new(&format!("http://{addr}"));
+    config.key = learnloop_web::testing::test_key();
     tweak(&mut config);
     let files_dir = std::env::temp_dir()
         .join("learnloop-test-files")
@@ -63,7 +64,8 @@ where
     }
 }
 
-/// The body of the newest mail queued to an address (read from the outbox table).
+/// The body of the newest mail queued to an address (read from the outbox table), with its
+/// links' secrets filled in as the mail worker would.
 pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
     let row: Option<(String,)> = db
         .fetch_optional(
@@ -74,7 +76,7 @@ pub async fn last_mail_to(db: &Db, to: &str) -> Option<String> {
         )
         .await
         .unwrap();
-    row.map(|r| r.0)
+    row.map(|r| learnloop_store::keys::fill_secrets(&r.0, &learnloop_web::testing::test_key()))
 }
 
 pub async fn ids(app: &TestApp, sql: &'static str) -> Vec<String> {
