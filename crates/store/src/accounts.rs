@@ -919,3 +919,170 @@ pub async fn count_attempt(
     tx.commit().await?;
     Ok((before, after))
 }
+
+// ---- invitations of existing accounts ----
+
+/// An invitation to someone who already has an account, waiting for their answer.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Invitation {
+    pub id: String,
+    pub partnership_id: String,
+    pub person_id: String,
+    /// As the inviting partnership typed it.
+    pub name: String,
+    pub email: String,
+    pub job_title: String,
+    pub role: String,
+    pub agency_id: Option<String>,
+    pub group_id: Option<String>,
+    pub invited_by: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub answered_at: Option<String>,
+    pub accepted: Option<bool>,
+}
+
+/// What a partnership asks of an existing account.
+pub struct NewInvitation<'a> {
+    pub partnership_id: &'a str,
+    pub person_id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub job_title: &'a str,
+    pub role: Role,
+    pub agency_id: Option<&'a str>,
+    pub group_id: Option<&'a str>,
+    pub invited_by: &'a str,
+}
+
+/// Records an invitation whose link's secret is `secret` (only its hash is kept).
+pub async fn invite_existing(
+    tx: &mut Tx,
+    who: &Who,
+    n: &NewInvitation<'_>,
+    secret: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<Invitation, StoreError> {
+    let inv = Invitation {
+        id: new_id(),
+        partnership_id: n.partnership_id.to_owned(),
+        person_id: n.person_id.to_owned(),
+        name: n.name.to_owned(),
+        email: n.email.to_owned(),
+        job_title: n.job_title.to_owned(),
+        role: n.role.slug().to_owned(),
+        agency_id: n.agency_id.map(str::to_owned),
+        group_id: n.group_id.map(str::to_owned),
+        invited_by: n.invited_by.to_owned(),
+        token_hash: secret_hash(secret),
+        created_at: ts(Utc::now()),
+        expires_at: ts(expires_at),
+        answered_at: None,
+        accepted: None,
+    };
+    tx.execute(
+        query(
+            "INSERT INTO invitation (id, partnership_id, person_id, name, email, job_title, role, agency_id, \
+             group_id, invited_by, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&inv.id)
+        .bind(&inv.partnership_id)
+        .bind(&inv.person_id)
+        .bind(&inv.name)
+        .bind(&inv.email)
+        .bind(&inv.job_title)
+        .bind(&inv.role)
+        .bind(inv.agency_id.clone())
+        .bind(inv.group_id.clone())
+        .bind(&inv.invited_by)
+        .bind(&inv.token_hash)
+        .bind(&inv.created_at)
+        .bind(&inv.expires_at),
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Event::new("invitation.create", "person", Some(n.person_id))
+            .summary(format!("Invited {} as {}", n.email, n.role.label()))
+            .after(&inv),
+    )
+    .await?;
+    Ok(inv)
+}
+
+/// The partnership's invitations still waiting for an answer, newest first.
+pub async fn open_invitations(
+    db: &Db,
+    partnership_id: &str,
+) -> Result<Vec<Invitation>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT * FROM invitation WHERE partnership_id = ? AND answered_at IS NULL \
+             ORDER BY created_at DESC LIMIT 200",
+        )
+        .bind(partnership_id),
+    )
+    .await
+}
+
+/// The invitation a link opens, while it is unanswered and in date.
+pub async fn invitation_by_secret(
+    db: &Db,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Invitation>, StoreError> {
+    let found: Option<Invitation> = db
+        .fetch_optional(
+            query("SELECT * FROM invitation WHERE token_hash = ?").bind(secret_hash(secret)),
+        )
+        .await?;
+    Ok(found.filter(|i| i.answered_at.is_none() && parse_ts(&i.expires_at).is_ok_and(|e| now < e)))
+}
+
+/// Answers an invitation: accepted, the role is given. False when it was answered already.
+pub async fn answer_invitation(
+    db: &Db,
+    who: &Who,
+    inv: &Invitation,
+    accept: bool,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query("UPDATE invitation SET answered_at = ?, accepted = ? WHERE id = ? AND answered_at IS NULL")
+                .bind(ts(Utc::now()))
+                .bind(accept)
+                .bind(&inv.id),
+        )
+        .await?;
+    if n != 1 {
+        return Ok(false);
+    }
+    if accept {
+        if let Some(role) = Role::from_slug(&inv.role) {
+            grant(
+                &mut tx,
+                who,
+                &inv.person_id,
+                &inv.partnership_id,
+                role,
+                inv.agency_id.as_deref(),
+                inv.group_id.as_deref(),
+            )
+            .await?;
+        }
+    } else {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("invitation.decline", "person", Some(&inv.person_id))
+                .summary("Declined an invitation"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
             "/set-password/{token}",
             get(set_password_page).post(set_password),
         )
+        .route("/join/{token}", get(join_page).post(join))
         .route("/account", get(account))
         .route(
             "/account/password",
@@ -530,6 +531,82 @@ async fn set_password(
     Ok(redirect_with(
         "/sign-in",
         Flash::PasswordSet,
+        st.config.secure_cookies(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "accounts/join.html")]
+struct JoinPage {
+    chrome: Chrome,
+    partnership: String,
+    invited_by: String,
+    email: String,
+    role: &'static str,
+    token: String,
+}
+
+/// An invitation for someone who already has an account: what joining means, and the answer.
+async fn join_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(inv) = accounts::invitation_by_secret(&st.db, &token, Utc::now()).await? else {
+        return expired_link(&v);
+    };
+    let partnership = learnloop_store::governance::partnership(&st.db, &inv.partnership_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    render(&JoinPage {
+        chrome: v.chrome("/join"),
+        partnership,
+        invited_by: inv.invited_by,
+        email: inv.email,
+        role: Role::from_slug(&inv.role)
+            .map(Role::label)
+            .unwrap_or("Unknown role"),
+        token,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JoinForm {
+    answer: String,
+}
+
+async fn join(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(token): Path<String>,
+    FormData(f): FormData<JoinForm>,
+) -> AppResult<Response> {
+    let Some(inv) = accounts::invitation_by_secret(&st.db, &token, Utc::now()).await? else {
+        return expired_link(&v);
+    };
+    let accept = match f.answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(AppError::BadRequest("answer: accept or decline".into())),
+    };
+    let who = Who {
+        person_id: Some(inv.person_id.clone()),
+        label: inv.email.clone(),
+        partnership_id: Some(inv.partnership_id.clone()),
+        request_id: v.request_id.clone(),
+    };
+    if !accounts::answer_invitation(&st.db, &who, &inv, accept).await? {
+        return expired_link(&v);
+    }
+    Ok(redirect_with(
+        "/sign-in",
+        if accept {
+            Flash::InvitationAccepted
+        } else {
+            Flash::InvitationDeclined
+        },
         st.config.secure_cookies(),
     ))
 }

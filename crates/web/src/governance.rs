@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
-use crate::page::{Chrome, ConfirmPage, Flash, render, render_status};
+use crate::page::{Chrome, ConfirmPage, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
@@ -654,6 +654,16 @@ struct PeoplePage {
     chrome: Chrome,
     people: Vec<PersonLine>,
     pager: Pager,
+    /// Invitations to existing accounts not yet answered: only what this partnership typed.
+    waiting: Vec<accounts::Invitation>,
+}
+
+impl PeoplePage {
+    fn role_label(&self, slug: &str) -> &'static str {
+        Role::from_slug(slug)
+            .map(Role::label)
+            .unwrap_or("Unknown role")
+    }
 }
 
 async fn people(
@@ -675,10 +685,12 @@ async fn people(
             invited: p.person.password_hash.is_none(),
         });
     }
+    let waiting = accounts::open_invitations(&st.db, s.pid()).await?;
     render(&PeoplePage {
         chrome: s.chrome("/people"),
         pager: Pager::of("/people", &list),
         people: lines,
+        waiting,
     })
 }
 
@@ -881,6 +893,16 @@ async fn invite(
             &invite_form(&st, &s, &f, &errors).await?,
         );
     }
+    // Someone with an account but no role here (they work in another partnership, or did)
+    // is asked first: nothing is granted, and this partnership sees only what it typed, until
+    // they accept through the link in their mail.
+    if let Some(p) = &existing
+        && accounts::memberships(&st.db, &p.id, s.pid())
+            .await?
+            .is_empty()
+    {
+        return invite_existing(&st, &s, p, &name, &job_title, &role).await;
+    }
     let mut tx = st.db.begin().await?;
     let (person, secret) = match existing {
         Some(p) => (p, None),
@@ -961,6 +983,65 @@ async fn invite(
     tx.commit().await?;
     Ok(redirect_with(
         &format!("/people/{}", person.id),
+        Flash::PersonInvited,
+        st.config.secure_cookies(),
+    ))
+}
+
+/// Invites someone who has an account but no role in this partnership: a mail with a
+/// single-use link to accept or decline; the role is theirs only once they accept.
+async fn invite_existing(
+    st: &AppState,
+    s: &Signed,
+    p: &accounts::Person,
+    name: &str,
+    job_title: &str,
+    role: &CheckedRole,
+) -> AppResult<Response> {
+    let nonce = new_secret();
+    let mut tx = st.db.begin().await?;
+    accounts::invite_existing(
+        &mut tx,
+        &s.who(),
+        &accounts::NewInvitation {
+            partnership_id: s.pid(),
+            person_id: &p.id,
+            name,
+            email: &p.email,
+            job_title,
+            role: role.role,
+            agency_id: role.agency.as_deref(),
+            group_id: role.group.as_deref(),
+            invited_by: &s.person.name,
+        },
+        &st.config.key.link_secret(&nonce),
+        Utc::now() + token_lifetime(TokenPurpose::Invite),
+    )
+    .await?;
+    let partnership = &s.partnership.name;
+    outbox::enqueue(
+        &mut tx,
+        NewMail {
+            kind: "invitation",
+            partnership_id: Some(s.pid().to_owned()),
+            natural_key: None,
+            to: p.email.clone(),
+            subject: format!("{partnership} invites you to join it in Learnloop"),
+            body: format!(
+                "Hello,\n\n{} has invited you to join {partnership} in Learnloop as {}.\n\n\
+                 Nothing changes until you answer. To accept or decline, use this link within 7 days:\n\n\
+                 {}/join/{}\n\nIf you were not expecting this, you can ignore this email.\n",
+                s.person.name,
+                role.role.label().to_lowercase(),
+                st.config.public_url,
+                learnloop_store::keys::secret_marker(&nonce)
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with(
+        "/people",
         Flash::PersonInvited,
         st.config.secure_cookies(),
     ))

@@ -84,7 +84,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A path fit for logs: the secrets in one-time links and calendar feed addresses are cut out.
 fn loggable_path(path: &str) -> String {
-    for prefix in ["/set-password/", "/feeds/"] {
+    for prefix in ["/set-password/", "/feeds/", "/join/"] {
         if path.starts_with(prefix) {
             return format!("{prefix}[secret]");
         }

@@ -19,6 +19,8 @@ pub enum Flash {
     RoleRemoved,
     AccountDeactivated,
     AccountReactivated,
+    InvitationAccepted,
+    InvitationDeclined,
     SettingsSaved,
     HolidayProposed,
     HolidayApplied,
@@ -94,6 +96,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::AccountDeactivated,
         "account-deactivated",
         "Account deactivated",
+    ),
+    (
+        Flash::InvitationAccepted,
+        "invitation-accepted",
+        "Invitation accepted. Sign in to start",
+    ),
+    (
+        Flash::InvitationDeclined,
+        "invitation-declined",
+        "Invitation declined: nothing has changed",
     ),
     (
         Flash::AccountReactivated,

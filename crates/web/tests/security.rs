@@ -773,3 +773,127 @@ async fn a_deactivated_account_is_signed_out_refused_sign_in_and_its_feeds_stop(
     })
     .await;
 }
+
+/// A person with an account in another partnership, signed in there with the demo password.
+async fn someone_elsewhere(app: &common::TestApp) -> String {
+    use learnloop_store::{accounts, audit::Who, governance};
+    let who = Who::system("test");
+    let hash = learnloop_domain::accounts::hash_password(learnloop_store::demo::PASSWORD).unwrap();
+    let mut tx = app.db.begin().await.unwrap();
+    let other = governance::create_partnership(
+        &mut tx,
+        &who,
+        "southvale",
+        "Southvale Safeguarding Partnership",
+    )
+    .await
+    .unwrap();
+    let p = accounts::insert_person(
+        &mut tx,
+        &who,
+        "dana.moss@southvale.example",
+        "Dana Moss-Real",
+        "Head of the Southvale MASH",
+        Some(&hash),
+    )
+    .await
+    .unwrap();
+    accounts::grant(
+        &mut tx,
+        &who,
+        &p.id,
+        &other.id,
+        Role::Practitioner,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    p.id
+}
+
+#[tokio::test]
+async fn inviting_someone_with_an_account_elsewhere_waits_for_them_and_shows_only_what_was_typed() {
+    each_app(|app| async move {
+        let dana = someone_elsewhere(&app).await;
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let r = bt
+            .post(
+                "/people/invite",
+                &[
+                    ("name", "D. Moss"),
+                    ("email", "Dana.Moss@southvale.example"),
+                    ("job_title", ""),
+                    ("role", "trainer"),
+                    ("agency", ""),
+                    ("group", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.location.as_deref(), Some("/people"));
+        // No role yet, and nothing of the other partnership's record shows.
+        assert!(roles_of(&app, &dana).await == vec!["practitioner".to_owned()]);
+        let people = bt.get("/people").await;
+        assert!(people.contains("Invitations waiting for an answer"));
+        assert!(people.contains("D. Moss"));
+        assert!(!people.contains("Dana Moss-Real") && !people.contains("Southvale MASH"));
+        assert_eq!(bt.get(&format!("/people/{dana}")).await.status, 404);
+
+        // The mail's link asks them; accepting gives the role.
+        let mail = common::last_mail_to(&app.db, "dana.moss@southvale.example")
+            .await
+            .unwrap();
+        let link = common::link_in(&mail, &format!("{}/join/", app.base)).expect("a join link");
+        let path = link.trim_start_matches(&app.base).to_owned();
+        let dana_c = Client::new(&app.base);
+        let page = dana_c.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Join Northbrook Safeguarding Children Partnership?"));
+        let r = dana_c.post(&path, &[("answer", "accept")]).await;
+        assert_eq!(r.status, 303);
+        assert!(roles_of(&app, &dana).await.contains(&"trainer".to_owned()));
+        // The link works once.
+        assert_eq!(dana_c.get(&path).await.status, 404);
+        assert!(
+            !bt.get("/people")
+                .await
+                .contains("Invitations waiting for an answer")
+        );
+        assert_eq!(bt.get(&format!("/people/{dana}")).await.status, 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_declined_invitation_gives_nothing() {
+    each_app(|app| async move {
+        let dana = someone_elsewhere(&app).await;
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        bt.post(
+            "/people/invite",
+            &[
+                ("name", "Dana"),
+                ("email", "dana.moss@southvale.example"),
+                ("role", "business-team"),
+            ],
+        )
+        .await;
+        let mail = common::last_mail_to(&app.db, "dana.moss@southvale.example")
+            .await
+            .unwrap();
+        let path = common::link_in(&mail, &format!("{}/join/", app.base))
+            .unwrap()
+            .trim_start_matches(&app.base)
+            .to_owned();
+        let c = Client::new(&app.base);
+        assert_eq!(c.post(&path, &[("answer", "decline")]).await.status, 303);
+        assert_eq!(roles_of(&app, &dana).await, vec!["practitioner".to_owned()]);
+        assert_eq!(c.post(&path, &[("answer", "accept")]).await.status, 404);
+        assert_eq!(roles_of(&app, &dana).await, vec!["practitioner".to_owned()]);
+    })
+    .await;
+}
