@@ -147,6 +147,59 @@ pub fn may_deactivate(
     }
 }
 
+/// When a partnership asks for a second factor at sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactorRule {
+    /// Whoever wants one sets it up.
+    Optional,
+    /// Everyone whose roles read case content (the business team, chairs).
+    CaseRoles,
+    Everyone,
+}
+
+impl SecondFactorRule {
+    pub const ALL: [SecondFactorRule; 3] = [
+        SecondFactorRule::Optional,
+        SecondFactorRule::CaseRoles,
+        SecondFactorRule::Everyone,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            SecondFactorRule::Optional => "optional",
+            SecondFactorRule::CaseRoles => "case-roles",
+            SecondFactorRule::Everyone => "everyone",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<SecondFactorRule> {
+        Self::ALL.into_iter().find(|r| r.slug() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SecondFactorRule::Optional => "Optional: each person chooses",
+            SecondFactorRule::CaseRoles => "Required for the roles that read case content",
+            SecondFactorRule::Everyone => "Required for everyone",
+        }
+    }
+
+    /// Whether someone holding this role must use a second factor.
+    pub fn requires(self, role: Role) -> bool {
+        match self {
+            SecondFactorRule::Optional => false,
+            SecondFactorRule::CaseRoles => grants(role, Permission::ViewCaseContent),
+            SecondFactorRule::Everyone => true,
+        }
+    }
+}
+
+/// Who resets someone's second factor (when they lose their phone): a system administrator,
+/// for anyone but themselves.
+pub fn may_reset_second_factor(actor: &Actor, person_id: &str) -> bool {
+    actor.has(Role::SystemAdmin) && actor.person_id != person_id
+}
+
 /// A partnership always keeps someone who can manage it: the last active member of its
 /// business team keeps the role. `left_after` is how many active members would hold it.
 pub fn check_business_team_left(role: Role, left_after: i64) -> Result<(), &'static str> {
@@ -313,6 +366,25 @@ mod tests {
         assert!(may_deactivate(&bt, "other", 2).is_err());
         assert!(may_deactivate(&actor(Role::SystemAdmin), "other", 3).is_ok());
         assert!(may_deactivate(&actor(Role::IndependentChair), "other", 1).is_err());
+    }
+
+    #[test]
+    fn a_second_factor_is_required_by_the_partnerships_rule() {
+        use SecondFactorRule as R;
+        assert!(!R::Optional.requires(Role::BusinessTeam));
+        assert!(R::CaseRoles.requires(Role::BusinessTeam));
+        assert!(R::CaseRoles.requires(Role::IndependentChair));
+        assert!(!R::CaseRoles.requires(Role::Practitioner));
+        assert!(R::Everyone.requires(Role::Practitioner));
+        for r in R::ALL {
+            assert_eq!(R::from_slug(r.slug()), Some(r));
+        }
+        assert!(may_reset_second_factor(&actor(Role::SystemAdmin), "other"));
+        assert!(!may_reset_second_factor(&actor(Role::SystemAdmin), "p"));
+        assert!(!may_reset_second_factor(
+            &actor(Role::BusinessTeam),
+            "other"
+        ));
     }
 
     #[test]

@@ -669,19 +669,21 @@ pub async fn create_session(
     person_id: &str,
     partnership_id: Option<&str>,
     expires_at: DateTime<Utc>,
+    user_agent: &str,
 ) -> Result<(), StoreError> {
     let now = ts(Utc::now());
     tx.execute(
         query(
-            "INSERT INTO session (token_hash, person_id, partnership_id, created_at, last_seen_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO session (token_hash, person_id, partnership_id, created_at, last_seen_at, expires_at, user_agent) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(token_hash)
         .bind(person_id)
         .bind(partnership_id)
         .bind(&now)
         .bind(&now)
-        .bind(ts(expires_at)),
+        .bind(ts(expires_at))
+        .bind(user_agent.chars().take(200).collect::<String>()),
     )
     .await?;
     Ok(())
@@ -1085,4 +1087,227 @@ pub async fn answer_invitation(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+// ---- the second factor ----
+
+/// A person's second factor as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SecondFactor {
+    /// The TOTP secret, sealed with the installation's key; set while setting up, too.
+    pub totp_sealed: Option<String>,
+    /// When it was confirmed with a code and switched on.
+    pub totp_enabled_at: Option<String>,
+    /// The last time step accepted: a code is accepted once.
+    pub totp_last_step: i64,
+}
+
+impl SecondFactor {
+    pub fn is_on(&self) -> bool {
+        self.totp_enabled_at.is_some()
+    }
+}
+
+pub async fn second_factor(db: &Db, person_id: &str) -> Result<Option<SecondFactor>, StoreError> {
+    db.fetch_optional(
+        query("SELECT totp_sealed, totp_enabled_at, totp_last_step FROM person WHERE id = ?")
+            .bind(person_id),
+    )
+    .await
+}
+
+/// Whether any partnership the person works in requires a second factor of their roles there.
+pub async fn second_factor_required(db: &Db, person_id: &str) -> Result<bool, StoreError> {
+    let rows: Vec<(String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT m.role, p.second_factor FROM membership m JOIN partnership p ON p.id = m.partnership_id \
+                 WHERE m.person_id = ?",
+            )
+            .bind(person_id),
+        )
+        .await?;
+    Ok(rows.iter().any(|(role, rule)| {
+        match (
+            Role::from_slug(role),
+            learnloop_domain::policy::SecondFactorRule::from_slug(rule),
+        ) {
+            (Some(r), Some(rule)) => rule.requires(r),
+            // An unknown rule (from a newer version) is read as the strictest.
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }))
+}
+
+/// Keeps a secret being set up (not on until confirmed with a code). Refused when a second
+/// factor is already on: it is replaced only after a reset.
+pub async fn begin_totp(db: &Db, person_id: &str, sealed: &str) -> Result<bool, StoreError> {
+    let n = db
+        .execute(
+            query("UPDATE person SET totp_sealed = ? WHERE id = ? AND totp_enabled_at IS NULL")
+                .bind(sealed)
+                .bind(person_id),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Switches the second factor on, at the time step of the code that confirmed it, with new
+/// recovery codes (their hashes). False when it was on already.
+pub async fn enable_totp(
+    db: &Db,
+    who: &Who,
+    person_id: &str,
+    step: i64,
+    recovery_hashes: &[String],
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE person SET totp_enabled_at = ?, totp_last_step = ? \
+                 WHERE id = ? AND totp_enabled_at IS NULL AND totp_sealed IS NOT NULL",
+            )
+            .bind(ts(Utc::now()))
+            .bind(step)
+            .bind(person_id),
+        )
+        .await?;
+    if n != 1 {
+        return Ok(false);
+    }
+    tx.execute(query("DELETE FROM recovery_code WHERE person_id = ?").bind(person_id))
+        .await?;
+    for h in recovery_hashes {
+        tx.execute(
+            query("INSERT INTO recovery_code (person_id, code_hash) VALUES (?, ?)")
+                .bind(person_id)
+                .bind(h),
+        )
+        .await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("second-factor.on", "person", Some(person_id))
+            .summary("Switched on two-step sign-in"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Accepts a code's time step once: false when it, or a later one, was accepted before.
+pub async fn accept_step(db: &Db, person_id: &str, step: i64) -> Result<bool, StoreError> {
+    let n = db
+        .execute(
+            query("UPDATE person SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?")
+                .bind(step)
+                .bind(person_id)
+                .bind(step),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Uses a recovery code up. False when it is not one of theirs or was used.
+pub async fn use_recovery_code(db: &Db, person_id: &str, code: &str) -> Result<bool, StoreError> {
+    let n = db
+        .execute(
+            query(
+                "UPDATE recovery_code SET used_at = ? WHERE person_id = ? AND code_hash = ? AND used_at IS NULL",
+            )
+            .bind(ts(Utc::now()))
+            .bind(person_id)
+            .bind(secret_hash(code)),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Recovery codes not yet used.
+pub async fn recovery_codes_left(db: &Db, person_id: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(
+            query("SELECT COUNT(*) FROM recovery_code WHERE person_id = ? AND used_at IS NULL")
+                .bind(person_id),
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Takes a second factor away (the phone was lost): its secret and recovery codes go, and
+/// every session of the person ends; they set up a new one at their next sign-in.
+pub async fn reset_second_factor(
+    tx: &mut Tx,
+    who: &Who,
+    person_id: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        query("UPDATE person SET totp_sealed = NULL, totp_enabled_at = NULL, totp_last_step = 0 WHERE id = ?")
+            .bind(person_id),
+    )
+    .await?;
+    tx.execute(query("DELETE FROM recovery_code WHERE person_id = ?").bind(person_id))
+        .await?;
+    tx.execute(query("DELETE FROM session WHERE person_id = ?").bind(person_id))
+        .await?;
+    audit::append(
+        tx,
+        who,
+        Event::new("second-factor.reset", "person", Some(person_id))
+            .summary("Reset someone's two-step sign-in"),
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- the person's own sessions ----
+
+/// A session as its owner sees it on the account page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionLine {
+    pub token_hash: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub user_agent: String,
+}
+
+pub async fn sessions_of(db: &Db, person_id: &str) -> Result<Vec<SessionLine>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT token_hash, created_at, last_seen_at, user_agent FROM session \
+             WHERE person_id = ? ORDER BY last_seen_at DESC LIMIT 50",
+        )
+        .bind(person_id),
+    )
+    .await
+}
+
+/// Ends one of the person's sessions (only theirs). False when there was no such session.
+pub async fn end_session(
+    db: &Db,
+    who: &Who,
+    person_id: &str,
+    token_hash: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query("DELETE FROM session WHERE person_id = ? AND token_hash = ?")
+                .bind(person_id)
+                .bind(token_hash),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("session.end", "person", Some(person_id)).summary("Ended a session"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
 }

@@ -32,6 +32,8 @@ pub struct Partnership {
     /// Raised by the database whenever the partnership's reference data changes (see
     /// `reference`).
     pub reference_version: i64,
+    /// When a second factor is required at sign-in (`SecondFactorRule`'s slug).
+    pub second_factor: String,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -74,6 +76,7 @@ pub async fn create_partnership(
         stale_after_weeks: 6,
         impact_months: 6,
         reference_version: 0,
+        second_factor: "optional".to_owned(),
     };
     tx.execute(
         query(
@@ -109,6 +112,7 @@ pub async fn create_partnership(
 /// The settings a business team edits.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
+    pub second_factor: String,
     pub name: String,
     pub area: String,
     pub contact_email: String,
@@ -130,7 +134,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         query(
             "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
              remind_before = ?, escalate_lead_after = ?, escalate_chair_after = ?, stale_after_weeks = ?, \
-             impact_months = ?, updated_at = ? WHERE id = ?",
+             impact_months = ?, second_factor = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&s.name)
         .bind(&s.area)
@@ -141,11 +145,13 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         .bind(s.escalate_chair_after)
         .bind(s.stale_after_weeks)
         .bind(s.impact_months)
+        .bind(&s.second_factor)
         .bind(ts(chrono::Utc::now()))
         .bind(id),
     )
     .await?;
     let b = Settings {
+        second_factor: before.second_factor,
         name: before.name,
         area: before.area,
         contact_email: before.contact_email,

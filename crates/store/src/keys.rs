@@ -94,6 +94,38 @@ impl SecretKey {
     }
 }
 
+impl SecretKey {
+    /// A second factor's secret sealed for storage: XORed with a pad made from the key, the
+    /// person and a fresh nonce, as `nonce:cipher` in hex. A copy of the database alone
+    /// cannot make codes.
+    pub fn seal(&self, person_id: &str, secret: &[u8]) -> String {
+        let nonce = crate::accounts::new_secret();
+        let pad = self.pad(person_id, &nonce, secret.len());
+        let cipher: Vec<u8> = secret.iter().zip(pad).map(|(a, b)| a ^ b).collect();
+        format!("{nonce}:{}", hex::encode(cipher))
+    }
+
+    /// The secret a [`SecretKey::seal`] sealed, or None when it is not one.
+    pub fn open(&self, person_id: &str, sealed: &str) -> Option<Vec<u8>> {
+        let (nonce, cipher) = sealed.split_once(':')?;
+        let cipher = hex::decode(cipher).ok()?;
+        let pad = self.pad(person_id, nonce, cipher.len());
+        Some(cipher.iter().zip(pad).map(|(a, b)| a ^ b).collect())
+    }
+
+    fn pad(&self, person_id: &str, nonce: &str, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len);
+        let mut block = 0u32;
+        while out.len() < len {
+            let h = self.mac("totp-seal", &format!("{person_id}:{nonce}:{block}"));
+            out.extend(hex::decode(h).unwrap_or_default());
+            block += 1;
+        }
+        out.truncate(len);
+        out
+    }
+}
+
 #[cfg(unix)]
 fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -168,6 +200,22 @@ mod tests {
             fill_secrets("{{secret:zz}} {{secret:", &k),
             "{{secret:zz}} {{secret:"
         );
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_only_with_the_key_and_for_its_person() {
+        let k = SecretKey::random();
+        let secret = b"twenty bytes secret!".to_vec();
+        let sealed = k.seal("p1", &secret);
+        assert!(!sealed.contains(&hex::encode(&secret)));
+        assert_eq!(k.open("p1", &sealed), Some(secret.clone()));
+        assert_ne!(k.open("p2", &sealed), Some(secret.clone()));
+        assert_ne!(
+            SecretKey::random().open("p1", &sealed),
+            Some(secret.clone())
+        );
+        assert_ne!(k.seal("p1", &secret), sealed, "a fresh nonce each time");
+        assert_eq!(k.open("p1", "garbage"), None);
     }
 
     #[test]

@@ -340,6 +340,7 @@ async fn sweeping_removes_only_sessions_past_their_limits() {
             &p.id,
             None,
             now + chrono::Duration::hours(12),
+            "test",
         )
         .await
         .unwrap();
@@ -349,6 +350,7 @@ async fn sweeping_removes_only_sessions_past_their_limits() {
             &p.id,
             None,
             now + chrono::Duration::hours(12),
+            "test",
         )
         .await
         .unwrap();

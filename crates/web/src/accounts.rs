@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
@@ -29,8 +29,11 @@ use crate::web::{
     set_cookie,
 };
 
+mod second_factor;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(second_factor::routes())
         .route("/", get(start))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
@@ -59,7 +62,7 @@ async fn start(v: Visitor) -> Redirect {
 }
 
 /// Only a path on this site may be a destination after sign-in.
-fn safe_next(next: &str) -> &str {
+pub(crate) fn safe_next(next: &str) -> &str {
     // Browsers drop tabs and newlines from addresses and read "\\" as "/", so "/\t/evil" would
     // become "//evil": only a plain path on this site passes.
     let plain = !next
@@ -122,9 +125,69 @@ struct SignInForm {
     next: String,
 }
 
+/// The browser a session starts in, as it names itself (for the person's list of sessions).
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect()
+}
+
+/// Starts a session for a person who has proved who they are: the session and its form token
+/// (new ones: nothing read before sign-in is any use after it), the audit entry, and the way
+/// on to where they were going.
+pub(crate) async fn start_session(
+    st: &AppState,
+    v: &Visitor,
+    p: &accounts::Person,
+    user_agent: &str,
+    next: &str,
+) -> AppResult<Response> {
+    let partnerships = accounts::partnerships_of(&st.db, &p.id).await?;
+    let first_partnership = partnerships.first().map(|(id, _)| id.clone());
+    let secret = new_secret();
+    let mut tx = st.db.begin().await?;
+    accounts::create_session(
+        &mut tx,
+        &secret_hash(&secret),
+        &p.id,
+        first_partnership.as_deref(),
+        Utc::now() + st.config.sessions.absolute,
+        user_agent,
+    )
+    .await?;
+    let who = Who {
+        person_id: Some(p.id.clone()),
+        label: format!("{} <{}>", p.name, p.email),
+        partnership_id: first_partnership,
+        request_id: v.request_id.clone(),
+    };
+    audit::append(
+        &mut tx,
+        &who,
+        Event::new("sign-in", "person", Some(&p.id)).summary("Signed in"),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut resp = Redirect::to(safe_next(next)).into_response();
+    let secure = st.config.secure_cookies();
+    let h = resp.headers_mut();
+    h.append(
+        header::SET_COOKIE,
+        set_cookie(session_cookie(secure), &secret, "Lax", secure, None),
+    );
+    h.append(header::SET_COOKIE, session_csrf_cookie(&secret, secure));
+    h.append(header::SET_COOKIE, second_factor::clear_pending(secure));
+    Ok(resp)
+}
+
 async fn sign_in(
     State(st): State<AppState>,
     v: Visitor,
+    headers: HeaderMap,
     FormData(f): FormData<SignInForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
@@ -183,44 +246,29 @@ async fn sign_in(
     let ok = matches && !partnerships.is_empty() && person.as_ref().is_some_and(|p| p.active);
     let first_partnership = partnerships.first().map(|(id, _)| id.clone());
 
-    let mut tx = st.db.begin().await?;
     match (&person, ok) {
         (Some(p), true) => {
+            let mut tx = st.db.begin().await?;
             accounts::clear_throttle(&mut tx, &key).await?;
-            let secret = new_secret();
-            accounts::create_session(
-                &mut tx,
-                &secret_hash(&secret),
-                &p.id,
-                first_partnership.as_deref(),
-                now + st.config.sessions.absolute,
-            )
-            .await?;
-            let who = Who {
-                person_id: Some(p.id.clone()),
-                label: format!("{} <{}>", p.name, p.email),
-                partnership_id: first_partnership,
-                request_id: v.request_id.clone(),
-            };
-            audit::append(
-                &mut tx,
-                &who,
-                Event::new("sign-in", "person", Some(&p.id)).summary("Signed in"),
-            )
-            .await?;
             tx.commit().await?;
-            let mut resp = Redirect::to(safe_next(&f.next)).into_response();
-            let secure = st.config.secure_cookies();
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(session_cookie(secure), &secret, "Lax", secure, None),
-            );
-            // A new session, a new token: one read before sign-in is no use after it.
-            resp.headers_mut()
-                .append(header::SET_COOKIE, session_csrf_cookie(&secret, secure));
-            Ok(resp)
+            // With a second factor on (or required of their roles), the password is only the
+            // first step: the session starts once the code is checked.
+            let factor = accounts::second_factor(&st.db, &p.id).await?;
+            if factor.as_ref().is_some_and(accounts::SecondFactor::is_on) {
+                return Ok(second_factor::pending(&st, &p.id, "/sign-in/code", &f.next));
+            }
+            if accounts::second_factor_required(&st.db, &p.id).await? {
+                return Ok(second_factor::pending(
+                    &st,
+                    &p.id,
+                    "/sign-in/set-up",
+                    &f.next,
+                ));
+            }
+            start_session(&st, &v, p, &user_agent(&headers), &f.next).await
         }
         _ => {
+            let mut tx = st.db.begin().await?;
             let t = counted;
             let who = Who {
                 person_id: None,
@@ -623,10 +671,71 @@ struct AccountPage {
     partnerships: Vec<(String, String)>,
     current_partnership: String,
     csrf: String,
+    second_factor_on: bool,
+    recovery_left: i64,
+    sessions: Vec<SessionView>,
 }
 
-async fn account(s: Signed) -> AppResult<Response> {
+/// One of the person's sessions, as the account page lists it.
+struct SessionView {
+    handle: String,
+    started: String,
+    last_used: String,
+    browser: String,
+    this_one: bool,
+}
+
+/// A browser's own long name, cut to the words people know.
+fn browser_name(agent: &str) -> String {
+    let known = ["Edg/", "Firefox/", "Chrome/", "Safari/"];
+    let name = known.iter().find(|k| agent.contains(*k)).map(|k| match *k {
+        "Edg/" => "Microsoft Edge",
+        "Firefox/" => "Firefox",
+        "Chrome/" => "Chrome",
+        _ => "Safari",
+    });
+    let os = [
+        ("Windows", "Windows"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Mac OS X", "Mac"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| agent.contains(k))
+    .map(|(_, v)| *v);
+    match (name, os) {
+        (Some(n), Some(o)) => format!("{n} on {o}"),
+        (Some(n), None) => n.to_owned(),
+        _ if agent.is_empty() => "Unknown browser".to_owned(),
+        _ => agent.chars().take(60).collect(),
+    }
+}
+
+async fn account(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    let factor = accounts::second_factor(&st.db, &s.person.id).await?;
+    let second_factor_on = factor.as_ref().is_some_and(accounts::SecondFactor::is_on);
+    let recovery_left = if second_factor_on {
+        accounts::recovery_codes_left(&st.db, &s.person.id).await?
+    } else {
+        0
+    };
+    let sessions = accounts::sessions_of(&st.db, &s.person.id)
+        .await?
+        .into_iter()
+        .map(|x| SessionView {
+            handle: second_factor::handle(&x.token_hash),
+            started: when(&x.created_at),
+            last_used: when(&x.last_seen_at),
+            browser: browser_name(&x.user_agent),
+            this_one: x.token_hash == s.token_hash,
+        })
+        .collect();
     render(&AccountPage {
+        second_factor_on,
+        recovery_left,
+        sessions,
         chrome: s.chrome("/account"),
         name: s.person.name.clone(),
         email: s.person.email.clone(),
@@ -724,6 +833,13 @@ async fn switch_partnership(
     }
     learnloop_store::accounts::switch_partnership(&st.db, &s.token_hash, &f.partnership).await?;
     Ok(Redirect::to("/home").into_response())
+}
+
+/// A stored time as people read it (UTC).
+fn when(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.format("%-d %B %Y %H:%M").to_string())
+        .unwrap_or_else(|_| at.to_owned())
 }
 
 async fn accessibility(v: Visitor) -> AppResult<Response> {

@@ -10,7 +10,9 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_domain::accounts::{Email, Role, TokenPurpose, token_lifetime};
 use learnloop_domain::governance::{SECTORS, check_name};
-use learnloop_domain::policy::{Permission, grantable, may_change_role, may_deactivate};
+use learnloop_domain::policy::{
+    Permission, SecondFactorRule, grantable, may_change_role, may_deactivate,
+};
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
 use learnloop_store::governance::{self, Agency, AgencyInput, Settings};
@@ -159,6 +161,7 @@ struct SettingsPage {
     escalate_chair_after: Input,
     stale_after_weeks: Input,
     impact_months: Input,
+    second_factor: Radios,
 }
 
 fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
@@ -220,6 +223,16 @@ fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage 
             .width_class("govuk-input--width-4")
             .value(&v.impact_months)
             .error(errors.get("impact_months")),
+        second_factor: Radios::new(
+            "second_factor",
+            "Two-step sign-in (a code from an authenticator app as well as the password)",
+            SecondFactorRule::ALL
+                .into_iter()
+                .map(|r| ChoiceItem::new(r.slug(), r.label())),
+        )
+        .hint("People who must use it and have not set it up do so at their next sign-in")
+        .value(&v.second_factor)
+        .error(errors.get("second_factor")),
     }
 }
 
@@ -235,6 +248,7 @@ struct SettingsForm {
     escalate_chair_after: String,
     stale_after_weeks: String,
     impact_months: String,
+    second_factor: String,
 }
 
 async fn settings_page(s: Signed) -> AppResult<Response> {
@@ -250,6 +264,7 @@ async fn settings_page(s: Signed) -> AppResult<Response> {
         escalate_chair_after: p.escalate_chair_after.to_string(),
         stale_after_weeks: p.stale_after_weeks.to_string(),
         impact_months: p.impact_months.to_string(),
+        second_factor: p.second_factor.clone(),
     };
     render(&settings_form(&s, &v, &Errors::default()))
 }
@@ -319,6 +334,18 @@ async fn save_settings(
         "the weeks",
     );
     let impact = whole("impact_months", &f.impact_months, 1..=36, "the months");
+    // Left out of the form (an older page), the rule stays as it is.
+    let second_factor = if f.second_factor.is_empty() {
+        s.partnership.second_factor.clone()
+    } else {
+        match SecondFactorRule::from_slug(&f.second_factor) {
+            Some(r) => r.slug().to_owned(),
+            None => {
+                errors.add("second_factor", "Select when two-step sign-in is required");
+                String::new()
+            }
+        }
+    };
     match (name, contact, reminders, stale, impact) {
         (
             Some(name),
@@ -332,6 +359,7 @@ async fn save_settings(
                 &s.who(),
                 s.pid(),
                 &Settings {
+                    second_factor,
                     name,
                     area,
                     contact_email,
@@ -1060,6 +1088,8 @@ struct PersonPage {
     active: bool,
     /// The account may be deactivated (or reactivated) by this person.
     can_deactivate: bool,
+    /// This person (a system administrator) may reset the account's two-step sign-in.
+    can_reset_second_factor: bool,
     roles: Vec<RoleLine>,
     choice: RoleChoice,
 }
@@ -1083,6 +1113,7 @@ async fn person_view(
     Ok(PersonPage {
         active: p.person.active,
         can_deactivate: may_deactivate(&s.actor, id, partnerships).is_ok(),
+        can_reset_second_factor: learnloop_domain::policy::may_reset_second_factor(&s.actor, id),
         chrome: s.chrome("/people"),
         errors: errors.summary(),
         id: id.to_owned(),

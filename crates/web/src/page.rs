@@ -21,6 +21,8 @@ pub enum Flash {
     AccountReactivated,
     InvitationAccepted,
     InvitationDeclined,
+    SessionEnded,
+    SecondFactorReset,
     SettingsSaved,
     HolidayProposed,
     HolidayApplied,
@@ -96,6 +98,12 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::AccountDeactivated,
         "account-deactivated",
         "Account deactivated",
+    ),
+    (Flash::SessionEnded, "session-ended", "Session ended"),
+    (
+        Flash::SecondFactorReset,
+        "second-factor-reset",
+        "Two-step sign-in reset. They set it up again at their next sign-in",
     ),
     (
         Flash::InvitationAccepted,

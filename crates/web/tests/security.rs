@@ -897,3 +897,313 @@ async fn a_declined_invitation_gives_nothing() {
     })
     .await;
 }
+
+/// The code an authenticator app shows for a base-32 secret at a moment (RFC 6238).
+fn code_at(secret_text: &str, at: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_text.replace(' ', "")).unwrap();
+    let t = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    t.generate(at).to_string()
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The secret a set-up page shows for typing into an app.
+fn secret_on(page: &str) -> String {
+    page.split("<code class=\"app-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn two_step_sign_in_is_set_up_with_a_code_each_code_works_once_and_recovery_codes_work_once()
+{
+    each_app(|app| async move {
+        let me = Client::new(&app.base);
+        me.sign_in_as(Role::Practitioner).await;
+        let account = me.get("/account").await;
+        assert!(account.contains("Set up two-step sign-in"));
+        let page = me.get("/account/two-factor").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.contains("<svg role=\"img\""),
+            "a QR code drawn on the server"
+        );
+        let secret = secret_on(&page.body);
+        // The secret is kept sealed, never as the app shows it.
+        let (sealed,): (Option<String>,) = app
+            .db
+            .fetch_one(
+                learnloop_store::query("SELECT totp_sealed FROM person WHERE email = ?")
+                    .bind(common::email_of(Role::Practitioner)),
+            )
+            .await
+            .unwrap();
+        assert!(
+            !sealed
+                .unwrap()
+                .to_uppercase()
+                .contains(&secret.replace(' ', ""))
+        );
+        // A wrong code is explained; the right one switches it on and shows ten recovery codes.
+        let wrong = me.post("/account/two-factor", &[("code", "000000")]).await;
+        assert_eq!(wrong.status, 422);
+        assert!(wrong.contains("The code is not right"));
+        let step = now_secs();
+        let on = me
+            .post("/account/two-factor", &[("code", &code_at(&secret, step))])
+            .await;
+        assert_eq!(on.status, 200, "{}", on.body);
+        let recovery: Vec<String> = on
+            .body
+            .split("<li><code class=\"app-code\">")
+            .skip(1)
+            .map(|s| s.split('<').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(recovery.len(), 10);
+        assert!(
+            me.get("/account")
+                .await
+                .contains("You have 10 recovery codes left")
+        );
+
+        // Signing in now needs a code after the password; the password alone opens nothing.
+        let c = Client::new(&app.base);
+        let r = c
+            .sign_in(
+                common::email_of(Role::Practitioner),
+                learnloop_store::demo::PASSWORD,
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(r.location.as_deref().unwrap().starts_with("/sign-in/code"));
+        assert_eq!(
+            c.get("/home").await.status,
+            303,
+            "no session before the code"
+        );
+        // The code used to switch it on is spent; so is any code of the same moment.
+        let same = c
+            .post("/sign-in/code", &[("code", &code_at(&secret, step))])
+            .await;
+        assert_eq!(same.status, 422, "a code is accepted once");
+        let next = code_at(&secret, step + 30);
+        let ok = c
+            .post("/sign-in/code", &[("code", &next), ("next", "/actions")])
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(ok.location.as_deref(), Some("/actions"));
+        assert_eq!(c.get("/home").await.status, 200);
+        // Replayed inside its window, the same code is refused.
+        let c2 = Client::new(&app.base);
+        c2.sign_in(
+            common::email_of(Role::Practitioner),
+            learnloop_store::demo::PASSWORD,
+        )
+        .await;
+        assert_eq!(
+            c2.post("/sign-in/code", &[("code", &next)]).await.status,
+            422
+        );
+        // A recovery code works once, typed with or without its dash and spaces.
+        let code = recovery[0].replace('-', " ");
+        assert_eq!(
+            c2.post("/sign-in/code", &[("code", &code)]).await.status,
+            303
+        );
+        let c3 = Client::new(&app.base);
+        c3.sign_in(
+            common::email_of(Role::Practitioner),
+            learnloop_store::demo::PASSWORD,
+        )
+        .await;
+        assert_eq!(
+            c3.post("/sign-in/code", &[("code", &recovery[0])])
+                .await
+                .status,
+            422
+        );
+        // The code page without a right password first sends the visitor to sign in.
+        let stranger = Client::new(&app.base);
+        let r = stranger
+            .post("/sign-in/code", &[("code", &recovery[1])])
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/sign-in"));
+        // Wrong codes are limited: after five, even a right one waits.
+        let c4 = Client::new(&app.base);
+        c4.sign_in(
+            common::email_of(Role::Practitioner),
+            learnloop_store::demo::PASSWORD,
+        )
+        .await;
+        for _ in 0..5 {
+            c4.post("/sign-in/code", &[("code", "123456")]).await;
+        }
+        let locked = c4.post("/sign-in/code", &[("code", &recovery[1])]).await;
+        assert_eq!(locked.status, 429);
+        assert!(locked.contains("Wait 15 minutes"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_partnership_that_requires_two_step_sign_in_has_it_set_up_at_the_next_sign_in() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let settings = bt.get("/settings").await;
+        assert!(settings.contains("Required for the roles that read case content"));
+        app.db
+            .execute(learnloop_store::query(
+                "UPDATE partnership SET second_factor = 'case-roles'",
+            ))
+            .await
+            .unwrap();
+        // A practitioner reads no case content: signed in as before.
+        let p = Client::new(&app.base);
+        p.sign_in_as(Role::Practitioner).await;
+        // The independent chair sets it up before anything else.
+        let chair = Client::new(&app.base);
+        let r = chair
+            .sign_in(
+                common::email_of(Role::IndependentChair),
+                learnloop_store::demo::PASSWORD,
+            )
+            .await;
+        assert!(
+            r.location
+                .as_deref()
+                .unwrap()
+                .starts_with("/sign-in/set-up"),
+            "{:?}",
+            r.location
+        );
+        assert_eq!(chair.get("/home").await.status, 303);
+        let page = chair.get("/sign-in/set-up").await;
+        assert_eq!(page.status, 200);
+        let secret = secret_on(&page.body);
+        let on = chair
+            .post(
+                "/sign-in/set-up",
+                &[("code", &code_at(&secret, now_secs()))],
+            )
+            .await;
+        assert_eq!(on.status, 200, "{}", on.body);
+        assert!(on.contains("Save your recovery codes"));
+        assert_eq!(
+            chair.get("/home").await.status,
+            200,
+            "signed in once it is on"
+        );
+
+        // The administrator resets it (audited, and the chair is told by mail); the chair is
+        // signed out and sets it up again.
+        let admin = Client::new(&app.base);
+        admin.sign_in_as(Role::SystemAdmin).await;
+        let id = person_id(&app, Role::IndependentChair).await;
+        assert_eq!(
+            admin
+                .get(&format!("/people/{id}/two-factor/reset"))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            admin
+                .post(&format!("/people/{id}/two-factor/reset"), &[])
+                .await
+                .status,
+            303
+        );
+        assert_eq!(chair.get("/home").await.status, 303);
+        assert!(
+            common::last_mail_to(&app.db, common::email_of(Role::IndependentChair))
+                .await
+                .unwrap()
+                .contains("reset your two-step sign-in")
+        );
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(learnloop_store::query(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'second-factor.reset'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let again = Client::new(&app.base);
+        let r = again
+            .sign_in(
+                common::email_of(Role::IndependentChair),
+                learnloop_store::demo::PASSWORD,
+            )
+            .await;
+        assert!(
+            r.location
+                .as_deref()
+                .unwrap()
+                .starts_with("/sign-in/set-up")
+        );
+        // Nobody else resets it.
+        assert_eq!(
+            bt.post(&format!("/people/{id}/two-factor/reset"), &[])
+                .await
+                .status,
+            403
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_account_page_lists_the_persons_sessions_and_ends_any_of_them() {
+    each_app(|app| async move {
+        let laptop = Client::new(&app.base);
+        laptop.sign_in_as(Role::AgencyLead).await;
+        let phone = Client::new(&app.base);
+        phone.sign_in_as(Role::AgencyLead).await;
+        let account = laptop.get("/account").await;
+        assert!(account.contains("Where you are signed in"));
+        assert!(account.contains("This browser"));
+        let ends: Vec<String> = account
+            .body
+            .match_indices("action=\"/account/sessions/")
+            .map(|(i, _)| account.body[i + 8..].split('"').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(ends.len(), 2);
+        // End the other one (the one not marked "This browser").
+        let this_row = account.body.find("This browser").unwrap();
+        let other = ends
+            .iter()
+            .find(|e| {
+                account.body.find(e.as_str()).unwrap() < this_row
+                    || account.body.find(e.as_str()).unwrap() > this_row + 800
+            })
+            .unwrap()
+            .clone();
+        assert_eq!(laptop.post(&other, &[]).await.status, 303);
+        let still: Vec<u16> = vec![
+            laptop.get("/home").await.status,
+            phone.get("/home").await.status,
+        ];
+        assert!(still.contains(&200) && still.contains(&303), "{still:?}");
+        // Someone else's session cannot be ended by guessing: not found.
+        let stranger = Client::new(&app.base);
+        stranger.sign_in_as(Role::Auditor).await;
+        assert_eq!(
+            stranger
+                .post("/account/sessions/0123456789abcdef/end", &[])
+                .await
+                .status,
+            404
+        );
+    })
+    .await;
+}
