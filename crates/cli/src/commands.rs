@@ -135,6 +135,10 @@ pub struct ServeArgs {
     pub mail_poll_ms: u64,
     #[command(flatten)]
     pub key: KeyArgs,
+    /// A load balancer or reverse proxy stands in front and appends the client's address to
+    /// X-Forwarded-For: rate limits then count by that address, not the proxy's.
+    #[arg(long, env = "LEARNLOOP_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 /// What `verify-audit` reads: the database, the file store where the anchor is kept, the key.
@@ -244,6 +248,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     let mut config = Config::new(&public_url);
     config.mail_from = a.mail_from.clone();
     config.key = key.clone();
+    config.behind_proxy = a.behind_proxy;
     let (files, kept_in) = open_files(s3, &a.files).await?;
     let state = AppState {
         db: db.clone(),
@@ -286,10 +291,13 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     println!("Files: {kept_in}");
     println!("Secret key: {key_from}");
     tracing::info!(%local, "listening");
-    axum::serve(listener, learnloop_web::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    axum::serve(
+        listener,
+        learnloop_web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
     let _ = stop_tx.send(true);
     housekeeping.abort();
     anchoring.abort();

@@ -199,8 +199,22 @@ impl Throttle {
         self.locked_until.is_some_and(|t| now < t)
     }
 
-    /// The state after one more failure at `now`.
+    /// Failures one account may have from all addresses together before it is locked for
+    /// everyone: high enough that nobody can lock another person out from one address (that
+    /// locks only the pair), low enough to stop a spray from many.
+    pub const MAX_ACCOUNT_FAILURES: i64 = 50;
+
+    /// The state after one more failure at `now`, locking at [`Throttle::MAX_FAILURES`].
     pub fn after_failure(prev: Option<&Throttle>, now: DateTime<Utc>) -> Throttle {
+        Self::after_failure_of(prev, now, Self::MAX_FAILURES)
+    }
+
+    /// The state after one more failure at `now`, locking at `max_failures`.
+    pub fn after_failure_of(
+        prev: Option<&Throttle>,
+        now: DateTime<Utc>,
+        max_failures: i64,
+    ) -> Throttle {
         let fresh = Throttle {
             failures: 1,
             first_failure_at: now,
@@ -220,7 +234,7 @@ impl Throttle {
             },
             _ => fresh,
         };
-        if t.failures >= Self::MAX_FAILURES && !t.is_locked(now) {
+        if t.failures >= max_failures && !t.is_locked(now) {
             t.locked_until = Some(now + Duration::minutes(Self::LOCK_MINUTES));
         }
         t

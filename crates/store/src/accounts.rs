@@ -897,6 +897,16 @@ pub async fn count_attempt(
     key: &str,
     now: DateTime<Utc>,
 ) -> Result<(Option<Throttle>, Throttle), StoreError> {
+    count_attempt_of(db, key, now, Throttle::MAX_FAILURES).await
+}
+
+/// [`count_attempt`] with its own number of failures before the lock.
+pub async fn count_attempt_of(
+    db: &Db,
+    key: &str,
+    now: DateTime<Utc>,
+    max_failures: i64,
+) -> Result<(Option<Throttle>, Throttle), StoreError> {
     let mut tx = db.begin().await?;
     tx.serialise_on(&format!("throttle:{key}")).await?;
     let row: Option<ThrottleRow> = tx
@@ -916,7 +926,7 @@ pub async fn count_attempt(
             })
         })
         .transpose()?;
-    let after = Throttle::after_failure(before.as_ref(), now);
+    let after = Throttle::after_failure_of(before.as_ref(), now, max_failures);
     save_throttle(&mut tx, key, &after).await?;
     tx.commit().await?;
     Ok((before, after))

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_domain::accounts::{
-    DUMMY_HASH, Email, Role, TokenPurpose, check_new_password, hash_password, token_lifetime,
-    verify_password,
+    DUMMY_HASH, Email, Role, Throttle, TokenPurpose, check_new_password, hash_password,
+    token_lifetime, verify_password,
 };
 use learnloop_govuk::{ErrorSummary, Input};
 use learnloop_store::accounts::{self, new_secret, secret_hash};
@@ -188,6 +188,7 @@ async fn sign_in(
     State(st): State<AppState>,
     v: Visitor,
     headers: HeaderMap,
+    axum::Extension(addr): axum::Extension<crate::limits::ClientAddr>,
     FormData(f): FormData<SignInForm>,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
@@ -209,10 +210,19 @@ async fn sign_in(
         );
     };
     let key = email.as_str().to_owned();
+    // Five wrong passwords lock the account for the address they came from (so nobody can
+    // lock another person out from theirs); fifty from anywhere lock it for everyone.
+    let pair = format!("{key}|{}", addr.0);
     let now = Utc::now();
-    let (throttle, counted) = accounts::count_attempt(&st.db, &key, now).await?;
+    let (pair_before, pair_after) = accounts::count_attempt(&st.db, &pair, now).await?;
+    let (acct_before, acct_after) =
+        accounts::count_attempt_of(&st.db, &key, now, Throttle::MAX_ACCOUNT_FAILURES).await?;
     let locked_msg = "There have been too many attempts to sign in with this email address. Wait 15 minutes, then try again";
-    if throttle.as_ref().is_some_and(|t| t.is_locked(now)) {
+    if [pair_before, acct_before]
+        .iter()
+        .flatten()
+        .any(|t| t.is_locked(now))
+    {
         audit::record(
             &st.db,
             &Who {
@@ -249,6 +259,7 @@ async fn sign_in(
     match (&person, ok) {
         (Some(p), true) => {
             let mut tx = st.db.begin().await?;
+            accounts::clear_throttle(&mut tx, &pair).await?;
             accounts::clear_throttle(&mut tx, &key).await?;
             tx.commit().await?;
             // With a second factor on (or required of their roles), the password is only the
@@ -269,7 +280,6 @@ async fn sign_in(
         }
         _ => {
             let mut tx = st.db.begin().await?;
-            let t = counted;
             let who = Who {
                 person_id: None,
                 label: key.clone(),
@@ -288,7 +298,7 @@ async fn sign_in(
             )
             .await?;
             tx.commit().await?;
-            if t.is_locked(now) {
+            if pair_after.is_locked(now) || acct_after.is_locked(now) {
                 errors.add("email", locked_msg);
             } else {
                 errors.add("email", "Enter a correct email address and password");

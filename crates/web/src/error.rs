@@ -133,3 +133,27 @@ pub fn too_large() -> Response {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Too many requests from one client address: when to try again, in words and in
+/// `Retry-After`.
+pub fn too_many(wait_seconds: u64) -> Response {
+    let wait = wait_seconds.max(1);
+    let when = if wait < 90 {
+        format!("Wait {wait} seconds, then try again.")
+    } else {
+        format!("Wait {} minutes, then try again.", wait.div_ceil(60))
+    };
+    let mut resp = error_page(
+        StatusCode::TOO_MANY_REQUESTS,
+        "There have been too many attempts from your network",
+        &[
+            &when,
+            "This protects everyone's accounts from people guessing passwords and links. Nothing was saved.",
+        ],
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, v);
+    }
+    resp
+}

@@ -1233,6 +1233,7 @@ async fn remove_role_page(
         action: format!("/people/{id}/roles/{mid}/remove"),
         button: "Take the role away".to_owned(),
         back: format!("/people/{id}"),
+        fields: Vec::new(),
     })
 }
 
@@ -1296,6 +1297,7 @@ async fn deactivate_page(
         action: format!("/people/{id}/deactivate"),
         button: "Deactivate the account".to_owned(),
         back: format!("/people/{id}"),
+        fields: Vec::new(),
     })
 }
 

@@ -16,6 +16,7 @@ mod forms;
 mod governance;
 mod health;
 mod home;
+mod limits;
 pub mod mail;
 mod page;
 mod reviews;
@@ -50,6 +51,9 @@ pub struct Config {
     pub sessions: SessionPolicy,
     /// The From of every mail.
     pub mail_from: String,
+    /// A load balancer or reverse proxy stands in front and appends the client's address to
+    /// `X-Forwarded-For`: rate limits count by that address instead of the proxy's.
+    pub behind_proxy: bool,
     /// The installation's secret key (kept outside the database): derives the secrets of
     /// links sent by mail.
     pub key: learnloop_store::keys::SecretKey,
@@ -61,6 +65,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             sessions: SessionPolicy::default(),
             mail_from: "Learnloop <no-reply@learnloop.invalid>".to_owned(),
+            behind_proxy: false,
             // A key for this process alone; `serve` sets the installation's.
             key: learnloop_store::keys::SecretKey::random(),
         }
@@ -109,6 +114,10 @@ pub fn app(state: AppState) -> Router {
 
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), web::csrf_and_flash))
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), limits::Limits::new()),
+            limits::by_address,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::cache_and_transport,

@@ -425,6 +425,8 @@ pub struct ConfirmPage {
     pub button: String,
     /// Where "Cancel" goes back to.
     pub back: String,
+    /// Hidden fields the step needs (which feed, for example).
+    pub fields: Vec<(String, String)>,
 }
 
 /// Template filters. `{{ d|day }}` shows a stored `YYYY-MM-DD` (or the date of a stored time)

@@ -1207,3 +1207,131 @@ async fn the_account_page_lists_the_persons_sessions_and_ends_any_of_them() {
     })
     .await;
 }
+
+/// Posts a form with the CSRF token, as if from the client address `from` (the proxy in front
+/// appends it to X-Forwarded-For).
+async fn post_from(
+    c: &Client,
+    from: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = c.csrf().await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    c.http
+        .post(format!("{}{path}", c.base))
+        .header("x-forwarded-for", format!("10.9.9.9, {from}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn nobody_can_lock_another_person_out_from_their_own_address() {
+    common::each_app_with(
+        |c| c.behind_proxy = true,
+        |app| async move {
+            let victim = common::email_of(Role::Trainer);
+            let attacker = Client::new(&app.base);
+            for _ in 0..6 {
+                post_from(
+                    &attacker,
+                    "203.0.113.9",
+                    "/sign-in",
+                    &[("email", victim), ("password", "guessing wrong")],
+                )
+                .await;
+            }
+            let r = post_from(
+                &attacker,
+                "203.0.113.9",
+                "/sign-in",
+                &[
+                    ("email", victim),
+                    ("password", learnloop_store::demo::PASSWORD),
+                ],
+            )
+            .await;
+            assert_eq!(
+                r.status().as_u16(),
+                429,
+                "the attacker's address is locked out of the account"
+            );
+            // The trainer, from their own office, signs in as usual.
+            let me = Client::new(&app.base);
+            let r = post_from(
+                &me,
+                "198.51.100.7",
+                "/sign-in",
+                &[
+                    ("email", victim),
+                    ("password", learnloop_store::demo::PASSWORD),
+                    ("next", ""),
+                ],
+            )
+            .await;
+            assert_eq!(r.status().as_u16(), 303);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn one_address_knocking_too_often_is_told_when_to_try_again() {
+    common::each_app_with(
+        |c| c.behind_proxy = true,
+        |app| async move {
+            let c = Client::new(&app.base);
+            let mut last = None;
+            for i in 0..70 {
+                let r = post_from(
+                    &c,
+                    "203.0.113.50",
+                    "/forgot-password",
+                    &[("email", &format!("nobody{i}@example.org"))],
+                )
+                .await;
+                if r.status().as_u16() == 429 {
+                    last = Some(r);
+                    break;
+                }
+            }
+            let r = last.expect("the address is limited before 70 requests");
+            let wait: u64 = r
+                .headers()
+                .get("retry-after")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait));
+            let body = r.text().await.unwrap();
+            assert!(
+                body.contains("too many attempts from your network"),
+                "{body}"
+            );
+            assert!(body.contains("then try again"));
+            // Guessing links is limited the same way; another address is not affected.
+            let link = c
+                .http
+                .get(format!("{}/set-password/0000", app.base))
+                .header("x-forwarded-for", "203.0.113.50")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(link.status().as_u16(), 429);
+            let other = post_from(
+                &c,
+                "198.51.100.8",
+                "/forgot-password",
+                &[("email", "someone@example.org")],
+            )
+            .await;
+            assert_eq!(other.status().as_u16(), 303);
+        },
+    )
+    .await;
+}

@@ -601,6 +601,7 @@ async fn reset_page(
         action: format!("/people/{id}/two-factor/reset"),
         button: "Reset two-step sign-in".to_owned(),
         back: format!("/people/{id}"),
+        fields: Vec::new(),
     })
 }
 

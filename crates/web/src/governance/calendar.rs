@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use chrono::{Duration, NaiveDateTime, Utc};
 use learnloop_docs::ical::{CalEvent, feed};
 use learnloop_domain::policy::{Actor, Permission};
@@ -26,7 +26,7 @@ use crate::web::redirect_with;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/calendar", get(page).post(create))
-        .route("/calendar/revoke", post(revoke))
+        .route("/calendar/revoke", get(revoke_page).post(revoke))
         .route("/feeds/{file}", get(serve_feed))
 }
 
@@ -113,6 +113,35 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
         .map(|g| format!("{} meetings", g.name))
         .unwrap_or_else(|| "All your groups' meetings".to_owned());
     render(&view(&st, &s, Some((name, url))).await?)
+}
+
+async fn revoke_page(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let f = FormPairs(
+        url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect(),
+    );
+    let group = chosen_group(&st, &s, &f).await?;
+    let name = group
+        .as_ref()
+        .map(|g| format!("{} meetings", g.name))
+        .unwrap_or_else(|| "all your groups' meetings".to_owned());
+    render(&crate::page::ConfirmPage {
+        chrome: s.chrome("/calendar"),
+        title: format!("Revoke the calendar address for {name}?"),
+        paragraphs: vec![
+            "Calendars subscribed to it stop showing these meetings. You can make a new address afterwards.".to_owned(),
+        ],
+        action: "/calendar/revoke".to_owned(),
+        button: "Revoke the address".to_owned(),
+        back: "/calendar".to_owned(),
+        fields: vec![("group".to_owned(), group.map(|g| g.id).unwrap_or_default())],
+    })
 }
 
 async fn revoke(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {

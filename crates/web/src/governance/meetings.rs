@@ -41,7 +41,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/meetings/{id}", get(meeting_page))
         .route("/meetings/{id}/edit", get(edit_page).post(save_edit))
-        .route("/meetings/{id}/cancel", post(cancel))
+        .route("/meetings/{id}/cancel", get(cancel_page).post(cancel))
         .route("/meetings/{id}/agenda/items", post(add_item))
         .route("/meetings/{id}/agenda/issue", post(issue))
         .route("/meetings/{id}/agenda/{item}/minutes", post(save_minutes))
@@ -305,6 +305,33 @@ async fn save_edit(
         StatusCode::UNPROCESSABLE_ENTITY,
         &meeting_form(&s, &m, &f, &errors),
     )
+}
+
+async fn cancel_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (m, _) = load_meeting(&st, &s, &id, GroupPermission::ManageTerms).await?;
+    render(&crate::page::ConfirmPage {
+        chrome: s.chrome("/groups"),
+        title: "Cancel this meeting?".to_owned(),
+        paragraphs: vec![
+            format!(
+                "The meeting on {} will show as cancelled, in Learnloop and in everyone's calendar feeds.",
+                m.starts_at
+                    .get(..10)
+                    .and_then(learnloop_domain::dates::parse_iso)
+                    .map(learnloop_domain::dates::long)
+                    .unwrap_or_default()
+            ),
+            "Its agenda, papers and minutes are kept.".to_owned(),
+        ],
+        action: format!("/meetings/{id}/cancel"),
+        button: "Cancel the meeting".to_owned(),
+        back: format!("/meetings/{id}"),
+        fields: Vec::new(),
+    })
 }
 
 async fn cancel(

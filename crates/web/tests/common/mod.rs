@@ -35,7 +35,12 @@ pub async fn spawn(t: &TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
         files,
     };
     tokio::spawn(async move {
-        axum::serve(listener, app(state)).await.unwrap();
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     TestApp {
         base: format!("http://{addr}"),
