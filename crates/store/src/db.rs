@@ -377,11 +377,27 @@ impl Db {
     }
 
     /// Applies every migration not yet applied. Safe to run from several instances at once.
+    ///
+    /// On PostgreSQL a schema already up to date is left untouched without asking for any
+    /// right to change it, so `serve` can connect as a least-privilege role that owns nothing
+    /// (`postgres-app-role.sql`) while the owner runs `learnloop migrate`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pools {
             Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pools::Postgres { write, .. } => {
-                sqlx::migrate!("./migrations/postgres").run(write).await?
+                let m = sqlx::migrate!("./migrations/postgres");
+                let applied: Vec<(i64,)> = sqlx::query_as(
+                    "SELECT version FROM _sqlx_migrations WHERE success",
+                )
+                .fetch_all(write)
+                .await
+                .unwrap_or_default();
+                let up_to_date = m
+                    .iter()
+                    .all(|x| applied.iter().any(|(v,)| *v == x.version));
+                if !up_to_date {
+                    m.run(write).await?;
+                }
             }
         }
         Ok(())
