@@ -386,15 +386,12 @@ impl Db {
             Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pools::Postgres { write, .. } => {
                 let m = sqlx::migrate!("./migrations/postgres");
-                let applied: Vec<(i64,)> = sqlx::query_as(
-                    "SELECT version FROM _sqlx_migrations WHERE success",
-                )
-                .fetch_all(write)
-                .await
-                .unwrap_or_default();
-                let up_to_date = m
-                    .iter()
-                    .all(|x| applied.iter().any(|(v,)| *v == x.version));
+                let applied: Vec<(i64,)> =
+                    sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                        .fetch_all(write)
+                        .await
+                        .unwrap_or_default();
+                let up_to_date = m.iter().all(|x| applied.iter().any(|(v,)| *v == x.version));
                 if !up_to_date {
                     m.run(write).await?;
                 }

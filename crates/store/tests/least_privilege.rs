@@ -21,7 +21,10 @@ async fn the_application_role_works_but_cannot_touch_the_audit_trail() {
         .raw(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app-password'"))
         .await
         .unwrap();
-    owner.raw(&GRANTS.replace("learnloop_app", &role)).await.unwrap();
+    owner
+        .raw(&GRANTS.replace("learnloop_app", &role))
+        .await
+        .unwrap();
 
     let (base, name) = t.url.rsplit_once('/').unwrap();
     let host = base.rsplit_once('@').map(|(_, h)| h).unwrap();
@@ -30,10 +33,17 @@ async fn the_application_role_works_but_cannot_touch_the_audit_trail() {
     // Starting up (an up-to-date schema) and the ordinary work both succeed.
     app.migrate().await.unwrap();
     assert!(demo::load(&app).await.unwrap());
-    audit::record(&app, &Who::system("test"), Event::new("test.append", "test", None))
+    audit::record(
+        &app,
+        &Who::system("test"),
+        Event::new("test.append", "test", None),
+    )
+    .await
+    .unwrap();
+    let (n,): (i64,) = app
+        .fetch_one(query("SELECT COUNT(*) FROM audit_event"))
         .await
         .unwrap();
-    let (n,): (i64,) = app.fetch_one(query("SELECT COUNT(*) FROM audit_event")).await.unwrap();
     assert!(n > 1);
 
     // Everything that would let it rewrite history is refused.
@@ -51,13 +61,21 @@ async fn the_application_role_works_but_cannot_touch_the_audit_trail() {
         let r = app.raw(sql).await;
         assert!(r.is_err(), "the application role could run: {sql}");
     }
-    let (after,): (i64,) = app.fetch_one(query("SELECT COUNT(*) FROM audit_event")).await.unwrap();
+    let (after,): (i64,) = app
+        .fetch_one(query("SELECT COUNT(*) FROM audit_event"))
+        .await
+        .unwrap();
     assert_eq!(after, n);
     app.close().await;
     owner.raw(&format!("DROP OWNED BY {role}")).await.unwrap();
     owner.close().await;
-    let admin = Db::connect(&std::env::var("LEARNLOOP_TEST_PG").unwrap()).await.unwrap();
-    admin.raw(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    let admin = Db::connect(&std::env::var("LEARNLOOP_TEST_PG").unwrap())
+        .await
+        .unwrap();
+    admin
+        .raw(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
     admin.raw(&format!("DROP ROLE {role}")).await.unwrap();
     admin.close().await;
 }

@@ -1009,8 +1009,10 @@ async fn invite(
     )
     .await?;
     tx.commit().await?;
+    // The same answer as for an address that already has an account: where the browser goes
+    // next must not tell another partnership whether an address is known here.
     Ok(redirect_with(
-        &format!("/people/{}", person.id),
+        "/people",
         Flash::PersonInvited,
         st.config.secure_cookies(),
     ))
