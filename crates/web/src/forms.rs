@@ -11,6 +11,33 @@ use crate::error::AppError;
 /// validation reports, not a rejected request.
 pub struct FormData<T>(pub T);
 
+/// Text without NUL characters. Nobody types one, PostgreSQL cannot store one (the write
+/// would fail), and it can cut a value short where it is read as C text: every form value and
+/// query string loses them as it is read.
+pub fn without_nul(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+/// A urlencoded body or query without its NUL characters (`%00`, or a raw NUL byte).
+pub fn urlencoded_without_nul(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !bytes.contains(&0) && !bytes.windows(3).any(|w| w == b"%00") {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"%00") {
+            i += 3;
+        } else {
+            if bytes[i] != 0 {
+                out.push(bytes[i]);
+            }
+            i += 1;
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl<S, T> FromRequest<S> for FormData<T>
 where
     S: Send + Sync,
@@ -22,7 +49,7 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        serde_urlencoded::from_bytes(&bytes)
+        serde_urlencoded::from_bytes(&urlencoded_without_nul(&bytes))
             .map(FormData)
             .map_err(|e| AppError::BadRequest(format!("form: {e}")))
     }
@@ -80,7 +107,9 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
             .await
             .map_err(|e| AppError::BadRequest(e.to_string()))?;
         Ok(FormPairs(
-            url::form_urlencoded::parse(&bytes).into_owned().collect(),
+            url::form_urlencoded::parse(&urlencoded_without_nul(&bytes))
+                .into_owned()
+                .collect(),
         ))
     }
 }
@@ -117,5 +146,41 @@ impl FormPairs {
             .map(|(_, v)| v.clone())
             .filter(|v| !v.is_empty())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[derive(serde::Deserialize, Default, Debug)]
+    #[serde(default)]
+    struct AnyForm {
+        name: String,
+        email: String,
+        due: String,
+    }
+
+    #[test]
+    fn nul_characters_never_reach_a_value() {
+        assert_eq!(
+            &*urlencoded_without_nul(b"a=x%00y&b=%2500"),
+            b"a=xy&b=%2500"
+        );
+        assert_eq!(&*urlencoded_without_nul(b"a=\0b"), b"a=b");
+        assert_eq!(without_nul("a\0b"), "ab");
+    }
+
+    proptest::proptest! {
+        /// Any bytes as a form body: a value or a 400, never a panic, and never a NUL.
+        #[test]
+        fn any_body_reads_as_a_form_or_is_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            if let Ok(f) = serde_urlencoded::from_bytes::<AnyForm>(&urlencoded_without_nul(&bytes)) {
+                proptest::prop_assert!(!f.name.contains('\0') && !f.email.contains('\0') && !f.due.contains('\0'));
+            }
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&urlencoded_without_nul(&bytes)).into_owned().collect();
+            proptest::prop_assert!(pairs.iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
+        }
     }
 }

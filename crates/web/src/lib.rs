@@ -122,6 +122,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             web::cache_and_transport,
         ))
+        .layer(axum::middleware::from_fn(web::no_nul_in_path))
         .layer(axum::middleware::from_fn(web::server_timing))
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -11,6 +11,7 @@ use learnloop_store::files::FileObject;
 
 use crate::error::{AppError, too_large};
 use crate::forms::FormPairs;
+use crate::forms::without_nul;
 
 /// A multipart form as sent: its text fields, and each file input's file name and bytes
 /// (empty file inputs are left out).
@@ -38,12 +39,12 @@ pub async fn read(mut form: Multipart) -> Result<Uploaded, Response> {
                 if let Some(file_name) = field.file_name().map(ToOwned::to_owned) {
                     match field.bytes().await {
                         Ok(b) if b.is_empty() && file_name.is_empty() => {}
-                        Ok(b) => files.push((file_name, b)),
+                        Ok(b) => files.push((without_nul(&file_name), b)),
                         Err(_) => return Err(too_large()),
                     }
                 } else {
                     match field.text().await {
-                        Ok(text) => fields.push((name, text)),
+                        Ok(text) => fields.push((without_nul(&name), without_nul(&text))),
                         Err(e) => return Err(AppError::BadRequest(e.to_string()).into_response()),
                     }
                 }

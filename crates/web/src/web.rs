@@ -217,6 +217,15 @@ pub async fn csrf_and_flash(State(state): State<AppState>, req: Request, next: N
     resp
 }
 
+/// An address with a NUL in its path names nothing here (and PostgreSQL could not look it
+/// up): not found, before any handler reads it.
+pub async fn no_nul_in_path(req: Request, next: Next) -> Response {
+    if req.uri().path().contains("%00") {
+        return crate::error::not_found().await;
+    }
+    next.run(req).await
+}
+
 /// Every response: kept out of browser and proxy caches (restricted pages must not stay on a
 /// shared computer after sign-out), the GOV.UK Frontend assets excepted; no powerful browser
 /// features; and, over https, a promise to browsers to use nothing else.
@@ -264,8 +273,10 @@ pub fn redirect_with(to: &str, flash: Flash, secure: bool) -> Response {
 
 /// Reads the query string into a struct whose fields all have defaults; never fails.
 pub fn query_params<T: serde::de::DeserializeOwned + Default>(q: Option<&str>) -> T {
-    q.and_then(|q| serde_urlencoded::from_str(q).ok())
-        .unwrap_or_default()
+    q.and_then(|q| {
+        serde_urlencoded::from_bytes(&crate::forms::urlencoded_without_nul(q.as_bytes())).ok()
+    })
+    .unwrap_or_default()
 }
 
 /// Tells, in a `Server-Timing` header, how long the request took in all and how much of it was

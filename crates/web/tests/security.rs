@@ -1335,3 +1335,53 @@ async fn one_address_knocking_too_often_is_told_when_to_try_again() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_nul_character_anywhere_in_a_request_is_never_a_server_error() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let r = bt
+            .post(
+                "/agencies/new",
+                &[
+                    ("name", "Nul\0 Agency"),
+                    ("sector", "other"),
+                    ("statutory_partner", "no"),
+                    ("active", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(learnloop_store::query(
+                "SELECT COUNT(*) FROM agency WHERE name = 'Nul Agency'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "saved without the NUL");
+        for path in [
+            "/reviews?q=a%00b&reviewer=%00",
+            "/actions?theme=%00",
+            "/audit?person=%00&action=%00",
+        ] {
+            assert_eq!(bt.get(path).await.status, 200, "{path}");
+        }
+        for path in [
+            "/clocks/rules/%00/edit",
+            "/reviews/%00",
+            "/set-password/%00",
+        ] {
+            assert_eq!(bt.get(path).await.status, 404, "{path}");
+        }
+        let r = bt
+            .post(
+                "/sign-in",
+                &[("email", "a\0@b.example"), ("password", "x\0y")],
+            )
+            .await;
+        assert!(r.status < 500);
+    })
+    .await;
+}
