@@ -115,6 +115,11 @@ pub struct ServeArgs {
     /// Load the fictional demo partnership into an empty database and print its sign-ins.
     #[arg(long, env = "LEARNLOOP_DEMO")]
     pub demo: bool,
+    /// How many years of work the demo partnership has done when it is loaded, ending today
+    /// (0: only its agencies, groups and people).
+    #[arg(long, env = "LEARNLOOP_DEMO_HISTORY_YEARS", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(0..=10), value_name = "N")]
+    pub demo_history_years: u32,
     /// Where to send mail, e.g. smtp://127.0.0.1:2525. Without it, mail waits in the outbox.
     #[arg(long, env = "LEARNLOOP_SMTP_URL", value_name = "URL")]
     pub smtp_url: Option<String>,
@@ -231,8 +236,10 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     };
     init_logs();
     let db = open(&a.db).await?;
+    let (files, kept_in) = open_files(s3, &a.files).await?;
     if a.demo {
-        let loaded = demo::load(&db)
+        let today = learnloop_domain::dates::london_date(Utc::now());
+        let loaded = demo::load_with_history(&db, a.demo_history_years, today, Some(files.clone()))
             .await
             .context("cannot load the demo partnership")?;
         print_demo(loaded);
@@ -249,7 +256,6 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     config.mail_from = a.mail_from.clone();
     config.key = key.clone();
     config.behind_proxy = a.behind_proxy;
-    let (files, kept_in) = open_files(s3, &a.files).await?;
     let state = AppState {
         db: db.clone(),
         config: Arc::new(config),

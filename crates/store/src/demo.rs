@@ -315,3 +315,140 @@ async fn governance_content(
     }
     Ok(())
 }
+
+/// The demo partnership as a newcomer should find it: two years (or `years`) of work ending
+/// `today` — cases in every stage with clocks on time, at risk and missed, findings,
+/// recommendations and action plans with evidence, overdue and closed actions and impact
+/// reviews, meetings with agendas and minutes, escalations — made by the national generator
+/// with a fixed seed, so its clocks are live whenever it starts. Then each demo sign-in is
+/// given work of its own, so every role finds something on its first page. Does nothing when
+/// the partnership was there already; returns whether it loaded it now.
+pub async fn load_with_history(
+    db: &Db,
+    years: u32,
+    today: chrono::NaiveDate,
+    files: Option<crate::files::FileStore>,
+) -> Result<bool, StoreError> {
+    if !load(db).await? {
+        return Ok(false);
+    }
+    if years == 0 {
+        return Ok(true);
+    }
+    let o = crate::generate::Options {
+        partnerships: 1,
+        years,
+        seed: 2026,
+        demo: true,
+        today,
+        files,
+    };
+    crate::generate::run(db, &o, &mut |_| {}).await?;
+    give_demo_people_work(db, today).await?;
+    Ok(true)
+}
+
+/// Makes the demo people the owners of a few of the generated actions (one overdue and one
+/// due soon for the practitioner, one each for the trainer and the auditor) and gives the
+/// Learning and Improvement Subgroup, which the demo group chair chairs, overdue actions in
+/// its plan.
+async fn give_demo_people_work(db: &Db, today: chrono::NaiveDate) -> Result<(), StoreError> {
+    use crate::query;
+    let Some(p) = governance::partnership_by_slug(db, SLUG).await? else {
+        return Ok(());
+    };
+    let day = |n: i64| {
+        (today + chrono::Duration::days(n))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let person = |email: &'static str| async move {
+        accounts::person_by_email(db, email)
+            .await
+            .map(|p| p.map(|p| p.id))
+    };
+    // (who, due from, due to) in days from today; the latest due in the window is theirs.
+    let owners: [(&str, i64, i64); 6] = [
+        ("practitioner@northbrook.example", -60, -1),
+        ("practitioner@northbrook.example", 1, 14),
+        ("trainer@northbrook.example", 1, 10),
+        ("auditor@northbrook.example", -45, -1),
+        ("group.chair@northbrook.example", -30, -1),
+        ("agency.lead@northbrook.example", 1, 21),
+    ];
+    let mut tx = db.begin().await?;
+    let mut taken: Vec<String> = Vec::new();
+    for (email, from, to) in owners {
+        let Some(id) = person(email).await? else {
+            continue;
+        };
+        let candidates: Vec<(String,)> = tx
+            .fetch_all(
+                query(
+                    "SELECT id FROM action WHERE partnership_id = ? \
+                     AND status IN ('not-started', 'in-progress') AND due_on >= ? AND due_on <= ? \
+                     ORDER BY due_on DESC, id LIMIT 10",
+                )
+                .bind(&p.id)
+                .bind(day(from))
+                .bind(day(to)),
+            )
+            .await?;
+        if let Some((action,)) = candidates.into_iter().find(|(a,)| !taken.contains(a)) {
+            tx.execute(
+                query("UPDATE action SET owner_person_id = ? WHERE id = ?")
+                    .bind(&id)
+                    .bind(&action),
+            )
+            .await?;
+            taken.push(action);
+        }
+    }
+    let group: Option<(String,)> = tx
+        .fetch_optional(
+            query("SELECT id FROM partnership_group WHERE partnership_id = ? AND name = ?")
+                .bind(&p.id)
+                .bind(GROUPS[1].0),
+        )
+        .await?;
+    if let Some((g,)) = &group {
+        tx.execute(
+            query(
+                "UPDATE action SET group_id = ? WHERE id IN (SELECT id FROM action WHERE partnership_id = ? \
+                 AND status IN ('not-started', 'in-progress') AND due_on < ? ORDER BY due_on DESC, id LIMIT 4)",
+            )
+            .bind(g)
+            .bind(&p.id)
+            .bind(day(0)),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    // An issue the subgroup could not resolve, raised a fortnight ago and now with the
+    // independent chair.
+    if let (Some((g,)), Some(chair)) = (
+        group,
+        accounts::person_by_email(db, "group.chair@northbrook.example").await?,
+    ) {
+        let who = Who {
+            person_id: Some(chair.id.clone()),
+            label: format!("{} <{}>", chair.name, chair.email),
+            partnership_id: Some(p.id.clone()),
+            request_id: None,
+        };
+        crate::governance::escalations::raise(
+            db,
+            &who,
+            &p.id,
+            &crate::governance::escalations::NewEscalation {
+                group_id: g,
+                meeting_id: None,
+                title: "Health visiting records not shared with early help".to_owned(),
+                detail: "Two audits found that health visiting records were not shared with the early help team at the point of referral. The agencies disagree on whether consent is needed, and the subgroup has not been able to agree a way forward.".to_owned(),
+                raised_on: day(-14),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -86,13 +86,7 @@ async fn home(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
         text: "Your account",
         hint: "Your details, roles and password",
     });
-    let first_name = s
-        .person
-        .name
-        .split_whitespace()
-        .next()
-        .unwrap_or(&s.person.name)
-        .to_owned();
+    let first_name = first_name(&s.person.name);
     render(&HomePage {
         chrome: s.chrome("/home"),
         first_name,
@@ -101,4 +95,52 @@ async fn home(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
         attention: gather(&st, &Audience::Person(&s)).await?,
         links,
     })
+}
+
+/// The name a person is greeted by: their first name, past any titles ("Detective Inspector
+/// Sam Carter" is greeted as Sam).
+fn first_name(full: &str) -> String {
+    const TITLES: [&str; 22] = [
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "professor",
+        "detective",
+        "inspector",
+        "sergeant",
+        "constable",
+        "superintendent",
+        "chief",
+        "reverend",
+        "rev",
+        "sir",
+        "dame",
+        "di",
+        "ds",
+        "dc",
+        "cllr",
+    ];
+    full.split_whitespace()
+        .find(|w| !TITLES.contains(&w.trim_end_matches('.').to_lowercase().as_str()))
+        .or_else(|| full.split_whitespace().next())
+        .unwrap_or(full)
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_name;
+
+    #[test]
+    fn people_are_greeted_by_their_first_name_past_any_title() {
+        assert_eq!(first_name("Detective Inspector Sam Carter"), "Sam");
+        assert_eq!(first_name("Dr. Jane Reviewer"), "Jane");
+        assert_eq!(first_name("Priya Shah"), "Priya");
+        assert_eq!(first_name("Dr"), "Dr");
+        assert_eq!(first_name(""), "");
+    }
 }

@@ -1074,3 +1074,40 @@ async fn every_page_tells_its_time_and_its_database_time() {
     })
     .await;
 }
+
+/// `serve --demo` opens on a partnership that has been at work for two years, dated from
+/// today: every demo sign-in finds something of its own on its first page.
+#[tokio::test]
+async fn the_demo_partnership_has_two_years_of_work_and_every_role_finds_some_on_its_home_page() {
+    for t in learnloop_store::testing::engines().await.unwrap() {
+        let db = t.open().await.unwrap();
+        let today = learnloop_domain::dates::london_date(chrono::Utc::now());
+        let started = std::time::Instant::now();
+        assert!(demo::load_with_history(&db, 2, today, None).await.unwrap());
+        assert!(started.elapsed().as_secs() < 10);
+        assert!(
+            !demo::load_with_history(&db, 2, today, None).await.unwrap(),
+            "loaded once"
+        );
+        let app = common::spawn(&t, |_| {}).await;
+        for role in Role::ALL {
+            let c = Client::new(&app.base);
+            c.sign_in_as(role).await;
+            let home = c.get("/home").await;
+            assert_eq!(home.status, 200);
+            assert!(
+                !home.contains("Nothing needs your attention"),
+                "{role:?} has nothing to do:\n{}",
+                home.body
+            );
+        }
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let cases = bt.get("/reviews").await;
+        for stage in ["Rapid review", "Published"] {
+            assert!(cases.contains(stage), "no case at {stage}");
+        }
+        let actions = bt.get("/actions").await;
+        assert!(actions.contains("Overdue") || actions.contains("overdue"));
+    }
+}

@@ -46,6 +46,9 @@ impl Server {
             .args([
                 "serve",
                 "--demo",
+                // The tests' journeys start from a partnership with no history of its own.
+                "--demo-history-years",
+                "0",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--database-url",
