@@ -479,13 +479,15 @@ pub async fn lock_business_team(tx: &mut Tx, partnership_id: &str) -> Result<(),
     Ok(())
 }
 
-/// Active people who hold the business team's role in the partnership.
+/// People who hold the business team's role in the partnership and can sign in now: active,
+/// with a password set (someone invited who never set one cannot manage anything).
 pub async fn business_team_count(tx: &mut Tx, partnership_id: &str) -> Result<i64, StoreError> {
     let (n,): (i64,) = tx
         .fetch_one(
             query(
                 "SELECT COUNT(DISTINCT m.person_id) FROM membership m JOIN person p ON p.id = m.person_id \
-                 WHERE m.partnership_id = ? AND m.role = 'business-team' AND p.active = TRUE",
+                 WHERE m.partnership_id = ? AND m.role = 'business-team' AND p.active = TRUE \
+                 AND p.password_hash IS NOT NULL",
             )
             .bind(partnership_id),
         )

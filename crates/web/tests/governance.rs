@@ -897,7 +897,10 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
         let bad = lead
             .upload(
                 &format!("/meetings/{mid}/papers"),
-                &[("title", "Neglect audit findings"), ("item", "")],
+                &[
+                    ("paper-title", "Neglect audit findings"),
+                    ("paper-item", ""),
+                ],
                 "tool.exe",
                 b"MZ\x90".to_vec(),
             )
@@ -910,7 +913,7 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
         let fake = lead
             .upload(
                 &format!("/meetings/{mid}/papers"),
-                &[("title", "x"), ("item", "")],
+                &[("paper-title", "x"), ("paper-item", "")],
                 "fake.pdf",
                 b"not a pdf".to_vec(),
             )
@@ -919,7 +922,7 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
         let untitled = lead
             .upload(
                 &format!("/meetings/{mid}/papers"),
-                &[("title", ""), ("item", "")],
+                &[("paper-title", ""), ("paper-item", "")],
                 "paper.pdf",
                 pdf.clone(),
             )
@@ -928,7 +931,10 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
         let ok = lead
             .upload(
                 &format!("/meetings/{mid}/papers"),
-                &[("title", "Neglect audit findings"), ("item", "")],
+                &[
+                    ("paper-title", "Neglect audit findings"),
+                    ("paper-item", ""),
+                ],
                 "C:\\docs\\audit.pdf",
                 pdf.clone(),
             )
@@ -963,7 +969,7 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
             outsider
                 .upload(
                     &format!("/meetings/{mid}/papers"),
-                    &[("title", "x")],
+                    &[("paper-title", "x")],
                     "a.pdf",
                     pdf.clone()
                 )
@@ -975,7 +981,7 @@ async fn members_submit_papers_that_are_checked_flagged_late_and_served_only_to_
         let no_token = bt
             .http
             .post(format!("{}/meetings/{mid}/papers", bt.base))
-            .multipart(reqwest::multipart::Form::new().text("title", "x"))
+            .multipart(reqwest::multipart::Form::new().text("paper-title", "x"))
             .send()
             .await
             .unwrap();

@@ -765,7 +765,7 @@ async fn fixtures(app: &TestApp) -> Fx {
     let r = bt
         .upload(
             &format!("/meetings/{meeting}/papers"),
-            &[("title", "Route matrix paper"), ("item", "")],
+            &[("paper-title", "Route matrix paper"), ("paper-item", "")],
             "paper.pdf",
             PDF.to_vec(),
         )

@@ -1385,3 +1385,38 @@ async fn a_nul_character_anywhere_in_a_request_is_never_a_server_error() {
     })
     .await;
 }
+
+/// Found by the hostile crawl: someone invited to the business team who has never set a
+/// password cannot manage anything, so they do not count as the one who keeps the role.
+#[tokio::test]
+async fn the_last_business_team_member_who_can_sign_in_cannot_be_deactivated() {
+    each_app(|app| async move {
+        let bt = Client::new(&app.base);
+        bt.sign_in_as(Role::BusinessTeam).await;
+        let r = bt
+            .post(
+                "/people/invite",
+                &[
+                    ("name", "New Starter"),
+                    ("email", "new.starter@northbrook.example"),
+                    ("role", "business-team"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let admin = Client::new(&app.base);
+        admin.sign_in_as(Role::SystemAdmin).await;
+        let manager = person_id(&app, Role::BusinessTeam).await;
+        let r = admin
+            .post(&format!("/people/{manager}/deactivate"), &[])
+            .await;
+        assert_eq!(r.status, 403);
+        assert!(
+            r.contains("last active member of the business team"),
+            "{}",
+            r.body
+        );
+        assert_eq!(bt.get("/people").await.status, 200);
+    })
+    .await;
+}

@@ -53,7 +53,8 @@ async fn upload(
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    let (title, item) = (up.fields.get("title"), up.fields.get("item"));
+    // The names the meeting page's form gives its fields.
+    let (title, item) = (up.fields.get("paper-title"), up.fields.get("paper-item"));
     let (file_name, bytes) = up.file();
     let mut errors = Errors::default();
     let typed = title.clone();
@@ -128,8 +129,12 @@ async fn download(
     audit::record(
         &st.db,
         &s.who(),
-        Event::new("paper.download", "meeting", Some(&m.id))
-            .summary(format!("Downloaded the paper {}", p.title)),
+        Event::new(
+            "paper.download",
+            learnloop_domain::sources::SourceKind::Meeting.slug(),
+            Some(&m.id),
+        )
+        .summary(format!("Downloaded the paper {}", p.title)),
     )
     .await?;
     Ok(crate::uploads::attachment(&f, bytes))
