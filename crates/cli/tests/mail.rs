@@ -95,7 +95,7 @@ async fn an_action_reminder_digest_arrives_by_smtp_once() {
             &learnloop_store::audit::Who::system("test"),
             &pid,
             &learnloop_store::actions::NewAction {
-                source_kind: "meeting",
+                source_kind: learnloop_domain::sources::SourceKind::Meeting,
                 source_id: "none".into(),
                 group_id: None,
                 description: "Circulate the seven-minute briefing".into(),
@@ -177,7 +177,7 @@ async fn a_former_member_receives_no_reminder_digest() {
             &learnloop_store::audit::Who::system("test"),
             &pid,
             &learnloop_store::actions::NewAction {
-                source_kind: "meeting",
+                source_kind: learnloop_domain::sources::SourceKind::Meeting,
                 source_id: "none".into(),
                 group_id: None,
                 description: "Refresh the neglect toolkit course".into(),

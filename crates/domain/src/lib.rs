@@ -12,4 +12,5 @@ pub mod governance;
 pub mod policy;
 pub mod recommendations;
 pub mod reviews;
+pub mod sources;
 pub mod themes;

@@ -3,32 +3,7 @@
 //! dives, youth voice and meetings as they arrive — and is addressed to the partnership as a
 //! whole or to named agencies. Actions (the `actions` module) carry it out.
 
-/// The kinds of record a recommendation can come from. Each module that raises
-/// recommendations adds its kind here and nothing else changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SourceKind {
-    CaseReview,
-}
-
-impl SourceKind {
-    pub const ALL: [SourceKind; 1] = [SourceKind::CaseReview];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            SourceKind::CaseReview => "case_review",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SourceKind::CaseReview => "Case review",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SourceKind> {
-        SourceKind::ALL.into_iter().find(|k| k.slug() == s)
-    }
-}
+pub use crate::sources::SourceKind;
 
 /// Who a recommendation asks to act.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use learnloop_domain::actions::ActionStatus;
+use learnloop_domain::sources::SourceKind;
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
@@ -14,7 +15,9 @@ use crate::{Db, Page, Paged, StoreError, Tx, new_id, query, ts};
 pub struct Action {
     pub id: String,
     pub partnership_id: String,
-    pub source_kind: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::source_slug")]
+    pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
     pub description: String,
@@ -48,7 +51,8 @@ impl Action {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewAction {
-    pub source_kind: &'static str,
+    #[serde(serialize_with = "crate::source_slug")]
+    pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
     pub description: String,
@@ -71,7 +75,7 @@ impl NewAction {
         due_on: String,
     ) -> NewAction {
         NewAction {
-            source_kind: "meeting",
+            source_kind: SourceKind::Meeting,
             source_id: meeting_id,
             group_id: Some(group_id),
             description,
@@ -94,7 +98,7 @@ async fn insert(tx: &mut Tx, who: &Who, pid: &str, a: &NewAction) -> Result<Stri
             "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) \
              SELECT id, ?, ?, ?, impact_months, ? FROM partnership WHERE id = ? ON CONFLICT DO NOTHING",
         )
-        .bind(a.source_kind)
+        .bind(a.source_kind.slug())
         .bind(&a.source_id)
         .bind(a.group_id.clone())
         .bind(&now)
@@ -109,7 +113,7 @@ async fn insert(tx: &mut Tx, who: &Who, pid: &str, a: &NewAction) -> Result<Stri
         )
         .bind(&id)
         .bind(pid)
-        .bind(a.source_kind)
+        .bind(a.source_kind.slug())
         .bind(&a.source_id)
         .bind(a.group_id.clone())
         .bind(&a.description)
@@ -159,7 +163,7 @@ pub async fn create_all(
     db: &Db,
     who: &Who,
     pid: &str,
-    (kind, source_id): (&'static str, &str),
+    (kind, source_id): (SourceKind, &str),
     all: &[NewAction],
 ) -> Result<usize, StoreError> {
     let mut tx = db.begin().await?;
@@ -169,7 +173,7 @@ pub async fn create_all(
     audit::append(
         &mut tx,
         who,
-        Event::new("action.import", kind, Some(source_id))
+        Event::new("action.import", kind.slug(), Some(source_id))
             .summary(format!("Imported {} actions", all.len())),
     )
     .await?;
@@ -190,13 +194,13 @@ pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<Action>, StoreEr
 pub async fn for_source(
     db: &Db,
     pid: &str,
-    kind: &str,
+    kind: SourceKind,
     id: &str,
 ) -> Result<Vec<Action>, StoreError> {
     db.fetch_all(
         query("SELECT * FROM action WHERE partnership_id = ? AND source_kind = ? AND source_id = ? ORDER BY due_on, created_at LIMIT 2000")
             .bind(pid)
-            .bind(kind)
+            .bind(kind.slug())
             .bind(id),
     )
     .await
@@ -244,7 +248,9 @@ pub async fn open_for_group_due_by(
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ActionPlan {
     pub partnership_id: String,
-    pub source_kind: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::source_slug")]
+    pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
     pub impact_months: i64,
@@ -254,13 +260,13 @@ pub struct ActionPlan {
 pub async fn plan(
     db: &Db,
     pid: &str,
-    kind: &str,
+    kind: SourceKind,
     source_id: &str,
 ) -> Result<Option<ActionPlan>, StoreError> {
     db.fetch_optional(
         query("SELECT * FROM action_plan WHERE partnership_id = ? AND source_kind = ? AND source_id = ?")
             .bind(pid)
-            .bind(kind)
+            .bind(kind.slug())
             .bind(source_id),
     )
     .await
@@ -280,7 +286,7 @@ pub struct ActionLine {
 /// Filters of the tracker; None means any.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    pub source_kind: Option<String>,
+    pub source_kind: Option<SourceKind>,
     pub source_id: Option<String>,
     pub group_id: Option<String>,
     /// Lead or supporting agency.
@@ -345,8 +351,8 @@ fn filtered(
 ) -> crate::Query {
     let mut c = crate::db::Conditions::new(head, "FROM action a WHERE a.partnership_id = ?", pid);
     let mut when = |cond: &'static str, values: &[&str]| c.when(cond, values);
-    if let Some(k) = &f.source_kind {
-        when(" AND a.source_kind = ?", &[k]);
+    if let Some(k) = f.source_kind {
+        when(" AND a.source_kind = ?", &[k.slug()]);
     }
     if let Some(i) = &f.source_id {
         when(" AND a.source_id = ?", &[i]);
@@ -909,7 +915,8 @@ pub async fn open_due_by(
 #[derive(Debug, Clone, sqlx::FromRow)]
 /// A source that raised a theme, with what became of its actions.
 pub struct SourceOutcome {
-    pub source_kind: String,
+    #[sqlx(try_from = "String")]
+    pub source_kind: SourceKind,
     pub source_id: String,
     pub title: Option<String>,
     pub raised_on: String,
@@ -963,7 +970,7 @@ pub async fn set_plan_impact(
     db: &Db,
     who: &Who,
     pid: &str,
-    (kind, source_id): (&'static str, &str),
+    (kind, source_id): (SourceKind, &str),
     months: i64,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
@@ -974,7 +981,7 @@ pub async fn set_plan_impact(
             )
             .bind(months)
             .bind(pid)
-            .bind(kind)
+            .bind(kind.slug())
             .bind(source_id),
         )
         .await?;
@@ -982,7 +989,7 @@ pub async fn set_plan_impact(
         audit::append(
             &mut tx,
             who,
-            Event::new("action.plan", kind, Some(source_id)).summary(format!(
+            Event::new("action.plan", kind.slug(), Some(source_id)).summary(format!(
                 "Set the plan's impact reviews to {months} months after closure"
             )),
         )

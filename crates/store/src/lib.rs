@@ -28,6 +28,14 @@ pub mod timing;
 
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 
+/// Writes a source kind in a row's JSON (the audit trail's before and after) as its stored slug.
+pub(crate) fn source_slug<S: serde::Serializer>(
+    k: &learnloop_domain::sources::SourceKind,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.slug())
+}
+
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// What can go wrong in the store. Web maps these to pages; none carries user data.

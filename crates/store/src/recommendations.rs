@@ -13,7 +13,9 @@ use crate::{Db, StoreError, new_id, query, ts};
 pub struct Recommendation {
     pub id: String,
     pub partnership_id: String,
-    pub source_kind: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::source_slug")]
+    pub source_kind: SourceKind,
     pub source_id: String,
     pub number: i64,
     pub body: String,

@@ -14,6 +14,7 @@ use learnloop_domain::accounts::Role;
 use learnloop_domain::actions::{ActionStatus, Rag, rag_with_updates};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::policy::Permission;
+use learnloop_domain::sources::SourceKind;
 use learnloop_govuk::{Checkboxes, ChoiceItem, Select, SelectItem};
 use learnloop_store::actions::{self, ActionLine, Filter, RagDays};
 use learnloop_store::audit::{self, Event};
@@ -69,15 +70,6 @@ pub(crate) fn rag_of(s: &Signed, a: &actions::Action, today: NaiveDate) -> Optio
     )
 }
 
-/// Where an action came from, as a link everyone who may see the action may follow.
-pub(crate) fn source_link(kind: &str, id: &str) -> String {
-    match kind {
-        "case_review" => format!("/reviews/{id}"),
-        "meeting" => format!("/meetings/{id}"),
-        _ => String::new(),
-    }
-}
-
 pub(crate) struct Row {
     pub line: ActionLine,
     pub status: &'static str,
@@ -95,7 +87,7 @@ pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<
                 .unwrap_or("Unknown"),
             rag: rag_of(s, &line.action, today),
             due: parse_iso(&line.action.due_on).map(long).unwrap_or_default(),
-            source_href: source_link(&line.action.source_kind, &line.action.source_id),
+            source_href: line.action.source_kind.path(&line.action.source_id),
             line,
         })
         .collect()
@@ -105,7 +97,7 @@ pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<
 #[serde(default)]
 pub(crate) struct ListQ {
     page: i64,
-    /// "case_review", "meeting", or "case_review:<id>" for one source's plan.
+    /// A source kind's slug, or `kind:id` for one source's plan (see `sources::parse_ref`).
     source: String,
     agency: String,
     theme: String,
@@ -122,10 +114,7 @@ impl ListQ {
     /// partnership's plans, only their own actions.
     fn filter(&self, s: &Signed, today: NaiveDate) -> Filter {
         let id = |v: &str| Some(v.to_owned()).filter(|v| is_id(v));
-        let (kind, source_id) = match self.source.split_once(':') {
-            Some((k, i)) => (k.to_owned(), id(i)),
-            None => (self.source.clone(), None),
-        };
+        let (kind, source_id) = crate::sources::parse_ref(&self.source);
         let iso = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         let (due_from, due_to) = match self.due.as_str() {
             "overdue" => (None, Some(iso(today - Duration::days(1)))),
@@ -138,7 +127,7 @@ impl ListQ {
         };
         let mine = self.owner == "me" || !s.actor.can(Permission::ViewActions);
         Filter {
-            source_kind: Some(kind).filter(|k| matches!(k.as_str(), "case_review" | "meeting")),
+            source_kind: kind,
             source_id,
             group_id: id(&self.group),
             agency_id: id(&self.agency),
@@ -212,26 +201,30 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
     let refd = s.reference(&st.db).await?;
     let (agencies, all_themes, groups) = (&refd.agencies, &refd.themes, &refd.groups);
     let mut plan_settings = None;
-    if let (Some(kind @ "case_review"), Some(id), true) = (
-        filter.source_kind.as_deref(),
+    if let (Some(kind), Some(id), true) = (
+        filter.source_kind,
         &filter.source_id,
         s.actor.can(Permission::ManageActions),
-    ) && let Some(p) = actions::plan(&st.db, s.pid(), kind, id).await?
+    ) && kind.raises_recommendations()
+        && let Some(p) = actions::plan(&st.db, s.pid(), kind, id).await?
     {
-        plan_settings = Some((format!("{kind}:{id}"), p.impact_months));
+        plan_settings = Some((crate::sources::ref_text(kind, id), p.impact_months));
     }
     // A source's plan names its source and links back to it (and, for the business team, to
     // importing more of the plan).
     let mut plan_of = None;
-    if let (Some("case_review"), Some(id)) = (filter.source_kind.as_deref(), &filter.source_id)
+    if let (Some(SourceKind::CaseReview), Some(id)) = (filter.source_kind, &filter.source_id)
         && let Some(c) = learnloop_store::reviews::get(&st.db, s.pid(), id).await?
     {
         plan_of = Some((
             format!("/reviews/{}/review#plan", c.id),
             format!("case {}", c.reference),
-            s.actor
-                .can(Permission::ManageActions)
-                .then(|| format!("/actions/import?source=case_review:{}", c.id)),
+            s.actor.can(Permission::ManageActions).then(|| {
+                format!(
+                    "/actions/import?source={}",
+                    crate::sources::ref_text(SourceKind::CaseReview, &c.id)
+                )
+            }),
         ));
     }
     let heading = if let Some(g) = groups
@@ -284,10 +277,11 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
         source: Select::new(
             "source",
             "Source",
-            any().chain([
-                SelectItem::new("case_review", "Case reviews"),
-                SelectItem::new("meeting", "Meetings"),
-            ]),
+            any().chain(
+                SourceKind::ALL
+                    .into_iter()
+                    .map(|k| SelectItem::new(k.slug(), k.plural_label())),
+            ),
         )
         .value(if q.source.contains(':') {
             ""
@@ -365,17 +359,16 @@ async fn plan_settings(
     f: crate::forms::FormPairs,
 ) -> AppResult<Response> {
     s.require(Permission::ManageActions)?;
-    let source = f.get("source");
-    let Some(("case_review", id)) = source.split_once(':') else {
+    let (Some(kind), Some(id)) = crate::sources::parse_ref(&f.get("source")) else {
         return Err(AppError::NotFound);
     };
-    if !is_id(id) {
+    if !kind.raises_recommendations() {
         return Err(AppError::NotFound);
     }
-    let back = format!("/actions?source=case_review:{id}");
+    let back = format!("/actions?source={}", crate::sources::ref_text(kind, &id));
     match f.get("months").trim().parse::<i64>() {
         Ok(m) if (1..=36).contains(&m) => {
-            if !actions::set_plan_impact(&st.db, &s.who(), s.pid(), ("case_review", id), m).await? {
+            if !actions::set_plan_impact(&st.db, &s.who(), s.pid(), (kind, &id), m).await? {
                 return Err(AppError::NotFound);
             }
             Ok(crate::web::redirect_with(

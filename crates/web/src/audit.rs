@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use learnloop_domain::actions::{ActionScope, can_read};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::can_read_in_full;
+use learnloop_domain::sources::SourceKind;
 use learnloop_govuk::{Input, Select, SelectItem};
 use learnloop_store::audit::{self, AuditRow, Event, Filter};
 use learnloop_store::{Page, accounts};
@@ -194,8 +195,12 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
             .filter_map(|r| r.target_id.as_deref())
             .collect()
     };
-    let cases =
-        learnloop_store::reviews::access_of(&st.db, s.pid(), &ids_of("case_review")).await?;
+    let cases = learnloop_store::reviews::access_of(
+        &st.db,
+        s.pid(),
+        &ids_of(SourceKind::CaseReview.slug()),
+    )
+    .await?;
     let actions = learnloop_store::actions::scopes_of(&st.db, s.pid(), &ids_of("action")).await?;
     Ok(rows
         .into_iter()
@@ -204,15 +209,15 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
             let Some(id) = r.target_id.clone() else {
                 return Entry::full(r);
             };
-            match r.target_kind.as_str() {
-                "case_review" => match cases.iter().find(|c| c.id == id) {
+            match (SourceKind::parse(&r.target_kind), r.target_kind.as_str()) {
+                (Some(SourceKind::CaseReview), _) => match cases.iter().find(|c| c.id == id) {
                     Some(c) if !c.restricted || can_read_in_full(&s.actor, &c.panel) => {
                         Entry::full(r)
                     }
                     Some(c) => Entry::withheld(r, format!("Case {}", c.reference)),
                     None => Entry::withheld(r, "A case".to_owned()),
                 },
-                "action" => match actions.iter().find(|a| a.0 == id) {
+                (_, "action") => match actions.iter().find(|a| a.0 == id) {
                     Some((_, owner, agency, group))
                         if can_read(
                             &s.actor,

@@ -21,6 +21,7 @@ pub mod mail;
 mod page;
 mod reviews;
 mod session;
+mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod themes;

@@ -616,8 +616,12 @@ async fn export_rows(
     audit::record(
         &st.db,
         &s.who(),
-        Event::new("case.export", "case_review", None)
-            .summary(format!("Exported {} cases as {format}", rows.len())),
+        Event::new(
+            "case.export",
+            learnloop_domain::sources::SourceKind::CaseReview.slug(),
+            None,
+        )
+        .summary(format!("Exported {} cases as {format}", rows.len())),
     )
     .await?;
     Ok(rows)
@@ -943,8 +947,12 @@ async fn show_view(
         audit::record(
             &st.db,
             &s.who(),
-            Event::new("case.read", "case_review", Some(&id))
-                .summary(format!("Read case {} in full", c.reference)),
+            Event::new(
+                "case.read",
+                learnloop_domain::sources::SourceKind::CaseReview.slug(),
+                Some(&id),
+            )
+            .summary(format!("Read case {} in full", c.reference)),
         )
         .await?;
     }
@@ -1004,11 +1012,16 @@ async fn show_view(
             f.get(k)
         }
     };
-    let themes = learnloop_store::themes::themes_of(&st.db, s.pid(), "case_review", &id)
-        .await?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let themes = learnloop_store::themes::themes_of(
+        &st.db,
+        s.pid(),
+        learnloop_domain::sources::SourceKind::CaseReview.slug(),
+        &id,
+    )
+    .await?
+    .into_iter()
+    .map(|t| t.name)
+    .collect();
     Ok(ShowPage {
         review_type: c
             .review_type
@@ -1508,7 +1521,12 @@ pub(crate) async fn return_page(
     audit::record(
         &st.db,
         &s.who(),
-        Event::new("case.summary.read", "case_review", Some(key.0)).summary(format!(
+        Event::new(
+            "case.summary.read",
+            learnloop_domain::sources::SourceKind::CaseReview.slug(),
+            Some(key.0),
+        )
+        .summary(format!(
             "Read the {} {} of case {}",
             page.agency,
             key.1.noun(),

@@ -20,9 +20,9 @@ use learnloop_store::actions::{
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::{self, Upload};
-use learnloop_store::{governance as gov, is_id, recommendations};
+use learnloop_store::{is_id, recommendations};
 
-use super::{rag_of, source_link};
+use super::rag_of;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
@@ -30,6 +30,7 @@ use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
 use learnloop_domain::governance::check_text_block;
+use learnloop_domain::sources::SourceKind;
 
 /// Evidence files on one update, at most.
 const MAX_FILES: usize = 5;
@@ -150,13 +151,13 @@ async fn view(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let source_title = match a.source_kind.as_str() {
-        "case_review" => line_source.unwrap_or_default(),
-        "meeting" => gov::meetings::get(&st.db, s.pid(), &a.source_id)
+    // The list's title came with the action; the resolver names the rest.
+    let (source_title, source_href) = match (a.source_kind, line_source) {
+        (SourceKind::CaseReview, Some(t)) => (t, a.source_kind.path(&a.source_id)),
+        (kind, _) => crate::sources::resolve(st, s, kind, &a.source_id)
             .await?
-            .map(|m| format!("Meeting of {} on {}", group, m.date()))
+            .map(|r| (r.title, r.href))
             .unwrap_or_default(),
-        _ => String::new(),
     };
     let recommendation = match &a.recommendation_id {
         Some(r) => recommendations::get(&st.db, s.pid(), r)
@@ -187,7 +188,7 @@ async fn view(
     Ok(ShowPage {
         chrome: s.chrome("/actions"),
         errors: errors.summary(),
-        source_href: source_link(&a.source_kind, &a.source_id),
+        source_href,
         source_title,
         recommendation,
         agency: name_of(&a.lead_agency_id),
@@ -442,7 +443,7 @@ async fn sign_off(
         return again(&st, &s, &id, &FormPairs(Vec::new()), &errors).await;
     }
     let today = Utc::now().date_naive();
-    let months = actions::plan(&st.db, s.pid(), &a.source_kind, &a.source_id)
+    let months = actions::plan(&st.db, s.pid(), a.source_kind, &a.source_id)
         .await?
         .map_or(s.partnership.impact_months, |p| p.impact_months);
     let due = impact_due(today, u32::try_from(months).unwrap_or(6));

@@ -87,7 +87,7 @@ async fn new_view(
     let rec = recommendations::get(&st.db, s.pid(), rec_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if rec.source_kind != SourceKind::CaseReview.slug() {
+    if rec.source_kind != SourceKind::CaseReview {
         return Err(AppError::NotFound);
     }
     let case = case_source(st, s, &rec.source_id).await?;
@@ -216,7 +216,7 @@ async fn create(
             &s.who(),
             s.pid(),
             &NewAction {
-                source_kind: "case_review",
+                source_kind: SourceKind::CaseReview,
                 source_id: case.id.clone(),
                 group_id: case.oversight_group_id.clone(),
                 description,
@@ -251,8 +251,8 @@ struct SourceQ {
 
 /// The case review a plan is imported into, from "case_review:<id>".
 async fn import_source(st: &AppState, s: &Signed, source: &str) -> AppResult<CaseReview> {
-    match source.split_once(':') {
-        Some(("case_review", id)) => case_source(st, s, id).await,
+    match crate::sources::parse_ref(source) {
+        (Some(SourceKind::CaseReview), Some(id)) => case_source(st, s, &id).await,
         _ => {
             s.require(Permission::ManageActions)?;
             Err(AppError::NotFound)
@@ -347,11 +347,12 @@ async fn check_plan(
             .into_iter()
             .map(|r| (r.rec.number, r.rec.id))
             .collect();
-    let existing: Vec<String> = actions::for_source(&st.db, s.pid(), "case_review", &case.id)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
+    let existing: Vec<String> =
+        actions::for_source(&st.db, s.pid(), SourceKind::CaseReview, &case.id)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
     let n = rows.len().saturating_sub(1);
     Ok(Ok((
         import::check(
@@ -480,7 +481,7 @@ async fn import_confirm(
         .new
         .iter()
         .map(|r| NewAction {
-            source_kind: "case_review",
+            source_kind: SourceKind::CaseReview,
             source_id: case.id.clone(),
             group_id: case.oversight_group_id.clone(),
             description: r.description.clone(),
@@ -492,7 +493,14 @@ async fn import_confirm(
             supporting_agency_ids: r.supporting_agency_ids.clone(),
         })
         .collect();
-    actions::create_all(&st.db, &s.who(), s.pid(), ("case_review", &case.id), &all).await?;
+    actions::create_all(
+        &st.db,
+        &s.who(),
+        s.pid(),
+        (SourceKind::CaseReview, &case.id),
+        &all,
+    )
+    .await?;
     Ok(redirect_with(
         &format!("/actions?source=case_review:{}", case.id),
         Flash::PlanImported,

@@ -496,7 +496,13 @@ async fn meeting_view(
         Vec::new()
     };
     let agencies = s.reference(&st.db).await?.agencies.clone();
-    let meeting_actions = actions::for_source(&st.db, s.pid(), "meeting", &m.id).await?;
+    let meeting_actions = actions::for_source(
+        &st.db,
+        s.pid(),
+        learnloop_domain::sources::SourceKind::Meeting,
+        &m.id,
+    )
+    .await?;
     let owners: Vec<&str> = meeting_actions
         .iter()
         .filter_map(|a| a.owner_person_id.as_deref())

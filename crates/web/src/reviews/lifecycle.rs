@@ -251,8 +251,12 @@ async fn view(
     audit::record(
         &st.db,
         &s.who(),
-        Event::new("case.read", "case_review", Some(id))
-            .summary(format!("Read the review of case {} in full", c.reference)),
+        Event::new(
+            "case.read",
+            learnloop_domain::sources::SourceKind::CaseReview.slug(),
+            Some(id),
+        )
+        .summary(format!("Read the review of case {} in full", c.reference)),
     )
     .await?;
     let stage = stage_of(&c);
@@ -582,17 +586,22 @@ async fn view(
         )
         .values(f.all("rec_agency"))
         .error(errors.get("rec_agency")),
-        plan: learnloop_store::actions::for_source(&st.db, s.pid(), "case_review", &plan_id)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let label = learnloop_domain::actions::ActionStatus::parse(&a.status)
-                    .map(learnloop_domain::actions::ActionStatus::label)
-                    .unwrap_or("Unknown");
-                let rag = crate::actions::rag_of(s, &a, Utc::now().date_naive());
-                (a, label, rag)
-            })
-            .collect(),
+        plan: learnloop_store::actions::for_source(
+            &st.db,
+            s.pid(),
+            SourceKind::CaseReview,
+            &plan_id,
+        )
+        .await?
+        .into_iter()
+        .map(|a| {
+            let label = learnloop_domain::actions::ActionStatus::parse(&a.status)
+                .map(learnloop_domain::actions::ActionStatus::label)
+                .unwrap_or("Unknown");
+            let rag = crate::actions::rag_of(s, &a, Utc::now().date_naive());
+            (a, label, rag)
+        })
+        .collect(),
         can_plan: s.actor.can(Permission::ManageActions),
         rec_themes: Checkboxes::new("rec_theme", "Themes", theme_items())
             .values(f.all("rec_theme"))
@@ -954,7 +963,12 @@ async fn download(
     audit::record(
         &st.db,
         &s.who(),
-        Event::new("case.report.download", "case_review", Some(&c.id)).summary(format!(
+        Event::new(
+            "case.report.download",
+            learnloop_domain::sources::SourceKind::CaseReview.slug(),
+            Some(&c.id),
+        )
+        .summary(format!(
             "Downloaded version {} of the report of case {}",
             r.version, c.reference
         )),

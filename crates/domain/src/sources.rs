@@ -1,0 +1,94 @@
+//! Sources of learning: every record learning can come from — a case review and a meeting
+//! now; audits, Section 11 self-assessments, inspections, child death reports, deep dives,
+//! youth-voice events and external reviews as their modules arrive. Each is named everywhere
+//! by one [`SourceKind`] (stored as `source_kind`, `source_id`); a new module adds one variant
+//! and the compiler lists every place that must say what it means for it.
+
+/// The kinds of record learning (recommendations, actions, lessons) can come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    CaseReview,
+    /// A meeting of a group: its actions.
+    Meeting,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 2] = [SourceKind::CaseReview, SourceKind::Meeting];
+
+    /// The stable name stored in `source_kind` columns and typed in addresses.
+    pub fn slug(self) -> &'static str {
+        match self {
+            SourceKind::CaseReview => "case_review",
+            SourceKind::Meeting => "meeting",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::CaseReview => "Case review",
+            SourceKind::Meeting => "Meeting",
+        }
+    }
+
+    /// For filters: "Case reviews", "Meetings".
+    pub fn plural_label(self) -> &'static str {
+        match self {
+            SourceKind::CaseReview => "Case reviews",
+            SourceKind::Meeting => "Meetings",
+        }
+    }
+
+    /// The page of one source of this kind.
+    pub fn path(self, id: &str) -> String {
+        match self {
+            SourceKind::CaseReview => format!("/reviews/{id}"),
+            SourceKind::Meeting => format!("/meetings/{id}"),
+        }
+    }
+
+    /// Whether sources of this kind make numbered recommendations (a meeting makes actions
+    /// directly).
+    pub fn raises_recommendations(self) -> bool {
+        match self {
+            SourceKind::CaseReview => true,
+            SourceKind::Meeting => false,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.slug() == s)
+    }
+}
+
+/// Written as its slug (in forms and addresses).
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// Read from a stored `source_kind`: an unknown value is an error, never a default.
+impl TryFrom<String> for SourceKind {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        SourceKind::parse(&s).ok_or_else(|| format!("unknown source kind {s:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_reads_back_from_its_slug_and_nothing_else_does() {
+        for k in SourceKind::ALL {
+            assert_eq!(SourceKind::parse(k.slug()), Some(k));
+            assert_eq!(SourceKind::try_from(k.slug().to_owned()), Ok(k));
+            assert!(k.path("x").ends_with("/x"));
+        }
+        assert!(SourceKind::try_from("case-review".to_owned()).is_err());
+        assert!(SourceKind::CaseReview.raises_recommendations());
+        assert!(!SourceKind::Meeting.raises_recommendations());
+    }
+}

@@ -1,0 +1,72 @@
+//! Sources of learning as pages show them: the one resolver from `{kind, id}` to the source's
+//! title and link. A new kind of source (audits, Section 11, ...) adds one arm here, and the
+//! compiler finds it. The link goes to the source's own page, which applies the source's own
+//! access rule (a restricted case's page shows its anonymised summary to whoever may not read
+//! it in full); the title never carries restricted content.
+
+use learnloop_domain::sources::SourceKind;
+use learnloop_store::is_id;
+
+use crate::AppState;
+use crate::error::AppResult;
+use crate::session::Signed;
+
+/// A source named for a page.
+#[derive(Clone, Debug)]
+pub struct SourceRef {
+    /// "Case 2026-001", "Meeting of the Learning and Improvement Subgroup on 3 December 2026".
+    pub title: String,
+    pub href: String,
+}
+
+/// The source, if it is one of this partnership's.
+pub async fn resolve(
+    st: &AppState,
+    s: &Signed,
+    kind: SourceKind,
+    id: &str,
+) -> AppResult<Option<SourceRef>> {
+    if !is_id(id) {
+        return Ok(None);
+    }
+    let title = match kind {
+        SourceKind::CaseReview => learnloop_store::reviews::get(&st.db, s.pid(), id)
+            .await?
+            .map(|c| format!("Case {}", c.reference)),
+        SourceKind::Meeting => {
+            match learnloop_store::governance::meetings::get(&st.db, s.pid(), id).await? {
+                Some(m) => {
+                    let refd = s.reference(&st.db).await?;
+                    let group = refd
+                        .groups
+                        .iter()
+                        .find(|g| g.id == m.group_id)
+                        .map(|g| g.name.clone())
+                        .unwrap_or_default();
+                    Some(format!("Meeting of {group} on {}", m.date()))
+                }
+                None => None,
+            }
+        }
+    };
+    Ok(title.map(|title| SourceRef {
+        title,
+        href: kind.path(id),
+    }))
+}
+
+/// A source named in an address or a form as `kind:id` (one source's plan), or a kind alone.
+pub fn parse_ref(s: &str) -> (Option<SourceKind>, Option<String>) {
+    match s.split_once(':') {
+        Some((k, i)) => (
+            SourceKind::parse(k),
+            Some(i.to_owned()).filter(|i| is_id(i)),
+        ),
+        None => (SourceKind::parse(s), None),
+    }
+}
+
+/// `kind:id`, as [`parse_ref`] reads it.
+pub fn ref_text(kind: SourceKind, id: &str) -> String {
+    format!("{}:{id}", kind.slug())
+}
