@@ -171,7 +171,7 @@ async fn two_instances_behind_nginx_share_sessions_mail_files_and_survive_one_dy
     let up = bt
         .upload(
             &format!("/meetings/{meeting}/papers"),
-            &[("title", "Shared paper")],
+            &[("paper-title", "Shared paper")],
             "paper.pdf",
             PDF.to_vec(),
         )

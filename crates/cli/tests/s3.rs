@@ -60,7 +60,10 @@ async fn a_paper_uploaded_through_the_form_is_kept_in_s3_and_downloads_identical
         let up = bm
             .upload(
                 &format!("/meetings/{mid}/papers"),
-                &[("title", "Annual safeguarding audit"), ("item", "")],
+                &[
+                    ("paper-title", "Annual safeguarding audit"),
+                    ("paper-item", ""),
+                ],
                 "audit.pdf",
                 pdf.clone(),
             )
