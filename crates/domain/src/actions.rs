@@ -18,6 +18,22 @@ pub enum ActionStatus {
     ClosedNotAchieved,
 }
 
+/// Read from a stored status: an unknown value is an error, never "not started".
+impl TryFrom<String> for ActionStatus {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        ActionStatus::parse(&s).ok_or_else(|| format!("unknown action status {s:?}"))
+    }
+}
+
+/// Written as its slug (as stored, and in forms).
+impl std::fmt::Display for ActionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
 impl ActionStatus {
     pub const ALL: [ActionStatus; 5] = [
         ActionStatus::NotStarted,

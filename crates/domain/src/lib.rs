@@ -13,4 +13,5 @@ pub mod policy;
 pub mod recommendations;
 pub mod reviews;
 pub mod sources;
+pub mod text;
 pub mod themes;

@@ -1,9 +1,18 @@
-//! The permission policy: who may do what, decided in one place.
+//! The permission policy: what each role may do in a partnership, and who changes roles.
 //!
 //! Handlers never test roles themselves; they ask [`Actor::can`] (and, for roles,
-//! [`may_change_role`]). Anything not granted here is
-//! refused (deny by default). Scope to the partnership is given by the actor itself: an actor
-//! is always "a person in one partnership", built from that person's memberships there.
+//! [`may_change_role`]). Anything not granted here is refused (deny by default). Scope to the
+//! partnership is given by the actor itself: an actor is always "a person in one partnership",
+//! built from that person's memberships there.
+//!
+//! Where the other kinds of rule live (`docs/ARCHITECTURE.md` has the whole table):
+//! - who may read, update or sign off one record: the area's own module, because it needs the
+//!   record's scope — `reviews::can_read_in_full` (the business team and the case's panel),
+//!   `actions::can_read` / `can_update` / `can_sign_off`, `governance::access` (a group's
+//!   members and chairs);
+//! - the states of a record and the moves between them: `actions::ActionStatus`,
+//!   `reviews::lifecycle`, `governance::escalations::Stage`;
+//! - which events start and meet a clock: `clocks::rules` and `reviews::CaseEvents`.
 
 use crate::accounts::Role;
 
@@ -77,6 +86,14 @@ impl Actor {
     pub fn agency_ids(&self) -> impl Iterator<Item = &str> {
         self.memberships
             .iter()
+            .filter_map(|m| m.agency_id.as_deref())
+    }
+
+    /// The agencies this person is the safeguarding lead of.
+    pub fn agencies_led(&self) -> impl Iterator<Item = &str> {
+        self.memberships
+            .iter()
+            .filter(|m| m.role == Role::AgencyLead)
             .filter_map(|m| m.agency_id.as_deref())
     }
 

@@ -89,6 +89,15 @@ pub enum Stage {
     Closed,
 }
 
+/// Read from a stored stage: an unknown value is an error, never a default stage.
+impl TryFrom<String> for Stage {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Stage::parse(&s).ok_or_else(|| format!("unknown case stage {s:?}"))
+    }
+}
+
 impl Stage {
     pub const ALL: [Stage; 9] = [
         Stage::Referred,
@@ -173,6 +182,50 @@ pub fn clock_event(
     }
 }
 
+/// The dated events of a case that its clocks start from and are met by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseEvents {
+    pub aware: Option<NaiveDate>,
+    pub notified: Option<NaiveDate>,
+    pub decided: Option<NaiveDate>,
+    pub publication_planned: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+    pub rapid_review_sent: Option<NaiveDate>,
+    pub report_sent: Option<NaiveDate>,
+    /// The report is not to be published (the publication decision says so).
+    pub not_to_be_published: bool,
+    /// The partnership counts the rapid review from awareness, not from the notification.
+    pub rapid_from_aware: bool,
+}
+
+impl CaseEvents {
+    /// The day a clock starts, by the event its rule names.
+    pub fn start(&self, event: &str) -> Option<NaiveDate> {
+        match event {
+            "decision" => self.decided,
+            "publication" => self.publication_planned.or(self.published),
+            _ => clock_event(event, self.aware?, self.notified, self.rapid_from_aware),
+        }
+    }
+
+    /// The day each duty was done, by the clock's rule: the notification, the rapid review
+    /// reaching the Panel, the final report reaching the Panel and the Secretary of State, and
+    /// publication (or, when the report is not to be published, the day it went to the Panel).
+    pub fn met(&self, rule: &str) -> Option<NaiveDate> {
+        match rule {
+            "notify-panel" => self.notified,
+            "rapid-review" => self.rapid_review_sent,
+            "final-report-to-panel" => self.report_sent,
+            "lcspr-publish" => self.published.or_else(|| {
+                self.not_to_be_published
+                    .then_some(self.report_sent)
+                    .flatten()
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A child's pseudonym, as lists, mails and exports show them ("Child A", "Sibling B").
 pub fn check_pseudonym(s: &str) -> Result<String, &'static str> {
     let p = s.trim();
@@ -250,6 +303,32 @@ mod tests {
     }
 
     #[test]
+    fn a_case_clock_starts_and_is_met_by_the_events_its_rule_names() {
+        let d = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap_or_default();
+        let mut e = CaseEvents {
+            aware: Some(d(2)),
+            notified: Some(d(4)),
+            report_sent: Some(d(20)),
+            ..CaseEvents::default()
+        };
+        assert_eq!(e.start("aware"), Some(d(2)));
+        assert_eq!(e.start("notified"), Some(d(4)));
+        assert_eq!(e.start("decision"), None);
+        assert_eq!(e.met("notify-panel"), Some(d(4)));
+        assert_eq!(e.met("lcspr-publish"), None, "not published yet");
+        e.not_to_be_published = true;
+        assert_eq!(
+            e.met("lcspr-publish"),
+            Some(d(20)),
+            "met when it went to the Panel"
+        );
+        e.rapid_from_aware = true;
+        assert_eq!(e.start("notified"), Some(d(2)));
+        e.aware = None;
+        assert_eq!(e.start("aware"), None);
+    }
+
+    #[test]
     fn pseudonyms_are_required_and_short() {
         assert_eq!(check_pseudonym("  Child A "), Ok("Child A".to_owned()));
         assert!(check_pseudonym("").is_err());
@@ -260,11 +339,7 @@ mod tests {
 /// An agency's summary is written by that agency's safeguarding lead (or the business team on
 /// its behalf); nobody else may write or see it outside the case's panel.
 pub fn can_write_summary(actor: &Actor, agency_id: &str) -> bool {
-    actor.has(Role::BusinessTeam)
-        || actor
-            .memberships
-            .iter()
-            .any(|m| m.role == Role::AgencyLead && m.agency_id.as_deref() == Some(agency_id))
+    actor.has(Role::BusinessTeam) || actor.agencies_led().any(|a| a == agency_id)
 }
 
 #[cfg(test)]

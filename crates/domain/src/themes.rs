@@ -3,7 +3,7 @@
 //! lessons, audits, training, actions) is tagged from this list, so the rules of what a theme
 //! may become live here, once, and the store and pages call them.
 
-use crate::governance::check_name;
+use crate::text::check_name;
 
 /// The longest theme name a user may type.
 pub const NAME_MAX: usize = 120;

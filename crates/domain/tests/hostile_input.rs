@@ -8,9 +8,9 @@ use learnloop_domain::accounts::{Email, check_new_password};
 use learnloop_domain::actions::ReminderSettings;
 use learnloop_domain::actions::import::{Lookups, check, parse_date};
 use learnloop_domain::dates::{parse_iso, parse_parts};
-use learnloop_domain::governance::{check_name, check_text_block};
 use learnloop_domain::recommendations::check_text;
 use learnloop_domain::reviews::check_pseudonym;
+use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_domain::themes::{check_description, check_theme_name};
 use proptest::prelude::*;
 

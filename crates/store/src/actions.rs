@@ -24,7 +24,9 @@ pub struct Action {
     pub lead_agency_id: Option<String>,
     pub owner_person_id: Option<String>,
     pub due_on: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::status_slug")]
+    pub status: ActionStatus,
     pub status_reason: String,
     pub created_by: String,
     pub created_at: String,
@@ -511,8 +513,12 @@ pub struct Update {
     pub partnership_id: String,
     pub action_id: String,
     pub body: String,
-    pub status_from: String,
-    pub status_to: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::status_slug")]
+    pub status_from: ActionStatus,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::status_slug")]
+    pub status_to: ActionStatus,
     pub by_label: String,
     pub by_person_id: Option<String>,
     pub created_at: String,

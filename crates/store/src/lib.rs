@@ -28,6 +28,14 @@ pub mod timing;
 
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 
+/// Writes an action's status in a row's JSON (the audit trail's before and after) as stored.
+pub(crate) fn status_slug<S: serde::Serializer>(
+    st: &learnloop_domain::actions::ActionStatus,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(st.slug())
+}
+
 /// Writes a source kind in a row's JSON (the audit trail's before and after) as its stored slug.
 pub(crate) fn source_slug<S: serde::Serializer>(
     k: &learnloop_domain::sources::SourceKind,

@@ -11,6 +11,13 @@ use learnloop_domain::reviews::lifecycle::ReviewType;
 use crate::audit::{self, Event, Who};
 use crate::{Db, Page, Paged, StoreError, new_id, query, ts};
 
+fn case_stage_slug<S: serde::Serializer>(
+    st: &learnloop_domain::reviews::Stage,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(st.slug())
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseReview {
     pub id: String,
@@ -18,7 +25,9 @@ pub struct CaseReview {
     pub reference: String,
     pub origin: String,
     pub category: String,
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "case_stage_slug")]
+    pub stage: learnloop_domain::reviews::Stage,
     pub aware_on: String,
     pub notified_on: Option<String>,
     pub panel_reference: String,

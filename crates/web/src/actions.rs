@@ -23,7 +23,7 @@ use learnloop_store::{Page, Paged, is_id};
 use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
-use crate::governance::Pager;
+use crate::page::Pager;
 use crate::page::{Chrome, render};
 use crate::session::Signed;
 use crate::web::query_params;
@@ -39,8 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/actions", get(list))
         .route("/actions/mine", get(mine))
         .route("/actions/agency", get(agency))
-        .route("/actions/export.csv", get(export_csv))
-        .route("/actions/export.xlsx", get(export_xlsx))
+        .route("/actions/export.csv", get(export::<false>))
+        .route("/actions/export.xlsx", get(export::<true>))
         .route("/actions/plan", axum::routing::post(plan_settings))
         .merge(page::routes())
         .merge(plan::routes())
@@ -58,7 +58,7 @@ pub(crate) fn rag_days(s: &Signed, today: NaiveDate) -> RagDays {
 
 /// An action's RAG today, from its dates and its last update.
 pub(crate) fn rag_of(s: &Signed, a: &actions::Action, today: NaiveDate) -> Option<Rag> {
-    let status = ActionStatus::parse(&a.status)?;
+    let status = a.status;
     let due = parse_iso(&a.due_on)?;
     let last = parse_iso(a.last_touched());
     rag_with_updates(
@@ -82,9 +82,7 @@ pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<
     lines
         .into_iter()
         .map(|line| Row {
-            status: ActionStatus::parse(&line.action.status)
-                .map(ActionStatus::label)
-                .unwrap_or("Unknown"),
+            status: line.action.status.label(),
             rag: rag_of(s, &line.action, today),
             due: parse_iso(&line.action.due_on).map(long).unwrap_or_default(),
             source_href: line.action.source_kind.path(&line.action.source_id),
@@ -398,12 +396,7 @@ async fn mine(s: Signed) -> AppResult<Response> {
 /// An agency lead's own agency's actions.
 async fn agency(s: Signed) -> AppResult<Response> {
     s.require(Permission::ViewPartnership)?;
-    let mine = s
-        .actor
-        .memberships
-        .iter()
-        .find(|m| m.role == Role::AgencyLead)
-        .and_then(|m| m.agency_id.clone());
+    let mine = s.actor.agencies_led().next().map(str::to_owned);
     match mine {
         Some(a) => Ok(Redirect::to(&format!("/actions?agency={a}&status=open")).into_response()),
         None => Err(AppError::NotFound),
@@ -475,10 +468,7 @@ async fn export_rows(
             a.due_on.clone(),
             a.success_measure.clone(),
             l.source_title.clone().unwrap_or_default(),
-            ActionStatus::parse(&a.status)
-                .map(ActionStatus::label)
-                .unwrap_or("")
-                .to_owned(),
+            a.status.label().to_owned(),
             rag,
             a.last_update_on.clone().unwrap_or_default(),
             a.closed_on.clone().unwrap_or_default(),
@@ -498,27 +488,14 @@ async fn export_rows(
     Ok(out)
 }
 
-async fn export_csv(
+/// The tracker's list, with the same filters, as CSV or as an Excel workbook.
+async fn export<const XLSX: bool>(
     State(st): State<AppState>,
     s: Signed,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
-    crate::uploads::spreadsheet(
-        false,
-        ("action-plan", "Action plan"),
-        &EXPORT_HEADERS,
-        &rows,
-    )
-}
-
-async fn export_xlsx(
-    State(st): State<AppState>,
-    s: Signed,
-    RawQuery(q): RawQuery,
-) -> AppResult<Response> {
-    let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
-    crate::uploads::spreadsheet(true, ("action-plan", "Action plan"), &EXPORT_HEADERS, &rows)
+    let rows = export_rows(&st, &s, q.as_deref(), if XLSX { "XLSX" } else { "CSV" }).await?;
+    crate::uploads::spreadsheet(XLSX, ("action-plan", "Action plan"), &EXPORT_HEADERS, &rows)
 }
 
 /// Overdue and due-soon actions: each of a person's own (up to ten, then a link); the count of
@@ -573,18 +550,12 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         rag: Some("red".into()),
         ..f
     };
-    for m in s
-        .actor
-        .memberships
-        .iter()
-        .filter(|m| m.role == Role::AgencyLead)
-    {
-        let Some(agency) = &m.agency_id else { continue };
+    for agency in s.actor.agencies_led() {
         let n = actions::count(
             &st.db,
             s.pid(),
             &overdue(Filter {
-                agency_id: Some(agency.clone()),
+                agency_id: Some(agency.to_owned()),
                 ..Filter::default()
             }),
             &days,

@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::AppResult;
-use crate::governance::Pager;
+use crate::page::Pager;
 use crate::page::{Chrome, render};
 use crate::session::Signed;
 use crate::web::query_params;

@@ -14,8 +14,8 @@ use learnloop_domain::clocks::{
     Calendar, ClockRule, ClockStatus, Direction, HolidayEditKind, Unit, evaluate,
 };
 use learnloop_domain::dates::{long, parse_parts};
-use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::clocks::{self as store, HolidayChange};
 use learnloop_store::is_id;

@@ -9,22 +9,23 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_domain::accounts::{Email, Role, TokenPurpose, token_lifetime};
-use learnloop_domain::governance::{SECTORS, check_name};
+use learnloop_domain::governance::SECTORS;
 use learnloop_domain::policy::{
     Permission, SecondFactorRule, grantable, may_change_role, may_deactivate,
 };
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
 use learnloop_store::governance::{self, Agency, AgencyInput, Settings};
 use learnloop_store::outbox::{self, NewMail};
-use learnloop_store::{Page, Paged, StoreError, is_id};
+use learnloop_store::{Page, StoreError, is_id};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
-use crate::page::{Chrome, ConfirmPage, Flash, filters, render, render_status};
+use crate::page::{Chrome, ConfirmPage, Flash, PageQuery, Pager, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
@@ -98,51 +99,6 @@ pub fn routes() -> Router<AppState> {
             get(deactivate_page).post(deactivate),
         )
         .route("/people/{id}/reactivate", post(reactivate))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PageQuery {
-    pub page: i64,
-}
-
-/// Links to the other pages of a list.
-#[derive(Clone, Debug)]
-pub struct Pager {
-    pub base: String,
-    pub number: i64,
-    pub pages: i64,
-    pub total: i64,
-}
-
-impl Pager {
-    /// The list's size in words: "1 case", "12 cases".
-    pub fn counted(&self, one: &str, many: &str) -> String {
-        format!(
-            "{} {}",
-            self.total,
-            if self.total == 1 { one } else { many }
-        )
-    }
-
-    pub fn of<T>(base: &str, p: &Paged<T>) -> Pager {
-        Pager {
-            base: base.to_owned(),
-            number: p.page.number,
-            pages: p.pages(),
-            total: p.total,
-        }
-    }
-    pub fn prev(&self) -> Option<String> {
-        (self.number > 1).then(|| self.link(self.number - 1))
-    }
-    pub fn next(&self) -> Option<String> {
-        (self.number < self.pages).then(|| self.link(self.number + 1))
-    }
-    fn link(&self, n: i64) -> String {
-        let sep = if self.base.contains('?') { '&' } else { '?' };
-        format!("{}{sep}page={n}", self.base)
-    }
 }
 
 // ---- settings ----

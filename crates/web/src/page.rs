@@ -411,6 +411,58 @@ pub struct InfoPage {
     pub link: Option<(String, String)>,
 }
 
+/// The page number a paginated list was asked for (`?page=N`); anything else is page 1.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: i64,
+}
+
+/// Where a paginated list is, and the links to its other pages: every list shows them the same
+/// way, with the GOV.UK pagination component (`_pager.html`).
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub base: String,
+    pub number: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
+impl Pager {
+    pub fn of<T>(base: &str, p: &learnloop_store::Paged<T>) -> Pager {
+        Pager {
+            base: base.to_owned(),
+            number: p.page.number,
+            pages: p.pages(),
+            total: p.total,
+        }
+    }
+
+    /// The list's size in words: "1 case", "12 cases".
+    pub fn counted(&self, one: &str, many: &str) -> String {
+        format!(
+            "{} {}",
+            self.total,
+            if self.total == 1 { one } else { many }
+        )
+    }
+
+    /// Previous and next, and the page numbers around this one with the first and the last.
+    pub fn component(&self) -> learnloop_govuk::Pagination {
+        let to = |n: i64| usize::try_from(n).unwrap_or(1).max(1);
+        let mut p = learnloop_govuk::Pagination::numbered(to(self.number), to(self.pages), |n| {
+            self.link(n)
+        });
+        p.landmark_label = "Pages".to_owned();
+        p
+    }
+
+    fn link(&self, n: usize) -> String {
+        let sep = if self.base.contains('?') { '&' } else { '?' };
+        format!("{}{sep}page={n}", self.base)
+    }
+}
+
 /// "Are you sure?": the page every destructive step (taking a role away, deactivating an
 /// account, revoking a feed, cancelling a meeting) goes through. Its button posts to the step
 /// itself; no JavaScript is needed.

@@ -12,13 +12,13 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{Calendar, ClockRule, ClockState, ClockStatus, evaluate};
 use learnloop_domain::dates::{long, parse_iso};
-use learnloop_domain::governance::{check_name, check_text_block};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::lifecycle::{AgencyReturn, Publication, ReviewType, clock_applies};
 use learnloop_domain::reviews::{
-    Category, Decision, PanelResponse, Stage, can_read_in_full, can_sign_off, can_write_summary,
-    check_pseudonym, check_recommendation, clock_event,
+    CaseEvents, Category, Decision, PanelResponse, Stage, can_read_in_full, can_sign_off,
+    can_write_summary, check_pseudonym, check_recommendation,
 };
+use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
 };
@@ -34,7 +34,7 @@ use crate::attention::{Attention, Audience};
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
-use crate::governance::Pager;
+use crate::page::Pager;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -55,8 +55,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(lifecycle::routes())
         .route("/reviews", get(list))
-        .route("/reviews/export.csv", get(export))
-        .route("/reviews/export.xlsx", get(export_xlsx))
+        .route("/reviews/export.csv", get(export::<false>))
+        .route("/reviews/export.xlsx", get(export::<true>))
         .route("/reviews/new", get(new_page).post(create))
         .route("/reviews/{id}", get(show))
         .route("/reviews/{id}/panel", get(panel_page).post(add_panel))
@@ -90,8 +90,9 @@ fn case_states<'r>(
     from_aware: bool,
     today: NaiveDate,
 ) -> Vec<(&'r ClockRule, ClockState)> {
-    let events = events(c, from_aware);
-    let met = met(c);
+    let e = case_events(c, from_aware);
+    let events = |x: &str| e.start(x);
+    let met = |x: &str| e.met(x);
     case_clocks(c, rules)
         .into_iter()
         .map(|r| {
@@ -103,39 +104,19 @@ fn case_states<'r>(
         .collect()
 }
 
-fn events(c: &CaseReview, rapid_from_aware: bool) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
-    move |e| {
-        let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
-        match e {
-            "decision" => day(&c.decided_on),
-            "publication" => day(&c.publication_planned_on).or_else(|| day(&c.published_on)),
-            _ => clock_event(
-                e,
-                parse_iso(&c.aware_on)?,
-                day(&c.notified_on),
-                rapid_from_aware,
-            ),
-        }
-    }
-}
-
-/// The day each duty was done: the notification, the rapid review reaching the Panel, the
-/// final report reaching the Panel and the Secretary of State, and publication (or, when the
-/// report is not to be published, the day it went to the Panel).
-fn met(c: &CaseReview) -> impl Fn(&str) -> Option<NaiveDate> + '_ {
-    move |slug| {
-        let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
-        match slug {
-            "notify-panel" => day(&c.notified_on),
-            "rapid-review" => day(&c.rapid_review_sent_on),
-            "final-report-to-panel" => day(&c.report_sent_on),
-            "lcspr-publish" => day(&c.published_on).or_else(|| {
-                (c.publication.as_deref() == Some(Publication::DoNotPublish.slug()))
-                    .then(|| day(&c.report_sent_on))
-                    .flatten()
-            }),
-            _ => None,
-        }
+/// The case's dated events, as the domain's clock rules read them.
+fn case_events(c: &CaseReview, rapid_from_aware: bool) -> CaseEvents {
+    let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
+    CaseEvents {
+        aware: parse_iso(&c.aware_on),
+        notified: day(&c.notified_on),
+        decided: day(&c.decided_on),
+        publication_planned: day(&c.publication_planned_on),
+        published: day(&c.published_on),
+        rapid_review_sent: day(&c.rapid_review_sent_on),
+        report_sent: day(&c.report_sent_on),
+        not_to_be_published: c.publication.as_deref() == Some(Publication::DoNotPublish.slug()),
+        rapid_from_aware,
     }
 }
 
@@ -147,12 +128,13 @@ fn timeline(
     today: NaiveDate,
 ) -> Timeline {
     let own = case_clocks(c, rules);
+    let e = case_events(c, rapid_from_aware);
     Timeline::of(
         &format!("Deadlines of case {}", c.reference),
         cal,
         &own,
-        &events(c, rapid_from_aware),
-        &met(c),
+        &|x: &str| e.start(x),
+        &|x: &str| e.met(x),
         today,
     )
 }
@@ -170,13 +152,7 @@ async fn summaries_due(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
     let Audience::Person(s) = a else {
         return Ok(Vec::new());
     };
-    let mine: Vec<String> = s
-        .actor
-        .memberships
-        .iter()
-        .filter(|m| m.role == learnloop_domain::accounts::Role::AgencyLead)
-        .filter_map(|m| m.agency_id.clone())
-        .collect();
+    let mine: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
     if mine.is_empty() {
         return Ok(Vec::new());
     }
@@ -232,7 +208,7 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
     for c in &cases {
         // What the group (or the business team) must do next, beside the clocks: give its
         // recommendation at a rapid review, consider a draft report, or consider a referral.
-        let business = match (a, Stage::parse(&c.stage)) {
+        let business = match (a, Some(c.stage)) {
             (Audience::Group { .. }, Some(Stage::RapidReview)) => {
                 Some("rapid review, for the group's recommendation")
             }
@@ -246,10 +222,7 @@ async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attent
             out.push(Attention {
                 kind: "case-business",
                 text: format!("Case {}: {what}", c.reference),
-                detail: Stage::parse(&c.stage)
-                    .map(Stage::label)
-                    .unwrap_or_default()
-                    .to_owned(),
+                detail: c.stage.label().to_owned(),
                 href: format!("/reviews/{}", c.id),
                 tag: None,
             });
@@ -406,9 +379,7 @@ fn rows_of(
                     .map(ReviewType::label)
                     .or_else(|| Category::parse(&c.category).map(Category::label))
                     .unwrap_or("Unknown"),
-                stage: Stage::parse(&c.stage)
-                    .map(Stage::label)
-                    .unwrap_or("Unknown"),
+                stage: c.stage.label(),
                 publication: c
                     .publication
                     .as_deref()
@@ -627,30 +598,15 @@ async fn export_rows(
     Ok(rows)
 }
 
-/// The case list as CSV, with the same filters; cells made safe.
-async fn export(
+/// The case list, with the same filters, as CSV or as an Excel workbook; cells made safe.
+async fn export<const XLSX: bool>(
     State(st): State<AppState>,
     s: Signed,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
-    let rows = export_rows(&st, &s, q.as_deref(), "CSV").await?;
+    let rows = export_rows(&st, &s, q.as_deref(), if XLSX { "XLSX" } else { "CSV" }).await?;
     crate::uploads::spreadsheet(
-        false,
-        ("case-reviews", "Case reviews"),
-        &EXPORT_HEADERS,
-        &rows,
-    )
-}
-
-/// The case list as an Excel workbook, with the same filters.
-async fn export_xlsx(
-    State(st): State<AppState>,
-    s: Signed,
-    RawQuery(q): RawQuery,
-) -> AppResult<Response> {
-    let rows = export_rows(&st, &s, q.as_deref(), "XLSX").await?;
-    crate::uploads::spreadsheet(
-        true,
+        XLSX,
         ("case-reviews", "Case reviews"),
         &EXPORT_HEADERS,
         &rows,
@@ -1113,9 +1069,7 @@ async fn show_view(
         category: Category::parse(&c.category)
             .map(Category::label)
             .unwrap_or("Unknown"),
-        stage: Stage::parse(&c.stage)
-            .map(Stage::label)
-            .unwrap_or("Unknown"),
+        stage: c.stage.label(),
         aware_on: parse_iso(&c.aware_on).map(long).unwrap_or_default(),
         notified_on: c.notified_on.as_deref().and_then(parse_iso).map(long),
         full,
@@ -1218,18 +1172,27 @@ async fn sign_off(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let page = show_view(&st, &s, &id, &FormPairs(Vec::new()), &Errors::default()).await?;
-    if !page.can_sign {
+    // Load the case and its panel, ask the domain, then act: nothing else is read (and no read
+    // of the case is recorded) to learn whether the person may sign.
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let case = reviews::get(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panel = reviews::panel(&st.db, s.pid(), &id).await?;
+    if !(can_read_in_full(&s.actor, &panel) && can_sign_off(&s.actor)) {
         return Err(AppError::Forbidden);
     }
+    let rapid = reviews::rapid_review(&st.db, s.pid(), &id).await?;
     let mut errors = Errors::default();
     let Some(on) = f.date("signed", "the date signed off", &mut errors) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
     // The agencies involved and whoever referred the case are told the outcome, by reference
     // only; the mails go in the same transaction as the sign-off.
-    let decided = page
-        .rapid
+    let decided = rapid
         .as_ref()
         .and_then(|r| Decision::parse(&r.recommendation))
         .map(Decision::label)
@@ -1241,18 +1204,18 @@ async fn sign_off(
             kind: "case-outcome",
             partnership_id: Some(s.pid().to_owned()),
             natural_key: Some(format!("outcome:{id}:{email}")),
-            subject: format!("Decision on case {}: {decided}", page.case.reference),
+            subject: format!("Decision on case {}: {decided}", case.reference),
             body: format!(
                 "Hello {name},\n\nThe independent chair signed off the partnership's decision on case {} on {}: {decided}.\n\n\
                  More: {}/reviews/{id}\n",
-                page.case.reference,
+                case.reference,
                 long(on),
                 st.config.public_url
             ),
             to: email,
         })
         .collect();
-    if page.rapid.is_none()
+    if rapid.is_none()
         || !reviews::sign_off(
             &st.db,
             &s.who(),

@@ -19,8 +19,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormData};
-use crate::governance::{PageQuery, Pager};
 use crate::page::{Chrome, Flash, InfoPage, render, render_status};
+use crate::page::{PageQuery, Pager};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 

@@ -4,8 +4,14 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use learnloop_domain::governance::escalations::{Move, Stage};
+
 use crate::audit::{self, Event, Who};
 use crate::{Db, StoreError, new_id, query, ts};
+
+fn stage_slug<S: serde::Serializer>(st: &Stage, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(st.slug())
+}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Escalation {
@@ -15,8 +21,9 @@ pub struct Escalation {
     pub meeting_id: Option<String>,
     pub title: String,
     pub detail: String,
-    /// `chair` (with the independent chair), `board`, or `resolved`.
-    pub stage: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "stage_slug")]
+    pub stage: Stage,
     pub raised_on: String,
     pub raised_by: String,
     pub created_at: String,
@@ -116,36 +123,36 @@ async fn add_step_tx(
     Ok(())
 }
 
-/// Moves an escalation on: `to-board` sends it to the board, `resolved` records the outcome.
+/// Moves an escalation on from the stage it was read at (the domain said the move is allowed
+/// from there). False when it had moved on meanwhile.
 pub async fn step(
     db: &Db,
     who: &Who,
     pid: &str,
-    id: &str,
-    step: &str,
+    (id, from): (&str, Stage),
+    m: Move,
     on: &str,
     note: &str,
 ) -> Result<bool, StoreError> {
-    let stage = match step {
-        "to-board" => "board",
-        "resolved" => "resolved",
-        _ => return Ok(false),
+    let Ok(stage) = from.after(m) else {
+        return Ok(false);
     };
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
-            query("UPDATE escalation SET stage = ?, updated_at = ? WHERE partnership_id = ? AND id = ? AND stage <> 'resolved'")
-                .bind(stage)
+            query("UPDATE escalation SET stage = ?, updated_at = ? WHERE partnership_id = ? AND id = ? AND stage = ?")
+                .bind(stage.slug())
                 .bind(ts(Utc::now()))
                 .bind(pid)
-                .bind(id),
+                .bind(id)
+                .bind(from.slug()),
         )
         .await?;
     if n != 1 {
         return Ok(false);
     }
-    add_step_tx(&mut tx, pid, id, step, on, note, &who.label).await?;
-    let summary = if stage == "board" {
+    add_step_tx(&mut tx, pid, id, m.slug(), on, note, &who.label).await?;
+    let summary = if stage == Stage::WithBoard {
         "Escalated to the board"
     } else {
         "Recorded the outcome of an escalation"
@@ -180,12 +187,12 @@ pub async fn steps(db: &Db, pid: &str, id: &str) -> Result<Vec<Step>, StoreError
     .await
 }
 
-/// Open escalations of the partnership at a stage (`chair` or `board`), oldest first.
-pub async fn open_at(db: &Db, pid: &str, stage: &str) -> Result<Vec<Escalation>, StoreError> {
+/// Open escalations of the partnership at a stage, oldest first.
+pub async fn open_at(db: &Db, pid: &str, stage: Stage) -> Result<Vec<Escalation>, StoreError> {
     db.fetch_all(
         query("SELECT * FROM escalation WHERE partnership_id = ? AND stage = ? ORDER BY raised_on, created_at LIMIT 200")
             .bind(pid)
-            .bind(stage),
+            .bind(stage.slug()),
     )
     .await
 }

@@ -29,8 +29,8 @@ use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
-use learnloop_domain::governance::check_text_block;
 use learnloop_domain::sources::SourceKind;
+use learnloop_domain::text::check_text_block;
 
 /// Evidence files on one update, at most.
 const MAX_FILES: usize = 5;
@@ -112,12 +112,6 @@ struct ShowPage {
     i_notes: Textarea,
 }
 
-fn label(s: &str) -> &'static str {
-    ActionStatus::parse(s)
-        .map(ActionStatus::label)
-        .unwrap_or("Unknown")
-}
-
 async fn view(
     st: &AppState,
     s: &Signed,
@@ -132,7 +126,7 @@ async fn view(
         ..
     } = load_line(st, s, id).await?;
     let today = Utc::now().date_naive();
-    let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
+    let status = a.status;
     let refd = s.reference(&st.db).await?;
     let agencies = &refd.agencies;
     let name_of = |id: &Option<String>| {
@@ -175,7 +169,7 @@ async fn view(
                 .filter(|e| e.update_id == u.id)
                 .cloned()
                 .collect();
-            let moved = (u.status_from != u.status_to).then(|| label(&u.status_to));
+            let moved = (u.status_from != u.status_to).then(|| u.status_to.label());
             (u, files, moved)
         })
         .collect();
@@ -324,7 +318,7 @@ async fn post_update(
     ]);
     let mut errors = Errors::default();
     let text = errors.check("body", check_text_block(&body, "progress update", 8000));
-    let from = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
+    let from = a.status;
     let target = ActionStatus::parse(&to);
     match target {
         None => errors.add("status", "Choose the status"),
@@ -406,7 +400,7 @@ async fn revise(
     }
     let mut errors = Errors::default();
     let to = f.date("due", "the new due date", &mut errors);
-    let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
+    let status = a.status;
     if let (Some(to), Some(from)) = (to, parse_iso(&a.due_on)) {
         match check_revision(status, from, to, &f.get("due_reason")) {
             Err(m) if m.contains("reason") => errors.add("due_reason", m),
@@ -435,7 +429,7 @@ async fn sign_off(
     if !can_sign_off(&s.actor, &scope(&a)) {
         return Err(AppError::Forbidden);
     }
-    let from = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
+    let from = a.status;
     let evidence = actions::evidence(&st.db, s.pid(), &id).await?.len();
     let mut errors = Errors::default();
     if let Err(m) = check_move(from, ActionStatus::ClosedEvidenced, "", evidence) {
@@ -480,7 +474,7 @@ async fn impact(
     let difference = yes("difference", "it has made a difference");
     let measure = errors.check(
         "measure",
-        learnloop_domain::governance::check_name(&f.get("measure"), "measure used", 1000),
+        learnloop_domain::text::check_name(&f.get("measure"), "measure used", 1000),
     );
     if let (Some(on), Some(sustained), Some(made_difference), Some(measure)) =
         (on, sustained, difference, measure)

@@ -28,7 +28,7 @@ use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
-use learnloop_domain::governance::check_text_block;
+use learnloop_domain::text::check_text_block;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -10,8 +10,9 @@ use axum::routing::get;
 use chrono::Utc;
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::GroupPermission;
-use learnloop_domain::governance::check_name;
+use learnloop_domain::governance::escalations::{Move, Stage};
 use learnloop_domain::policy::Permission;
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Textarea};
 use learnloop_store::governance::escalations::{self, Escalation, Step};
 use learnloop_store::governance::terms;
@@ -57,7 +58,9 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
             escalations::open(&st.db, s.pid())
                 .await?
                 .into_iter()
-                .filter(|e| e.group_id == group.group.id || (is_board && e.stage == "board"))
+                .filter(|e| {
+                    e.group_id == group.group.id || (is_board && e.stage == Stage::WithBoard)
+                })
                 .collect()
         }
     };
@@ -66,9 +69,9 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         .map(|e| Attention {
             kind: "escalation",
             text: format!("Escalation: {}", e.title),
-            detail: stage_label(&e.stage).to_owned(),
+            detail: e.stage.label().to_owned(),
             href: format!("/escalations/{}", e.id),
-            tag: Some((stage_label(&e.stage).to_owned(), "orange")),
+            tag: Some((e.stage.label().to_owned(), "orange")),
         })
         .collect())
 }
@@ -80,26 +83,18 @@ struct ListPage {
     rows: Vec<(Escalation, String, String)>,
 }
 
-fn stage_label(stage: &str) -> &'static str {
-    match stage {
-        "chair" => "With the independent chair",
-        "board" => "With the board",
-        _ => "Resolved",
-    }
-}
-
 async fn list(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     s.require(Permission::ViewAuditTrail)?;
     let groups = terms::groups(&st.db, s.pid()).await?;
     let mut rows = Vec::new();
-    for stage in ["chair", "board"] {
+    for stage in [Stage::WithChair, Stage::WithBoard] {
         for e in escalations::open_at(&st.db, s.pid(), stage).await? {
             let g = groups
                 .iter()
                 .find(|g| g.id == e.group_id)
                 .map(|g| g.name.clone())
                 .unwrap_or_default();
-            rows.push((e, g, stage_label(stage).to_owned()));
+            rows.push((e, g, stage.label().to_owned()));
         }
     }
     render(&ListPage {
@@ -165,11 +160,7 @@ async fn raise(
     let title = errors.check("title", check_name(&f.get("title"), "issue", 300));
     let detail = errors.check(
         "detail",
-        learnloop_domain::governance::check_text_block(
-            &f.get("detail"),
-            "detail of the issue",
-            8000,
-        ),
+        learnloop_domain::text::check_text_block(&f.get("detail"), "detail of the issue", 8000),
     );
     let on = f.date("on", "the date escalated", &mut errors);
     if let (Some(title), Some(detail), Some(on)) = (title, detail, on)
@@ -238,21 +229,20 @@ async fn view(
             (st, on, label)
         })
         .collect();
-    let mut choices = vec![ChoiceItem::new(
-        "resolved",
-        "Record the outcome and close it",
-    )];
-    if e.stage == "chair" {
-        choices.push(ChoiceItem::new("to-board", "Send it to the board"));
-    }
+    let choices: Vec<ChoiceItem> = e
+        .stage
+        .moves()
+        .into_iter()
+        .map(|m| ChoiceItem::new(m.slug(), m.label()))
+        .collect();
     Ok(ShowPage {
         chrome: s.chrome("/groups"),
         errors: errors.summary(),
         group: l.group.name.clone(),
-        stage: stage_label(&e.stage),
+        stage: e.stage.label(),
         raised_on: parse_iso(&e.raised_on).map(long).unwrap_or_default(),
         steps,
-        can_decide: e.stage != "resolved"
+        can_decide: e.stage.is_open()
             && s.actor
                 .can_in_group(GroupPermission::DecideEscalation, &l.scope()),
         next: Radios::new("next", "What happens now", choices)
@@ -283,29 +273,48 @@ async fn step(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let page = view(&st, &s, &id, &f, &Errors::default()).await?;
-    if !page.can_decide {
+    // Load the escalation and its group, ask the domain, then act: the page is built only to
+    // show the form again.
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let e = escalations::get(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let l = load(&st, &s, &e.group_id, GroupPermission::View).await?;
+    if !e.stage.is_open()
+        || !s
+            .actor
+            .can_in_group(GroupPermission::DecideEscalation, &l.scope())
+    {
         return Err(AppError::Forbidden);
     }
     let mut errors = Errors::default();
-    let next = f.get("next");
-    if !(next == "resolved" || (next == "to-board" && page.e.stage == "chair")) {
-        errors.add("next", "Choose what happens now");
-    }
+    let m = match Move::parse(&f.get("next")).map(|m| e.stage.after(m).map(|_| m)) {
+        Some(Ok(m)) => Some(m),
+        Some(Err(why)) => {
+            errors.add("next", why);
+            None
+        }
+        None => {
+            errors.add("next", "Choose what happens now");
+            None
+        }
+    };
     let note = errors.check(
         "note",
         check_name(&f.get("note"), "outcome or reason", 8000),
     );
     let on = f.date("on", "the date", &mut errors);
-    if let (Some(note), Some(on)) = (note, on)
+    if let (Some(m), Some(note), Some(on)) = (m, note, on)
         && errors.is_empty()
     {
         escalations::step(
             &st.db,
             &s.who(),
             s.pid(),
-            &id,
-            &next,
+            (&id, e.stage),
+            m,
             &on.format("%Y-%m-%d").to_string(),
             &note,
         )

@@ -13,8 +13,9 @@ use learnloop_domain::clocks::{ClockStatus, seeded_rules};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::{GroupPermission, GroupScope};
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule};
-use learnloop_domain::governance::{GROUP_KINDS, check_name, check_reporting_line};
+use learnloop_domain::governance::{GROUP_KINDS, check_reporting_line};
 use learnloop_domain::policy::{Actor, Permission};
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
@@ -28,7 +29,7 @@ use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
-use crate::governance::Pager;
+use crate::page::Pager;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -942,11 +943,7 @@ async fn save_terms(
     let mut errors = Errors::default();
     let purpose = errors.check(
         "purpose",
-        learnloop_domain::governance::check_text_block(
-            &f.get("purpose"),
-            "purpose of the group",
-            4000,
-        ),
+        learnloop_domain::text::check_text_block(&f.get("purpose"), "purpose of the group", 4000),
     );
     let functions = f.get("functions");
     if functions.trim().is_empty() {

@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Days, NaiveDate, NaiveTime, Utc};
-use learnloop_domain::actions::{ActionStatus, rag};
+use learnloop_domain::actions::rag;
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::GroupPermission;
-use learnloop_domain::governance::check_name;
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule, quoracy, year_of_dates};
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{
     ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
@@ -544,7 +544,7 @@ async fn meeting_view(
     let actions = meeting_actions
         .into_iter()
         .map(|a| {
-            let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::NotStarted);
+            let status = a.status;
             let due = parse_iso(&a.due_on);
             ActionLine {
                 owner: a
@@ -827,7 +827,7 @@ async fn add_decision(
     let mut errors = Errors::default();
     let Some(text) = errors.check(
         "decision",
-        learnloop_domain::governance::check_text_block(&f.get("decision"), "decision", 4000),
+        learnloop_domain::text::check_text_block(&f.get("decision"), "decision", 4000),
     ) else {
         return again(&st, &s, &id, &f, &errors).await;
     };
@@ -917,7 +917,7 @@ async fn add_action(
     let mut errors = Errors::default();
     let description = errors.check(
         "description",
-        learnloop_domain::governance::check_text_block(&f.get("description"), "action", 2000),
+        learnloop_domain::text::check_text_block(&f.get("description"), "action", 2000),
     );
     let agency = f.get("lead_agency");
     if agency.is_empty() || gov::agency(&st.db, s.pid(), &agency).await?.is_none() {

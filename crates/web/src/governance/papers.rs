@@ -9,7 +9,7 @@ use chrono::{Days, Utc};
 use learnloop_domain::dates::parse_iso;
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_domain::governance::access::GroupPermission;
-use learnloop_domain::governance::check_name;
+use learnloop_domain::text::check_name;
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::{self, Upload};
 use learnloop_store::governance::meetings::{self, NewPaper};

@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
-use learnloop_domain::governance::check_name;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::recommendations::{Addressee, SourceKind, check_text};
 use learnloop_domain::reviews::lifecycle::{
@@ -21,6 +20,7 @@ use learnloop_domain::reviews::lifecycle::{
     enough_notice, lines_of_enquiry, notice_due,
 };
 use learnloop_domain::reviews::{Category, Stage, can_read_in_full};
+use learnloop_domain::text::check_name;
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
@@ -42,7 +42,7 @@ use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
-use learnloop_domain::governance::check_text_block;
+use learnloop_domain::text::check_text_block;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -143,10 +143,6 @@ fn plan_source(c: &CaseReview) -> String {
         (Some("joint"), Some(l)) => l.clone(),
         _ => c.id.clone(),
     }
-}
-
-fn stage_of(c: &CaseReview) -> Stage {
-    Stage::parse(&c.stage).unwrap_or(Stage::Notified)
 }
 
 fn type_of(c: &CaseReview) -> Option<ReviewType> {
@@ -259,7 +255,7 @@ async fn view(
         .summary(format!("Read the review of case {} in full", c.reference)),
     )
     .await?;
-    let stage = stage_of(&c);
+    let stage = c.stage;
     let rt = type_of(&c);
     let refd = s.reference(&st.db).await?;
     let cal = &refd.calendar;
@@ -595,9 +591,7 @@ async fn view(
         .await?
         .into_iter()
         .map(|a| {
-            let label = learnloop_domain::actions::ActionStatus::parse(&a.status)
-                .map(learnloop_domain::actions::ActionStatus::label)
-                .unwrap_or("Unknown");
+            let label = a.status.label();
             let rag = crate::actions::rag_of(s, &a, Utc::now().date_naive());
             (a, label, rag)
         })
@@ -663,7 +657,7 @@ async fn save_terms(
             );
             None
         }
-        Some(_) => match advance(stage_of(&c), Step::Terms) {
+        Some(_) => match advance(c.stage, Step::Terms) {
             Ok(next) => Some(next),
             Err(m) => {
                 errors.add("reviewer", m);
@@ -774,7 +768,7 @@ async fn save_terms(
             s.pid(),
             &id,
             &input,
-            (&c.stage, next.slug()),
+            (c.stage.slug(), next.slug()),
         )
         .await?
         {
@@ -792,7 +786,7 @@ async fn request_reports(
     f: FormPairs,
 ) -> AppResult<Response> {
     let c = load_managed(&st, &s, &id).await?;
-    if !type_of(&c).is_some_and(ReviewType::is_run_here) || stage_of(&c) < Stage::Decided {
+    if !type_of(&c).is_some_and(ReviewType::is_run_here) || c.stage < Stage::Decided {
         let mut errors = Errors::default();
         errors.add(
             "due-day",
@@ -897,7 +891,7 @@ async fn upload(
     let content_type = errors.check("file", check_upload(&file_name, &bytes));
     let next = is_final.and_then(|fin| {
         let step = if fin { Step::Final } else { Step::Draft };
-        match advance(stage_of(&c), step) {
+        match advance(c.stage, step) {
             Ok(n) if type_of(&c).is_some_and(ReviewType::is_run_here) => Some(n),
             Ok(_) => {
                 errors.add(
@@ -927,7 +921,7 @@ async fn upload(
         &id,
         is_final,
         &note,
-        (&c.stage, next.slug()),
+        (c.stage.slug(), next.slug()),
         Upload {
             name: safe_name(&file_name),
             content_type: content_type.to_owned(),
@@ -1029,7 +1023,7 @@ async fn save_publication(
     }
     let closes =
         decision == Some(Publication::DoNotPublish) || published.is_some_and(|p| p.is_some());
-    let next = match advance(stage_of(&c), Step::Publication { closes }) {
+    let next = match advance(c.stage, Step::Publication { closes }) {
         Ok(n) if type_of(&c).is_some_and(ReviewType::is_run_here) => Some(n),
         Ok(_) => {
             errors.add(
@@ -1085,7 +1079,7 @@ async fn save_publication(
             s.pid(),
             &id,
             &input,
-            (&c.stage, next.slug()),
+            (c.stage.slug(), next.slug()),
         )
         .await?
         {
