@@ -1,0 +1,272 @@
+//! The bulk-insert buffer of every table the generator writes, with its `INSERT` head.
+
+use super::bulk::Bulk;
+
+/// Every table written, in an order that satisfies the foreign keys.
+pub(super) struct Tables {
+    pub(super) agency: Bulk,
+    pub(super) group: Bulk,
+    pub(super) person: Bulk,
+    pub(super) membership: Bulk,
+    pub(super) group_terms: Bulk,
+    pub(super) meeting: Bulk,
+    pub(super) agenda_item: Bulk,
+    pub(super) attendance: Bulk,
+    pub(super) decision: Bulk,
+    pub(super) escalation: Bulk,
+    pub(super) escalation_step: Bulk,
+    pub(super) case_review: Bulk,
+    pub(super) case_referral: Bulk,
+    pub(super) case_subject: Bulk,
+    pub(super) case_agency: Bulk,
+    pub(super) case_panel: Bulk,
+    pub(super) agency_summary: Bulk,
+    pub(super) rapid_review: Bulk,
+    pub(super) review_terms: Bulk,
+    pub(super) review_event: Bulk,
+    pub(super) review_publication: Bulk,
+    pub(super) finding: Bulk,
+    pub(super) recommendation: Bulk,
+    pub(super) recommendation_agency: Bulk,
+    pub(super) tagging: Bulk,
+    pub(super) action_plan: Bulk,
+    pub(super) action: Bulk,
+    pub(super) action_agency: Bulk,
+    pub(super) action_revision: Bulk,
+    pub(super) action_update: Bulk,
+    pub(super) file_object: Bulk,
+    pub(super) action_evidence: Bulk,
+    pub(super) impact_review: Bulk,
+}
+
+impl Tables {
+    pub(super) fn new() -> Tables {
+        Tables {
+            agency: Bulk::new(
+                "agency",
+                "INSERT INTO agency (id, partnership_id, name, sector, statutory_partner, active, created_at, updated_at) VALUES ",
+                8,
+            ),
+            group: Bulk::new(
+                "partnership_group",
+                "INSERT INTO partnership_group (id, partnership_id, name, kind, reports_to_id, created_at, updated_at) VALUES ",
+                7,
+            ),
+            person: Bulk::new(
+                "person",
+                "INSERT INTO person (id, email, name, job_title, password_hash, password_changed_at, active, created_at, updated_at) VALUES ",
+                9,
+            ),
+            membership: Bulk::new(
+                "membership",
+                "INSERT INTO membership (id, person_id, partnership_id, role, agency_id, group_id, created_at) VALUES ",
+                7,
+            ),
+            group_terms: Bulk::new(
+                "group_terms",
+                "INSERT INTO group_terms (id, partnership_id, group_id, version, purpose, aims, functions, core_agencies, \
+                 invited_agencies, chair_person_id, chair_appointed_by, deputy_person_id, deputy_appointed_by, frequency, \
+                 meeting_minutes, outputs, admin_support, agreed_on, review_due, changed_by, changed_at) VALUES ",
+                21,
+            ),
+            meeting: Bulk::new(
+                "meeting",
+                "INSERT INTO meeting (id, partnership_id, group_id, starts_at, length_minutes, place, online_link, status, \
+                 agenda_issued_at, sequence, created_at, updated_at) VALUES ",
+                12,
+            ),
+            agenda_item: Bulk::new(
+                "agenda_item",
+                "INSERT INTO agenda_item (id, partnership_id, meeting_id, position, kind, title, detail, link, minutes, created_at) VALUES ",
+                10,
+            ),
+            attendance: Bulk::new(
+                "attendance",
+                "INSERT INTO attendance (id, partnership_id, meeting_id, name, person_id, agency_id, status, deputising_for, created_at) VALUES ",
+                9,
+            ),
+            decision: Bulk::new(
+                "decision",
+                "INSERT INTO decision (id, partnership_id, meeting_id, number, text, created_at) VALUES ",
+                6,
+            ),
+            escalation: Bulk::new(
+                "escalation",
+                "INSERT INTO escalation (id, partnership_id, group_id, meeting_id, title, detail, stage, raised_on, raised_by, \
+                 created_at, updated_at) VALUES ",
+                11,
+            ),
+            escalation_step: Bulk::new(
+                "escalation_step",
+                "INSERT INTO escalation_step (id, partnership_id, escalation_id, step, on_date, note, by_person, created_at) VALUES ",
+                8,
+            ),
+            case_review: Bulk::new(
+                "case_review",
+                "INSERT INTO case_review (id, partnership_id, reference, origin, category, stage, aware_on, notified_on, \
+                 panel_reference, summary, oversight_group_id, restricted, created_by, created_at, updated_at, \
+                 rapid_review_sent_on, review_type, decided_on, reviewer_name, publication, published_on, \
+                 publication_planned_on, report_sent_on) VALUES ",
+                23,
+            ),
+            case_referral: Bulk::new(
+                "case_referral",
+                "INSERT INTO case_referral (review_id, partnership_id, source, referrer, reason, question, referred_by, \
+                 referrer_person_id, referred_at) VALUES ",
+                9,
+            ),
+            case_subject: Bulk::new(
+                "case_subject",
+                "INSERT INTO case_subject (id, partnership_id, review_id, pseudonym, real_name, created_at) VALUES ",
+                6,
+            ),
+            case_agency: Bulk::new(
+                "case_agency",
+                "INSERT INTO case_agency (partnership_id, review_id, agency_id) VALUES ",
+                3,
+            ),
+            case_panel: Bulk::new(
+                "case_panel",
+                "INSERT INTO case_panel (partnership_id, review_id, person_id, added_at) VALUES ",
+                4,
+            ),
+            agency_summary: Bulk::new(
+                "agency_summary",
+                "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, \
+                 analysis, submitted_by, submitted_at, kind) VALUES ",
+                11,
+            ),
+            rapid_review: Bulk::new(
+                "rapid_review",
+                "INSERT INTO rapid_review (review_id, partnership_id, facts, safety_assurance, safety_by, learning, \
+                 recommendation, reasons, recorded_by, recorded_at, signed_off_by, signed_off_on, sent_to_panel_on, \
+                 panel_response, panel_response_on) VALUES ",
+                15,
+            ),
+            review_terms: Bulk::new(
+                "review_terms",
+                "INSERT INTO review_terms (review_id, partnership_id, scope_from, scope_to, lines_of_enquiry, methodology, \
+                 proportionality, reviewer_name, reviewer_independence, reviewer_reason, family_involvement, agreed_on, \
+                 recorded_by, recorded_at) VALUES ",
+                14,
+            ),
+            review_event: Bulk::new(
+                "review_event",
+                "INSERT INTO review_event (id, partnership_id, review_id, held_on, title, attendees, notes, recorded_by, recorded_at) VALUES ",
+                9,
+            ),
+            review_publication: Bulk::new(
+                "review_publication",
+                "INSERT INTO review_publication (review_id, partnership_id, decision, public_interest, child_welfare, \
+                 legal_restrictions, criminal_proceedings, decided_on, sent_to_panel_on, planned_on, published_on, link, \
+                 recorded_by, recorded_at) VALUES ",
+                14,
+            ),
+            finding: Bulk::new(
+                "finding",
+                "INSERT INTO finding (id, partnership_id, review_id, number, body, created_by, created_at) VALUES ",
+                7,
+            ),
+            recommendation: Bulk::new(
+                "recommendation",
+                "INSERT INTO recommendation (id, partnership_id, source_kind, source_id, number, body, addressed_to, \
+                 created_by, created_at, updated_at) VALUES ",
+                10,
+            ),
+            recommendation_agency: Bulk::new(
+                "recommendation_agency",
+                "INSERT INTO recommendation_agency (recommendation_id, partnership_id, agency_id) VALUES ",
+                3,
+            ),
+            tagging: Bulk::new(
+                "tagging",
+                "INSERT INTO tagging (partnership_id, theme_id, target_kind, target_id, created_at) VALUES ",
+                5,
+            ),
+            action_plan: Bulk::new(
+                "action_plan",
+                "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) VALUES ",
+                6,
+            ),
+            action: Bulk::new(
+                "action",
+                "INSERT INTO action (id, partnership_id, source_kind, source_id, group_id, description, lead_agency_id, \
+                 owner_person_id, due_on, status, status_reason, created_by, created_at, updated_at, recommendation_id, \
+                 success_measure, last_update_on, closed_on, signed_off_by, signed_off_at, impact_due_on, \
+                 impact_reviewed_on) VALUES ",
+                22,
+            ),
+            action_agency: Bulk::new(
+                "action_agency",
+                "INSERT INTO action_agency (action_id, partnership_id, agency_id) VALUES ",
+                3,
+            ),
+            action_revision: Bulk::new(
+                "action_revision",
+                "INSERT INTO action_revision (id, partnership_id, action_id, from_on, to_on, reason, revised_by, revised_at) VALUES ",
+                8,
+            ),
+            action_update: Bulk::new(
+                "action_update",
+                "INSERT INTO action_update (id, partnership_id, action_id, body, status_from, status_to, by_label, \
+                 by_person_id, created_at) VALUES ",
+                9,
+            ),
+            file_object: Bulk::new(
+                "file_object",
+                "INSERT INTO file_object (id, partnership_id, owner_kind, owner_id, name, content_type, size, sha256, \
+                 storage_key, uploaded_by, created_at) VALUES ",
+                11,
+            ),
+            action_evidence: Bulk::new(
+                "action_evidence",
+                "INSERT INTO action_evidence (id, partnership_id, action_id, update_id, file_id, created_at) VALUES ",
+                6,
+            ),
+            impact_review: Bulk::new(
+                "impact_review",
+                "INSERT INTO impact_review (action_id, partnership_id, reviewed_on, sustained, made_difference, measure, \
+                 notes, recorded_by, recorded_at) VALUES ",
+                9,
+            ),
+        }
+    }
+
+    pub(super) fn all(&mut self) -> [&mut Bulk; 33] {
+        [
+            &mut self.agency,
+            &mut self.group,
+            &mut self.person,
+            &mut self.membership,
+            &mut self.group_terms,
+            &mut self.meeting,
+            &mut self.agenda_item,
+            &mut self.attendance,
+            &mut self.decision,
+            &mut self.escalation,
+            &mut self.escalation_step,
+            &mut self.case_review,
+            &mut self.case_referral,
+            &mut self.case_subject,
+            &mut self.case_agency,
+            &mut self.case_panel,
+            &mut self.agency_summary,
+            &mut self.rapid_review,
+            &mut self.review_terms,
+            &mut self.review_event,
+            &mut self.review_publication,
+            &mut self.finding,
+            &mut self.recommendation,
+            &mut self.recommendation_agency,
+            &mut self.tagging,
+            &mut self.action_plan,
+            &mut self.action,
+            &mut self.action_agency,
+            &mut self.action_revision,
+            &mut self.action_update,
+            &mut self.file_object,
+            &mut self.action_evidence,
+            &mut self.impact_review,
+        ]
+    }
+}
