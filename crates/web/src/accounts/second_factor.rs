@@ -400,6 +400,31 @@ async fn confirm(
     ))
 }
 
+/// A set-up code, counted against the person's wrong-code limit: the recovery codes when it
+/// switched the second factor on, or the message to show by the field.
+async fn confirm_counted(
+    st: &AppState,
+    who: &Who,
+    p: &Person,
+    typed: &str,
+) -> AppResult<Result<Vec<String>, &'static str>> {
+    let key = format!("2fa:{}", p.id);
+    let now = Utc::now();
+    let (before, _) = accounts::count_attempt(&st.db, &key, now).await?;
+    if before.as_ref().is_some_and(|t| t.is_locked(now)) {
+        return Ok(Err(TOO_MANY));
+    }
+    let Some(codes) = confirm(st, who, p, &normalise(typed)).await? else {
+        return Ok(Err(
+            "The code is not right. Enter the 6-digit code the app shows now",
+        ));
+    };
+    let mut tx = st.db.begin().await?;
+    accounts::clear_throttle(&mut tx, &key).await?;
+    tx.commit().await?;
+    Ok(Ok(codes))
+}
+
 fn who_of(p: &Person, v: &Visitor) -> Who {
     Who {
         person_id: Some(p.id.clone()),
@@ -442,32 +467,22 @@ async fn set_up(
     let Some(p) = pending_person(&st, &headers).await? else {
         return Ok(back_to_sign_in());
     };
-    let key = format!("2fa:{}", p.id);
-    let now = Utc::now();
-    let (before, _) = accounts::count_attempt(&st.db, &key, now).await?;
     let mut errors = Errors::default();
-    if before.as_ref().is_some_and(|t| t.is_locked(now)) {
-        errors.add("code", TOO_MANY);
-    } else if let Some(codes) = confirm(&st, &who_of(&p, &v), &p, &normalise(&f.code)).await? {
-        let mut tx = st.db.begin().await?;
-        accounts::clear_throttle(&mut tx, &key).await?;
-        tx.commit().await?;
-        // The session starts now; the recovery codes are shown before going on.
-        let started = start_session(&st, &v, &p, &user_agent(&headers), &f.next).await?;
-        let mut page = render(&RecoveryPage {
-            chrome: v.chrome("/sign-in"),
-            codes,
-            next: safe_next(&f.next).to_owned(),
-        })?;
-        for c in started.headers().get_all(header::SET_COOKIE) {
-            page.headers_mut().append(header::SET_COOKIE, c.clone());
+    match confirm_counted(&st, &who_of(&p, &v), &p, &f.code).await? {
+        Ok(codes) => {
+            // The session starts now; the recovery codes are shown before going on.
+            let started = start_session(&st, &v, &p, &user_agent(&headers), &f.next).await?;
+            let mut page = render(&RecoveryPage {
+                chrome: v.chrome("/sign-in"),
+                codes,
+                next: safe_next(&f.next).to_owned(),
+            })?;
+            for c in started.headers().get_all(header::SET_COOKIE) {
+                page.headers_mut().append(header::SET_COOKIE, c.clone());
+            }
+            return Ok(page);
         }
-        return Ok(page);
-    } else {
-        errors.add(
-            "code",
-            "The code is not right. Enter the 6-digit code the app shows now",
-        );
+        Err(m) => errors.add("code", m),
     }
     let Some(secret) = secret_in_setup(&st, &p).await? else {
         return Ok(back_to_sign_in());
@@ -506,26 +521,16 @@ async fn account_set_up(
     s: Signed,
     FormData(f): FormData<CodeForm>,
 ) -> AppResult<Response> {
-    let key = format!("2fa:{}", s.person.id);
-    let now = Utc::now();
-    let (before, _) = accounts::count_attempt(&st.db, &key, now).await?;
     let mut errors = Errors::default();
-    if before.as_ref().is_some_and(|t| t.is_locked(now)) {
-        errors.add("code", TOO_MANY);
-    } else if let Some(codes) = confirm(&st, &s.who(), &s.person, &normalise(&f.code)).await? {
-        let mut tx = st.db.begin().await?;
-        accounts::clear_throttle(&mut tx, &key).await?;
-        tx.commit().await?;
-        return render(&RecoveryPage {
-            chrome: s.chrome("/account"),
-            codes,
-            next: "/account".to_owned(),
-        });
-    } else {
-        errors.add(
-            "code",
-            "The code is not right. Enter the 6-digit code the app shows now",
-        );
+    match confirm_counted(&st, &s.who(), &s.person, &f.code).await? {
+        Ok(codes) => {
+            return render(&RecoveryPage {
+                chrome: s.chrome("/account"),
+                codes,
+                next: "/account".to_owned(),
+            });
+        }
+        Err(m) => errors.add("code", m),
     }
     let Some(secret) = secret_in_setup(&st, &s.person).await? else {
         return Ok(Redirect::to("/account").into_response());
