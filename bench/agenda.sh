@@ -16,7 +16,7 @@ PG_ADMIN=${LEARNLOOP_TEST_PG:-postgres://learnloop:learnloop@127.0.0.1:5432/post
 run() {
   local url=$1
   $SEED "$url"
-  LEARNLOOP_LOG=warn $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$(mktemp -d)" >/dev/null 2>&1 &
+  LEARNLOOP_LOG=warn LEARNLOOP_SECRET_KEY=bench-key-not-a-secret-0123456789abcdef $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$(mktemp -d)" >/dev/null 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
   local jar; jar=$(mktemp)

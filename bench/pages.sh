@@ -73,7 +73,7 @@ run() {
     /usr/bin/time -f "generated in %e s" $BIN generate --partnerships "$partnerships" --years 10 --seed 1 --demo \
       --database-url "$url" --files-dir "$files" | tail -2
   fi
-  LEARNLOOP_LOG=warn $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$files" >/dev/null 2>&1 &
+  LEARNLOOP_LOG=warn LEARNLOOP_SECRET_KEY=bench-key-not-a-secret-0123456789abcdef $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$files" >/dev/null 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
   for r in business.manager independent.chair group.chair agency.lead practitioner; do
