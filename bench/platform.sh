@@ -27,7 +27,7 @@ cold_start() {
 
 home_load() {
   local url=$1
-  LEARNLOOP_LOG=warn LEARNLOOP_SECRET_KEY=bench-key-not-a-secret-0123456789abcdef $BIN serve --demo --listen 127.0.0.1:$PORT --database-url "$url" >/dev/null 2>&1 &
+  LEARNLOOP_LOG=warn LEARNLOOP_SECRET_KEY=bench-key-not-a-secret-0123456789abcdef $BIN serve --demo --demo-history-years 0 --listen 127.0.0.1:$PORT --database-url "$url" >/dev/null 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
   local jar; jar=$(mktemp)
