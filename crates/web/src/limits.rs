@@ -19,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
 
-/// The address a request came from, as handlers read it.
+/// The address a request to a guarded door came from, as its handler reads it.
 #[derive(Clone, Debug)]
 pub struct ClientAddr(pub String);
 
@@ -79,18 +79,19 @@ pub async fn by_address(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let addr = client_addr(&req, state.config.behind_proxy);
-    if guarded(req.method(), req.uri().path())
-        && let Err(not_until) = limits.by_address.check_key(&addr)
-    {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        tracing::warn!(%addr, "rate limit reached");
-        return crate::error::too_many(wait.as_secs() + 1);
+    // Only the guarded doors pay for working out the address; their handlers read it.
+    if guarded(req.method(), req.uri().path()) {
+        let addr = client_addr(&req, state.config.behind_proxy);
+        if let Err(not_until) = limits.by_address.check_key(&addr) {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            tracing::warn!(%addr, "rate limit reached");
+            return crate::error::too_many(wait.as_secs() + 1);
+        }
+        // Forget addresses whose allowance is full again, now and then, so memory stays small.
+        if limits.by_address.len() > 10_000 {
+            limits.by_address.retain_recent();
+        }
+        req.extensions_mut().insert(ClientAddr(addr));
     }
-    // Forget addresses whose allowance is full again, now and then, so memory stays small.
-    if limits.by_address.len() > 10_000 {
-        limits.by_address.retain_recent();
-    }
-    req.extensions_mut().insert(ClientAddr(addr));
     next.run(req).await
 }
