@@ -20,10 +20,10 @@ pub enum ActionStatus {
 
 /// Read from a stored status: an unknown value is an error, never "not started".
 impl TryFrom<String> for ActionStatus {
-    type Error = String;
+    type Error = crate::stored::Unknown;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        ActionStatus::parse(&s).ok_or_else(|| format!("unknown action status {s:?}"))
+        crate::stored::decode(s, "action status", ActionStatus::parse)
     }
 }
 
@@ -370,6 +370,12 @@ pub fn reminders_on(due: NaiveDate, today: NaiveDate, s: &ReminderSettings) -> V
         .filter(|(d, _)| *d == today)
         .map(|(_, r)| r)
         .collect()
+}
+
+impl crate::stored::Slug for ActionStatus {
+    fn slug(&self) -> &'static str {
+        ActionStatus::slug(*self)
+    }
 }
 
 #[cfg(test)]

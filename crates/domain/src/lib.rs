@@ -13,5 +13,6 @@ pub mod policy;
 pub mod recommendations;
 pub mod reviews;
 pub mod sources;
+pub mod stored;
 pub mod text;
 pub mod themes;

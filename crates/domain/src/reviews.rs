@@ -91,10 +91,10 @@ pub enum Stage {
 
 /// Read from a stored stage: an unknown value is an error, never a default stage.
 impl TryFrom<String> for Stage {
-    type Error = String;
+    type Error = crate::stored::Unknown;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Stage::parse(&s).ok_or_else(|| format!("unknown case stage {s:?}"))
+        crate::stored::decode(s, "case stage", Stage::parse)
     }
 }
 
@@ -242,6 +242,26 @@ pub fn check_pseudonym(s: &str) -> Result<String, &'static str> {
 /// everyone else who may see the partnership's work gets the anonymised summary.
 pub fn can_read_in_full(actor: &Actor, panel: &[String]) -> bool {
     actor.has(Role::BusinessTeam) || panel.iter().any(|p| p == &actor.person_id)
+}
+
+impl crate::stored::Slug for Stage {
+    fn slug(&self) -> &'static str {
+        Stage::slug(*self)
+    }
+}
+
+impl crate::stored::Slug for Category {
+    fn slug(&self) -> &'static str {
+        Category::slug(*self)
+    }
+}
+
+impl TryFrom<String> for Category {
+    type Error = crate::stored::Unknown;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        crate::stored::decode(s, "case category", Category::parse)
+    }
 }
 
 #[cfg(test)]

@@ -69,10 +69,16 @@ impl std::fmt::Display for SourceKind {
 
 /// Read from a stored `source_kind`: an unknown value is an error, never a default.
 impl TryFrom<String> for SourceKind {
-    type Error = String;
+    type Error = crate::stored::Unknown;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        SourceKind::parse(&s).ok_or_else(|| format!("unknown source kind {s:?}"))
+        crate::stored::decode(s, "source kind", SourceKind::parse)
+    }
+}
+
+impl crate::stored::Slug for SourceKind {
+    fn slug(&self) -> &'static str {
+        SourceKind::slug(*self)
     }
 }
 

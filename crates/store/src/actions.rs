@@ -2,11 +2,12 @@
 //! that answer recommendations of any source), with progress updates, evidence files, due-date
 //! revisions, sign-off and impact review. A plan is the actions of one source.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use learnloop_domain::actions::ActionStatus;
 use learnloop_domain::sources::SourceKind;
 use serde::Serialize;
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::files::{FileStore, Upload};
 use crate::{Db, Page, Paged, StoreError, Tx, new_id, query, ts};
@@ -16,16 +17,16 @@ pub struct Action {
     pub id: String,
     pub partnership_id: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::source_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
     pub description: String,
     pub lead_agency_id: Option<String>,
     pub owner_person_id: Option<String>,
-    pub due_on: String,
+    pub due_on: Day,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::status_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub status: ActionStatus,
     pub status_reason: String,
     pub created_by: String,
@@ -33,27 +34,29 @@ pub struct Action {
     pub updated_at: String,
     pub recommendation_id: Option<String>,
     pub success_measure: String,
-    pub last_update_on: Option<String>,
-    pub closed_on: Option<String>,
+    pub last_update_on: Option<Day>,
+    pub closed_on: Option<Day>,
     pub signed_off_by: Option<String>,
     pub signed_off_at: Option<String>,
-    pub impact_due_on: Option<String>,
+    pub impact_due_on: Option<Day>,
     /// The day its impact review was recorded, if it has been (the review is `impact`).
-    pub impact_reviewed_on: Option<String>,
+    pub impact_reviewed_on: Option<Day>,
 }
 
 impl Action {
     /// The day of the last progress update, or of creation when there has been none.
-    pub fn last_touched(&self) -> &str {
-        self.last_update_on
-            .as_deref()
-            .unwrap_or_else(|| self.created_at.get(..10).unwrap_or_default())
+    pub fn last_touched(&self) -> Option<NaiveDate> {
+        self.last_update_on.map(Day::date).or_else(|| {
+            self.created_at
+                .get(..10)
+                .and_then(learnloop_domain::dates::parse_iso)
+        })
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NewAction {
-    #[serde(serialize_with = "crate::source_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
@@ -251,7 +254,7 @@ pub async fn open_for_group_due_by(
 pub struct ActionPlan {
     pub partnership_id: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::source_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub source_kind: SourceKind,
     pub source_id: String,
     pub group_id: Option<String>,
@@ -514,10 +517,10 @@ pub struct Update {
     pub action_id: String,
     pub body: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::status_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub status_from: ActionStatus,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::status_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub status_to: ActionStatus,
     pub by_label: String,
     pub by_person_id: Option<String>,
@@ -673,8 +676,8 @@ pub struct Revision {
     pub id: String,
     pub partnership_id: String,
     pub action_id: String,
-    pub from_on: String,
-    pub to_on: String,
+    pub from_on: Day,
+    pub to_on: Day,
     pub reason: String,
     pub revised_by: String,
     pub revised_at: String,
@@ -784,7 +787,7 @@ pub async fn sign_off(
 pub struct ImpactReview {
     pub action_id: String,
     pub partnership_id: String,
-    pub reviewed_on: String,
+    pub reviewed_on: Day,
     pub sustained: bool,
     pub made_difference: bool,
     pub measure: String,
@@ -925,7 +928,7 @@ pub struct SourceOutcome {
     pub source_kind: SourceKind,
     pub source_id: String,
     pub title: Option<String>,
-    pub raised_on: String,
+    pub raised_on: Day,
     pub recommendations: i64,
     pub actions: i64,
     pub open: i64,

@@ -10,13 +10,14 @@ use learnloop_domain::clocks::{
 };
 use serde::Serialize;
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::{Db, StoreError, new_id, query, ts};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HolidayChange {
     pub id: String,
-    pub day: String,
+    pub day: Day,
     pub name: String,
     pub change: String,
     pub reason: String,
@@ -37,18 +38,14 @@ pub async fn calendar(db: &Db) -> Result<Calendar, StoreError> {
         .await?;
     let edits: Vec<HolidayEdit> = rows
         .iter()
-        .filter_map(|r| {
-            let date = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok()?;
-            let kind = if r.change == "remove" {
+        .map(|r| HolidayEdit {
+            date: r.day.date(),
+            name: r.name.clone(),
+            kind: if r.change == "remove" {
                 HolidayEditKind::Remove
             } else {
                 HolidayEditKind::Add
-            };
-            Some(HolidayEdit {
-                date,
-                name: r.name.clone(),
-                kind,
-            })
+            },
         })
         .collect();
     Ok(Calendar::england_and_wales().with_edits(&edits))
@@ -74,7 +71,7 @@ pub async fn propose_holiday(
     let now = ts(Utc::now());
     let h = HolidayChange {
         id: new_id(),
-        day: day.format("%Y-%m-%d").to_string(),
+        day: Day(day),
         name: name.to_owned(),
         change: match change {
             HolidayEditKind::Add => "add",
@@ -96,7 +93,7 @@ pub async fn propose_holiday(
              proposed_in, proposed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&h.id)
-        .bind(&h.day)
+        .bind(h.day)
         .bind(&h.name)
         .bind(&h.change)
         .bind(&h.reason)

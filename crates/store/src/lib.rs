@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod clocks;
+mod day;
 mod db;
 pub mod demo;
 pub mod files;
@@ -26,22 +27,16 @@ pub mod testing;
 pub mod themes;
 pub mod timing;
 
+pub use day::{Day, WallTime};
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 
-/// Writes an action's status in a row's JSON (the audit trail's before and after) as stored.
-pub(crate) fn status_slug<S: serde::Serializer>(
-    st: &learnloop_domain::actions::ActionStatus,
+/// Writes a domain state (status, stage, kind) in a row's JSON (the audit trail's before and
+/// after) as its stored slug.
+pub(crate) fn slug<T: learnloop_domain::stored::Slug, S: serde::Serializer>(
+    v: &T,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    s.serialize_str(st.slug())
-}
-
-/// Writes a source kind in a row's JSON (the audit trail's before and after) as its stored slug.
-pub(crate) fn source_slug<S: serde::Serializer>(
-    k: &learnloop_domain::sources::SourceKind,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_str(k.slug())
+    s.serialize_str(v.slug())
 }
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -14,7 +14,7 @@ pub struct Recommendation {
     pub id: String,
     pub partnership_id: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "crate::source_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub source_kind: SourceKind,
     pub source_id: String,
     pub number: i64,

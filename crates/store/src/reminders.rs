@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use learnloop_domain::actions::{Reminder, ReminderSettings, reminders_on};
 
+use crate::Day;
 use crate::outbox::{self, NewMail};
 use crate::{Db, StoreError, query};
 
@@ -16,7 +17,7 @@ use crate::{Db, StoreError, query};
 struct Due {
     id: String,
     description: String,
-    due_on: String,
+    due_on: Day,
     owner_person_id: Option<String>,
     lead_agency_id: Option<String>,
     group_id: Option<String>,
@@ -64,9 +65,7 @@ async fn queue_for(
     // (e-mail) -> (name, lines)
     let mut digests: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for a in &due {
-        let Some(due_on) = learnloop_domain::dates::parse_iso(&a.due_on) else {
-            continue;
-        };
+        let due_on = a.due_on.date();
         for r in reminders_on(due_on, day, s) {
             let (people, line) = match r {
                 Reminder::Before(n) => (

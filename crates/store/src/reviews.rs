@@ -8,15 +8,9 @@ use serde::Serialize;
 use learnloop_domain::reviews::Decision;
 use learnloop_domain::reviews::lifecycle::ReviewType;
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::{Db, Page, Paged, StoreError, new_id, query, ts};
-
-fn case_stage_slug<S: serde::Serializer>(
-    st: &learnloop_domain::reviews::Stage,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    s.serialize_str(st.slug())
-}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CaseReview {
@@ -24,12 +18,14 @@ pub struct CaseReview {
     pub partnership_id: String,
     pub reference: String,
     pub origin: String,
-    pub category: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "case_stage_slug")]
+    #[serde(serialize_with = "crate::slug")]
+    pub category: learnloop_domain::reviews::Category,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
     pub stage: learnloop_domain::reviews::Stage,
-    pub aware_on: String,
-    pub notified_on: Option<String>,
+    pub aware_on: Day,
+    pub notified_on: Option<Day>,
     pub panel_reference: String,
     pub summary: String,
     pub oversight_group_id: Option<String>,
@@ -37,14 +33,14 @@ pub struct CaseReview {
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,
-    pub rapid_review_sent_on: Option<String>,
+    pub rapid_review_sent_on: Option<Day>,
     pub review_type: Option<String>,
-    pub decided_on: Option<String>,
+    pub decided_on: Option<Day>,
     pub reviewer_name: Option<String>,
     pub publication: Option<String>,
-    pub published_on: Option<String>,
-    pub publication_planned_on: Option<String>,
-    pub report_sent_on: Option<String>,
+    pub published_on: Option<Day>,
+    pub publication_planned_on: Option<Day>,
+    pub report_sent_on: Option<Day>,
     pub linked_review_id: Option<String>,
     pub link_kind: Option<String>,
 }
@@ -430,7 +426,7 @@ pub struct AgencySummary {
     pub partnership_id: String,
     pub review_id: String,
     pub agency_id: String,
-    pub due_on: String,
+    pub due_on: Day,
     pub requested_at: String,
     pub chronology: String,
     pub analysis: String,
@@ -657,10 +653,10 @@ pub struct RapidReview {
     pub recorded_by: String,
     pub recorded_at: String,
     pub signed_off_by: Option<String>,
-    pub signed_off_on: Option<String>,
-    pub sent_to_panel_on: Option<String>,
+    pub signed_off_on: Option<Day>,
+    pub sent_to_panel_on: Option<Day>,
     pub panel_response: Option<String>,
-    pub panel_response_on: Option<String>,
+    pub panel_response_on: Option<Day>,
 }
 
 /// What the group records.

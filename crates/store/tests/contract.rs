@@ -372,3 +372,60 @@ async fn sweeping_removes_only_sessions_past_their_limits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stored_value_that_does_not_decode_fails_the_read_instead_of_becoming_a_default() {
+    each_engine(|db, _| async move {
+        let today = Utc::now().date_naive();
+        learnloop_store::demo::load_with_history(&db, 1, today, None)
+            .await
+            .unwrap();
+        let (pid, id): (String, String) = db
+            .fetch_one(query(
+                "SELECT partnership_id, id FROM action ORDER BY id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            learnloop_store::actions::get(&db, &pid, &id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        // The message names the column (sqlx 0.9 shows a `try_from` error's own text only as
+        // "unprintable", so the status's value is not in it; the date's is).
+        for (read_sql, write_sql, bad, named) in [
+            (
+                "SELECT due_on FROM action WHERE id = ?",
+                "UPDATE action SET due_on = ? WHERE id = ?",
+                "next week",
+                "next week",
+            ),
+            (
+                "SELECT status FROM action WHERE id = ?",
+                "UPDATE action SET status = ? WHERE id = ?",
+                "nearly-done",
+                "column status",
+            ),
+        ] {
+            let (good,): (String,) = db.fetch_one(query(read_sql).bind(&id)).await.unwrap();
+            db.execute(query(write_sql).bind(bad).bind(&id))
+                .await
+                .unwrap();
+            let err = learnloop_store::actions::get(&db, &pid, &id)
+                .await
+                .expect_err("a corrupt row must not read as a default");
+            assert!(err.to_string().contains(named), "{write_sql}: {err}");
+            db.execute(query(write_sql).bind(&good).bind(&id))
+                .await
+                .unwrap();
+        }
+        assert!(
+            learnloop_store::actions::get(&db, &pid, &id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    })
+    .await;
+}

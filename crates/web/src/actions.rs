@@ -12,13 +12,12 @@ use axum::routing::get;
 use chrono::{Duration, NaiveDate, Utc};
 use learnloop_domain::accounts::Role;
 use learnloop_domain::actions::{ActionStatus, Rag, rag_with_updates};
-use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::sources::SourceKind;
 use learnloop_govuk::{Checkboxes, ChoiceItem, Select, SelectItem};
 use learnloop_store::actions::{self, ActionLine, Filter, RagDays};
 use learnloop_store::audit::{self, Event};
-use learnloop_store::{Page, Paged, is_id};
+use learnloop_store::{Day, Page, Paged, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -59,8 +58,8 @@ pub(crate) fn rag_days(s: &Signed, today: NaiveDate) -> RagDays {
 /// An action's RAG today, from its dates and its last update.
 pub(crate) fn rag_of(s: &Signed, a: &actions::Action, today: NaiveDate) -> Option<Rag> {
     let status = a.status;
-    let due = parse_iso(&a.due_on)?;
-    let last = parse_iso(a.last_touched());
+    let due = a.due_on.date();
+    let last = a.last_touched();
     rag_with_updates(
         status,
         due,
@@ -84,7 +83,7 @@ pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<
         .map(|line| Row {
             status: line.action.status.label(),
             rag: rag_of(s, &line.action, today),
-            due: parse_iso(&line.action.due_on).map(long).unwrap_or_default(),
+            due: line.action.due_on.long(),
             source_href: line.action.source_kind.path(&line.action.source_id),
             line,
         })
@@ -465,15 +464,15 @@ async fn export_rows(
                 .map(|(_, n)| n.as_str())
                 .collect::<Vec<_>>()
                 .join("; "),
-            a.due_on.clone(),
+            a.due_on.to_string(),
             a.success_measure.clone(),
             l.source_title.clone().unwrap_or_default(),
             a.status.label().to_owned(),
             rag,
-            a.last_update_on.clone().unwrap_or_default(),
-            a.closed_on.clone().unwrap_or_default(),
+            Day::or_blank(a.last_update_on),
+            Day::or_blank(a.closed_on),
             a.signed_off_by.clone().unwrap_or_default(),
-            a.impact_due_on.clone().unwrap_or_default(),
+            Day::or_blank(a.impact_due_on),
             a.status_reason.clone(),
             a.created_at.get(..10).unwrap_or_default().to_owned(),
         ]);
@@ -526,10 +525,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         out.push(Attention {
             kind: "action",
             text: format!("Your action: {}", l.action.description),
-            detail: format!(
-                "Due {}",
-                parse_iso(&l.action.due_on).map(long).unwrap_or_default()
-            ),
+            detail: format!("Due {}", l.action.due_on.long()),
             href: format!("/actions/{}", l.action.id),
             tag: rag.map(|r| (r.label().to_owned(), r.colour())),
         });

@@ -351,9 +351,7 @@ async fn holidays_page(
         changes: changes
             .into_iter()
             .map(|c| ChangeRow {
-                day: learnloop_domain::dates::parse_iso(&c.day)
-                    .map(long)
-                    .unwrap_or_else(|| c.day.clone()),
+                day: c.day.long(),
                 change: c,
             })
             .collect(),

@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{Calendar, ClockRule, ClockState, ClockStatus, evaluate};
-use learnloop_domain::dates::{long, parse_iso};
+use learnloop_domain::dates::long;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::lifecycle::{AgencyReturn, Publication, ReviewType, clock_applies};
 use learnloop_domain::reviews::{
@@ -27,7 +27,7 @@ use learnloop_store::outbox::NewMail;
 use learnloop_store::reviews::{
     self, AgencySummary, CaseReview, NewNotification, RapidReview, RapidReviewInput, Subject,
 };
-use learnloop_store::{Page, accounts, governance as gov, is_id};
+use learnloop_store::{Day, Page, accounts, governance as gov, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -71,7 +71,7 @@ pub fn routes() -> Router<AppState> {
 /// The clocks a case has now: its intake rules by category, the publication clocks of a
 /// practice review, and any local rule counted from one of the case's events.
 fn case_clocks<'r>(c: &CaseReview, rules: &'r [ClockRule]) -> Vec<&'r ClockRule> {
-    let category = Category::parse(&c.category).unwrap_or(Category::DeathOrSeriousHarm);
+    let category = c.category;
     let review = c.review_type.as_deref().and_then(ReviewType::parse);
     rules
         .iter()
@@ -104,9 +104,9 @@ fn case_states<'r>(
 
 /// The case's dated events, as the domain's clock rules read them.
 fn case_events(c: &CaseReview, rapid_from_aware: bool) -> CaseEvents {
-    let day = |d: &Option<String>| d.as_deref().and_then(parse_iso);
+    let day = |d: &Option<Day>| d.map(Day::date);
     CaseEvents {
-        aware: parse_iso(&c.aware_on),
+        aware: Some(c.aware_on.date()),
         notified: day(&c.notified_on),
         decided: day(&c.decided_on),
         publication_planned: day(&c.publication_planned_on),
@@ -159,9 +159,8 @@ async fn summaries_due(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         .await?
         .into_iter()
         .map(|(sm, reference)| {
-            let due = parse_iso(&sm.due_on);
-            let late = due.is_some_and(|d| d < today);
-            let due_text = due.map(long).unwrap_or_default();
+            let late = sm.due_on.date() < today;
+            let due_text = sm.due_on.long();
             let kind = AgencyReturn::parse(&sm.kind).unwrap_or(AgencyReturn::Summary);
             Attention {
                 kind: "case-summary",
@@ -375,8 +374,7 @@ fn rows_of(
                     .as_deref()
                     .and_then(ReviewType::parse)
                     .map(ReviewType::label)
-                    .or_else(|| Category::parse(&c.category).map(Category::label))
-                    .unwrap_or("Unknown"),
+                    .unwrap_or(c.category.label()),
                 stage: c.stage.label(),
                 publication: c
                     .publication
@@ -564,18 +562,15 @@ async fn export_rows(
                     .map(ReviewType::label)
                     .unwrap_or("")
                     .to_owned(),
-                Category::parse(&r.case.category)
-                    .map(Category::label)
-                    .unwrap_or("")
-                    .to_owned(),
+                r.case.category.label().to_owned(),
                 r.stage.to_owned(),
-                r.case.aware_on,
-                r.case.notified_on.unwrap_or_default(),
+                r.case.aware_on.to_string(),
+                Day::or_blank(r.case.notified_on),
                 r.case.panel_reference,
-                r.case.decided_on.unwrap_or_default(),
+                Day::or_blank(r.case.decided_on),
                 r.case.reviewer_name.unwrap_or_default(),
                 r.publication.to_owned(),
-                r.case.published_on.unwrap_or_default(),
+                Day::or_blank(r.case.published_on),
                 next,
                 due,
                 status,

@@ -95,10 +95,16 @@ impl Move {
 
 /// Read from a stored stage: an unknown value is an error, never a default.
 impl TryFrom<String> for Stage {
-    type Error = String;
+    type Error = crate::stored::Unknown;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        Stage::parse(&s).ok_or_else(|| format!("unknown escalation stage {s:?}"))
+        crate::stored::decode(s, "escalation stage", Stage::parse)
+    }
+}
+
+impl crate::stored::Slug for Stage {
+    fn slug(&self) -> &'static str {
+        Stage::slug(*self)
     }
 }
 

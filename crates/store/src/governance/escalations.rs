@@ -6,12 +6,9 @@ use serde::Serialize;
 
 use learnloop_domain::governance::escalations::{Move, Stage};
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::{Db, StoreError, new_id, query, ts};
-
-fn stage_slug<S: serde::Serializer>(st: &Stage, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(st.slug())
-}
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Escalation {
@@ -22,9 +19,9 @@ pub struct Escalation {
     pub title: String,
     pub detail: String,
     #[sqlx(try_from = "String")]
-    #[serde(serialize_with = "stage_slug")]
+    #[serde(serialize_with = "crate::slug")]
     pub stage: Stage,
-    pub raised_on: String,
+    pub raised_on: Day,
     pub raised_by: String,
     pub created_at: String,
     pub updated_at: String,
@@ -36,7 +33,7 @@ pub struct Step {
     pub partnership_id: String,
     pub escalation_id: String,
     pub step: String,
-    pub on_date: String,
+    pub on_date: Day,
     pub note: String,
     pub by_person: String,
     pub created_at: String,

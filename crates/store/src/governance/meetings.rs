@@ -2,19 +2,19 @@
 //! (assembled live until it is issued, then frozen as rows), attendance, minutes per item and
 //! numbered decisions.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
-use crate::{Db, Page, Paged, StoreError, Tx, new_id, query, ts};
+use crate::{Db, Page, Paged, StoreError, Tx, WallTime, new_id, query, ts};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Meeting {
     pub id: String,
     pub partnership_id: String,
     pub group_id: String,
-    /// Local date and time, `YYYY-MM-DDTHH:MM` (Europe/London wall clock).
-    pub starts_at: String,
+    /// Local date and time (Europe/London wall clock).
+    pub starts_at: WallTime,
     pub length_minutes: i64,
     pub place: String,
     pub online_link: String,
@@ -26,11 +26,11 @@ pub struct Meeting {
 }
 
 impl Meeting {
-    pub fn date(&self) -> &str {
-        self.starts_at.get(..10).unwrap_or(&self.starts_at)
+    pub fn date(&self) -> NaiveDate {
+        self.starts_at.date()
     }
-    pub fn time(&self) -> &str {
-        self.starts_at.get(11..16).unwrap_or("")
+    pub fn time(&self) -> String {
+        self.starts_at.time()
     }
     pub fn cancelled(&self) -> bool {
         self.status == "cancelled"
@@ -160,7 +160,7 @@ pub async fn previous(db: &Db, m: &Meeting) -> Result<Option<Meeting>, StoreErro
         )
         .bind(&m.partnership_id)
         .bind(&m.group_id)
-        .bind(&m.starts_at),
+        .bind(m.starts_at),
     )
     .await
 }

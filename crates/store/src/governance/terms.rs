@@ -5,6 +5,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::{Db, StoreError, new_id, query, ts};
 
@@ -172,8 +173,8 @@ pub struct Terms {
     pub meeting_minutes: i64,
     pub outputs: String,
     pub admin_support: String,
-    pub agreed_on: String,
-    pub review_due: String,
+    pub agreed_on: Day,
+    pub review_due: Day,
     pub changed_by: String,
     pub changed_at: String,
 }

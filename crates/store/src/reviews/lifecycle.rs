@@ -6,6 +6,7 @@
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::Day;
 use crate::audit::{self, Event, Who};
 use crate::files::{FileStore, Upload};
 use crate::{Db, StoreError, Tx, new_id, query, themes, ts};
@@ -58,8 +59,8 @@ async fn move_stage(
 pub struct Terms {
     pub review_id: String,
     pub partnership_id: String,
-    pub scope_from: String,
-    pub scope_to: String,
+    pub scope_from: Day,
+    pub scope_to: Day,
     pub lines_of_enquiry: String,
     pub methodology: String,
     pub proportionality: String,
@@ -67,7 +68,7 @@ pub struct Terms {
     pub reviewer_independence: String,
     pub reviewer_reason: String,
     pub family_involvement: String,
-    pub agreed_on: String,
+    pub agreed_on: Day,
     pub recorded_by: String,
     pub recorded_at: String,
 }
@@ -175,7 +176,7 @@ pub struct ReviewEvent {
     pub id: String,
     pub partnership_id: String,
     pub review_id: String,
-    pub held_on: String,
+    pub held_on: Day,
     pub title: String,
     pub attendees: i64,
     pub notes: String,
@@ -351,10 +352,10 @@ pub struct PublicationRecord {
     pub child_welfare: String,
     pub legal_restrictions: String,
     pub criminal_proceedings: String,
-    pub decided_on: String,
-    pub sent_to_panel_on: Option<String>,
-    pub planned_on: Option<String>,
-    pub published_on: Option<String>,
+    pub decided_on: Day,
+    pub sent_to_panel_on: Option<Day>,
+    pub planned_on: Option<Day>,
+    pub published_on: Option<Day>,
     pub link: String,
     pub recorded_by: String,
     pub recorded_at: String,

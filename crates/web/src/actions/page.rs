@@ -12,7 +12,6 @@ use learnloop_domain::actions::{
     ActionScope, ActionStatus, Rag, can_read, can_sign_off, can_update, check_move, check_revision,
     impact_due,
 };
-use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Textarea};
 use learnloop_store::actions::{
@@ -195,7 +194,7 @@ async fn view(
         group,
         status: status.label(),
         rag: rag_of(s, &a, today),
-        due: parse_iso(&a.due_on).map(long).unwrap_or_default(),
+        due: a.due_on.long(),
         revisions: actions::revisions(&st.db, s.pid(), id).await?,
         evidence_count: evidence.len(),
         updates,
@@ -401,15 +400,22 @@ async fn revise(
     let mut errors = Errors::default();
     let to = f.date("due", "the new due date", &mut errors);
     let status = a.status;
-    if let (Some(to), Some(from)) = (to, parse_iso(&a.due_on)) {
+    if let (Some(to), Some(from)) = (to, Some(a.due_on.date())) {
         match check_revision(status, from, to, &f.get("due_reason")) {
             Err(m) if m.contains("reason") => errors.add("due_reason", m),
             Err(m) => errors.add("due-day", m),
             Ok(()) => {
                 let reason: String = f.get("due_reason").trim().chars().take(2000).collect();
                 let iso = to.format("%Y-%m-%d").to_string();
-                if actions::revise_due(&st.db, &s.who(), s.pid(), &id, (&a.due_on, &iso), &reason)
-                    .await?
+                if actions::revise_due(
+                    &st.db,
+                    &s.who(),
+                    s.pid(),
+                    &id,
+                    (&a.due_on.to_string(), &iso),
+                    &reason,
+                )
+                .await?
                 {
                     return Ok(done(&st, &id, "due", Flash::DueDateRevised));
                 }

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Duration, Utc};
 use learnloop_docs::ical::{CalEvent, feed};
 use learnloop_domain::policy::{Actor, Permission};
 use learnloop_store::accounts;
@@ -162,10 +162,6 @@ async fn revoke(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     ))
 }
 
-fn local(s: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").ok()
-}
-
 /// The feed itself: no session (calendar programs have none), the secret is the key.
 async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> AppResult<Response> {
     let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
@@ -210,7 +206,7 @@ async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> App
         .into_iter()
         .filter_map(|m| {
             let g = shown.iter().find(|g| g.id == m.group_id)?;
-            let start = local(&m.starts_at)?;
+            let start = m.starts_at.0;
             Some(CalEvent {
                 uid: format!("{}@learnloop", m.id),
                 start,

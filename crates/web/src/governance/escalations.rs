@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::Utc;
-use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::governance::escalations::{Move, Stage};
 use learnloop_domain::policy::Permission;
@@ -220,7 +219,7 @@ async fn view(
         .await?
         .into_iter()
         .map(|st| {
-            let on = parse_iso(&st.on_date).map(long).unwrap_or_default();
+            let on = st.on_date.long();
             let label = match st.step.as_str() {
                 "to-chair" => "Escalated to the independent chair",
                 "to-board" => "Escalated to the board",
@@ -240,7 +239,7 @@ async fn view(
         errors: errors.summary(),
         group: l.group.name.clone(),
         stage: e.stage.label(),
-        raised_on: parse_iso(&e.raised_on).map(long).unwrap_or_default(),
+        raised_on: e.raised_on.long(),
         steps,
         can_decide: e.stage.is_open()
             && s.actor

@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use learnloop_domain::clocks::{ClockStatus, seeded_rules};
-use learnloop_domain::dates::{long, parse_iso};
 use learnloop_domain::governance::access::{GroupPermission, GroupScope};
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule};
 use learnloop_domain::governance::{GROUP_KINDS, check_reporting_line};
@@ -109,7 +108,7 @@ pub fn visible<'a>(
 
 /// Whether the terms' review is due soon or overdue (the `tor-review` clock's threshold).
 pub fn review_status(t: &Terms, today: NaiveDate) -> Option<ClockStatus> {
-    let due = parse_iso(&t.review_due)?;
+    let due = t.review_due.date();
     let rule = seeded_rules()
         .into_iter()
         .find(|r| r.slug == "tor-review")?;
@@ -136,11 +135,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         } else {
             format!("Review the terms of reference of the {name}")
         },
-        detail: format!(
-            "{}: review due {}",
-            status.label(),
-            parse_iso(&t.review_due).map(long).unwrap_or_default()
-        ),
+        detail: format!("{}: review due {}", status.label(), t.review_due.long()),
         href: format!("/groups/{}", t.group_id),
         tag: Some((status.label().to_owned(), status.tag_colour())),
     };
@@ -287,8 +282,5 @@ async fn structure(State(st): State<AppState>, s: Signed) -> AppResult<Response>
 
 /// "Tuesday 12 January 2027 at 10:00".
 pub fn meeting_when(m: &Meeting) -> String {
-    match parse_iso(m.date()) {
-        Some(d) => format!("{} at {}", d.format("%A %-d %B %Y"), m.time()),
-        None => m.starts_at.clone(),
-    }
+    format!("{} at {}", m.date().format("%A %-d %B %Y"), m.time())
 }

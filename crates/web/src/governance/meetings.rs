@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Days, NaiveDate, NaiveTime, Utc};
 use learnloop_domain::actions::rag;
-use learnloop_domain::dates::{long, parse_iso};
+use learnloop_domain::dates::long;
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule, quoracy, year_of_dates};
 use learnloop_domain::text::check_name;
@@ -261,7 +261,7 @@ async fn edit_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (m, _) = load_meeting(&st, &s, &id, GroupPermission::ManageTerms).await?;
-    let d = parse_iso(m.date()).unwrap_or_default();
+    let d = m.date();
     use chrono::Datelike;
     let f = FormPairs(vec![
         ("date-day".into(), d.day().to_string()),
@@ -319,11 +319,7 @@ async fn cancel_page(
         paragraphs: vec![
             format!(
                 "The meeting on {} will show as cancelled, in Learnloop and in everyone's calendar feeds.",
-                m.starts_at
-                    .get(..10)
-                    .and_then(learnloop_domain::dates::parse_iso)
-                    .map(learnloop_domain::dates::long)
-                    .unwrap_or_default()
+                long(m.date())
             ),
             "Its agenda, papers and minutes are kept.".to_owned(),
         ],
@@ -372,7 +368,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
     let mut out: Vec<Attention> = first
         .into_iter()
         .map(|x| {
-            let due = parse_iso(&x.due_on).unwrap_or(*day);
+            let due = x.due_on.date();
             let (state, colour) = if due < *day {
                 ("Overdue", "red")
             } else {
@@ -422,7 +418,7 @@ pub async fn live_items(
             link: String::new(),
         })
         .collect();
-    let day = parse_iso(m.date()).unwrap_or_else(|| Utc::now().date_naive());
+    let day = m.date();
     let audience = Audience::Group {
         signed: s,
         group: l,
@@ -545,7 +541,7 @@ async fn meeting_view(
         .into_iter()
         .map(|a| {
             let status = a.status;
-            let due = parse_iso(&a.due_on);
+            let due = Some(a.due_on.date());
             ActionLine {
                 owner: a
                     .owner_person_id
@@ -563,7 +559,7 @@ async fn meeting_view(
             }
         })
         .collect();
-    let meeting_day = parse_iso(m.date()).unwrap_or(today);
+    let meeting_day = m.date();
     let papers_due = meeting_day
         .checked_sub_days(Days::new(u64::try_from(l.group.papers_days).unwrap_or(14)))
         .unwrap_or(meeting_day);
@@ -866,7 +862,7 @@ async fn action_form(
         errors: errors.summary(),
         meeting_id: m.id.clone(),
         group_name: l.group.name.clone(),
-        when: parse_iso(m.date()).map(long).unwrap_or_default(),
+        when: long(m.date()),
         description: Textarea::new("description", "Action")
             .rows(3)
             .value(f.get("description"))

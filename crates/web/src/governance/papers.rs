@@ -6,7 +6,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Days, Utc};
-use learnloop_domain::dates::parse_iso;
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::text::check_name;
@@ -76,7 +75,7 @@ async fn upload(
         let f = FormPairs(vec![("paper-title".into(), title)]);
         return render_with_errors(&st, &s, m, l, &f, &errors).await;
     }
-    let meeting_day = parse_iso(m.date()).unwrap_or_else(|| Utc::now().date_naive());
+    let meeting_day = m.date();
     let deadline = meeting_day
         .checked_sub_days(Days::new(u64::try_from(l.group.papers_days).unwrap_or(14)))
         .unwrap_or(meeting_day);

@@ -2,8 +2,9 @@
 //! the business team and the panel; the rapid review, the chair's sign-off and the Panel's
 //! response.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use learnloop_store::Day;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -177,7 +178,7 @@ async fn show_view(
             .unwrap_or(""),
         can_sign: full && can_sign_off(&s.actor),
         can_record_rapid: s.actor.can(Permission::ManageReviews)
-            && c.category != Category::Recorded.slug()
+            && c.category != Category::Recorded
             && rapid.as_ref().is_none_or(|r| r.signed_off_on.is_none()),
         rr_facts: Textarea::new("facts", "Facts established")
             .rows(5)
@@ -244,12 +245,10 @@ async fn show_view(
             .error(errors.get("response-on-day")),
         rapid,
         chrome: s.chrome("/reviews"),
-        category: Category::parse(&c.category)
-            .map(Category::label)
-            .unwrap_or("Unknown"),
+        category: c.category.label(),
         stage: c.stage.label(),
-        aware_on: parse_iso(&c.aware_on).map(long).unwrap_or_default(),
-        notified_on: c.notified_on.as_deref().and_then(parse_iso).map(long),
+        aware_on: c.aware_on.long(),
+        notified_on: c.notified_on.map(Day::long),
         full,
         children,
         agencies,

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
-use learnloop_domain::dates::{long, parse_iso};
+use learnloop_domain::dates::long;
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::recommendations::{Addressee, SourceKind, check_text};
@@ -73,7 +73,7 @@ fn date_input(
     errors: &Errors,
     key: &str,
     legend: &str,
-    stored: Option<&str>,
+    stored: Option<NaiveDate>,
 ) -> DateInput {
     let typed = !f.0.is_empty();
     let part = |i: usize, suffix: &str| {
@@ -81,7 +81,6 @@ fn date_input(
             f.get(&format!("{key}-{suffix}"))
         } else {
             stored
-                .and_then(parse_iso)
                 .map(|d| match i {
                     0 => d.format("%-d").to_string(),
                     1 => d.format("%-m").to_string(),

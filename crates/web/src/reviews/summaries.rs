@@ -156,7 +156,7 @@ async fn summary_view(
         },
         reference: c.reference,
         agency: agency_name,
-        due: parse_iso(&sm.due_on).map(long).unwrap_or_default(),
+        due: sm.due_on.long(),
         submitted: sm
             .submitted_at
             .as_deref()

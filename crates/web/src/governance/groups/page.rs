@@ -56,7 +56,6 @@ pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<Terms
             .unwrap_or_default(),
         None => "Not recorded".to_owned(),
     };
-    let date = |d: &str| parse_iso(d).map(long).unwrap_or_else(|| d.to_owned());
     Ok(TermsView {
         version: t.version,
         purpose: t.purpose.clone(),
@@ -80,8 +79,8 @@ pub async fn terms_view(st: &AppState, s: &Signed, t: &Terms) -> AppResult<Terms
         .replace("1 hours", "1 hour"),
         outputs: t.outputs.clone(),
         admin_support: t.admin_support.clone(),
-        agreed_on: date(&t.agreed_on),
-        review_due: date(&t.review_due),
+        agreed_on: t.agreed_on.long(),
+        review_due: t.review_due.long(),
         review: review_status(t, Utc::now().date_naive()),
         changed_by: t.changed_by.clone(),
         changed_at: chrono::DateTime::parse_from_rfc3339(&t.changed_at)
@@ -147,12 +146,7 @@ async fn group_page(
     let versions = older
         .into_iter()
         .skip(1)
-        .map(|t| {
-            (
-                t.version,
-                parse_iso(&t.agreed_on).map(long).unwrap_or(t.agreed_on),
-            )
-        })
+        .map(|t| (t.version, t.agreed_on.long()))
         .collect();
     render(&GroupPage {
         chrome: s.chrome("/groups"),

@@ -151,7 +151,8 @@ fn form_of_terms(t: &Terms) -> FormPairs {
         ("admin_support".into(), t.admin_support.clone()),
     ];
     for (prefix, d) in [("agreed", &t.agreed_on), ("review", &t.review_due)] {
-        if let Some(d) = parse_iso(d) {
+        {
+            let d = d.date();
             use chrono::Datelike;
             v.push((format!("{prefix}-day"), d.day().to_string()));
             v.push((format!("{prefix}-month"), d.month().to_string()));

@@ -1,8 +1,9 @@
 //! The review page: everything about one review, for the business team and its panel,
 //! with the form for each step; each read is audited.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use learnloop_store::Day;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/reviews/{id}/review", get(show))
@@ -196,10 +197,10 @@ async fn view(
     };
     let t = terms.as_ref();
     let p = publication.as_ref();
-    let day = |d: Option<&String>| d.and_then(|x| parse_iso(x));
-    let sent = day(p.and_then(|p| p.sent_to_panel_on.as_ref()));
-    let publish_on = day(p.and_then(|p| p.planned_on.as_ref()))
-        .or_else(|| day(p.and_then(|p| p.published_on.as_ref())));
+    let sent = p.and_then(|p| p.sent_to_panel_on).map(Day::date);
+    let publish_on = p
+        .and_then(|p| p.planned_on.or(p.published_on))
+        .map(Day::date);
     Ok(ReviewPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
@@ -231,14 +232,14 @@ async fn view(
             errors,
             "scope-from",
             "Scope: from",
-            t.map(|t| t.scope_from.as_str()),
+            t.map(|t| t.scope_from.date()),
         ),
         t_scope_to: date_input(
             f,
             errors,
             "scope-to",
             "Scope: to",
-            t.map(|t| t.scope_to.as_str()),
+            t.map(|t| t.scope_to.date()),
         ),
         t_lines: Textarea::new("lines", "Key lines of enquiry")
             .hint("One per line")
@@ -290,7 +291,7 @@ async fn view(
             errors,
             "agreed",
             "Date the terms were agreed",
-            t.map(|t| t.agreed_on.as_str()),
+            t.map(|t| t.agreed_on.date()),
         ),
         terms,
         agency_reports,
@@ -372,28 +373,28 @@ async fn view(
             errors,
             "decided",
             "Date decided",
-            p.map(|p| p.decided_on.as_str()),
+            p.map(|p| p.decided_on.date()),
         ),
         p_sent: date_input(
             f,
             errors,
             "sent",
             "Date the final report went to the Panel and the Secretary of State (if sent)",
-            p.and_then(|p| p.sent_to_panel_on.as_deref()),
+            p.and_then(|p| p.sent_to_panel_on.map(Day::date)),
         ),
         p_planned: date_input(
             f,
             errors,
             "planned",
             "Planned publication date (if known)",
-            p.and_then(|p| p.planned_on.as_deref()),
+            p.and_then(|p| p.planned_on.map(Day::date)),
         ),
         p_published: date_input(
             f,
             errors,
             "published",
             "Date published (once published)",
-            p.and_then(|p| p.published_on.as_deref()),
+            p.and_then(|p| p.published_on.map(Day::date)),
         ),
         p_link: Input::new("link", "Link to the published report")
             .input_type("url")
