@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, Flash, InfoPage, render, render_status};
 use crate::session::{Signed, Visitor};
 use crate::web::{
@@ -117,14 +117,6 @@ async fn sign_in_page(v: Visitor, RawQuery(q): RawQuery) -> AppResult<Response> 
     render(&sign_in_form(&v, "", &q.next, &Errors::default()))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SignInForm {
-    email: String,
-    password: String,
-    next: String,
-}
-
 /// The browser a session starts in, as it names itself (for the person's list of sessions).
 fn user_agent(headers: &HeaderMap) -> String {
     headers
@@ -189,24 +181,25 @@ async fn sign_in(
     v: Visitor,
     headers: HeaderMap,
     axum::Extension(addr): axum::Extension<crate::limits::ClientAddr>,
-    FormData(f): FormData<SignInForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
+    let (typed, password, next) = (f.get("email"), f.get("password"), f.get("next"));
     let mut errors = Errors::default();
     // The address is checked before anything is written: only a well-formed address (254
     // characters at most) becomes a throttle key or an audit label.
-    let email = if f.email.trim().is_empty() {
+    let email = if typed.trim().is_empty() {
         errors.add("email", "Enter your email address");
         None
     } else {
-        errors.check("email", Email::parse(&f.email))
+        errors.check("email", Email::parse(&typed))
     };
-    if f.password.is_empty() {
+    if password.is_empty() {
         errors.add("password", "Enter your password");
     }
     let (Some(email), true) = (email, errors.is_empty()) else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &sign_in_form(&v, &f.email, &f.next, &errors),
+            &sign_in_form(&v, &typed, &next, &errors),
         );
     };
     let key = email.as_str().to_owned();
@@ -237,7 +230,7 @@ async fn sign_in(
         errors.add("email", locked_msg);
         return render_status(
             StatusCode::TOO_MANY_REQUESTS,
-            &sign_in_form(&v, &f.email, &f.next, &errors),
+            &sign_in_form(&v, &typed, &next, &errors),
         );
     }
     let person = accounts::person_by_email(&st.db, email.as_str()).await?;
@@ -249,7 +242,6 @@ async fn sign_in(
         .as_ref()
         .and_then(|p| p.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_owned());
-    let password = f.password.clone();
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
@@ -266,17 +258,12 @@ async fn sign_in(
             // first step: the session starts once the code is checked.
             let factor = accounts::second_factor(&st.db, &p.id).await?;
             if factor.as_ref().is_some_and(accounts::SecondFactor::is_on) {
-                return Ok(second_factor::pending(&st, &p.id, "/sign-in/code", &f.next));
+                return Ok(second_factor::pending(&st, &p.id, "/sign-in/code", &next));
             }
             if accounts::second_factor_required(&st.db, &p.id).await? {
-                return Ok(second_factor::pending(
-                    &st,
-                    &p.id,
-                    "/sign-in/set-up",
-                    &f.next,
-                ));
+                return Ok(second_factor::pending(&st, &p.id, "/sign-in/set-up", &next));
             }
-            start_session(&st, &v, p, &user_agent(&headers), &f.next).await
+            start_session(&st, &v, p, &user_agent(&headers), &next).await
         }
         _ => {
             let mut tx = st.db.begin().await?;
@@ -305,7 +292,7 @@ async fn sign_in(
             }
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &sign_in_form(&v, &f.email, &f.next, &errors),
+                &sign_in_form(&v, &typed, &next, &errors),
             )
         }
     }
@@ -359,25 +346,16 @@ async fn forgot_page(v: Visitor) -> AppResult<Response> {
     render(&forgot_form(&v, "", &Errors::default()))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ForgotForm {
-    email: String,
-}
-
-async fn forgot(
-    State(st): State<AppState>,
-    v: Visitor,
-    FormData(f): FormData<ForgotForm>,
-) -> AppResult<Response> {
-    let email = match Email::parse(&f.email) {
+async fn forgot(State(st): State<AppState>, v: Visitor, f: FormPairs) -> AppResult<Response> {
+    let typed = f.get("email");
+    let email = match Email::parse(&typed) {
         Ok(e) => e,
         Err(msg) => {
             let mut errors = Errors::default();
             errors.add("email", msg);
             return render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &forgot_form(&v, &f.email, &errors),
+                &forgot_form(&v, &typed, &errors),
             );
         }
     };
@@ -527,18 +505,11 @@ async fn set_password_page(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NewPasswordForm {
-    current: String,
-    password: String,
-    confirm: String,
-}
-
-fn check_pair(f: &NewPasswordForm, errors: &mut Errors) {
-    if let Err(m) = check_new_password(&f.password) {
+fn check_pair(f: &FormPairs, errors: &mut Errors) {
+    let password = f.get("password");
+    if let Err(m) = check_new_password(&password) {
         errors.add("password", m);
-    } else if f.confirm != f.password {
+    } else if f.get("confirm") != password {
         errors.add(
             "confirm",
             "The passwords do not match. Type the same password twice",
@@ -557,7 +528,7 @@ async fn set_password(
     State(st): State<AppState>,
     v: Visitor,
     Path(token): Path<String>,
-    FormData(f): FormData<NewPasswordForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let Some(t) = accounts::live_token(&st.db, &token, Utc::now()).await? else {
         return expired_link(&v);
@@ -573,7 +544,7 @@ async fn set_password(
             &set_password_form(&v, &p.name, &p.email, t.purpose == "invite", &errors),
         );
     }
-    let hash = hash_off_thread(f.password).await?;
+    let hash = hash_off_thread(f.get("password")).await?;
     let mut tx = st.db.begin().await?;
     if !accounts::use_token(&mut tx, &t.token_hash).await? {
         return expired_link(&v);
@@ -629,22 +600,16 @@ async fn join_page(
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct JoinForm {
-    answer: String,
-}
-
 async fn join(
     State(st): State<AppState>,
     v: Visitor,
     Path(token): Path<String>,
-    FormData(f): FormData<JoinForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let Some(inv) = accounts::invitation_by_secret(&st.db, &token, Utc::now()).await? else {
         return expired_link(&v);
     };
-    let accept = match f.answer.as_str() {
+    let accept = match f.get("answer").as_str() {
         "accept" => true,
         "decline" => false,
         _ => return Err(AppError::BadRequest("answer: accept or decline".into())),
@@ -795,10 +760,10 @@ async fn change_password_page(s: Signed) -> AppResult<Response> {
 async fn change_password(
     State(st): State<AppState>,
     s: Signed,
-    FormData(f): FormData<NewPasswordForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    let current = f.current.clone();
+    let current = f.get("current");
     let hash = s
         .person
         .password_hash
@@ -807,7 +772,7 @@ async fn change_password(
     let ok = tokio::task::spawn_blocking(move || verify_password(&current, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    if f.current.is_empty() {
+    if f.get("current").is_empty() {
         errors.add("current", "Enter your current password");
     } else if !ok {
         errors.add("current", "Your current password is not correct");
@@ -816,7 +781,7 @@ async fn change_password(
     if !errors.is_empty() {
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &change_form(&s, &errors));
     }
-    let hash = hash_off_thread(f.password).await?;
+    let hash = hash_off_thread(f.get("password")).await?;
     let mut tx = st.db.begin().await?;
     accounts::set_password(&mut tx, &s.who(), &s.person.id, &hash, Some(&s.token_hash)).await?;
     tx.commit().await?;
@@ -827,21 +792,16 @@ async fn change_password(
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SwitchForm {
-    partnership: String,
-}
-
 async fn switch_partnership(
     State(st): State<AppState>,
     s: Signed,
-    FormData(f): FormData<SwitchForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
-    if !s.partnerships.iter().any(|(id, _)| *id == f.partnership) {
+    let partnership = f.get("partnership");
+    if !s.partnerships.iter().any(|(id, _)| *id == partnership) {
         return Err(AppError::NotFound);
     }
-    learnloop_store::accounts::switch_partnership(&st.db, &s.token_hash, &f.partnership).await?;
+    learnloop_store::accounts::switch_partnership(&st.db, &s.token_hash, &partnership).await?;
     Ok(Redirect::to("/home").into_response())
 }
 

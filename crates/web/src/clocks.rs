@@ -24,7 +24,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -316,25 +316,11 @@ struct HolidaysPage {
     date: DateInput,
 }
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-struct ProposeForm {
-    #[serde(rename = "date-day")]
-    day: String,
-    #[serde(rename = "date-month")]
-    month: String,
-    #[serde(rename = "date-year")]
-    year: String,
-    name: String,
-    change: String,
-    reason: String,
-}
-
 async fn holidays_page(
     st: &AppState,
     s: &Signed,
     year: i32,
-    form: ProposeForm,
+    form: &FormPairs,
     errors: &Errors,
 ) -> AppResult<HolidaysPage> {
     let cal = store::calendar(&st.db).await?;
@@ -359,12 +345,10 @@ async fn holidays_page(
         can_apply: s.actor.can(Permission::ApplyHoliday),
         name: Input::new("name", "Name of the holiday")
             .hint("As announced, for example \"Bank holiday for the coronation\"")
-            .value(&form.name)
-            .error(errors.get("name")),
+            .filled(form, errors),
         reason: Input::new("reason", "Reason")
             .hint("Where it was announced, or why the change is needed")
-            .value(&form.reason)
-            .error(errors.get("reason")),
+            .filled(form, errors),
         change: Radios::new(
             "change",
             "Change",
@@ -374,11 +358,15 @@ async fn holidays_page(
             ],
         )
         .inline()
-        .value(&form.change)
+        .value(form.get("change"))
         .error(errors.get("change")),
         date: DateInput::new("date", "Date")
             .hint("For example, 4 1 2027")
-            .date_values(&form.day, &form.month, &form.year)
+            .date_values(
+                form.get("date-day"),
+                form.get("date-month"),
+                form.get("date-year"),
+            )
             .error(errors.get("date-day")),
     })
 }
@@ -396,34 +384,26 @@ async fn holidays(
         .ok()
         .filter(|y| (1990..=2100).contains(y))
         .unwrap_or_else(|| Utc::now().year());
-    let form = ProposeForm {
-        change: "add".into(),
-        ..ProposeForm::default()
-    };
-    render(&holidays_page(&st, &s, year, form, &Errors::default()).await?)
+    let form = FormPairs::from_values(&[("change", "add")]);
+    render(&holidays_page(&st, &s, year, &form, &Errors::default()).await?)
 }
 
-async fn propose(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<ProposeForm>,
-) -> AppResult<Response> {
+async fn propose(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ProposeHoliday)?;
     let mut errors = Errors::default();
-    let day = errors.check(
-        "date-day",
-        parse_parts(&f.day, &f.month, &f.year, "the date"),
-    );
-    let day = day.filter(|d| {
+    let day = f.date("date", "the date", &mut errors).filter(|d| {
         let ok = (1990..=2100).contains(&d.year());
         if !ok {
             errors.add("date-day", "The date must be between 1990 and 2100");
         }
         ok
     });
-    let name = errors.check("name", check_name(&f.name, "name of the holiday", 120));
-    let reason = errors.check("reason", check_name(&f.reason, "reason", 500));
-    let change = match f.change.as_str() {
+    let name = errors.check(
+        "name",
+        check_name(&f.get("name"), "name of the holiday", 120),
+    );
+    let reason = errors.check("reason", check_name(&f.get("reason"), "reason", 500));
+    let change = match f.get("change").as_str() {
         "add" => Some(HolidayEditKind::Add),
         "remove" => Some(HolidayEditKind::Remove),
         _ => {
@@ -465,7 +445,7 @@ async fn propose(
             let year = day.map(|d| d.year()).unwrap_or_else(|| Utc::now().year());
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &holidays_page(&st, &s, year, f, &errors).await?,
+                &holidays_page(&st, &s, year, &f, &errors).await?,
             )
         }
     }
@@ -506,20 +486,6 @@ async fn reject(
 
 // ---- local rules ----
 
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-struct RuleForm {
-    from: String,
-    slug: String,
-    name: String,
-    starts_on: String,
-    length: String,
-    unit: String,
-    direction: String,
-    source: String,
-    due_soon: String,
-}
-
 #[derive(Template)]
 #[template(path = "clocks/rule_form.html")]
 struct RulePage {
@@ -555,7 +521,7 @@ fn rule_page(
     s: &Signed,
     heading: &str,
     based_on: Option<String>,
-    f: &RuleForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> RulePage {
     RulePage {
@@ -563,65 +529,61 @@ fn rule_page(
         errors: errors.summary(),
         heading: heading.to_owned(),
         based_on,
-        from: f.from.clone(),
+        from: f.get("from"),
         slug: Input::new("slug", "Short id")
             .hint("Lower-case letters, numbers and hyphens, for example rapid-review-local. Used by reports and the command line")
             .spellcheck(false)
-            .value(&f.slug)
-            .error(errors.get("slug")),
-        name: Input::new("name", "Name").value(&f.name).error(errors.get("name")),
+            .filled(f, errors),
+        name: Input::new("name", "Name").filled(f, errors),
         starts_on: Select::new(
             "starts_on",
             "Starts from",
             EVENTS.iter().map(|e| SelectItem::new(*e, event_label(e))),
         )
-        .value(&f.starts_on)
-        .error(errors.get("starts_on")),
+        .filled(f, errors),
         length: Input::new("length", "Length")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&f.length)
-            .error(errors.get("length")),
+            .filled(f, errors),
         unit: Select::new(
             "unit",
             "Counted in",
             [Unit::WorkingDays, Unit::CalendarDays, Unit::Weeks, Unit::Months]
                 .map(|u| SelectItem::new(u.as_str(), u.describe(2).trim_start_matches("2 ").to_owned())),
         )
-        .value(&f.unit)
-        .error(errors.get("unit")),
+        .filled(f, errors),
         direction: Radios::new(
             "direction",
             "Due",
             [ChoiceItem::new("after", "After the event"), ChoiceItem::new("before", "At least this long before the event")],
         )
-        .value(&f.direction)
+        .value(f.get("direction"))
         .error(errors.get("direction")),
         source: Input::new("source", "Source")
             .hint("Where the rule comes from, for example your terms of reference")
-            .value(&f.source)
-            .error(errors.get("source")),
+            .filled(f, errors),
         due_soon: Input::new("due_soon", "Show as due soon this many days before")
             .hint("Working days for a rule counted in working days, calendar days otherwise")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&f.due_soon)
-            .error(errors.get("due_soon")),
+            .filled(f, errors),
     }
 }
 
-fn form_of(r: &ClockRule) -> RuleForm {
-    RuleForm {
-        from: r.slug.clone(),
-        slug: r.slug.clone(),
-        name: r.name.clone(),
-        starts_on: r.starts_on.clone(),
-        length: r.length.to_string(),
-        unit: r.unit.as_str().to_owned(),
-        direction: r.direction.as_str().to_owned(),
-        source: r.source.clone(),
-        due_soon: r.due_soon.to_string(),
-    }
+/// The rule form filled with a stored rule; `from`, `slug` and `name` say whether it is being
+/// changed or copied.
+fn form_of(r: &ClockRule, from: &str, slug: &str, name: &str) -> FormPairs {
+    FormPairs::from_values(&[
+        ("from", from),
+        ("slug", slug),
+        ("name", name),
+        ("starts_on", &r.starts_on),
+        ("length", &r.length.to_string()),
+        ("unit", r.unit.as_str()),
+        ("direction", r.direction.as_str()),
+        ("source", &r.source),
+        ("due_soon", &r.due_soon.to_string()),
+    ])
 }
 
 #[derive(Deserialize, Default)]
@@ -640,9 +602,12 @@ async fn new_rule_page(
     let rules = store::rules(&st.db, s.pid()).await?;
     match rules.iter().find(|r| r.slug == q.from) {
         Some(r) => {
-            let mut f = form_of(r);
-            f.slug = format!("{}-local", r.slug);
-            f.name = format!("{} (local)", r.name);
+            let f = form_of(
+                r,
+                &r.slug,
+                &format!("{}-local", r.slug),
+                &format!("{} (local)", r.name),
+            );
             render(&rule_page(
                 &s,
                 "Copy and vary a deadline",
@@ -652,12 +617,11 @@ async fn new_rule_page(
             ))
         }
         None => {
-            let f = RuleForm {
-                unit: "working-days".into(),
-                direction: "after".into(),
-                due_soon: "2".into(),
-                ..RuleForm::default()
-            };
+            let f = FormPairs::from_values(&[
+                ("unit", "working-days"),
+                ("direction", "after"),
+                ("due_soon", "2"),
+            ]);
             render(&rule_page(
                 &s,
                 "Add a local deadline",
@@ -680,8 +644,7 @@ async fn edit_rule_page(
         .iter()
         .find(|r| r.slug == slug && !r.statutory)
         .ok_or(AppError::NotFound)?;
-    let mut f = form_of(r);
-    f.from = String::new();
+    let f = form_of(r, "", &r.slug, &r.name);
     render(&rule_page(
         &s,
         &format!("Change {}", r.name),
@@ -691,16 +654,12 @@ async fn edit_rule_page(
     ))
 }
 
-async fn save_rule(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<RuleForm>,
-) -> AppResult<Response> {
+async fn save_rule(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageClockRules)?;
     let rules = store::rules(&st.db, s.pid()).await?;
-    let based_on = rules.iter().find(|r| r.slug == f.from).cloned();
+    let based_on = rules.iter().find(|r| r.slug == f.get("from")).cloned();
     let mut errors = Errors::default();
-    let slug = f.slug.trim().to_owned();
+    let slug = f.get("slug").trim().to_owned();
     if slug.is_empty()
         || slug.len() > 60
         || !slug
@@ -714,11 +673,12 @@ async fn save_rule(
     } else if rules.iter().any(|r| r.slug == slug && r.statutory) {
         errors.add("slug", "A statutory deadline has this id. Statutory deadlines cannot be changed: choose another id for your local version");
     }
-    let name = errors.check("name", check_name(&f.name, "name", 200));
-    if !EVENTS.contains(&f.starts_on.as_str()) {
+    let name = errors.check("name", check_name(&f.get("name"), "name", 200));
+    let starts_on = f.get("starts_on");
+    if !EVENTS.contains(&starts_on.as_str()) {
         errors.add("starts_on", "Choose what starts the clock");
     }
-    let length = match f.length.trim().parse::<u32>() {
+    let length = match f.get("length").trim().parse::<u32>() {
         Ok(n) if (1..=1000).contains(&n) => Some(n),
         _ => {
             errors.add(
@@ -728,19 +688,19 @@ async fn save_rule(
             None
         }
     };
-    let unit = Unit::parse(&f.unit);
+    let unit = Unit::parse(&f.get("unit"));
     if unit.is_none() {
         errors.add("unit", "Choose what the length is counted in");
     }
-    let direction = Direction::parse(&f.direction);
+    let direction = Direction::parse(&f.get("direction"));
     if direction.is_none() {
         errors.add(
             "direction",
             "Choose whether it is due after or before the event",
         );
     }
-    let source = errors.check("source", check_name(&f.source, "source", 300));
-    let due_soon = match f.due_soon.trim().parse::<u32>() {
+    let source = errors.check("source", check_name(&f.get("source"), "source", 300));
+    let due_soon = match f.get("due_soon").trim().parse::<u32>() {
         Ok(n) if n <= 1000 => Some(n),
         _ => {
             errors.add(
@@ -757,7 +717,7 @@ async fn save_rule(
         let rule = ClockRule {
             slug,
             name,
-            starts_on: f.starts_on.clone(),
+            starts_on,
             length,
             unit,
             direction,

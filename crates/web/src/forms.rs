@@ -3,13 +3,9 @@
 //! typed kept.
 
 use axum::extract::{FromRequest, Request};
-use serde::de::DeserializeOwned;
+use learnloop_govuk::{Input, Select, Textarea};
 
 use crate::error::AppError;
-
-/// A form body. Every field of `T` has a default, so a missing field is an empty value that
-/// validation reports, not a rejected request.
-pub struct FormData<T>(pub T);
 
 /// Text without NUL characters. Nobody types one, PostgreSQL cannot store one (the write
 /// would fail), and it can cut a value short where it is read as C text: every form value and
@@ -36,23 +32,6 @@ pub fn urlencoded_without_nul(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         }
     }
     std::borrow::Cow::Owned(out)
-}
-
-impl<S, T> FromRequest<S> for FormData<T>
-where
-    S: Send + Sync,
-    T: DeserializeOwned,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        serde_urlencoded::from_bytes(&urlencoded_without_nul(&bytes))
-            .map(FormData)
-            .map_err(|e| AppError::BadRequest(format!("form: {e}")))
-    }
 }
 
 /// The problems found in a form, in the order of the fields on the page.
@@ -96,7 +75,9 @@ impl Errors {
     }
 }
 
-/// A form read as name–value pairs, for forms with repeated names (checkboxes).
+/// A form body read as name–value pairs. A missing field reads as empty, so validation
+/// reports it rather than the request being refused; repeated names (checkboxes) are kept.
+#[derive(Clone, Debug, Default)]
 pub struct FormPairs(pub Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequest<S> for FormPairs {
@@ -115,6 +96,16 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 }
 
 impl FormPairs {
+    /// A form holding these values, e.g. what is stored, for an edit page.
+    pub fn from_values(pairs: &[(&str, &str)]) -> FormPairs {
+        FormPairs(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     /// The first value of a field, or empty.
     pub fn get(&self, name: &str) -> String {
         self.0
@@ -149,17 +140,37 @@ impl FormPairs {
     }
 }
 
+/// One helper behind every text input, text area and select: fills the field with what the
+/// form holds under its name and the message recorded against that name.
+pub trait Field: Sized {
+    fn filled(self, f: &FormPairs, errors: &Errors) -> Self;
+}
+
+macro_rules! field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            fn filled(self, f: &FormPairs, errors: &Errors) -> Self {
+                let value = f.get(&self.name);
+                let error = errors.get(&self.name);
+                self.value(value).error(error)
+            }
+        }
+    )*};
+}
+
+field!(Input, Textarea, Select);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    #[derive(serde::Deserialize, Default, Debug)]
-    #[serde(default)]
-    struct AnyForm {
-        name: String,
-        email: String,
-        due: String,
+    fn read(body: &[u8]) -> FormPairs {
+        FormPairs(
+            url::form_urlencoded::parse(&urlencoded_without_nul(body))
+                .into_owned()
+                .collect(),
+        )
     }
 
     #[test]
@@ -170,17 +181,39 @@ mod tests {
         );
         assert_eq!(&*urlencoded_without_nul(b"a=\0b"), b"a=b");
         assert_eq!(without_nul("a\0b"), "ab");
+        let f = read(b"name=An%00n&email=a\0@b");
+        assert_eq!(f.get("name"), "Ann");
+        assert_eq!(f.get("email"), "a@b");
+    }
+
+    #[test]
+    fn a_missing_field_reads_as_empty() {
+        let f = read(b"name=Ann&tick=a&tick=&tick=b");
+        assert_eq!(f.get("email"), "");
+        assert_eq!(f.get("name"), "Ann");
+        assert_eq!(f.all("tick"), ["a", "b"]);
+        assert!(f.all("none").is_empty());
+    }
+
+    #[test]
+    fn a_field_is_filled_from_the_form_and_its_errors() {
+        let f = FormPairs::from_values(&[("name", "Ann")]);
+        let mut errors = Errors::default();
+        errors.add("name", "Enter a shorter name");
+        let input = Input::new("name", "Name").filled(&f, &errors);
+        assert_eq!(input.value.as_deref(), Some("Ann"));
+        assert!(input.error_message.is_some());
+        let text = Textarea::new("other", "Other").filled(&f, &errors);
+        assert_eq!(text.value, "");
+        assert!(text.error_message.is_none());
     }
 
     proptest::proptest! {
-        /// Any bytes as a form body: a value or a 400, never a panic, and never a NUL.
+        /// Any bytes as a form body read as pairs, never a panic, and never a NUL.
         #[test]
-        fn any_body_reads_as_a_form_or_is_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
-            if let Ok(f) = serde_urlencoded::from_bytes::<AnyForm>(&urlencoded_without_nul(&bytes)) {
-                proptest::prop_assert!(!f.name.contains('\0') && !f.email.contains('\0') && !f.due.contains('\0'));
-            }
-            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&urlencoded_without_nul(&bytes)).into_owned().collect();
-            proptest::prop_assert!(pairs.iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
+        fn any_body_reads_as_a_form(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let f = read(&bytes);
+            proptest::prop_assert!(f.0.iter().all(|(k, v)| !k.contains('\0') && !v.contains('\0')));
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::Pager;
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;

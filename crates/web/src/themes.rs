@@ -14,11 +14,10 @@ use learnloop_domain::themes::{ThemeStatus, check_description, check_theme_name}
 use learnloop_govuk::{ErrorSummary, Input, Select, SelectItem, Textarea};
 use learnloop_store::themes::{self, Theme, ThemeInput, ThemeLine};
 use learnloop_store::{Page, StoreError, is_id};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, InfoPage, render, render_status};
 use crate::page::{PageQuery, Pager};
 use crate::session::Signed;
@@ -91,13 +90,6 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
 
 // ---- add and change ----
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ThemeForm {
-    name: String,
-    description: String,
-}
-
 #[derive(Template)]
 #[template(path = "themes/form.html")]
 struct FormPage {
@@ -116,7 +108,7 @@ fn form_page(
     heading: &str,
     action: &str,
     theme: Option<&Theme>,
-    f: &ThemeForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> FormPage {
     FormPage {
@@ -124,21 +116,18 @@ fn form_page(
         errors: errors.summary(),
         heading: heading.to_owned(),
         action: action.to_owned(),
-        name: Input::new("name", "Theme name")
-            .value(&f.name)
-            .error(errors.get("name")),
+        name: Input::new("name", "Theme name").filled(f, errors),
         description: Textarea::new("description", "Description (optional)")
             .hint("One or two plain sentences saying what the theme covers, so that people tag records with it consistently")
             .rows(3)
-            .value(&f.description)
-            .error(errors.get("description")),
+            .filled(f, errors),
         theme: theme.map(|t| (t.id.clone(), t.state())),
     }
 }
 
-fn parse(f: &ThemeForm, errors: &mut Errors) -> Option<ThemeInput> {
-    let name = errors.check("name", check_theme_name(&f.name));
-    let description = errors.check("description", check_description(&f.description));
+fn parse(f: &FormPairs, errors: &mut Errors) -> Option<ThemeInput> {
+    let name = errors.check("name", check_theme_name(&f.get("name")));
+    let description = errors.check("description", check_description(&f.get("description")));
     Some(ThemeInput {
         name: name?,
         description: description?,
@@ -152,16 +141,12 @@ async fn new_page(s: Signed) -> AppResult<Response> {
         "Add a theme",
         "/themes/new",
         None,
-        &ThemeForm::default(),
+        &FormPairs::default(),
         &Errors::default(),
     ))
 }
 
-async fn create(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<ThemeForm>,
-) -> AppResult<Response> {
+async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageThemes)?;
     let mut errors = Errors::default();
     if let Some(input) = parse(&f, &mut errors) {
@@ -193,10 +178,7 @@ async fn edit_page(
     if !t.state().can_edit() {
         return merged_page(&st, &s, &t, StatusCode::OK).await;
     }
-    let f = ThemeForm {
-        name: t.name.clone(),
-        description: t.description.clone(),
-    };
+    let f = FormPairs::from_values(&[("name", &t.name), ("description", &t.description)]);
     render(&form_page(
         &s,
         &format!("Change {}", t.name),
@@ -211,7 +193,7 @@ async fn update(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    FormData(f): FormData<ThemeForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     s.require(Permission::ManageThemes)?;
     let t = find(&st, &s, &id).await?;
@@ -285,12 +267,6 @@ async fn restore(
 
 // ---- merge ----
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct MergeForm {
-    into: String,
-}
-
 #[derive(Template)]
 #[template(path = "themes/merge.html")]
 struct MergePage {
@@ -308,7 +284,7 @@ async fn merge_form(
     st: &AppState,
     s: &Signed,
     t: &Theme,
-    f: &MergeForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<MergePage> {
     let choices: Vec<Theme> = s
@@ -334,8 +310,7 @@ async fn merge_form(
                 .chain(choices.into_iter().map(|c| SelectItem::new(c.id, c.name))),
         )
         .hint("Only active themes can take in another")
-        .value(&f.into)
-        .error(errors.get("into")),
+        .filled(f, errors),
     })
 }
 
@@ -349,14 +324,14 @@ async fn merge_page(
     if t.state() == ThemeStatus::Merged {
         return merged_page(&st, &s, &t, StatusCode::OK).await;
     }
-    render(&merge_form(&st, &s, &t, &MergeForm::default(), &Errors::default()).await?)
+    render(&merge_form(&st, &s, &t, &FormPairs::default(), &Errors::default()).await?)
 }
 
 async fn merge(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    FormData(f): FormData<MergeForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     s.require(Permission::ManageThemes)?;
     let t = find(&st, &s, &id).await?;
@@ -366,8 +341,9 @@ async fn merge(
     let mut errors = Errors::default();
     // The survivor must be a theme of this partnership; anything else is a wrong choice on
     // the form, never a page of another partnership.
-    let survivor = if is_id(&f.into) {
-        themes::get(&st.db, s.pid(), &f.into).await?
+    let chosen = f.get("into");
+    let survivor = if is_id(&chosen) {
+        themes::get(&st.db, s.pid(), &chosen).await?
     } else {
         None
     };

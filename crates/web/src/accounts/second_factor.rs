@@ -24,7 +24,7 @@ use serde::Deserialize;
 use super::{safe_next, start_session, user_agent};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, FormPairs};
 use crate::page::{Chrome, ConfirmPage, Flash, render, render_status};
 use crate::session::{Signed, Visitor};
 use crate::web::{cookie, query_params, redirect_with, set_cookie};
@@ -118,13 +118,6 @@ struct NextQuery {
     next: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CodeForm {
-    code: String,
-    next: String,
-}
-
 // ---- the code after the password ----
 
 #[derive(Template)]
@@ -173,18 +166,19 @@ async fn code(
     State(st): State<AppState>,
     v: Visitor,
     headers: HeaderMap,
-    FormData(f): FormData<CodeForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let Some(p) = pending_person(&st, &headers).await? else {
         return Ok(back_to_sign_in());
     };
+    let next = f.get("next");
     let mut errors = Errors::default();
-    let typed = normalise(&f.code);
+    let typed = normalise(&f.get("code"));
     if typed.is_empty() {
         errors.add("code", "Enter the code from your authenticator app");
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &code_form(&v, &f.next, &errors),
+            &code_form(&v, &next, &errors),
         );
     }
     let key = format!("2fa:{}", p.id);
@@ -194,20 +188,20 @@ async fn code(
         errors.add("code", TOO_MANY);
         return render_status(
             StatusCode::TOO_MANY_REQUESTS,
-            &code_form(&v, &f.next, &errors),
+            &code_form(&v, &next, &errors),
         );
     }
     if check_code(&st, &p, &typed).await? {
         let mut tx = st.db.begin().await?;
         accounts::clear_throttle(&mut tx, &key).await?;
         tx.commit().await?;
-        return start_session(&st, &v, &p, &user_agent(&headers), &f.next).await;
+        return start_session(&st, &v, &p, &user_agent(&headers), &next).await;
     }
     if after.is_locked(now) {
         errors.add("code", TOO_MANY);
         return render_status(
             StatusCode::TOO_MANY_REQUESTS,
-            &code_form(&v, &f.next, &errors),
+            &code_form(&v, &next, &errors),
         );
     }
     errors.add(
@@ -216,7 +210,7 @@ async fn code(
     );
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &code_form(&v, &f.next, &errors),
+        &code_form(&v, &next, &errors),
     )
 }
 
@@ -462,20 +456,21 @@ async fn set_up(
     State(st): State<AppState>,
     v: Visitor,
     headers: HeaderMap,
-    FormData(f): FormData<CodeForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let Some(p) = pending_person(&st, &headers).await? else {
         return Ok(back_to_sign_in());
     };
+    let next = f.get("next");
     let mut errors = Errors::default();
-    match confirm_counted(&st, &who_of(&p, &v), &p, &f.code).await? {
+    match confirm_counted(&st, &who_of(&p, &v), &p, &f.get("code")).await? {
         Ok(codes) => {
             // The session starts now; the recovery codes are shown before going on.
-            let started = start_session(&st, &v, &p, &user_agent(&headers), &f.next).await?;
+            let started = start_session(&st, &v, &p, &user_agent(&headers), &next).await?;
             let mut page = render(&RecoveryPage {
                 chrome: v.chrome("/sign-in"),
                 codes,
-                next: safe_next(&f.next).to_owned(),
+                next: safe_next(&next).to_owned(),
             })?;
             for c in started.headers().get_all(header::SET_COOKIE) {
                 page.headers_mut().append(header::SET_COOKIE, c.clone());
@@ -494,7 +489,7 @@ async fn set_up(
             &p,
             secret,
             "/sign-in/set-up",
-            &f.next,
+            &next,
             true,
             &errors,
         )?,
@@ -519,10 +514,10 @@ async fn account_set_up_page(State(st): State<AppState>, s: Signed) -> AppResult
 async fn account_set_up(
     State(st): State<AppState>,
     s: Signed,
-    FormData(f): FormData<CodeForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     let mut errors = Errors::default();
-    match confirm_counted(&st, &s.who(), &s.person, &f.code).await? {
+    match confirm_counted(&st, &s.who(), &s.person, &f.get("code")).await? {
         Ok(codes) => {
             return render(&RecoveryPage {
                 chrome: s.chrome("/account"),

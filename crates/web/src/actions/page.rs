@@ -24,7 +24,7 @@ use learnloop_store::{is_id, recommendations};
 use super::rag_of;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -211,8 +211,7 @@ async fn view(
         u_body: Textarea::new("body", "Progress update")
             .hint("What has been done since the last update, and what is next")
             .rows(4)
-            .value(f.get("body"))
-            .error(errors.get("body")),
+            .filled(f, errors),
         u_status: Radios::new(
             "status",
             "Status",
@@ -223,15 +222,13 @@ async fn view(
         .error(errors.get("status")),
         u_reason: Textarea::new("reason", "Reason (if it will not be achieved)")
             .rows(2)
-            .value(f.get("reason"))
-            .error(errors.get("reason")),
+            .filled(f, errors),
         r_due: DateInput::new("due", "New due date")
             .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
             .error(errors.get("due-day")),
         r_reason: Textarea::new("due_reason", "Why the date is changing")
             .rows(2)
-            .value(f.get("due_reason"))
-            .error(errors.get("due_reason")),
+            .filled(f, errors),
         i_on: DateInput::new("reviewed", "Date of the review")
             .date_values(
                 f.get("reviewed-day"),
@@ -243,8 +240,7 @@ async fn view(
         i_difference: yes_no("difference", "Has it made a difference for children?", f, errors),
         i_measure: Input::new("measure", "How you know")
             .hint("The measure used: an indicator, a re-audit, feedback from practitioners or families")
-            .value(f.get("measure"))
-            .error(errors.get("measure")),
+            .filled(f, errors),
         i_notes: Textarea::new("notes", "Notes").rows(3).value(f.get("notes")),
         action: a,
     })

@@ -24,7 +24,7 @@ use learnloop_store::{accounts, is_id, recommendations, themes};
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -108,8 +108,7 @@ async fn new_view(
             recommendation: rec.body.clone(),
             description: Textarea::new("description", "What will be done")
                 .rows(3)
-                .value(f.get("description"))
-                .error(errors.get("description")),
+                .filled(f, errors),
             lead: Select::new(
                 "lead_agency",
                 "Lead agency",
@@ -134,16 +133,14 @@ async fn new_view(
                     .chain(people.iter().map(|p| SelectItem::new(p.id.clone(), p.name.clone()))),
             )
             .hint("The named person who will see it through")
-            .value(f.get("owner"))
-            .error(errors.get("owner")),
+            .filled(f, errors),
             due: DateInput::new("due", "Due date")
                 .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
                 .error(errors.get("due-day")),
             measure: Textarea::new("measure", "Success measure")
                 .hint("How the partnership will know it worked, for example a re-audit finding or a change in an indicator")
                 .rows(2)
-                .value(f.get("measure"))
-                .error(errors.get("measure")),
+                .filled(f, errors),
             case,
         },
         rec.id,

@@ -12,11 +12,10 @@ use learnloop_domain::text::check_name;
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem};
 use learnloop_store::governance::{self, Agency, AgencyInput};
 use learnloop_store::{Page, StoreError, is_id};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, PageQuery, Pager, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -77,20 +76,11 @@ struct AgencyFormPage {
     active: Radios,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct AgencyForm {
-    name: String,
-    sector: String,
-    statutory_partner: String,
-    active: String,
-}
-
 fn agency_form(
     s: &Signed,
     heading: &str,
     action: &str,
-    f: &AgencyForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> AgencyFormPage {
     AgencyFormPage {
@@ -98,15 +88,14 @@ fn agency_form(
         errors: errors.summary(),
         heading: heading.to_owned(),
         action: action.to_owned(),
-        name: Input::new("name", "Agency name").value(&f.name).error(errors.get("name")),
+        name: Input::new("name", "Agency name").filled(f, errors),
         sector: Select::new(
             "sector",
             "Type of agency",
             std::iter::once(SelectItem::new("", "Choose a type"))
                 .chain(SECTORS.iter().map(|(v, t)| SelectItem::new(*v, *t))),
         )
-        .value(&f.sector)
-        .error(errors.get("sector")),
+        .filled(f, errors),
         statutory: Radios::new(
             "statutory_partner",
             "Is it one of the three statutory safeguarding partners?",
@@ -114,7 +103,7 @@ fn agency_form(
         )
         .inline()
         .hint("The local authority, the police and the integrated care board are the statutory partners")
-        .value(&f.statutory_partner)
+        .value(f.get("statutory_partner"))
         .error(errors.get("statutory_partner")),
         active: Radios::new(
             "active",
@@ -123,14 +112,15 @@ fn agency_form(
         )
         .inline()
         .hint("Inactive agencies keep their history but cannot be given new work")
-        .value(&f.active)
+        .value(f.get("active"))
         .error(errors.get("active")),
     }
 }
 
-fn parse_agency(f: &AgencyForm, errors: &mut Errors) -> Option<AgencyInput> {
-    let name = errors.check("name", check_name(&f.name, "agency name", 200));
-    if !SECTORS.iter().any(|(s, _)| *s == f.sector) {
+fn parse_agency(f: &FormPairs, errors: &mut Errors) -> Option<AgencyInput> {
+    let name = errors.check("name", check_name(&f.get("name"), "agency name", 200));
+    let sector = f.get("sector");
+    if !SECTORS.iter().any(|(s, _)| *s == sector) {
         errors.add("sector", "Choose the type of agency");
     }
     let yes_no = |v: &str| match v {
@@ -138,20 +128,20 @@ fn parse_agency(f: &AgencyForm, errors: &mut Errors) -> Option<AgencyInput> {
         "no" => Some(false),
         _ => None,
     };
-    let statutory = yes_no(&f.statutory_partner);
+    let statutory = yes_no(&f.get("statutory_partner"));
     if statutory.is_none() {
         errors.add(
             "statutory_partner",
             "Select whether the agency is a statutory safeguarding partner",
         );
     }
-    let active = yes_no(&f.active);
+    let active = yes_no(&f.get("active"));
     if active.is_none() {
         errors.add("active", "Select whether the agency is active");
     }
     Some(AgencyInput {
         name: name?,
-        sector: f.sector.clone(),
+        sector,
         statutory_partner: statutory?,
         active: active?,
     })
@@ -160,11 +150,7 @@ fn parse_agency(f: &AgencyForm, errors: &mut Errors) -> Option<AgencyInput> {
 
 async fn new_agency_page(s: Signed) -> AppResult<Response> {
     s.require(Permission::ManageAgencies)?;
-    let f = AgencyForm {
-        statutory_partner: "no".into(),
-        active: "yes".into(),
-        ..AgencyForm::default()
-    };
+    let f = FormPairs::from_values(&[("statutory_partner", "no"), ("active", "yes")]);
     render(&agency_form(
         &s,
         "Add an agency",
@@ -174,11 +160,7 @@ async fn new_agency_page(s: Signed) -> AppResult<Response> {
     ))
 }
 
-async fn create_agency(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<AgencyForm>,
-) -> AppResult<Response> {
+async fn create_agency(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageAgencies)?;
     let mut errors = Errors::default();
     if let Some(input) = parse_agency(&f, &mut errors) {
@@ -207,13 +189,13 @@ async fn edit_agency_page(
 ) -> AppResult<Response> {
     s.require(Permission::ManageAgencies)?;
     let a = find_agency(&st, &s, &id).await?;
-    let yn = |b: bool| if b { "yes" } else { "no" }.to_owned();
-    let f = AgencyForm {
-        name: a.name.clone(),
-        sector: a.sector.clone(),
-        statutory_partner: yn(a.statutory_partner),
-        active: yn(a.active),
-    };
+    let yn = |b: bool| if b { "yes" } else { "no" };
+    let f = FormPairs::from_values(&[
+        ("name", &a.name),
+        ("sector", &a.sector),
+        ("statutory_partner", yn(a.statutory_partner)),
+        ("active", yn(a.active)),
+    ]);
     let action = format!("/agencies/{id}/edit");
     render(&agency_form(
         &s,
@@ -237,7 +219,7 @@ async fn update_agency(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    FormData(f): FormData<AgencyForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     s.require(Permission::ManageAgencies)?;
     let a = find_agency(&st, &s, &id).await?;

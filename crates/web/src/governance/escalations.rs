@@ -21,7 +21,7 @@ use super::groups::load;
 use crate::AppState;
 use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -120,13 +120,10 @@ fn new_form(s: &Signed, id: &str, name: &str, f: &FormPairs, errors: &Errors) ->
         errors: errors.summary(),
         id: id.to_owned(),
         name: name.to_owned(),
-        title: Input::new("title", "What is the issue?")
-            .value(f.get("title"))
-            .error(errors.get("title")),
+        title: Input::new("title", "What is the issue?").filled(f, errors),
         detail: Textarea::new("detail", "What has the group tried, and what does it need?")
             .rows(5)
-            .value(f.get("detail"))
-            .error(errors.get("detail")),
+            .filled(f, errors),
         on: DateInput::new("on", "Date escalated")
             .date_values(f.get("on-day"), f.get("on-month"), f.get("on-year"))
             .error(errors.get("on-day")),
@@ -249,8 +246,7 @@ async fn view(
             .error(errors.get("next")),
         note: Textarea::new("note", "Outcome or reason")
             .rows(4)
-            .value(f.get("note"))
-            .error(errors.get("note")),
+            .filled(f, errors),
         on: DateInput::new("on", "Date")
             .date_values(f.get("on-day"), f.get("on-month"), f.get("on-year"))
             .error(errors.get("on-day")),

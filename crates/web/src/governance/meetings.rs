@@ -28,7 +28,7 @@ use super::groups::{Loaded, load, meeting_when};
 use crate::AppState;
 use crate::attention::{Attention, Audience, gather};
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -110,10 +110,10 @@ fn generate_form(s: &Signed, l: &Loaded, f: &FormPairs, errors: &Errors) -> Gene
             .hint("For example, 12 1 2027")
             .date_values(f.get("first-day"), f.get("first-month"), f.get("first-year"))
             .error(errors.get("first-day")),
-        time: Input::new("time", "Start time").hint("24-hour clock, for example 10:00").width_class("govuk-input--width-5").value(f.get("time")).error(errors.get("time")),
-        length: Input::new("length", "Length in minutes").inputmode("numeric").width_class("govuk-input--width-3").value(f.get("length")).error(errors.get("length")),
+        time: Input::new("time", "Start time").hint("24-hour clock, for example 10:00").width_class("govuk-input--width-5").filled(f, errors),
+        length: Input::new("length", "Length in minutes").inputmode("numeric").width_class("govuk-input--width-3").filled(f, errors),
         place: Input::new("place", "Place").hint("Leave empty if the meeting is online only").value(f.get("place")),
-        link: Input::new("link", "Online meeting link").hint("Optional").spellcheck(false).value(f.get("link")).error(errors.get("link")),
+        link: Input::new("link", "Online meeting link").hint("Optional").spellcheck(false).filled(f, errors),
     }
 }
 
@@ -240,18 +240,15 @@ fn meeting_form(s: &Signed, m: &Meeting, f: &FormPairs, errors: &Errors) -> Meet
         time: Input::new("time", "Start time")
             .hint("24-hour clock, for example 10:00")
             .width_class("govuk-input--width-5")
-            .value(f.get("time"))
-            .error(errors.get("time")),
+            .filled(f, errors),
         length: Input::new("length", "Length in minutes")
             .inputmode("numeric")
             .width_class("govuk-input--width-3")
-            .value(f.get("length"))
-            .error(errors.get("length")),
+            .filled(f, errors),
         place: Input::new("place", "Place").value(f.get("place")),
         link: Input::new("link", "Online meeting link")
             .spellcheck(false)
-            .value(f.get("link"))
-            .error(errors.get("link")),
+            .filled(f, errors),
     }
 }
 
@@ -606,9 +603,7 @@ async fn meeting_view(
             })
             .collect(),
         can_submit: !m.cancelled(),
-        paper_title: Input::new("paper-title", "Title of the paper")
-            .value(f.get("paper-title"))
-            .error(errors.get("paper-title")),
+        paper_title: Input::new("paper-title", "Title of the paper").filled(f, errors),
         paper_item: Select::new(
             "paper-item",
             "Agenda item",
@@ -627,18 +622,12 @@ async fn meeting_view(
             .actor
             .can_in_group(GroupPermission::ManageTerms, &l.scope()),
         can_escalate: s.actor.can_in_group(GroupPermission::Escalate, &l.scope()),
-        item_title: Input::new("title", "Item")
-            .value(f.get("title"))
-            .error(errors.get("title")),
+        item_title: Input::new("title", "Item").filled(f, errors),
         item_detail: Textarea::new("detail", "Details (optional)")
             .rows(2)
             .value(f.get("detail")),
-        att_name: Input::new("name", "Name")
-            .value(f.get("name"))
-            .error(errors.get("name")),
-        att_agency: Select::new("agency", "Agency", agency_items())
-            .value(f.get("agency"))
-            .error(errors.get("agency")),
+        att_name: Input::new("name", "Name").filled(f, errors),
+        att_agency: Select::new("agency", "Agency", agency_items()).filled(f, errors),
         att_status: Radios::new(
             "status",
             "Attendance",
@@ -653,12 +642,10 @@ async fn meeting_view(
         .value(f.get("status"))
         .error(errors.get("status")),
         att_deputising: Input::new("deputising_for", "Deputising for (if deputising)")
-            .value(f.get("deputising_for"))
-            .error(errors.get("deputising_for")),
+            .filled(f, errors),
         decision: Textarea::new("decision", "Decision")
             .rows(3)
-            .value(f.get("decision"))
-            .error(errors.get("decision")),
+            .filled(f, errors),
         meeting: m,
     })
 }
@@ -865,8 +852,7 @@ async fn action_form(
         when: long(m.date()),
         description: Textarea::new("description", "Action")
             .rows(3)
-            .value(f.get("description"))
-            .error(errors.get("description")),
+            .filled(f, errors),
         agency: Select::new(
             "lead_agency",
             "Lead agency",
@@ -876,8 +862,7 @@ async fn action_form(
                     .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
             ),
         )
-        .value(f.get("lead_agency"))
-        .error(errors.get("lead_agency")),
+        .filled(f, errors),
         owner: Select::new(
             "owner",
             "Owner",
@@ -887,8 +872,7 @@ async fn action_form(
                     .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             ),
         )
-        .value(f.get("owner"))
-        .error(errors.get("owner")),
+        .filled(f, errors),
         due: DateInput::new("due", "Due date")
             .date_values(f.get("due-day"), f.get("due-month"), f.get("due-year"))
             .error(errors.get("due-day")),

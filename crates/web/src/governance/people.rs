@@ -17,11 +17,10 @@ use learnloop_store::accounts::{self, PersonWithRoles, new_secret};
 use learnloop_store::governance::{self, Agency};
 use learnloop_store::outbox::{self, NewMail};
 use learnloop_store::{Page, is_id};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, ConfirmPage, Flash, PageQuery, Pager, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
@@ -155,7 +154,7 @@ struct RoleChoice {
 async fn role_choice(
     st: &AppState,
     s: &Signed,
-    f: &RoleForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<RoleChoice> {
     let refd = s.reference(&st.db).await?;
@@ -170,7 +169,7 @@ async fn role_choice(
                 .iter()
                 .map(|r| ChoiceItem::new(r.slug(), r.label()).hint(r.hint())),
         )
-        .value(&f.role)
+        .value(f.get("role"))
         .error(errors.get("role")),
         agency: Select::new(
             "agency",
@@ -182,8 +181,7 @@ async fn role_choice(
             ),
         )
         .hint("Needed for agency safeguarding leads, practitioners and auditors")
-        .value(&f.agency)
-        .error(errors.get("agency")),
+        .filled(f, errors),
         group: Select::new(
             "group",
             "Group",
@@ -194,20 +192,8 @@ async fn role_choice(
             ),
         )
         .hint("Needed for group chairs and deputies")
-        .value(&f.group)
-        .error(errors.get("group")),
+        .filled(f, errors),
     })
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RoleForm {
-    name: String,
-    email: String,
-    job_title: String,
-    role: String,
-    agency: String,
-    group: String,
 }
 
 struct CheckedRole {
@@ -219,16 +205,18 @@ struct CheckedRole {
 async fn check_role(
     st: &AppState,
     s: &Signed,
-    f: &RoleForm,
+    f: &FormPairs,
     errors: &mut Errors,
 ) -> AppResult<Option<CheckedRole>> {
-    let Some(role) = Role::from_slug(&f.role).filter(|r| grantable(&s.actor).contains(r)) else {
+    let Some(role) = Role::from_slug(&f.get("role")).filter(|r| grantable(&s.actor).contains(r))
+    else {
         errors.add("role", "Choose a role");
         return Ok(None);
     };
     let agency = if role.needs_agency() {
-        let found = is_id(&f.agency)
-            && governance::agency(&st.db, s.pid(), &f.agency)
+        let agency = f.get("agency");
+        let found = is_id(&agency)
+            && governance::agency(&st.db, s.pid(), &agency)
                 .await?
                 .is_some_and(|a| a.active);
         if !found {
@@ -240,22 +228,23 @@ async fn check_role(
                 ),
             );
         }
-        Some(f.agency.clone())
+        Some(agency)
     } else {
         None
     };
     let group = if role.needs_group() {
+        let group = f.get("group");
         let found = s
             .reference(&st.db)
             .await?
             .groups
             .clone()
             .iter()
-            .any(|g| g.id == f.group);
+            .any(|g| g.id == group);
         if !found {
             errors.add("group", "Choose the group this person chairs");
         }
-        Some(f.group.clone())
+        Some(group)
     } else {
         None
     };
@@ -281,7 +270,7 @@ struct InvitePage {
 async fn invite_form(
     st: &AppState,
     s: &Signed,
-    f: &RoleForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<InvitePage> {
     Ok(InvitePage {
@@ -289,37 +278,34 @@ async fn invite_form(
         errors: errors.summary(),
         name: Input::new("name", "Full name")
             .autocomplete("off")
-            .value(&f.name)
-            .error(errors.get("name")),
+            .filled(f, errors),
         email: Input::new("email", "Email address")
             .input_type("email")
             .spellcheck(false)
             .autocomplete("off")
             .hint("Use their work address. We will send them a link to create a password")
-            .value(&f.email)
-            .error(errors.get("email")),
-        job_title: Input::new("job_title", "Job title (optional)")
-            .value(&f.job_title)
-            .error(errors.get("job_title")),
+            .filled(f, errors),
+        job_title: Input::new("job_title", "Job title (optional)").filled(f, errors),
         choice: role_choice(st, s, f, errors).await?,
     })
 }
 
 async fn invite_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     s.require(Permission::ManagePeople)?;
-    render(&invite_form(&st, &s, &RoleForm::default(), &Errors::default()).await?)
+    render(&invite_form(&st, &s, &FormPairs::default(), &Errors::default()).await?)
 }
 
-async fn invite(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<RoleForm>,
-) -> AppResult<Response> {
+async fn invite(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManagePeople)?;
     let mut errors = Errors::default();
-    let name = errors.check("name", check_name(&f.name, "full name", 200));
-    let email = errors.check("email", Email::parse(&f.email));
-    let job_title = f.job_title.trim().chars().take(200).collect::<String>();
+    let name = errors.check("name", check_name(&f.get("name"), "full name", 200));
+    let email = errors.check("email", Email::parse(&f.get("email")));
+    let job_title = f
+        .get("job_title")
+        .trim()
+        .chars()
+        .take(200)
+        .collect::<String>();
     let role = check_role(&st, &s, &f, &mut errors).await?;
     let (Some(name), Some(email), Some(role)) = (name, email, role) else {
         return render_status(
@@ -523,7 +509,7 @@ async fn person_view(
     st: &AppState,
     s: &Signed,
     id: &str,
-    f: &RoleForm,
+    f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<PersonPage> {
     if !is_id(id) {
@@ -557,14 +543,14 @@ async fn person_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     s.require(Permission::ManagePeople)?;
-    render(&person_view(&st, &s, &id, &RoleForm::default(), &Errors::default()).await?)
+    render(&person_view(&st, &s, &id, &FormPairs::default(), &Errors::default()).await?)
 }
 
 async fn give_role(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
-    FormData(f): FormData<RoleForm>,
+    f: FormPairs,
 ) -> AppResult<Response> {
     s.require(Permission::ManagePeople)?;
     let page = person_view(&st, &s, &id, &f, &Errors::default()).await?;
@@ -635,7 +621,7 @@ async fn removable(
 async fn refuse_on_person(st: &AppState, s: &Signed, id: &str, m: &str) -> AppResult<Response> {
     let mut errors = Errors::default();
     errors.add("role", m);
-    let page = person_view(st, s, id, &RoleForm::default(), &errors).await?;
+    let page = person_view(st, s, id, &FormPairs::default(), &errors).await?;
     render_status(StatusCode::FORBIDDEN, &page)
 }
 

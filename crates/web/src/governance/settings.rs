@@ -12,11 +12,10 @@ use learnloop_domain::policy::{Permission, SecondFactorRule};
 use learnloop_domain::text::check_name;
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Input, Radios};
 use learnloop_store::governance::{self, Settings};
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::AppResult;
-use crate::forms::{Errors, FormData};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;
@@ -42,23 +41,20 @@ struct SettingsPage {
     second_factor: Radios,
 }
 
-fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage {
+fn settings_form(s: &Signed, v: &FormPairs, errors: &Errors) -> SettingsPage {
     SettingsPage {
         chrome: s.chrome("/settings"),
         errors: errors.summary(),
         name: Input::new("name", "Partnership name")
-            .value(&v.name)
-            .error(errors.get("name")),
+            .filled(v, errors),
         area: Input::new("area", "Local authority area")
             .hint("For example, the borough or county the partnership covers")
-            .value(&v.area)
-            .error(errors.get("area")),
+            .filled(v, errors),
         contact_email: Input::new("contact_email", "Business team email address")
             .input_type("email")
             .spellcheck(false)
             .hint("Shown to people who need help, and used as the reply address of mails")
-            .value(&v.contact_email)
-            .error(errors.get("contact_email")),
+            .filled(v, errors),
         rapid_review_from: Radios::new(
             "rapid_review_from",
             "Count the 15 working days of a rapid review from",
@@ -73,34 +69,29 @@ fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage 
                 ),
             ],
         )
-        .value(&v.rapid_review_from)
+        .value(v.get("rapid_review_from"))
         .error(errors.get("rapid_review_from")),
         remind_before: Input::new("remind_before", "Remind an action's owner this many days before it is due")
             .hint("Separate the numbers with commas, for example 14, 3. Owners are also reminded on the day and the day after")
             .width_class("govuk-input--width-10")
-            .value(&v.remind_before)
-            .error(errors.get("remind_before")),
+            .filled(v, errors),
         escalate_lead_after: Input::new("escalate_lead_after", "Tell the agency's safeguarding lead when an action is this many days overdue")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&v.escalate_lead_after)
-            .error(errors.get("escalate_lead_after")),
+            .filled(v, errors),
         escalate_chair_after: Input::new("escalate_chair_after", "Tell the chair of the group that owns the plan when an action is this many days overdue")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&v.escalate_chair_after)
-            .error(errors.get("escalate_chair_after")),
+            .filled(v, errors),
         stale_after_weeks: Input::new("stale_after_weeks", "Show an action amber when it has had no update for this many weeks")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&v.stale_after_weeks)
-            .error(errors.get("stale_after_weeks")),
+            .filled(v, errors),
         impact_months: Input::new("impact_months", "Review an action's impact this many months after it closes")
             .hint("For new action plans")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(&v.impact_months)
-            .error(errors.get("impact_months")),
+            .filled(v, errors),
         second_factor: Radios::new(
             "second_factor",
             "Two-step sign-in (a code from an authenticator app as well as the password)",
@@ -109,71 +100,52 @@ fn settings_form(s: &Signed, v: &SettingsForm, errors: &Errors) -> SettingsPage 
                 .map(|r| ChoiceItem::new(r.slug(), r.label())),
         )
         .hint("People who must use it and have not set it up do so at their next sign-in")
-        .value(&v.second_factor)
+        .value(v.get("second_factor"))
         .error(errors.get("second_factor")),
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SettingsForm {
-    name: String,
-    area: String,
-    contact_email: String,
-    rapid_review_from: String,
-    remind_before: String,
-    escalate_lead_after: String,
-    escalate_chair_after: String,
-    stale_after_weeks: String,
-    impact_months: String,
-    second_factor: String,
 }
 
 async fn settings_page(s: Signed) -> AppResult<Response> {
     s.require(Permission::ManageSettings)?;
     let p = &s.partnership;
-    let v = SettingsForm {
-        name: p.name.clone(),
-        area: p.area.clone(),
-        contact_email: p.contact_email.clone(),
-        rapid_review_from: p.rapid_review_from.clone(),
-        remind_before: p.remind_before.clone(),
-        escalate_lead_after: p.escalate_lead_after.to_string(),
-        escalate_chair_after: p.escalate_chair_after.to_string(),
-        stale_after_weeks: p.stale_after_weeks.to_string(),
-        impact_months: p.impact_months.to_string(),
-        second_factor: p.second_factor.clone(),
-    };
+    let v = FormPairs::from_values(&[
+        ("name", &p.name),
+        ("area", &p.area),
+        ("contact_email", &p.contact_email),
+        ("rapid_review_from", &p.rapid_review_from),
+        ("remind_before", &p.remind_before),
+        ("escalate_lead_after", &p.escalate_lead_after.to_string()),
+        ("escalate_chair_after", &p.escalate_chair_after.to_string()),
+        ("stale_after_weeks", &p.stale_after_weeks.to_string()),
+        ("impact_months", &p.impact_months.to_string()),
+        ("second_factor", &p.second_factor),
+    ]);
     render(&settings_form(&s, &v, &Errors::default()))
 }
 
-async fn save_settings(
-    State(st): State<AppState>,
-    s: Signed,
-    FormData(f): FormData<SettingsForm>,
-) -> AppResult<Response> {
+async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageSettings)?;
     let mut errors = Errors::default();
-    let name = errors.check("name", check_name(&f.name, "partnership name", 200));
-    let area = f.area.trim().chars().take(200).collect::<String>();
-    let contact = if f.contact_email.trim().is_empty() {
+    let name = errors.check("name", check_name(&f.get("name"), "partnership name", 200));
+    let area = f.get("area").trim().chars().take(200).collect::<String>();
+    let contact = if f.get("contact_email").trim().is_empty() {
         Some(String::new())
     } else {
         errors.check(
             "contact_email",
-            Email::parse(&f.contact_email).map(|e| e.to_string()),
+            Email::parse(&f.get("contact_email")).map(|e| e.to_string()),
         )
     };
-    if !matches!(f.rapid_review_from.as_str(), "notified" | "aware") {
+    if !matches!(f.get("rapid_review_from").as_str(), "notified" | "aware") {
         errors.add(
             "rapid_review_from",
             "Select when the rapid review clock starts",
         );
     }
     let reminders = match learnloop_domain::actions::ReminderSettings::parse(
-        &f.remind_before,
-        &f.escalate_lead_after,
-        &f.escalate_chair_after,
+        &f.get("remind_before"),
+        &f.get("escalate_lead_after"),
+        &f.get("escalate_chair_after"),
     ) {
         Ok(r) => Some(r),
         Err(m) => {
@@ -207,16 +179,21 @@ async fn save_settings(
     };
     let stale = whole(
         "stale_after_weeks",
-        &f.stale_after_weeks,
+        &f.get("stale_after_weeks"),
         1..=52,
         "the weeks",
     );
-    let impact = whole("impact_months", &f.impact_months, 1..=36, "the months");
+    let impact = whole(
+        "impact_months",
+        &f.get("impact_months"),
+        1..=36,
+        "the months",
+    );
     // Left out of the form (an older page), the rule stays as it is.
-    let second_factor = if f.second_factor.is_empty() {
+    let second_factor = if f.get("second_factor").is_empty() {
         s.partnership.second_factor.clone()
     } else {
-        match SecondFactorRule::from_slug(&f.second_factor) {
+        match SecondFactorRule::from_slug(&f.get("second_factor")) {
             Some(r) => r.slug().to_owned(),
             None => {
                 errors.add("second_factor", "Select when two-step sign-in is required");
@@ -241,7 +218,7 @@ async fn save_settings(
                     name,
                     area,
                     contact_email,
-                    rapid_review_from: f.rapid_review_from.clone(),
+                    rapid_review_from: f.get("rapid_review_from"),
                     remind_before: r.before_text(),
                     escalate_lead_after: i64::from(r.lead_after),
                     escalate_chair_after: i64::from(r.chair_after),

@@ -39,7 +39,7 @@ use super::timeline;
 use crate::AppState;
 use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult};
-use crate::forms::{Errors, FormPairs};
+use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::redirect_with;

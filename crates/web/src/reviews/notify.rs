@@ -71,8 +71,7 @@ async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> 
         summary: Textarea::new("summary", "What happened, in brief")
             .hint("Use the children's pseudonyms, never their names")
             .rows(4)
-            .value(f.get("summary"))
-            .error(errors.get("summary")),
+            .filled(f, errors),
         children: (1..=CHILD_ROWS)
             .map(|i| {
                 let p = format!("child-{i}-pseudonym");
@@ -117,8 +116,7 @@ async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> 
             ),
         )
         .hint("Its agendas will show this case's deadlines")
-        .value(f.get("group"))
-        .error(errors.get("group")),
+        .filled(f, errors),
     })
 }
 

@@ -42,9 +42,7 @@ async fn group_form(
         errors: errors.summary(),
         heading: heading.to_owned(),
         action: action.to_owned(),
-        name: Input::new("name", "Name")
-            .value(f.get("name"))
-            .error(errors.get("name")),
+        name: Input::new("name", "Name").filled(f, errors),
         kind: Radios::new(
             "kind",
             "Kind of group",
@@ -65,16 +63,14 @@ async fn group_form(
                     .map(|g| SelectItem::new(g.id.clone(), g.name.clone())),
             ),
         )
-        .value(f.get("reports_to"))
-        .error(errors.get("reports_to")),
+        .filled(f, errors),
         papers_days: Input::new(
             "papers_days",
             "Papers are due this many days before each meeting",
         )
         .inputmode("numeric")
         .width_class("govuk-input--width-3")
-        .value(f.get("papers_days"))
-        .error(errors.get("papers_days")),
+        .filled(f, errors),
         quorum: Radios::new(
             "quorum",
             "The meeting is quorate when",
@@ -91,12 +87,10 @@ async fn group_form(
         )
         .inputmode("numeric")
         .width_class("govuk-input--width-3")
-        .value(f.get("quorum_count"))
-        .error(errors.get("quorum_count")),
+        .filled(f, errors),
         standing: Textarea::new("standing_items", "Standing agenda items")
             .hint("One per line. They open every agenda, before the items assembled from live data")
-            .value(f.get("standing_items"))
-            .error(errors.get("standing_items")),
+            .filled(f, errors),
     })
 }
 

@@ -66,31 +66,24 @@ async fn terms_form(
         chrome: s.chrome("/groups"),
         errors: errors.summary(),
         name: l.group.name.clone(),
-        purpose: Textarea::new("purpose", "Purpose")
-            .value(f.get("purpose"))
-            .error(errors.get("purpose")),
+        purpose: Textarea::new("purpose", "Purpose").filled(f, errors),
         aims: Textarea::new("aims", "Aims")
             .hint("Optional")
             .value(f.get("aims")),
         functions: Textarea::new("functions", "Functions or responsibilities")
             .hint("One per line, in order: they are numbered as written")
             .rows(8)
-            .value(f.get("functions"))
-            .error(errors.get("functions")),
+            .filled(f, errors),
         core: Checkboxes::new("core", "Core member agencies", agency_items())
             .values(f.all("core"))
             .error(errors.get("core")),
         invited: Checkboxes::new("invited", "Agencies invited when needed", agency_items())
             .values(f.all("invited")),
-        chair: Select::new("chair", "Chair", person_items())
-            .value(f.get("chair"))
-            .error(errors.get("chair")),
+        chair: Select::new("chair", "Chair", person_items()).filled(f, errors),
         chair_appointed_by: Input::new("chair_appointed_by", "Who appoints the chair")
             .hint("For example, the lead safeguarding partners")
             .value(f.get("chair_appointed_by")),
-        deputy: Select::new("deputy", "Deputy chair", person_items())
-            .value(f.get("deputy"))
-            .error(errors.get("deputy")),
+        deputy: Select::new("deputy", "Deputy chair", person_items()).filled(f, errors),
         deputy_appointed_by: Input::new("deputy_appointed_by", "Who appoints the deputy")
             .value(f.get("deputy_appointed_by")),
         frequency: Radios::new(
@@ -103,8 +96,7 @@ async fn terms_form(
         meeting_minutes: Input::new("meeting_minutes", "Length of each meeting, in minutes")
             .inputmode("numeric")
             .width_class("govuk-input--width-3")
-            .value(f.get("meeting_minutes"))
-            .error(errors.get("meeting_minutes")),
+            .filled(f, errors),
         outputs: Textarea::new("outputs", "Outputs")
             .hint(
                 "For example, a quarterly executive circular; a contribution to the annual report",

@@ -303,13 +303,11 @@ async fn view(
         e_held: date_input(f, errors, "held", "Date held", None),
         e_title: Input::new("event_title", "What it was")
             .hint("For example, Practitioner learning event")
-            .value(f.get("event_title"))
-            .error(errors.get("event_title")),
+            .filled(f, errors),
         e_attendees: Input::new("attendees", "Number who took part")
             .inputmode("numeric")
             .width_class("govuk-input--width-4")
-            .value(f.get("attendees"))
-            .error(errors.get("attendees")),
+            .filled(f, errors),
         e_notes: Textarea::new("event_notes", "Notes")
             .rows(3)
             .value(f.get("event_notes")),
@@ -411,15 +409,13 @@ async fn view(
         .await?,
         f_body: Textarea::new("finding", "Finding")
             .rows(3)
-            .value(f.get("finding"))
-            .error(errors.get("finding")),
+            .filled(f, errors),
         f_themes: Checkboxes::new("finding_theme", "Themes", theme_items())
             .values(f.all("finding_theme"))
             .error(errors.get("finding_theme")),
         rec_body: Textarea::new("recommendation", "Recommendation")
             .rows(3)
-            .value(f.get("recommendation"))
-            .error(errors.get("recommendation")),
+            .filled(f, errors),
         rec_to: Radios::new(
             "addressed_to",
             "Addressed to",

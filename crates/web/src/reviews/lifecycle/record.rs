@@ -56,8 +56,7 @@ async fn record_view(
         summary: Textarea::new("summary", "What the review is about, in brief")
             .hint("Kept restricted to the business team and the review's panel. Refer to children by pseudonym only")
             .rows(4)
-            .value(f.get("summary"))
-            .error(errors.get("summary")),
+            .filled(f, errors),
         decided: date_input(
             f,
             errors,
@@ -71,8 +70,7 @@ async fn record_view(
             std::iter::once(SelectItem::new("", "Choose a group"))
                 .chain(groups.iter().map(|g| SelectItem::new(g.id.clone(), g.name.clone()))),
         )
-        .value(f.get("group"))
-        .error(errors.get("group")),
+        .filled(f, errors),
         agencies: Checkboxes::new(
             "agency",
             "Agencies involved",
@@ -92,8 +90,7 @@ async fn record_view(
                     .map(|c| SelectItem::new(c.id.clone(), format!("Case {}", c.reference))),
             ),
         )
-        .value(f.get("linked"))
-        .error(errors.get("linked")),
+        .filled(f, errors),
         link_kind: Radios::new(
             "link_kind",
             "How the two reviews work together",

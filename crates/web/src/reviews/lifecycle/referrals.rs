@@ -47,13 +47,11 @@ async fn refer_view(
         reason: Textarea::new("reason", "Why you are referring the case")
             .hint("What happened and why it may hold learning. Refer to children by a pseudonym such as Child A, never by name")
             .rows(6)
-            .value(f.get("reason"))
-            .error(errors.get("reason")),
+            .filled(f, errors),
         question: Textarea::new("question", "The question for the partnership")
             .hint("For example, does this case meet the criteria for a local child safeguarding practice review?")
             .rows(3)
-            .value(f.get("question"))
-            .error(errors.get("question")),
+            .filled(f, errors),
         agencies: Checkboxes::new(
             "agency",
             "Agencies involved",
