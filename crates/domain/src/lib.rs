@@ -5,12 +5,14 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod audits;
 pub mod clocks;
 pub mod dates;
 pub mod files;
 pub mod governance;
 pub mod policy;
 pub mod recommendations;
+pub mod returns;
 pub mod reviews;
 pub mod sources;
 pub mod stored;

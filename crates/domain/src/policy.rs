@@ -68,6 +68,11 @@ pub enum Permission {
     ViewActions,
     /// Turn recommendations into actions, import and change plans, set reminder settings.
     ManageActions,
+    /// See the audit programme, and the audits and returns one's part in them opens (who
+    /// reads which audit and return is `audits::can_read_all` / `can_read_return`).
+    ViewAudits,
+    /// Plan audits (the business team for any group; a group chair for the groups they chair).
+    ManageAudits,
 }
 
 impl Actor {
@@ -248,6 +253,8 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ReferCase
                 | P::ViewActions
                 | P::ManageActions
+                | P::ViewAudits
+                | P::ManageAudits
         ),
         R::IndependentChair => matches!(
             p,
@@ -258,6 +265,7 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewThemes
                 | P::ReferCase
                 | P::ViewActions
+                | P::ViewAudits
         ),
         R::GroupChair => matches!(
             p,
@@ -267,14 +275,21 @@ fn grants(role: Role, p: Permission) -> bool {
                 | P::ViewThemes
                 | P::ReferCase
                 | P::ViewActions
+                | P::ViewAudits
+                | P::ManageAudits
         ),
         R::AgencyLead => matches!(
             p,
-            P::ViewPartnership | P::ViewClocks | P::ViewThemes | P::ReferCase | P::ViewActions
+            P::ViewPartnership
+                | P::ViewClocks
+                | P::ViewThemes
+                | P::ReferCase
+                | P::ViewActions
+                | P::ViewAudits
         ),
         R::Auditor => matches!(
             p,
-            P::ViewPartnership | P::ViewThemes | P::ReferCase | P::ViewActions
+            P::ViewPartnership | P::ViewThemes | P::ReferCase | P::ViewActions | P::ViewAudits
         ),
         R::Practitioner | R::Trainer => {
             matches!(p, P::ViewPartnership | P::ViewThemes)

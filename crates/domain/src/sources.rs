@@ -10,16 +10,23 @@ pub enum SourceKind {
     CaseReview,
     /// A meeting of a group: its actions.
     Meeting,
+    /// A multi-agency audit: its overview report's recommendations.
+    Audit,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 2] = [SourceKind::CaseReview, SourceKind::Meeting];
+    pub const ALL: [SourceKind; 3] = [
+        SourceKind::CaseReview,
+        SourceKind::Meeting,
+        SourceKind::Audit,
+    ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
     pub fn slug(self) -> &'static str {
         match self {
             SourceKind::CaseReview => "case_review",
             SourceKind::Meeting => "meeting",
+            SourceKind::Audit => "audit",
         }
     }
 
@@ -27,6 +34,7 @@ impl SourceKind {
         match self {
             SourceKind::CaseReview => "Case review",
             SourceKind::Meeting => "Meeting",
+            SourceKind::Audit => "Audit",
         }
     }
 
@@ -35,6 +43,7 @@ impl SourceKind {
         match self {
             SourceKind::CaseReview => "Case reviews",
             SourceKind::Meeting => "Meetings",
+            SourceKind::Audit => "Audits",
         }
     }
 
@@ -43,6 +52,7 @@ impl SourceKind {
         match self {
             SourceKind::CaseReview => format!("/reviews/{id}"),
             SourceKind::Meeting => format!("/meetings/{id}"),
+            SourceKind::Audit => format!("/audits/{id}"),
         }
     }
 
@@ -52,6 +62,7 @@ impl SourceKind {
         match self {
             SourceKind::CaseReview => true,
             SourceKind::Meeting => false,
+            SourceKind::Audit => true,
         }
     }
 

@@ -8,8 +8,9 @@
 pub mod accounts;
 pub mod actions;
 pub mod audit;
+pub mod audits;
 pub mod clocks;
-mod day;
+mod columns;
 mod db;
 pub mod demo;
 pub mod files;
@@ -21,13 +22,14 @@ mod readers;
 pub mod recommendations;
 pub mod reference;
 pub mod reminders;
+pub mod returns;
 pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod themes;
 pub mod timing;
 
-pub use day::{Day, WallTime};
+pub use columns::{Day, Lines, WallTime};
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};
 
 /// Writes a domain state (status, stage, kind) in a row's JSON (the audit trail's before and

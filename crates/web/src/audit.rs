@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use chrono::NaiveDate;
 use learnloop_domain::actions::{ActionScope, can_read};
+use learnloop_domain::audits as audit_rules;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::reviews::can_read_in_full;
 use learnloop_domain::sources::SourceKind;
@@ -202,6 +203,10 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
     )
     .await?;
     let actions = learnloop_store::actions::scopes_of(&st.db, s.pid(), &ids_of("action")).await?;
+    let audits =
+        learnloop_store::audits::scopes_of(&st.db, s.pid(), &ids_of(SourceKind::Audit.slug()))
+            .await?;
+    let returns = learnloop_store::returns::scopes_of(&st.db, s.pid(), &ids_of("return")).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -216,6 +221,40 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
                     }
                     Some(c) => Entry::withheld(r, format!("Case {}", c.reference)),
                     None => Entry::withheld(r, "A case".to_owned()),
+                },
+                // An audit's entries name its sample and declared involvement: who reads the
+                // whole audit sees them.
+                (Some(SourceKind::Audit), _) => match audits.iter().find(|a| a.0 == id) {
+                    Some((_, group, lead))
+                        if audit_rules::can_read_all(
+                            &s.actor,
+                            &audit_rules::AuditScope {
+                                group_id: group.clone(),
+                                lead_person_id: lead.clone(),
+                            },
+                        ) =>
+                    {
+                        Entry::full(r)
+                    }
+                    _ => Entry::withheld(r, "An audit".to_owned()),
+                },
+                (_, "return") => match returns.iter().find(|x| x.id == id) {
+                    Some(x)
+                        if audit_rules::can_read_return(
+                            &s.actor,
+                            &audit_rules::AuditScope {
+                                group_id: x.group_id.clone(),
+                                lead_person_id: x.lead_person_id.clone(),
+                            },
+                            &audit_rules::ReturnScope {
+                                agency_id: x.agency_id.clone(),
+                                assignee_id: x.assignee_id.clone(),
+                            },
+                        ) =>
+                    {
+                        Entry::full(r)
+                    }
+                    _ => Entry::withheld(r, "An audit return".to_owned()),
                 },
                 (_, "action") => match actions.iter().find(|a| a.0 == id) {
                     Some((_, owner, agency, group))

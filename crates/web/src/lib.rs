@@ -10,6 +10,7 @@ mod actions;
 mod assets;
 mod attention;
 mod audit;
+mod audits;
 mod clocks;
 mod error;
 mod forms;
@@ -19,6 +20,7 @@ mod home;
 mod limits;
 pub mod mail;
 mod page;
+mod returns;
 mod reviews;
 mod session;
 mod sources;
@@ -111,6 +113,8 @@ pub fn app(state: AppState) -> Router {
         .merge(reviews::routes())
         .merge(actions::routes())
         .merge(themes::routes())
+        .merge(audits::routes())
+        .merge(returns::routes())
         .fallback(error::not_found);
 
     routes

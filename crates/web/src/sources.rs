@@ -48,6 +48,9 @@ pub async fn resolve(
                 None => None,
             }
         }
+        SourceKind::Audit => learnloop_store::audits::get(&st.db, s.pid(), id)
+            .await?
+            .map(|a| crate::audits::title_of(&a)),
     };
     Ok(title.map(|title| SourceRef {
         title,

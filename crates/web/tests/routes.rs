@@ -258,6 +258,22 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/actions/{id}/impact", "ADDDDDDD S X"),
     ("GET", "/evidence/{id}", "AAAAADAD S X"),
     // ---- themes ----
+    // ---- audits and returns ----
+    // The audit is the Learning and Improvement Subgroup's (chaired by the demo group chair);
+    // its return is the police's (the demo agency lead's agency) on Child A, given to the demo
+    // auditor.
+    ("GET", "/audits", "AAAADDAD S A"),
+    ("GET", "/audits/new", "ADADDDDD S A"),
+    ("POST", "/audits/new", "ADADDDDD S A"),
+    ("GET", "/audits/{id}", "AAAADDAD S X"),
+    ("POST", "/audits/{id}/stage", "ADADDDDD S X"),
+    ("POST", "/audits/{id}/cases", "ADADDDDD S X"),
+    ("POST", "/audits/{id}/involvement", "ADADDDDD S X"),
+    ("GET", "/returns/{id}", "AAAADDAD S X"),
+    ("POST", "/returns/{id}", "DDDADDAD S X"),
+    ("POST", "/returns/{id}/decide", "ADADDDDD S X"),
+    // Sent with the auditor it already has: the same choice again.
+    ("POST", "/returns/{id}/assign", "ADAADDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -581,6 +597,9 @@ struct Fx {
     rule: String,
     /// That practitioner and their membership, for the people pages that only read.
     person: (String, String),
+    audit: String,
+    audit_return: String,
+    auditor: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1091,7 +1110,69 @@ async fn fixtures(app: &TestApp) -> Fx {
         .await;
     assert_done(&r, "local rule");
 
+    // An audit in fieldwork with one case, its police return given to the demo auditor.
+    let (audit, audit_return, auditor) = {
+        use learnloop_store::{Day, audits, returns};
+        let today = chrono::Utc::now().date_naive();
+        let id = audits::create(
+            &app.db,
+            &who,
+            &partnership,
+            &audits::NewAudit {
+                year: 2026,
+                title: "Route matrix audit".to_owned(),
+                reason: "To test the routes.".to_owned(),
+                prompted_by: None,
+                group_id: Some(group.clone()),
+                lead_person_id: None,
+                lines: vec!["Quality of practice".to_owned()],
+                scale: vec!["Good".to_owned(), "Inadequate".to_owned()],
+                agencies: vec![police.clone()],
+                fieldwork_on: Day(today),
+                returns_due_on: Day(today),
+                workshop_on: None,
+                reaudit_of: None,
+            },
+        )
+        .await
+        .unwrap();
+        let a = audits::get(&app.db, &partnership, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        audits::add_case(&app.db, &who, &a, "Child A", std::slice::from_ref(&police))
+            .await
+            .unwrap();
+        audits::move_stage(
+            &app.db,
+            &who,
+            &a,
+            learnloop_domain::audits::Stage::Fieldwork,
+        )
+        .await
+        .unwrap();
+        let ret = one(
+            app,
+            "SELECT id FROM return_request WHERE source_id = ?",
+            &id,
+        )
+        .await;
+        let auditor = one(
+            app,
+            "SELECT id FROM person WHERE email = ?",
+            "auditor@northbrook.example",
+        )
+        .await;
+        returns::assign(&app.db, &who, &partnership, &ret, Some(&auditor))
+            .await
+            .unwrap();
+        (id, ret, auditor)
+    };
+
     Fx {
+        audit,
+        audit_return,
+        auditor,
         partnership,
         police,
         hospital,
@@ -1157,6 +1238,8 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "actions", "id") => &fx.action,
             (_, "evidence", "id") => &fx.evidence,
             (_, "themes", "id") => &fx.theme,
+            (_, "audits", "id") => &fx.audit,
+            (_, "returns", "id") => &fx.audit_return,
             _ => panic!(
                 "no fixture for {{{name}}} in {path}: add one to `address` in tests/routes.rs"
             ),
@@ -1179,6 +1262,7 @@ fn form(path: &str, fx: &Fx) -> Vec<(&'static str, String)> {
             ("months", "6".to_owned()),
         ],
         "/actions/import/confirm" => vec![("source", format!("case_review:{}", fx.case))],
+        "/returns/{id}/assign" => vec![("person", fx.auditor.clone())],
         _ => Vec::new(),
     }
 }

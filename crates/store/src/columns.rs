@@ -1,6 +1,7 @@
-//! A calendar date as rows carry it: stored as `YYYY-MM-DD` text on both engines, decoded into
-//! a [`chrono::NaiveDate`] where the row is read. A stored value that is not a date fails the
-//! read (and is logged with the request) instead of turning into a default.
+//! Values stored as text on both engines and decoded into their types where the row is read: a
+//! calendar date ([`Day`], `YYYY-MM-DD`), a meeting's local time ([`WallTime`]) and a list of
+//! texts ([`Lines`], a JSON array). A stored value that does not decode fails the read (and is
+//! logged with the request) instead of turning into a default.
 
 use std::fmt;
 use std::ops::Deref;
@@ -135,6 +136,31 @@ text_decoded!(
         .map(WallTime),
     "local time (YYYY-MM-DDTHH:MM)"
 );
+
+text_decoded!(
+    Lines,
+    |s| serde_json::from_str::<Vec<String>>(s).ok().map(Lines),
+    "list of texts (a JSON array)"
+);
+
+/// A list of texts kept in one column as a JSON array: a question set's lines and scale, a
+/// return's answers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Lines(pub Vec<String>);
+
+impl Lines {
+    /// The stored text.
+    pub fn json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".to_owned())
+    }
+}
+
+impl From<&Lines> for Value {
+    fn from(l: &Lines) -> Value {
+        Value::Text(Some(l.json()))
+    }
+}
 
 /// A local wall-clock time (Europe/London) as a meeting stores it, `YYYY-MM-DDTHH:MM`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,0 +1,470 @@
+//! Returns (MODEL.md): one agency's answer, about one subject, to a question set, by a date.
+//! Audits ask for one per agency per sample case; Section 11, training and performance data
+//! will ask for theirs through the same rows.
+//!
+//! Every change is one transaction with its audit entry. A move is checked against the state
+//! read inside the transaction (`ReturnState::after`), so two people acting at once cannot
+//! submit a locked return; every submission is kept in `return_version`.
+
+use chrono::Utc;
+use learnloop_domain::returns::{ReturnMove, ReturnState};
+use learnloop_domain::sources::SourceKind;
+use serde::Serialize;
+
+use crate::audit::{self, Event, Who};
+use crate::{Day, Db, Lines, StoreError, Tx, new_id, query, ts};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Return {
+    pub id: String,
+    pub partnership_id: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub source_kind: SourceKind,
+    pub source_id: String,
+    pub subject_id: String,
+    pub agency_id: String,
+    pub assignee_id: Option<String>,
+    pub question_set_id: String,
+    pub due_on: Day,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub state: ReturnState,
+    pub answers: Lines,
+    pub grade: String,
+    pub strengths: String,
+    pub improvements: String,
+    pub moderated_grade: Option<String>,
+    pub sent_back_note: String,
+    pub requested_at: String,
+    pub updated_at: String,
+}
+
+/// A return with the names a list shows: the subject's label, the agency, the auditor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReturnLine {
+    #[sqlx(flatten)]
+    pub ret: Return,
+    pub subject: String,
+    pub agency: String,
+    pub assignee: Option<String>,
+}
+
+/// A question set: its lines and grading scale, at one version.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct QuestionSet {
+    pub id: String,
+    pub partnership_id: String,
+    pub kind: String,
+    pub name: String,
+    pub version: i64,
+    pub lines: Lines,
+    pub scale: Lines,
+    pub created_at: String,
+}
+
+/// What the writer of a return types.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answers {
+    pub answers: Vec<String>,
+    pub grade: String,
+    pub strengths: String,
+    pub improvements: String,
+}
+
+/// Adds version 1 of a question set.
+pub(crate) async fn add_question_set(
+    tx: &mut Tx,
+    pid: &str,
+    kind: &str,
+    name: &str,
+    lines: &[String],
+    scale: &[String],
+) -> Result<String, StoreError> {
+    let id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) \
+             VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(kind)
+        .bind(name)
+        .bind(&Lines(lines.to_vec()))
+        .bind(&Lines(scale.to_vec()))
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn question_set(db: &Db, pid: &str, id: &str) -> Result<QuestionSet, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM question_set WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Asks each agency for a return on each subject, by `due_on`; a return already asked for is
+/// left as it is. Returns how many were added.
+pub(crate) async fn request(
+    tx: &mut Tx,
+    pid: &str,
+    (kind, source_id, question_set_id): (SourceKind, &str, &str),
+    pairs: &[(String, String)],
+    due_on: Day,
+) -> Result<u64, StoreError> {
+    let now = ts(Utc::now());
+    let mut added = 0;
+    for (subject_id, agency_id) in pairs {
+        let (n,): (i64,) = tx
+            .fetch_one(
+                query(
+                    "SELECT COUNT(*) FROM return_request WHERE source_kind = ? AND source_id = ? \
+                     AND subject_id = ? AND agency_id = ?",
+                )
+                .bind(kind.slug())
+                .bind(source_id)
+                .bind(subject_id)
+                .bind(agency_id),
+            )
+            .await?;
+        if n > 0 {
+            continue;
+        }
+        tx.execute(
+            query(
+                "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                 assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+                 moderated_grade, sent_back_note, requested_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, '[]', '', '', '', NULL, '', ?, ?)",
+            )
+            .bind(new_id())
+            .bind(pid)
+            .bind(kind.slug())
+            .bind(source_id)
+            .bind(subject_id)
+            .bind(agency_id)
+            .bind(question_set_id)
+            .bind(due_on)
+            .bind(ReturnState::Requested.slug())
+            .bind(&now)
+            .bind(&now),
+        )
+        .await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+// The subject's label comes from the table of the source kind's subjects (audit sample cases
+// today); a kind without one shows an empty label.
+const LINE_SELECT: &str = "SELECT r.*, COALESCE(s.label, '') AS subject, g.name AS agency, p.name AS assignee \
+     FROM return_request r \
+     LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
+     JOIN agency g ON g.id = r.agency_id \
+     LEFT JOIN person p ON p.id = r.assignee_id ";
+
+/// Every return a source asked for, by subject then agency.
+pub async fn for_source(
+    db: &Db,
+    pid: &str,
+    kind: SourceKind,
+    source_id: &str,
+) -> Result<Vec<ReturnLine>, StoreError> {
+    db.fetch_all(
+        query_lines(
+            "WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
+             ORDER BY s.label, g.name LIMIT 5000",
+        )
+        .bind(pid)
+        .bind(kind.slug())
+        .bind(source_id),
+    )
+    .await
+}
+
+fn query_lines(tail: &'static str) -> crate::Query {
+    crate::db::query_from(&[LINE_SELECT, tail])
+}
+
+pub async fn line(db: &Db, pid: &str, id: &str) -> Result<Option<ReturnLine>, StoreError> {
+    db.fetch_optional(
+        query_lines("WHERE r.partnership_id = ? AND r.id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+/// The open returns a person writes (assigned to them) or answers for (their agencies'), due
+/// first: for their home page.
+pub async fn open_for(
+    db: &Db,
+    pid: &str,
+    person_id: &str,
+    agencies: &[String],
+) -> Result<Vec<ReturnLine>, StoreError> {
+    let mut out: Vec<ReturnLine> = db
+        .fetch_all(
+            query_lines(
+                "WHERE r.partnership_id = ? AND r.assignee_id = ? \
+                 AND r.state IN ('requested', 'draft', 'returned') ORDER BY r.due_on, r.id LIMIT 200",
+            )
+            .bind(pid)
+            .bind(person_id),
+        )
+        .await?;
+    for a in agencies {
+        let more: Vec<ReturnLine> = db
+            .fetch_all(
+                query_lines(
+                    "WHERE r.partnership_id = ? AND r.agency_id = ? \
+                     AND r.state IN ('requested', 'draft', 'returned') ORDER BY r.due_on, r.id LIMIT 200",
+                )
+                .bind(pid)
+                .bind(a),
+            )
+            .await?;
+        out.extend(
+            more.into_iter()
+                .filter(|m| m.ret.assignee_id.as_deref() != Some(person_id)),
+        );
+    }
+    out.sort_by(|a, b| (a.ret.due_on, &a.ret.id).cmp(&(b.ret.due_on, &b.ret.id)));
+    Ok(out)
+}
+
+async fn locked(tx: &mut Tx, pid: &str, id: &str) -> Result<Return, StoreError> {
+    tx.fetch_optional(
+        query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
+}
+
+fn refused(m: &str) -> StoreError {
+    StoreError::Conflict(m.to_owned())
+}
+
+/// Saves or submits the answers. A submission is kept as a new version. A return whose state
+/// no longer allows the move (submitted or locked meanwhile) is a [`StoreError::Conflict`]
+/// with the sentence to show, and nothing is written.
+pub async fn write(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    a: &Answers,
+    mv: ReturnMove,
+) -> Result<ReturnState, StoreError> {
+    let mut tx = db.begin().await?;
+    let before = locked(&mut tx, pid, id).await?;
+    let next = before.state.after(mv).map_err(refused)?;
+    let now = ts(Utc::now());
+    tx.execute(
+        query(
+            "UPDATE return_request SET answers = ?, grade = ?, strengths = ?, improvements = ?, state = ?, \
+             updated_at = ? WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(&Lines(a.answers.clone()))
+        .bind(&a.grade)
+        .bind(&a.strengths)
+        .bind(&a.improvements)
+        .bind(next.slug())
+        .bind(&now)
+        .bind(pid)
+        .bind(id),
+    )
+    .await?;
+    if mv == ReturnMove::Submit {
+        let (n,): (i64,) = tx
+            .fetch_one(query("SELECT COUNT(*) FROM return_version WHERE return_id = ?").bind(id))
+            .await?;
+        tx.execute(
+            query(
+                "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+                 improvements, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(pid)
+            .bind(n + 1)
+            .bind(&Lines(a.answers.clone()))
+            .bind(&a.grade)
+            .bind(&a.strengths)
+            .bind(&a.improvements)
+            .bind(who.person_id.clone())
+            .bind(&now),
+        )
+        .await?;
+    }
+    let verb = if mv == ReturnMove::Submit {
+        "Submitted"
+    } else {
+        "Saved"
+    };
+    audit::append(
+        &mut tx,
+        who,
+        Event::new(
+            if mv == ReturnMove::Submit {
+                "return.submit"
+            } else {
+                "return.save"
+            },
+            "return",
+            Some(id),
+        )
+        .summary(format!("{verb} a return"))
+        .before(&before)
+        .after(a),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Sends a submitted return back with a note, or accepts (locks) it.
+pub async fn decide(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    mv: ReturnMove,
+    note: &str,
+) -> Result<ReturnState, StoreError> {
+    let mut tx = db.begin().await?;
+    let before = locked(&mut tx, pid, id).await?;
+    let next = before.state.after(mv).map_err(refused)?;
+    tx.execute(
+        query(
+            "UPDATE return_request SET state = ?, sent_back_note = ?, updated_at = ? \
+             WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(next.slug())
+        .bind(if mv == ReturnMove::SendBack { note } else { "" })
+        .bind(ts(Utc::now()))
+        .bind(pid)
+        .bind(id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new(
+            if mv == ReturnMove::SendBack {
+                "return.send_back"
+            } else {
+                "return.lock"
+            },
+            "return",
+            Some(id),
+        )
+        .summary(if mv == ReturnMove::SendBack {
+            "Sent a return back for more work"
+        } else {
+            "Accepted a return"
+        })
+        .after(&serde_json::json!({ "state": next.slug(), "note": note })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Gives a return to an auditor (or takes it back, with `None`).
+pub async fn assign(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    person_id: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before = locked(&mut tx, pid, id).await?;
+    if before.state == ReturnState::Locked {
+        return Err(refused(
+            "This return has been accepted and is locked: its auditor cannot change",
+        ));
+    }
+    tx.execute(
+        query(
+            "UPDATE return_request SET assignee_id = ?, updated_at = ? WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(person_id)
+        .bind(ts(Utc::now()))
+        .bind(pid)
+        .bind(id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("return.assign", "return", Some(id))
+            .summary("Chose the auditor of a return")
+            .before(&serde_json::json!({ "assignee_id": before.assignee_id }))
+            .after(&serde_json::json!({ "assignee_id": person_id })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every submission of a return, newest first.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Version {
+    pub number: i64,
+    pub answers: Lines,
+    pub grade: String,
+    pub strengths: String,
+    pub improvements: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+pub async fn versions(db: &Db, pid: &str, id: &str) -> Result<Vec<Version>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT number, answers, grade, strengths, improvements, submitted_by, submitted_at \
+             FROM return_version WHERE partnership_id = ? AND return_id = ? ORDER BY number DESC LIMIT 100",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
+/// What the access rules need of some returns, by id, for the audit trail: the return's agency
+/// and auditor, and its audit's group and lead.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReturnAccess {
+    pub id: String,
+    pub agency_id: String,
+    pub assignee_id: Option<String>,
+    pub group_id: Option<String>,
+    pub lead_person_id: Option<String>,
+}
+
+pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAccess>, StoreError> {
+    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql: Vec<&'static str> = vec![
+        "SELECT r.id, r.agency_id, r.assignee_id, a.group_id, a.lead_person_id FROM return_request r \
+         JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id \
+         WHERE r.partnership_id = ? AND r.id IN (?",
+    ];
+    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
+    sql.push(")");
+    let q = ids
+        .iter()
+        .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
+    db.fetch_all(q).await
+}

@@ -1,0 +1,398 @@
+//! Multi-agency audits and their returns through real HTTP on every engine: planning an audit,
+//! its sample, the independence of auditors, and a return saved, submitted, sent back,
+//! resubmitted and accepted; and who is refused at each step.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc};
+use common::{Client, TestApp, each_app};
+use learnloop_domain::accounts::Role;
+use learnloop_store::{demo, query};
+
+async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
+    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
+    v
+}
+
+async fn as_role(app: &TestApp, role: Role) -> Client {
+    let c = Client::new(&app.base);
+    c.sign_in_as(role).await;
+    c
+}
+
+fn date_fields(prefix: &str, d: chrono::NaiveDate) -> Vec<(String, String)> {
+    vec![
+        (format!("{prefix}-day"), d.day().to_string()),
+        (format!("{prefix}-month"), d.month().to_string()),
+        (format!("{prefix}-year"), d.year().to_string()),
+    ]
+}
+
+struct Planned {
+    audit: String,
+    police: String,
+    hospital: String,
+}
+
+/// The business team plans an audit with three lines of enquiry and two agencies.
+async fn plan(app: &TestApp, bt: &Client) -> Planned {
+    let group = one(
+        app,
+        "SELECT id FROM partnership_group WHERE name = ?",
+        "Learning and Improvement Subgroup",
+    )
+    .await;
+    let police = one(
+        app,
+        "SELECT id FROM agency WHERE name = ?",
+        "Northbrook Constabulary",
+    )
+    .await;
+    let hospital = one(
+        app,
+        "SELECT id FROM agency WHERE name = ?",
+        "Northbrook General Hospital NHS Foundation Trust",
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    let mut fields: Vec<(String, String)> = vec![
+        ("title".into(), "Neglect and home conditions".into()),
+        ("year".into(), today.year().to_string()),
+        (
+            "reason".into(),
+            "The rapid reviews of the last year found neglect recognised late.".into(),
+        ),
+        ("group".into(), group),
+        (
+            "lines".into(),
+            "Quality of practice\nMulti-agency working\nOutcomes for children".into(),
+        ),
+        (
+            "scale".into(),
+            "Outstanding\nGood\nRequires improvement\nInadequate".into(),
+        ),
+        ("agency".into(), police.clone()),
+        ("agency".into(), hospital.clone()),
+    ];
+    fields.extend(date_fields("fieldwork", today));
+    fields.extend(date_fields("due", today + Duration::days(28)));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = bt.post("/audits/new", &refs).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let audit = p
+        .location
+        .unwrap()
+        .trim_start_matches("/audits/")
+        .to_owned();
+    Planned {
+        audit,
+        police,
+        hospital,
+    }
+}
+
+async fn return_of(app: &TestApp, audit: &str, label: &str, agency: &str) -> String {
+    let (id,): (String,) = app
+        .db
+        .fetch_one(
+            query(
+                "SELECT r.id FROM return_request r JOIN audit_case c ON c.id = r.subject_id \
+                 WHERE r.source_id = ? AND c.label = ? AND r.agency_id = ?",
+            )
+            .bind(audit)
+            .bind(label)
+            .bind(agency),
+        )
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn planning_an_audit_explains_what_to_fix_and_keeps_what_was_typed() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        assert_eq!(bt.get("/audits").await.status, 200);
+        let form = bt.get("/audits/new").await;
+        assert_eq!(form.status, 200);
+        assert!(
+            form.contains("Requires improvement"),
+            "the default scale is offered"
+        );
+        let p = bt
+            .post(
+                "/audits/new",
+                &[
+                    ("title", "Domestic abuse and the unborn child"),
+                    ("scale", "Met"),
+                    ("lines", "Same\nsame"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        for m in [
+            "Choose the group that runs the audit",
+            "A grading scale needs at least two grades",
+            "is listed twice",
+            "Choose the agencies taking part",
+            "Enter the date fieldwork starts",
+        ] {
+            assert!(p.contains(m), "{m}: {}", p.body);
+        }
+        assert!(
+            p.contains("Domestic abuse and the unborn child"),
+            "what was typed is kept"
+        );
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM audit"))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "nothing is half-written");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_audit_runs_from_plan_to_accepted_returns_with_independent_auditors() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let Planned {
+            audit,
+            police,
+            hospital,
+        } = plan(&app, &bt).await;
+        let page = bt.get(&format!("/audits/{audit}")).await;
+        assert!(page.contains("Neglect and home conditions"));
+        assert!(page.contains("Multi-agency working"));
+
+        // Fieldwork needs a sample.
+        let p = bt
+            .post(&format!("/audits/{audit}/stage"), &[("to", "fieldwork")])
+            .await;
+        assert_eq!(p.status, 409);
+        assert!(p.contains("Add at least one case to the sample"));
+
+        // The sample: pseudonyms, once each, with participating agencies.
+        let add = |label: &'static str, agencies: Vec<&str>| {
+            let mut f: Vec<(String, String)> = vec![("label".into(), label.into())];
+            f.extend(
+                agencies
+                    .into_iter()
+                    .map(|a| ("agency".to_owned(), a.to_owned())),
+            );
+            let bt = &bt;
+            let path = format!("/audits/{audit}/cases");
+            async move {
+                let refs: Vec<(&str, &str)> =
+                    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                bt.post(&path, &refs).await
+            }
+        };
+        assert_eq!(
+            add("Child A", vec![police.as_str(), hospital.as_str()])
+                .await
+                .status,
+            303
+        );
+        let dup = add("child a", vec![police.as_str()]).await;
+        assert_eq!(dup.status, 422);
+        assert!(
+            dup.contains("Child A is already in the sample")
+                || dup.contains("child a is already in the sample")
+        );
+        let none = add("Child C", vec![]).await;
+        assert!(none.contains("Choose the agencies involved with this case"));
+        let council = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Borough Council Children's Services",
+        )
+        .await;
+        let outsider = add("Child C", vec![council.as_str()]).await;
+        assert!(outsider.contains("Choose only agencies taking part in this audit"));
+        assert_eq!(add("Child B", vec![police.as_str()]).await.status, 303);
+
+        // The auditor was the family's health visitor for Child A.
+        let auditor = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "auditor@northbrook.example",
+        )
+        .await;
+        let child_a = one(&app, "SELECT id FROM audit_case WHERE label = ?", "Child A").await;
+        let p = bt
+            .post(
+                &format!("/audits/{audit}/involvement"),
+                &[
+                    ("case", &child_a),
+                    ("person", &auditor),
+                    ("note", "health visitor to the family in 2025"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+
+        // Fieldwork asks each agency for a return on each of its cases.
+        let p = bt
+            .post(&format!("/audits/{audit}/stage"), &[("to", "fieldwork")])
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = bt.get(&format!("/audits/{audit}")).await;
+        assert!(page.contains("0 of 3 returns in (0%)"), "{}", page.body);
+
+        // The police lead sees their agency's two returns, not the hospital's, and no sample.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let seen = lead.get(&format!("/audits/{audit}")).await;
+        assert_eq!(seen.status, 200);
+        assert!(seen.contains("Your returns"));
+        assert_eq!(seen.body.matches("href=\"/returns/").count(), 2);
+        assert!(!seen.contains("Case sample"));
+        assert!(!seen.contains("health visitor to the family"));
+
+        // Choosing the auditor for Child A is refused, with the reason, and the refusal kept.
+        let a_police = return_of(&app, &audit, "Child A", &police).await;
+        let a_hospital = return_of(&app, &audit, "Child A", &hospital).await;
+        let b_police = return_of(&app, &audit, "Child B", &police).await;
+        let p = lead
+            .post(
+                &format!("/returns/{a_police}/assign"),
+                &[("person", &auditor)],
+            )
+            .await;
+        assert_eq!(p.status, 409);
+        assert!(p.contains("Helen Brooks has declared involvement in Child A"));
+        assert!(p.contains("health visitor to the family in 2025"));
+        assert!(
+            bt.get(&format!("/audits/{audit}"))
+                .await
+                .contains("Auditors refused")
+        );
+        let p = lead
+            .post(
+                &format!("/returns/{b_police}/assign"),
+                &[("person", &auditor)],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+
+        // The auditor reads and writes only the return given to them.
+        let aud = as_role(&app, Role::Auditor).await;
+        assert_eq!(aud.get(&format!("/returns/{b_police}")).await.status, 200);
+        assert_eq!(aud.get(&format!("/returns/{a_hospital}")).await.status, 403);
+        assert_eq!(
+            aud.post(&format!("/returns/{a_hospital}"), &[("action", "save")])
+                .await
+                .status,
+            403
+        );
+        // The police lead cannot write the hospital's return.
+        assert_eq!(
+            lead.post(&format!("/returns/{a_hospital}"), &[("action", "save")])
+                .await
+                .status,
+            403
+        );
+
+        let full = |grade: &'static str| {
+            vec![
+                (
+                    "answer-1",
+                    "Visits were regular and the home was seen each time.",
+                ),
+                (
+                    "answer-2",
+                    "Health and police shared what they knew within a day.",
+                ),
+                ("answer-3", "Child B's attendance at nursery improved."),
+                ("grade", grade),
+                ("strengths", "Persistent, curious practice."),
+                ("improvements", "Record the child's own words."),
+                ("action", "submit"),
+            ]
+        };
+        let path = format!("/returns/{b_police}");
+        let bad = aud.post(&path, &full("Excellent")).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.contains("Choose one of the grades on the scale"));
+        let draft = aud
+            .post(
+                &path,
+                &[("answer-1", "Visits were regular."), ("action", "save")],
+            )
+            .await;
+        assert_eq!(draft.status, 303, "{}", draft.body);
+        assert!(aud.get(&path).await.contains("Draft"));
+        assert_eq!(aud.post(&path, &full("Good")).await.status, 303);
+        let again = aud.post(&path, &full("Good")).await;
+        assert_eq!(again.status, 409);
+        assert!(again.contains("can be changed only if it is sent back"));
+
+        // Sent back with a note, resubmitted, accepted and locked; both versions kept.
+        let decide = format!("/returns/{b_police}/decide");
+        let p = bt.post(&decide, &[("decision", "send-back")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the note saying what needs more work"));
+        let p = bt
+            .post(
+                &decide,
+                &[
+                    ("decision", "send-back"),
+                    ("note", "Say how the child's views were sought."),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let shown = aud.get(&path).await;
+        assert!(shown.contains("Sent back for more work"));
+        assert!(
+            shown.contains("Say how the child&#39;s views were sought.")
+                || shown.contains("Say how the child's views were sought.")
+        );
+        assert_eq!(
+            aud.post(&path, &full("Requires improvement")).await.status,
+            303
+        );
+        assert_eq!(
+            bt.post(&decide, &[("decision", "accept")]).await.status,
+            303
+        );
+        let shown = bt.get(&path).await;
+        assert!(shown.contains("Accepted"));
+        assert!(shown.contains("Version 2"));
+        assert!(shown.contains("Version 1"));
+        let locked = aud.post(&path, &full("Good")).await;
+        assert_eq!(locked.status, 409);
+        assert!(locked.contains("locked"));
+        assert!(
+            bt.get(&format!("/audits/{audit}"))
+                .await
+                .contains("1 of 3 returns in (33%)")
+        );
+
+        // Nobody else runs the audit.
+        let ic = as_role(&app, Role::IndependentChair).await;
+        assert_eq!(ic.get(&format!("/audits/{audit}")).await.status, 200);
+        assert_eq!(ic.get(&format!("/returns/{a_hospital}")).await.status, 200);
+        assert_eq!(
+            ic.post(&format!("/audits/{audit}/cases"), &[("label", "Child D")])
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            lead.post(&decide, &[("decision", "accept")]).await.status,
+            403
+        );
+        let pr = as_role(&app, Role::Practitioner).await;
+        assert_eq!(pr.get("/audits").await.status, 403);
+        assert_eq!(pr.get(&format!("/audits/{audit}")).await.status, 403);
+        assert_eq!(pr.get(&path).await.status, 403);
+        let _ = demo::SLUG;
+    })
+    .await;
+}
