@@ -141,9 +141,10 @@ pub struct ReturnScope {
     pub assignee_id: Option<String>,
 }
 
-/// Who writes a return: the auditor it is assigned to, and the lead of its agency.
+/// Who writes a return: the auditor it is assigned to (while they hold the auditor's role),
+/// and the lead of its agency.
 pub fn can_write_return(actor: &Actor, r: &ReturnScope) -> bool {
-    r.assignee_id.as_deref() == Some(actor.person_id.as_str())
+    (r.assignee_id.as_deref() == Some(actor.person_id.as_str()) && actor.has(Role::Auditor))
         || actor.agencies_led().any(|a| a == r.agency_id)
 }
 

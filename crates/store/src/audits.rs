@@ -63,6 +63,7 @@ pub struct NewAudit {
     pub fieldwork_on: Day,
     pub returns_due_on: Day,
     pub workshop_on: Option<Day>,
+    pub report_due_on: Option<Day>,
     pub reaudit_of: Option<String>,
 }
 
@@ -94,7 +95,7 @@ pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAudit) -> Result<Strin
             "INSERT INTO audit (id, partnership_id, year, title, reason, prompted_by, group_id, lead_person_id, \
              question_set_id, stage, fieldwork_on, returns_due_on, workshop_on, report_due_on, reported_on, \
              reaudit_of, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
         )
         .bind(&id)
         .bind(pid)
@@ -109,6 +110,7 @@ pub async fn create(db: &Db, who: &Who, pid: &str, a: &NewAudit) -> Result<Strin
         .bind(a.fieldwork_on)
         .bind(a.returns_due_on)
         .bind(a.workshop_on)
+        .bind(a.report_due_on)
         .bind(&a.reaudit_of)
         .bind(&now)
         .bind(&now),
@@ -273,19 +275,42 @@ pub async fn add_case(
     a: &Audit,
     label: &str,
     agencies: &[String],
+    case_review_id: Option<&str>,
 ) -> Result<String, StoreError> {
     let mut tx = db.begin().await?;
+    // Take the audit's row, so that a stage move at the same moment waits, and read the stage
+    // it has now: a case added as fieldwork starts is asked for its returns either way.
+    tx.execute(
+        query("UPDATE audit SET updated_at = updated_at WHERE partnership_id = ? AND id = ?")
+            .bind(&a.partnership_id)
+            .bind(&a.id),
+    )
+    .await?;
+    let (stage,): (String,) = tx
+        .fetch_one(
+            query("SELECT stage FROM audit WHERE partnership_id = ? AND id = ?")
+                .bind(&a.partnership_id)
+                .bind(&a.id),
+        )
+        .await?;
+    let stage = Stage::try_from(stage).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if stage == Stage::Reported {
+        return Err(StoreError::Conflict(
+            "This audit has been reported: its sample can no longer change".to_owned(),
+        ));
+    }
     let id = new_id();
     let r = tx
         .execute(
             query(
                 "INSERT INTO audit_case (id, partnership_id, audit_id, label, case_review_id, created_at) \
-                 VALUES (?, ?, ?, ?, NULL, ?)",
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(&id)
             .bind(&a.partnership_id)
             .bind(&a.id)
             .bind(label)
+            .bind(case_review_id)
             .bind(ts(Utc::now())),
         )
         .await;
@@ -308,7 +333,7 @@ pub async fn add_case(
         )
         .await?;
     }
-    if a.stage != Stage::Planned {
+    if stage != Stage::Planned {
         let pairs: Vec<(String, String)> =
             agencies.iter().map(|g| (id.clone(), g.clone())).collect();
         ask(&mut tx, a, &pairs).await?;
@@ -565,4 +590,57 @@ pub async fn scopes_of(
         .iter()
         .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
     db.fetch_all(q).await
+}
+
+/// An audit under way, with how its returns stand on a day: for home pages and agendas.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnderWay {
+    #[sqlx(flatten)]
+    pub audit: Audit,
+    pub asked: i64,
+    pub answered: i64,
+    pub overdue: i64,
+}
+
+/// The audits not yet reported (planned, in fieldwork or at the workshop), oldest fieldwork
+/// first, with their returns counted as they stand on `today`.
+pub async fn under_way(
+    db: &Db,
+    pid: &str,
+    today: chrono::NaiveDate,
+) -> Result<Vec<UnderWay>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT a.*, \
+             (SELECT COUNT(*) FROM return_request r WHERE r.partnership_id = a.partnership_id \
+                AND r.source_kind = 'audit' AND r.source_id = a.id) AS asked, \
+             (SELECT COUNT(*) FROM return_request r WHERE r.partnership_id = a.partnership_id \
+                AND r.source_kind = 'audit' AND r.source_id = a.id AND r.state IN ('submitted', 'locked')) AS answered, \
+             (SELECT COUNT(*) FROM return_request r WHERE r.partnership_id = a.partnership_id \
+                AND r.source_kind = 'audit' AND r.source_id = a.id \
+                AND r.state IN ('requested', 'draft', 'returned') AND r.due_on < ?) AS overdue \
+             FROM audit a WHERE a.partnership_id = ? AND a.stage <> 'reported' \
+             ORDER BY a.fieldwork_on, a.id LIMIT 200",
+        )
+        .bind(Day(today))
+        .bind(pid),
+    )
+    .await
+}
+
+/// The case review of the partnership with this reference ("2026-003"), if there is one: a
+/// sample case names it so that whoever wrote an agency's return on it cannot audit it.
+pub async fn case_review_by_reference(
+    db: &Db,
+    pid: &str,
+    reference: &str,
+) -> Result<Option<String>, StoreError> {
+    let row: Option<(String,)> = db
+        .fetch_optional(
+            query("SELECT id FROM case_review WHERE partnership_id = ? AND reference = ?")
+                .bind(pid)
+                .bind(reference.trim()),
+        )
+        .await?;
+    Ok(row.map(|(id,)| id))
 }

@@ -1,7 +1,7 @@
-//! The daily reminder digest: for each partnership, the open actions that have a reminder on a
-//! day (by the partnership's settings: days before due to the owner, on the day, when overdue,
-//! then to the agency lead, then to the group chair), gathered into one mail per person per
-//! day. Each digest has the natural key (partnership, person, day), unique in the outbox, so
+//! The daily reminder digest: for each partnership, the open actions and the returns not yet
+//! in that have a reminder on a day (by the partnership's settings: days before due to the
+//! owner or the return's writer, on the day, when overdue, then to the agency lead, then to the
+//! group chair), gathered into one mail per person per day. Each digest has the natural key (partnership, person, day), unique in the outbox, so
 //! a restart or a second server instance never queues it twice.
 
 use std::collections::BTreeMap;
@@ -103,6 +103,44 @@ async fn queue_for(
             }
         }
     }
+    let mut returns_named = false;
+    for r in crate::returns::open_due_between(db, pid, from, to).await? {
+        for rem in reminders_on(r.due_on.date(), day, s) {
+            let what = format!("your agency's return for the audit “{}”", r.title);
+            let (people, line) = match rem {
+                Reminder::Before(n) => (
+                    writers(db, pid, &r).await?,
+                    format!("Due in {n} days ({}): {what}", r.due_on),
+                ),
+                Reminder::DueToday => (writers(db, pid, &r).await?, format!("Due today: {what}")),
+                Reminder::Overdue => (
+                    writers(db, pid, &r).await?,
+                    format!("Overdue since {}: {what}", r.due_on),
+                ),
+                Reminder::EscalateToLead => (
+                    agency_leads(db, pid, &r.agency_id).await?,
+                    format!(
+                        "Your agency's return is {} days overdue (due {}) for the audit “{}”",
+                        s.lead_after, r.due_on, r.title
+                    ),
+                ),
+                Reminder::EscalateToChair => (
+                    group_chairs(db, pid, r.group_id.as_deref()).await?,
+                    format!(
+                        "A return for your group's audit “{}” is {} days overdue (due {})",
+                        r.title, s.chair_after, r.due_on
+                    ),
+                ),
+            };
+            for (email, name) in people {
+                returns_named = true;
+                let entry = digests.entry(email).or_insert_with(|| (name, Vec::new()));
+                entry
+                    .1
+                    .push(format!("- {line}\n  {public_url}/returns/{}", r.id));
+            }
+        }
+    }
     if digests.is_empty() {
         return Ok(0);
     }
@@ -118,12 +156,21 @@ async fn queue_for(
                 partnership_id: Some(pid.to_owned()),
                 natural_key: Some(format!("digest:{pid}:{email}:{day_text}")),
                 subject: format!(
-                    "{partnership}: {n} action{} need{} your attention",
-                    if n == 1 { "" } else { "s" },
-                    if n == 1 { "s" } else { "" }
+                    "{partnership}: {n} {} your attention",
+                    match (n, returns_named) {
+                        (1, false) => "action needs",
+                        (_, false) => "actions need",
+                        (1, true) => "item needs",
+                        (_, true) => "items need",
+                    }
                 ),
                 body: format!(
-                    "Hello {name},\n\nThese actions need your attention today:\n\n{}\n\nAll your actions: {public_url}/actions?owner=me\n",
+                    "Hello {name},\n\nThese {} your attention today:\n\n{}\n\nAll your actions: {public_url}/actions?owner=me\n",
+                    if returns_named {
+                        "actions and returns need"
+                    } else {
+                        "actions need"
+                    },
                     lines.join("\n")
                 ),
                 to: email,
@@ -155,9 +202,18 @@ async fn owner(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, Sto
 }
 
 async fn leads(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
-    let Some(agency) = &a.lead_agency_id else {
-        return Ok(Vec::new());
-    };
+    match &a.lead_agency_id {
+        Some(agency) => agency_leads(db, pid, agency).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The active safeguarding leads of an agency.
+async fn agency_leads(
+    db: &Db,
+    pid: &str,
+    agency: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
     db.fetch_all(
         query(
             "SELECT p.email, p.name FROM membership m JOIN person p ON p.id = m.person_id \
@@ -171,7 +227,16 @@ async fn leads(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, Sto
 }
 
 async fn chairs(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, StoreError> {
-    let Some(group) = &a.group_id else {
+    group_chairs(db, pid, a.group_id.as_deref()).await
+}
+
+/// The active chairs of a group.
+async fn group_chairs(
+    db: &Db,
+    pid: &str,
+    group: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let Some(group) = group else {
         return Ok(Vec::new());
     };
     db.fetch_all(
@@ -184,4 +249,28 @@ async fn chairs(db: &Db, pid: &str, a: &Due) -> Result<Vec<(String, String)>, St
         .bind(true),
     )
     .await
+}
+
+/// Who writes a return: its auditor while they are active and still in the partnership, or,
+/// until one is chosen, its agency's leads.
+async fn writers(
+    db: &Db,
+    pid: &str,
+    r: &crate::returns::DueReturn,
+) -> Result<Vec<(String, String)>, StoreError> {
+    match &r.assignee_id {
+        Some(p) => {
+            db.fetch_all(
+                query(
+                    "SELECT email, name FROM person WHERE id = ? AND active = ? AND EXISTS \
+                     (SELECT 1 FROM membership m WHERE m.person_id = person.id AND m.partnership_id = ?)",
+                )
+                .bind(p)
+                .bind(true)
+                .bind(pid),
+            )
+            .await
+        }
+        None => agency_leads(db, pid, &r.agency_id).await,
+    }
 }

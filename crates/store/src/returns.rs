@@ -45,6 +45,8 @@ pub struct Return {
 pub struct ReturnLine {
     #[sqlx(flatten)]
     pub ret: Return,
+    /// The title of the source that asked for it (the audit's theme).
+    pub source_title: String,
     pub subject: String,
     pub agency: String,
     pub assignee: Option<String>,
@@ -163,8 +165,10 @@ pub(crate) async fn request(
 
 // The subject's label comes from the table of the source kind's subjects (audit sample cases
 // today); a kind without one shows an empty label.
-const LINE_SELECT: &str = "SELECT r.*, COALESCE(s.label, '') AS subject, g.name AS agency, p.name AS assignee \
+const LINE_SELECT: &str = "SELECT r.*, COALESCE(au.title, '') AS source_title, COALESCE(s.label, '') AS subject, \
+     g.name AS agency, p.name AS assignee \
      FROM return_request r \
+     LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
      JOIN agency g ON g.id = r.agency_id \
      LEFT JOIN person p ON p.id = r.assignee_id ";
@@ -239,7 +243,18 @@ pub async fn open_for(
     Ok(out)
 }
 
+/// Reads a return inside a transaction, holding it until commit: a no-op write takes the row
+/// on PostgreSQL (SQLite's single writer already serialises the transaction), so two moves at
+/// once are checked one after the other against the state the first left.
 async fn locked(tx: &mut Tx, pid: &str, id: &str) -> Result<Return, StoreError> {
+    tx.execute(
+        query(
+            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await?;
     tx.fetch_optional(
         query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
             .bind(pid)
@@ -467,4 +482,113 @@ pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAcc
         .iter()
         .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
     db.fetch_all(q).await
+}
+
+/// A return not yet in, with what its reminders say and whom they reach.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueReturn {
+    pub id: String,
+    pub title: String,
+    pub agency_id: String,
+    pub assignee_id: Option<String>,
+    pub group_id: Option<String>,
+    pub due_on: Day,
+}
+
+/// The returns of a partnership not yet in, due between two days (for the daily digest).
+pub async fn open_due_between(
+    db: &Db,
+    pid: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<DueReturn>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT r.id, a.title, r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
+             JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
+             WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') \
+             AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
+        )
+        .bind(pid)
+        .bind(Day(from))
+        .bind(Day(to)),
+    )
+    .await
+}
+
+/// Reminds everyone who has not answered a source's returns, at once: one mail to each writer
+/// (the return's auditor, or its agency's leads while nobody is chosen) listing their returns.
+/// A second chase on the same day sends nothing more. Returns (returns chased, mails queued).
+pub async fn chase(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    (kind, source_id, title): (SourceKind, &str, &str),
+    public_url: &str,
+    day: chrono::NaiveDate,
+) -> Result<(usize, usize), StoreError> {
+    let rows: Vec<(String, Day, String, String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT r.id, r.due_on, g.name, p.email, p.name FROM return_request r \
+                 JOIN agency g ON g.id = r.agency_id AND g.partnership_id = r.partnership_id \
+                 JOIN person p ON (p.id = r.assignee_id OR (r.assignee_id IS NULL AND p.id IN \
+                   (SELECT m.person_id FROM membership m WHERE m.partnership_id = r.partnership_id \
+                    AND m.role = 'agency-lead' AND m.agency_id = r.agency_id))) \
+                 WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
+                 AND r.state IN ('requested', 'draft', 'returned') AND p.active = ? \
+                 AND EXISTS (SELECT 1 FROM membership x WHERE x.person_id = p.id AND x.partnership_id = r.partnership_id) \
+                 ORDER BY p.email, r.due_on, r.id LIMIT 5000",
+            )
+            .bind(pid)
+            .bind(kind.slug())
+            .bind(source_id)
+            .bind(true),
+        )
+        .await?;
+    let mut by_person: std::collections::BTreeMap<String, (String, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    let mut chased = std::collections::BTreeSet::new();
+    for (id, due, agency, email, name) in rows {
+        chased.insert(id.clone());
+        by_person
+            .entry(email)
+            .or_insert_with(|| (name, Vec::new()))
+            .1
+            .push(format!(
+                "- {agency}, due {}: {public_url}/returns/{id}",
+                due.long()
+            ));
+    }
+    let mut tx = db.begin().await?;
+    let mut queued = 0;
+    let day_text = Day(day).to_string();
+    for (email, (name, lines)) in by_person {
+        let fresh = crate::outbox::enqueue(
+            &mut tx,
+            crate::outbox::NewMail {
+                kind: "return-chase",
+                partnership_id: Some(pid.to_owned()),
+                natural_key: Some(format!("chase:{source_id}:{email}:{day_text}")),
+                to: email,
+                subject: format!("Reminder: returns needed for the audit “{title}”"),
+                body: format!(
+                    "Hello {name},\n\nThese returns for the audit “{title}” are not in yet:\n\n{}\n\nPlease complete them by their due dates.\n",
+                    lines.join("\n")
+                ),
+            },
+        )
+        .await?;
+        queued += usize::from(fresh);
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("return.chase", kind.slug(), Some(source_id))
+            .summary(format!("Chased {} returns not yet in", chased.len()))
+            .after(&serde_json::json!({ "returns": chased.len(), "mails": queued })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((chased.len(), queued))
 }

@@ -17,7 +17,9 @@ use learnloop_domain::audits::{
     check_case_label,
 };
 use learnloop_domain::policy::Permission;
-use learnloop_domain::returns::{DEFAULT_SCALE, check_lines, check_scale, response_rate};
+use learnloop_domain::returns::{
+    Chase, DEFAULT_SCALE, ReturnState, chase, check_lines, check_scale, response_rate,
+};
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
@@ -28,6 +30,7 @@ use learnloop_store::returns::{self, ReturnLine};
 use learnloop_store::{Day, Page, StoreError, accounts, is_id};
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, Pager, filters, render, render_status};
@@ -42,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audits/{id}/stage", post(move_stage))
         .route("/audits/{id}/cases", post(add_case))
         .route("/audits/{id}/involvement", post(declare))
+        .route("/audits/{id}/chase", post(chase_all))
 }
 
 /// The audit and what its access rules need, or 404 (another partnership's, or none).
@@ -155,6 +159,7 @@ struct NewPage {
     fieldwork: DateInput,
     returns_due: DateInput,
     workshop: DateInput,
+    report_due: DateInput,
 }
 
 fn date_field(f: &FormPairs, errors: &Errors, key: &str, legend: &str) -> DateInput {
@@ -233,6 +238,7 @@ async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> 
         fieldwork: date_field(f, errors, "fieldwork", "Fieldwork starts"),
         returns_due: date_field(f, errors, "due", "Returns due"),
         workshop: date_field(f, errors, "workshop", "Workshop (optional)"),
+        report_due: date_field(f, errors, "report", "Overview report due (optional)"),
     })
 }
 
@@ -284,7 +290,9 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     };
     let lines = errors.check("lines", check_lines(&lines_of(&f.get("lines"))));
     let scale = errors.check("scale", check_scale(&lines_of(&f.get("scale"))));
-    let chosen = f.all("agency");
+    let mut chosen = f.all("agency");
+    chosen.sort();
+    chosen.dedup();
     let active: Vec<String> = refd.active_agencies().into_iter().map(|a| a.id).collect();
     if chosen.is_empty() {
         errors.add("agency", "Choose the agencies taking part");
@@ -293,14 +301,18 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let fieldwork = f.date("fieldwork", "the date fieldwork starts", &mut errors);
     let due = f.date("due", "the date returns are due", &mut errors);
-    let workshop = if ["workshop-day", "workshop-month", "workshop-year"]
-        .iter()
-        .all(|k| f.get(k).trim().is_empty())
-    {
-        None
-    } else {
-        f.date("workshop", "the workshop date", &mut errors)
+    let optional_date = |key: &str, what: &str, errors: &mut Errors| {
+        if ["day", "month", "year"]
+            .iter()
+            .all(|p| f.get(&format!("{key}-{p}")).trim().is_empty())
+        {
+            None
+        } else {
+            f.date(key, what, errors)
+        }
     };
+    let workshop = optional_date("workshop", "the workshop date", &mut errors);
+    let report_due = optional_date("report", "the date the overview report is due", &mut errors);
     if let (Some(fw), Some(d)) = (fieldwork, due)
         && d < fw
     {
@@ -311,9 +323,10 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     // Whoever plans it must be able to run it: a group chair plans for their own group.
     if let Some(g) = &group {
+        // Naming oneself the lead does not count: only the business team or the group's chair.
         let scope = AuditScope {
             group_id: Some(g.clone()),
-            lead_person_id: lead.clone(),
+            lead_person_id: None,
         };
         if errors.get("group").is_none() && !can_run(&s.actor, &scope) {
             errors.add(
@@ -354,6 +367,7 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
             fieldwork_on: Day(fw),
             returns_due_on: Day(d),
             workshop_on: workshop.map(Day),
+            report_due_on: report_due.map(Day),
             reaudit_of: None,
         };
         let id = audits::create(&st.db, &s.who(), s.pid(), &n).await?;
@@ -413,10 +427,13 @@ struct ShowPage {
     returns: Vec<ReturnRow>,
     answered: usize,
     asked: usize,
+    /// Who runs it may chase the returns not yet in.
+    can_chase: bool,
     rate: u32,
     refusals: Vec<Refusal>,
     /// The forms for who runs the audit, while it is not reported.
     case_label: Input,
+    case_review: Input,
     case_agencies: Checkboxes,
     inv_case: Select,
     inv_person: Select,
@@ -507,11 +524,16 @@ async fn show_page(
             })
             .collect(),
         answered,
+        can_chase: runs && answered < all_returns.len(),
         asked: all_returns.len(),
         rate: response_rate(answered, all_returns.len()),
         refusals,
         case_label: Input::new("label", "Case label")
             .hint("A pseudonym such as “Child A” or “Family B”: never a name")
+            .width_class("govuk-input--width-10")
+            .filled(f, errors),
+        case_review: Input::new("case_review", "Case review about the same child (optional)")
+            .hint("Its reference, for example 2026-003: whoever wrote an agency's return on it cannot audit this case")
             .width_class("govuk-input--width-10")
             .filled(f, errors),
         case_agencies: Checkboxes::new(
@@ -667,10 +689,34 @@ async fn add_case(
         .map(|(id, _)| id)
         .collect();
     let label = errors.check("label", check_case_label(&f.get("label"), &taken));
-    let chosen = f.all("agency");
+    let mut chosen = f.all("agency");
+    chosen.sort();
+    chosen.dedup();
     errors.check("agency", check_case_agencies(&chosen, &participating));
+    let reference = f.get("case_review");
+    let case_review = if reference.trim().is_empty() {
+        None
+    } else {
+        let found = audits::case_review_by_reference(&st.db, s.pid(), &reference).await?;
+        if found.is_none() {
+            errors.add(
+                "case_review",
+                "No case review has that reference: check it on the case reviews page, or leave it empty",
+            );
+        }
+        found
+    };
     if let (true, Some(label)) = (errors.is_empty(), label) {
-        match audits::add_case(&st.db, &s.who(), &a, &label, &chosen).await {
+        match audits::add_case(
+            &st.db,
+            &s.who(),
+            &a,
+            &label,
+            &chosen,
+            case_review.as_deref(),
+        )
+        .await
+        {
             Ok(_) => {
                 return Ok(redirect_with(
                     &format!("/audits/{id}"),
@@ -743,7 +789,130 @@ async fn declare(
     .await
 }
 
+/// Reminds everyone whose return is not in, at once.
+async fn chase_all(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ViewAudits)?;
+    let (a, scope) = load(&st, &s, &id).await?;
+    if !can_run(&s.actor, &scope) {
+        return Err(AppError::Forbidden);
+    }
+    returns::chase(
+        &st.db,
+        &s.who(),
+        s.pid(),
+        (SourceKind::Audit, &a.id, &a.title),
+        &st.config.public_url,
+        Utc::now().date_naive(),
+    )
+    .await?;
+    Ok(redirect_with(
+        &format!("/audits/{id}"),
+        Flash::ReturnsChased,
+        st.config.secure_cookies(),
+    ))
+}
+
 /// The title and page of an audit, for the source resolver.
 pub(crate) fn title_of(a: &Audit) -> String {
     format!("{} ({} audit)", a.title, a.year)
+}
+
+// ---- attention ----
+
+/// What audits need of someone: the returns they write (assigned to them, or their agency's
+/// while nobody is chosen); for those who run audits, overdue returns, workshops coming and
+/// reports overdue; on a group's agenda, its audits under way. Agenda items name the audit,
+/// never a case of its sample.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let s = a.signed();
+    if !s.actor.can(Permission::ViewAudits) {
+        return Ok(Vec::new());
+    }
+    let today = match a {
+        Audience::Group { day, .. } => *day,
+        Audience::Person(_) => Utc::now().date_naive(),
+    };
+    let mut out = Vec::new();
+    if let Audience::Person(s) = a {
+        let led: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
+        for r in returns::open_for(&st.db, s.pid(), &s.person.id, &led).await? {
+            if r.ret.assignee_id.is_some() && r.ret.assignee_id.as_deref() != Some(&s.person.id) {
+                continue;
+            }
+            let due = r.ret.due_on;
+            out.push(Attention {
+                kind: "return",
+                text: format!(
+                    "Return for the audit “{}”: {}, {}",
+                    r.source_title, r.agency, r.subject
+                ),
+                detail: format!("Due {}", due.long()),
+                href: format!("/returns/{}", r.ret.id),
+                tag: Some(due_tag(due, today)),
+            });
+        }
+    }
+    let group = match a {
+        Audience::Group { group, .. } => Some(group.group.id.as_str()),
+        Audience::Person(_) => None,
+    };
+    for u in audits::under_way(&st.db, s.pid(), today).await? {
+        let scope = scope_of(&u.audit);
+        let concerned = match group {
+            Some(g) => u.audit.group_id.as_deref() == Some(g),
+            None => can_run(&s.actor, &scope),
+        };
+        if !concerned {
+            continue;
+        }
+        let href = format!("/audits/{}", u.audit.id);
+        if u.audit.stage == Stage::Fieldwork && (u.overdue > 0 || group.is_some()) {
+            out.push(Attention {
+                kind: "audit",
+                text: format!(
+                    "Audit “{}”: {} of {} returns in",
+                    u.audit.title, u.answered, u.asked
+                ),
+                detail: format!("Returns due {}", u.audit.returns_due_on.long()),
+                href: href.clone(),
+                tag: (u.overdue > 0).then(|| (format!("{} overdue", u.overdue), "red")),
+            });
+        }
+        if let Some(w) = u.audit.workshop_on
+            && w.date() >= today
+            && (w.date() - today).num_days() <= 14
+        {
+            out.push(Attention {
+                kind: "audit",
+                text: format!("Workshop for the audit “{}”", u.audit.title),
+                detail: w.long(),
+                href: href.clone(),
+                tag: Some((format!("On {}", w.long()), "blue")),
+            });
+        }
+        if let Some(r) = u.audit.report_due_on
+            && r.date() < today
+        {
+            out.push(Attention {
+                kind: "audit",
+                text: format!("Overview report for the audit “{}”", u.audit.title),
+                detail: format!("Due {}", r.long()),
+                href,
+                tag: Some(("Overdue".to_owned(), "red")),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn due_tag(due: Day, today: chrono::NaiveDate) -> (String, &'static str) {
+    match chase(ReturnState::Requested, due.date(), today, 7) {
+        Chase::Overdue => ("Overdue".to_owned(), "red"),
+        Chase::DueToday => ("Due today".to_owned(), "orange"),
+        _ => (format!("Due {}", due.long()), "yellow"),
+    }
 }

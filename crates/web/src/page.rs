@@ -43,6 +43,7 @@ pub enum Flash {
     ReturnSubmitted,
     ReturnSentBack,
     ReturnAccepted,
+    ReturnsChased,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -200,6 +201,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::ReturnAccepted,
         "return-accepted",
         "Return accepted and locked",
+    ),
+    (
+        Flash::ReturnsChased,
+        "returns-chased",
+        "Reminders sent to everyone whose return is not in",
     ),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use learnloop_domain::audits::{
-    AuditScope, ReturnScope, can_assign, can_read_return, can_run, can_write_return,
+    AuditScope, ReturnScope, can_assign, can_read_all, can_read_return, can_run, can_write_return,
     check_independent,
 };
 use learnloop_domain::returns::{ReturnMove, ReturnState, check_grade};
@@ -355,6 +355,13 @@ async fn assign(
         return Err(AppError::Forbidden);
     }
     let mut errors = Errors::default();
+    if l.line.ret.state == ReturnState::Locked {
+        errors.add(
+            "person",
+            "This return has been accepted and is locked: its auditor cannot change",
+        );
+        return again(&st, &s, &l, &f, &errors, StatusCode::CONFLICT).await;
+    }
     let person = f.get("person");
     if person.is_empty() {
         returns::assign(&st.db, &s.who(), s.pid(), &id, None).await?;
@@ -375,7 +382,19 @@ async fn assign(
     if let Err(conflict) = check_independent(declared.as_deref(), earlier) {
         let reason = conflict.reason(&named.name, &l.line.subject);
         audits::refuse(&st.db, &s.who(), &l.audit, case_id, &person, &reason).await?;
-        errors.add("person", reason);
+        // What someone declared is for who reads the whole audit; an agency lead is told only
+        // that the person had a part in the case.
+        errors.add(
+            "person",
+            if can_read_all(&s.actor, &l.scope) {
+                reason
+            } else {
+                format!(
+                    "{} cannot audit {}: they had a part in the case. Choose someone else",
+                    named.name, l.line.subject
+                )
+            },
+        );
         return again(&st, &s, &l, &f, &errors, StatusCode::CONFLICT).await;
     }
     match returns::assign(&st.db, &s.who(), s.pid(), &id, Some(&person)).await {

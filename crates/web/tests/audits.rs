@@ -265,13 +265,13 @@ async fn an_audit_runs_from_plan_to_accepted_returns_with_independent_auditors()
             )
             .await;
         assert_eq!(p.status, 409);
-        assert!(p.contains("Helen Brooks has declared involvement in Child A"));
-        assert!(p.contains("health visitor to the family in 2025"));
-        assert!(
-            bt.get(&format!("/audits/{audit}"))
-                .await
-                .contains("Auditors refused")
-        );
+        // The lead is told the person had a part in the case, not what they declared.
+        assert!(p.contains("Helen Brooks cannot audit Child A: they had a part in the case"));
+        assert!(!p.contains("health visitor to the family"));
+        let runner = bt.get(&format!("/audits/{audit}")).await;
+        assert!(runner.contains("Auditors refused"));
+        assert!(runner.contains("Helen Brooks has declared involvement in Child A"));
+        assert!(runner.contains("health visitor to the family in 2025"));
         let p = lead
             .post(
                 &format!("/returns/{b_police}/assign"),
@@ -279,6 +279,54 @@ async fn an_audit_runs_from_plan_to_accepted_returns_with_independent_auditors()
             )
             .await;
         assert_eq!(p.status, 303, "{}", p.body);
+
+        // Each writer finds their return on their home page; the lead only the unassigned one.
+        let aud_home = as_role(&app, Role::Auditor).await.get("/home").await;
+        assert!(aud_home.contains(
+            "Return for the audit “Neglect and home conditions”: Northbrook Constabulary, Child B"
+        ));
+        let lead_home = lead.get("/home").await;
+        assert!(lead_home.contains("Northbrook Constabulary, Child A"));
+        assert!(!lead_home.contains("Northbrook Constabulary, Child B"));
+
+        // Chasing reminds everyone not yet in, once a day: the police lead for Child A, the
+        // auditor for Child B (the hospital has no lead in the demo partnership).
+        let p = bt.post(&format!("/audits/{audit}/chase"), &[]).await;
+        assert_eq!(p.status, 303);
+        let chased: Vec<(String, String)> = app
+            .db
+            .fetch_all(query(
+                "SELECT to_addr, body FROM outbox WHERE kind = 'return-chase' ORDER BY to_addr",
+            ))
+            .await
+            .unwrap();
+        let to: Vec<&str> = chased.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(to, ["agency.lead@northbrook.example", "auditor@northbrook.example"]);
+        assert!(chased[1].1.contains(&format!("/returns/{b_police}")));
+        assert!(!chased[0].1.contains("Child"), "mails name no case of the sample");
+        bt.post(&format!("/audits/{audit}/chase"), &[]).await;
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM outbox WHERE kind = 'return-chase'"))
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "a second chase the same day sends nothing more");
+
+        // The daily digest reminds the writer on the due day.
+        let due = Utc::now().date_naive() + Duration::days(28);
+        learnloop_store::reminders::queue_digests(&app.db, "https://learnloop.example", due)
+            .await
+            .unwrap();
+        let (body,): (String,) = app
+            .db
+            .fetch_one(query(
+                "SELECT body FROM outbox WHERE kind = 'action-digest' AND to_addr = 'auditor@northbrook.example'",
+            ))
+            .await
+            .unwrap();
+        assert!(body.contains(
+            "Due today: your agency's return for the audit “Neglect and home conditions”"
+        ));
 
         // The auditor reads and writes only the return given to them.
         let aud = as_role(&app, Role::Auditor).await;
@@ -393,6 +441,93 @@ async fn an_audit_runs_from_plan_to_accepted_returns_with_independent_auditors()
         assert_eq!(pr.get(&format!("/audits/{audit}")).await.status, 403);
         assert_eq!(pr.get(&path).await.status, 403);
         let _ = demo::SLUG;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_audit_it() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let case = common::notify(&app, &bt, "death-or-serious-harm", (2, 11, 2026), None).await;
+        let reference = one(
+            &app,
+            "SELECT reference FROM case_review WHERE id = ?",
+            &case,
+        )
+        .await;
+        let Planned { audit, police, .. } = plan(&app, &bt).await;
+        let path = format!("/audits/{audit}/cases");
+        let p = bt
+            .post(
+                &path,
+                &[
+                    ("label", "Child A"),
+                    ("case_review", "1999-999"),
+                    ("agency", &police),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("No case review has that reference"));
+        let p = bt
+            .post(
+                &path,
+                &[
+                    ("label", "Child A"),
+                    ("case_review", &reference),
+                    ("agency", &police),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        bt.post(&format!("/audits/{audit}/stage"), &[("to", "fieldwork")])
+            .await;
+        // The auditor submitted an agency's summary on that case review.
+        let auditor = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "auditor@northbrook.example",
+        )
+        .await;
+        let pid = one(
+            &app,
+            "SELECT partnership_id FROM case_review WHERE id = ?",
+            &case,
+        )
+        .await;
+        let mut tx = app.db.begin().await.unwrap();
+        learnloop_store::audit::append(
+            &mut tx,
+            &learnloop_store::audit::Who {
+                person_id: Some(auditor.clone()),
+                label: "Helen Brooks <auditor@northbrook.example>".to_owned(),
+                partnership_id: Some(pid),
+                request_id: None,
+            },
+            learnloop_store::audit::Event::new("case.summary.submit", "case_review", Some(&case))
+                .summary("Submitted an agency summary"),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let ret = return_of(&app, &audit, "Child A", &police).await;
+        let p = bt
+            .post(&format!("/returns/{ret}/assign"), &[("person", &auditor)])
+            .await;
+        assert_eq!(p.status, 409);
+        assert!(
+            p.contains("Helen Brooks wrote their agency&#39;s earlier return on Child A")
+                || p.contains("Helen Brooks wrote their agency's earlier return on Child A"),
+            "{}",
+            p.body
+        );
+        let (assigned,): (Option<String>,) = app
+            .db
+            .fetch_one(query("SELECT assignee_id FROM return_request WHERE id = ?").bind(&ret))
+            .await
+            .unwrap();
+        assert_eq!(assigned, None);
     })
     .await;
 }

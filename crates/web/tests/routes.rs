@@ -269,6 +269,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/audits/{id}/stage", "ADADDDDD S X"),
     ("POST", "/audits/{id}/cases", "ADADDDDD S X"),
     ("POST", "/audits/{id}/involvement", "ADADDDDD S X"),
+    ("POST", "/audits/{id}/chase", "ADADDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
     ("POST", "/returns/{id}", "DDDADDAD S X"),
     ("POST", "/returns/{id}/decide", "ADADDDDD S X"),
@@ -1131,6 +1132,7 @@ async fn fixtures(app: &TestApp) -> Fx {
                 fieldwork_on: Day(today),
                 returns_due_on: Day(today),
                 workshop_on: None,
+                report_due_on: None,
                 reaudit_of: None,
             },
         )
@@ -1140,9 +1142,16 @@ async fn fixtures(app: &TestApp) -> Fx {
             .await
             .unwrap()
             .unwrap();
-        audits::add_case(&app.db, &who, &a, "Child A", std::slice::from_ref(&police))
-            .await
-            .unwrap();
+        audits::add_case(
+            &app.db,
+            &who,
+            &a,
+            "Child A",
+            std::slice::from_ref(&police),
+            None,
+        )
+        .await
+        .unwrap();
         audits::move_stage(
             &app.db,
             &who,

@@ -114,6 +114,7 @@ CREATE TABLE return_request (
 CREATE UNIQUE INDEX return_request_one ON return_request (source_kind, source_id, subject_id, agency_id);
 CREATE INDEX return_request_agency ON return_request (partnership_id, agency_id, state, due_on);
 CREATE INDEX return_request_assignee ON return_request (assignee_id, state);
+CREATE INDEX return_request_due ON return_request (partnership_id, due_on);
 
 -- Every submission of a return, as it was sent.
 CREATE TABLE return_version (
