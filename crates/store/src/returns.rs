@@ -592,3 +592,41 @@ pub async fn chase(
     tx.commit().await?;
     Ok((chased.len(), queued))
 }
+
+/// Records the grade the workshop agreed, beside the original (which stays as written).
+pub async fn moderate(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    grade: Option<&str>,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before = locked(&mut tx, pid, id).await?;
+    if !before.state.is_in() {
+        return Err(refused(
+            "Only a submitted or accepted return can have a moderated grade",
+        ));
+    }
+    tx.execute(
+        query("UPDATE return_request SET moderated_grade = ?, updated_at = ? WHERE partnership_id = ? AND id = ?")
+            .bind(grade)
+            .bind(ts(Utc::now()))
+            .bind(pid)
+            .bind(id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("return.moderate", "return", Some(id))
+            .summary("Recorded a moderated grade")
+            .before(
+                &serde_json::json!({ "grade": before.grade, "moderated": before.moderated_grade }),
+            )
+            .after(&serde_json::json!({ "moderated": grade })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

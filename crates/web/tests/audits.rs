@@ -531,3 +531,219 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_into_actions() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let Planned { audit, police, .. } = plan(&app, &bt).await;
+        let p = bt
+            .post(
+                &format!("/audits/{audit}/cases"),
+                &[("label", "Family B"), ("agency", &police)],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        bt.post(&format!("/audits/{audit}/stage"), &[("to", "fieldwork")])
+            .await;
+        let ret = return_of(&app, &audit, "Family B", &police).await;
+        // The police lead writes their agency's return; the business team accepts it.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &[
+                    (
+                        "answer-1",
+                        "Home visits were announced, so conditions were not seen as they were.",
+                    ),
+                    (
+                        "answer-2",
+                        "The school's concerns reached children's services late.",
+                    ),
+                    ("answer-3", "Conditions improved for a while, then slipped."),
+                    ("grade", "Requires improvement"),
+                    ("strengths", "Officers recorded what they saw in detail."),
+                    (
+                        "improvements",
+                        "Unannounced visits when neglect is suspected.",
+                    ),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        bt.post(&format!("/returns/{ret}/decide"), &[("decision", "accept")])
+            .await;
+        let p = bt
+            .post(&format!("/audits/{audit}/stage"), &[("to", "workshop")])
+            .await;
+        assert_eq!(p.status, 303);
+
+        // The workshop: the grid, attendance, and a moderated grade beside the original.
+        let workshop = format!("/audits/{audit}/workshop");
+        let grid = bt.get(&workshop).await;
+        assert_eq!(grid.status, 200);
+        assert!(grid.contains("Family B") && grid.contains("Requires improvement"));
+        assert!(grid.contains("Unannounced visits") || grid.contains("announced, so conditions"));
+        assert_eq!(
+            lead.get(&workshop).await.status,
+            403,
+            "the sample is for who runs it"
+        );
+        let today = Utc::now().date_naive();
+        let mut f: Vec<(String, String)> = date_fields("on", today);
+        f.push(("attended".into(), police.clone()));
+        let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(bt.post(&workshop, &refs).await.status, 303);
+        let bad = bt
+            .post(
+                &format!("/audits/{audit}/moderate"),
+                &[("return", &ret), ("grade", "Brilliant")],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        let p = bt
+            .post(
+                &format!("/audits/{audit}/moderate"),
+                &[("return", &ret), ("grade", "Inadequate")],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let grid = bt.get(&workshop).await;
+        assert!(grid.contains("Moderated: Inadequate"));
+        let (grade, moderated): (String, Option<String>) = app
+            .db
+            .fetch_one(
+                query("SELECT grade, moderated_grade FROM return_request WHERE id = ?").bind(&ret),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (grade.as_str(), moderated.as_deref()),
+            ("Requires improvement", Some("Inadequate"))
+        );
+
+        // The overview report, children's views and two recommendations.
+        let report = format!("/audits/{audit}/report");
+        let p = bt
+            .post(
+                &report,
+                &[
+                    (
+                        "summary",
+                        "Neglect was recognised late where visits were announced.",
+                    ),
+                    ("strengths", "Detailed recording."),
+                    (
+                        "improvements",
+                        "Unannounced visits; sharing school concerns.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let p = bt
+            .post(
+                &format!("/audits/{audit}/voice"),
+                &[
+                    ("how", "Two group sessions at the youth centre"),
+                    ("whom", "12 young people aged 13 to 17"),
+                    (
+                        "said",
+                        "They want workers to see their home as it really is.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        for body in [
+            "Agencies visit unannounced when neglect is suspected.",
+            "Schools share neglect concerns with children's services within a day.",
+        ] {
+            let p = bt
+                .post(
+                    &format!("/audits/{audit}/recommendations"),
+                    &[("recommendation", body), ("addressed_to", "partnership")],
+                )
+                .await;
+            assert_eq!(p.status, 303, "{}", p.body);
+        }
+        let page = bt.get(&report).await;
+        assert!(page.contains("12 young people aged 13 to 17"));
+        assert!(page.contains("Schools share neglect concerns"));
+        let rec = one(
+            &app,
+            "SELECT id FROM recommendation WHERE source_id = ? AND number = 1",
+            &audit,
+        )
+        .await;
+        // The recommendation becomes an action through the one interface.
+        let form = bt.get(&format!("/recommendations/{rec}/actions")).await;
+        assert_eq!(form.status, 200);
+        assert!(form.contains("Audit “Neglect and home conditions”, recommendation 1"));
+        let owner = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "agency.lead@northbrook.example",
+        )
+        .await;
+        let mut f: Vec<(String, String)> = vec![
+            (
+                "description".into(),
+                "Make unannounced visits policy for neglect cases.".into(),
+            ),
+            ("lead_agency".into(), police.clone()),
+            ("owner".into(), owner),
+            (
+                "measure".into(),
+                "A re-audit finds unannounced visits in most neglect cases.".into(),
+            ),
+        ];
+        f.extend(date_fields("due", today + Duration::days(90)));
+        let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let p = bt
+            .post(&format!("/recommendations/{rec}/actions"), &refs)
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let action = p.location.unwrap();
+        let shown = bt.get(&action).await;
+        assert!(shown.contains("Make unannounced visits policy"));
+        let (kind,): (String,) = app
+            .db
+            .fetch_one(query("SELECT source_kind FROM action WHERE source_id = ?").bind(&audit))
+            .await
+            .unwrap();
+        assert_eq!(kind, "audit");
+
+        let p = bt
+            .post(&format!("/audits/{audit}/stage"), &[("to", "reported")])
+            .await;
+        assert_eq!(p.status, 303);
+        assert!(
+            bt.get(&format!("/audits/{audit}"))
+                .await
+                .contains("Reported")
+        );
+
+        // A re-audit asks the same lines of a later sample; its report compares the grades.
+        let mut f = date_fields("fieldwork", today + Duration::days(180));
+        f.extend(date_fields("due", today + Duration::days(210)));
+        let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let p = bt.post(&format!("/audits/{audit}/reaudit"), &refs).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let again = p.location.unwrap();
+        let shown = bt.get(&again).await;
+        assert!(shown.contains("Re-audit: Neglect and home conditions"));
+        assert!(
+            shown.contains("Outcomes for children"),
+            "the same lines of enquiry"
+        );
+        let report = bt.get(&format!("{again}/report")).await;
+        assert!(
+            report.contains("Neglect and home conditions ("),
+            "the earlier audit's grades beside"
+        );
+    })
+    .await;
+}

@@ -35,6 +35,10 @@ CREATE TABLE audit (
     report_due_on TEXT,
     reported_on TEXT,
     reaudit_of TEXT REFERENCES audit(id),
+    -- The overview report: what the audit found, in the partnership's words.
+    report_summary TEXT NOT NULL DEFAULT '',
+    report_strengths TEXT NOT NULL DEFAULT '',
+    report_improvements TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
@@ -46,6 +50,28 @@ CREATE TABLE audit_agency (
     partnership_id TEXT NOT NULL REFERENCES partnership(id),
     PRIMARY KEY (audit_id, agency_id)
 );
+
+-- Which participating agencies came to the workshop.
+CREATE TABLE audit_attendance (
+    audit_id TEXT NOT NULL REFERENCES audit(id),
+    agency_id TEXT NOT NULL REFERENCES agency(id),
+    partnership_id TEXT NOT NULL REFERENCES partnership(id),
+    PRIMARY KEY (audit_id, agency_id)
+);
+
+-- Children's and young people's views on the audit's theme: how they were gathered, from whom
+-- (groups, never names), what they said.
+CREATE TABLE audit_voice (
+    id TEXT PRIMARY KEY,
+    partnership_id TEXT NOT NULL REFERENCES partnership(id),
+    audit_id TEXT NOT NULL REFERENCES audit(id),
+    gathered_how TEXT NOT NULL,
+    from_whom TEXT NOT NULL,
+    said TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX audit_voice_audit ON audit_voice (audit_id, created_at);
 
 -- The case sample: pseudonymised labels only ("Child A"), restricted like a case review.
 CREATE TABLE audit_case (

@@ -57,12 +57,52 @@ async fn case_source(st: &AppState, s: &Signed, id: &str) -> AppResult<CaseRevie
 
 // ---- an action from a recommendation ----
 
+/// The source a recommendation belongs to, as the action form needs it: what to call it,
+/// where to go back to, and the group whose plan its actions join.
+struct RecSource {
+    kind: SourceKind,
+    id: String,
+    title: String,
+    back: String,
+    group_id: Option<String>,
+}
+
+async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> AppResult<RecSource> {
+    match kind {
+        SourceKind::CaseReview => {
+            let case = case_source(st, s, id).await?;
+            Ok(RecSource {
+                kind,
+                title: format!("Case {}", case.reference),
+                back: format!("/reviews/{}/review#recommendations", case.id),
+                group_id: case.oversight_group_id,
+                id: case.id,
+            })
+        }
+        SourceKind::Audit => {
+            s.require(Permission::ManageActions)?;
+            let a = learnloop_store::audits::get(&st.db, s.pid(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(RecSource {
+                kind,
+                title: format!("Audit “{}”", a.title),
+                back: format!("/audits/{}/report#recommendations", a.id),
+                group_id: a.group_id,
+                id: a.id,
+            })
+        }
+        // A meeting makes actions directly, never recommendations.
+        SourceKind::Meeting => Err(AppError::NotFound),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "actions/new.html")]
 struct NewPage {
     chrome: Chrome,
     errors: ErrorSummary,
-    case: CaseReview,
+    source: RecSource,
     number: i64,
     recommendation: String,
     description: Textarea,
@@ -87,10 +127,7 @@ async fn new_view(
     let rec = recommendations::get(&st.db, s.pid(), rec_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if rec.source_kind != SourceKind::CaseReview {
-        return Err(AppError::NotFound);
-    }
-    let case = case_source(st, s, &rec.source_id).await?;
+    let source = rec_source(st, s, rec.source_kind, &rec.source_id).await?;
     let agencies = s.reference(&st.db).await?.active_agencies();
     let addressed = recommendations::agency_ids(&st.db, s.pid(), rec_id).await?;
     let people = accounts::names(&st.db, s.pid()).await?;
@@ -141,7 +178,7 @@ async fn new_view(
                 .hint("How the partnership will know it worked, for example a re-audit finding or a change in an indicator")
                 .rows(2)
                 .filled(f, errors),
-            case,
+            source,
         },
         rec.id,
     ))
@@ -207,15 +244,15 @@ async fn create(
     if let (Some(description), Some(due), Some(measure)) = (description, due, measure)
         && errors.is_empty()
     {
-        let case = &page.case;
+        let source = &page.source;
         let id = actions::create(
             &st.db,
             &s.who(),
             s.pid(),
             &NewAction {
-                source_kind: SourceKind::CaseReview,
-                source_id: case.id.clone(),
-                group_id: case.oversight_group_id.clone(),
+                source_kind: source.kind,
+                source_id: source.id.clone(),
+                group_id: source.group_id.clone(),
                 description,
                 lead_agency_id: Some(lead),
                 owner_person_id: Some(owner),
