@@ -423,6 +423,43 @@ async fn give_demo_people_work(db: &Db, today: chrono::NaiveDate) -> Result<(), 
         )
         .await?;
     }
+    // The audit in fieldwork: one return waits for the demo auditor, and one of the police's
+    // for its lead to choose an auditor.
+    let police: Option<(String,)> = tx
+        .fetch_optional(
+            query("SELECT id FROM agency WHERE partnership_id = ? AND name = ?")
+                .bind(&p.id)
+                .bind(AGENCIES[1].0),
+        )
+        .await?;
+    let open = |agency: Option<&str>| {
+        query(
+            "SELECT r.id FROM return_request r JOIN audit a ON a.id = r.source_id AND a.partnership_id = r.partnership_id \
+             WHERE r.partnership_id = ? AND a.stage = 'fieldwork' AND r.state IN ('requested', 'draft') \
+             AND (? IS NULL OR r.agency_id = ?) AND (? IS NOT NULL OR r.agency_id <> ?) ORDER BY r.due_on, r.id LIMIT 1",
+        )
+        .bind(&p.id)
+        .bind(agency)
+        .bind(agency)
+        .bind(agency)
+        .bind(police.as_ref().map(|x| x.0.as_str()).unwrap_or_default())
+    };
+    if let Some(auditor) = person("auditor@northbrook.example").await?
+        && let Some((ret,)) = tx.fetch_optional::<(String,)>(open(None)).await?
+    {
+        tx.execute(
+            query("UPDATE return_request SET assignee_id = ? WHERE id = ?")
+                .bind(&auditor)
+                .bind(&ret),
+        )
+        .await?;
+    }
+    if let Some((police,)) = &police
+        && let Some((ret,)) = tx.fetch_optional::<(String,)>(open(Some(police))).await?
+    {
+        tx.execute(query("UPDATE return_request SET assignee_id = NULL WHERE id = ?").bind(&ret))
+            .await?;
+    }
     tx.commit().await?;
     // An issue the subgroup could not resolve, raised a fortnight ago and now with the
     // independent chair.

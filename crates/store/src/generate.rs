@@ -19,6 +19,7 @@
 //! `rng` and `words` supply the randomness and the text.
 
 mod actions;
+mod audits;
 mod bulk;
 mod cases;
 mod escalations;

@@ -33,7 +33,9 @@ async fn count(db: &Db, table: &'static str) -> i64 {
         "membership" => "SELECT COUNT(*) FROM membership",
         "meeting" => "SELECT COUNT(*) FROM meeting",
         "case_review" => "SELECT COUNT(*) FROM case_review",
-        "recommendation" => "SELECT COUNT(*) FROM recommendation",
+        "recommendation" => "SELECT COUNT(*) FROM recommendation WHERE source_kind = 'case_review'",
+        "audit" => "SELECT COUNT(*) FROM audit",
+        "return_request" => "SELECT COUNT(*) FROM return_request",
         "action" => "SELECT COUNT(*) FROM action",
         "action_update" => "SELECT COUNT(*) FROM action_update",
         "theme" => "SELECT COUNT(*) FROM theme",
@@ -95,6 +97,23 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
         assert!((2 * 10..=2 * 14).contains(&c), "cases {c}");
         let r = count(&db, "recommendation").await;
         assert!((2 * 20..=2 * 70).contains(&r), "recommendations {r}");
+        // About six audits a year, each with a return per agency per sample case, one of
+        // them in fieldwork with returns still to come in.
+        let audits = count(&db, "audit").await;
+        assert!((2 * 5..=2 * 6).contains(&audits), "audits {audits}");
+        let returns = count(&db, "return_request").await;
+        assert!(
+            (audits * 4..=audits * 30).contains(&returns),
+            "returns {returns}"
+        );
+        let (open,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM return_request r JOIN audit a ON a.id = r.source_id \
+                 WHERE a.stage = 'fieldwork' AND r.state IN ('requested', 'draft')",
+            ))
+            .await
+            .unwrap();
+        assert!(open > 0, "an audit in fieldwork with returns missing");
         let a = count(&db, "action").await;
         assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");
         let u = count(&db, "action_update").await;

@@ -1109,5 +1109,22 @@ async fn the_demo_partnership_has_two_years_of_work_and_every_role_finds_some_on
         }
         let actions = bt.get("/actions").await;
         assert!(actions.contains("Overdue") || actions.contains("overdue"));
+        // An audit in fieldwork with returns missing, and reported audits last year.
+        let programme = bt.get("/audits").await;
+        assert!(programme.contains("Fieldwork"), "{}", programme.body);
+        let last_year = chrono::Datelike::year(&today) - 1;
+        assert!(
+            bt.get(&format!("/audits?year={last_year}"))
+                .await
+                .contains("Reported")
+        );
+        for role in [Role::Auditor, Role::AgencyLead] {
+            let c = Client::new(&app.base);
+            c.sign_in_as(role).await;
+            assert!(
+                c.get("/home").await.contains("Return for the audit"),
+                "{role:?} has no return to write"
+            );
+        }
     }
 }

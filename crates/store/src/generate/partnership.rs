@@ -31,6 +31,8 @@ pub(super) struct Ctx {
     /// Practitioners of each agency.
     pub(super) staff: Vec<Vec<Person>>,
     pub(super) chairs: Vec<Person>,
+    /// The partnership's auditors (quality assurance leads).
+    pub(super) auditors: Vec<Person>,
     pub(super) manager: Person,
     pub(super) independent: Person,
     pub(super) t: Tables,
@@ -271,16 +273,17 @@ pub(super) async fn partnership(
             None,
         );
     }
+    let mut auditors = Vec::new();
     for _ in 0..5 {
         let a = rng.pick(&agencies).clone();
-        person(
+        auditors.push(person(
             &mut t,
             &mut rng,
             "Quality assurance lead",
             "auditor",
             Some(a.as_str()),
             None,
-        );
+        ));
     }
     person(
         &mut t,
@@ -337,6 +340,7 @@ pub(super) async fn partnership(
         leads,
         staff,
         chairs,
+        auditors,
         manager,
         independent,
         t,
@@ -353,6 +357,7 @@ pub(super) async fn partnership(
         let to = (from + Duration::days(364)).min(today);
         c.escalations(&mut rng, from, to);
         c.cases(&mut rng, from, to);
+        c.audits(&mut rng, from, to, y + 1 == o.years);
     }
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))

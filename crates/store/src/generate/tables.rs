@@ -15,6 +15,14 @@ pub(super) struct Tables {
     pub(super) decision: Bulk,
     pub(super) escalation: Bulk,
     pub(super) escalation_step: Bulk,
+    pub(super) question_set: Bulk,
+    pub(super) audit: Bulk,
+    pub(super) audit_agency: Bulk,
+    pub(super) audit_case: Bulk,
+    pub(super) audit_case_agency: Bulk,
+    pub(super) return_request: Bulk,
+    pub(super) return_version: Bulk,
+    pub(super) audit_voice: Bulk,
     pub(super) case_review: Bulk,
     pub(super) case_referral: Bulk,
     pub(super) case_subject: Bulk,
@@ -99,6 +107,52 @@ impl Tables {
             escalation_step: Bulk::new(
                 "escalation_step",
                 "INSERT INTO escalation_step (id, partnership_id, escalation_id, step, on_date, note, by_person, created_at) VALUES ",
+                8,
+            ),
+            question_set: Bulk::new(
+                "question_set",
+                "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) VALUES ",
+                8,
+            ),
+            audit: Bulk::new(
+                "audit",
+                "INSERT INTO audit (id, partnership_id, year, title, reason, prompted_by, group_id, lead_person_id, \
+                 question_set_id, stage, fieldwork_on, returns_due_on, workshop_on, report_due_on, reported_on, \
+                 reaudit_of, report_summary, report_strengths, report_improvements, created_at, updated_at) VALUES ",
+                21,
+            ),
+            audit_agency: Bulk::new(
+                "audit_agency",
+                "INSERT INTO audit_agency (audit_id, agency_id, partnership_id) VALUES ",
+                3,
+            ),
+            audit_case: Bulk::new(
+                "audit_case",
+                "INSERT INTO audit_case (id, partnership_id, audit_id, label, case_review_id, created_at) VALUES ",
+                6,
+            ),
+            audit_case_agency: Bulk::new(
+                "audit_case_agency",
+                "INSERT INTO audit_case_agency (case_id, agency_id, partnership_id) VALUES ",
+                3,
+            ),
+            return_request: Bulk::new(
+                "return_request",
+                "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                 assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+                 moderated_grade, sent_back_note, requested_at, updated_at) VALUES ",
+                18,
+            ),
+            return_version: Bulk::new(
+                "return_version",
+                "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+                 improvements, submitted_by, submitted_at) VALUES ",
+                9,
+            ),
+            audit_voice: Bulk::new(
+                "audit_voice",
+                "INSERT INTO audit_voice (id, partnership_id, audit_id, gathered_how, from_whom, said, recorded_by, \
+                 created_at) VALUES ",
                 8,
             ),
             case_review: Bulk::new(
@@ -232,7 +286,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 33] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 41] {
         [
             &mut self.agency,
             &mut self.group,
@@ -245,6 +299,14 @@ impl Tables {
             &mut self.decision,
             &mut self.escalation,
             &mut self.escalation_step,
+            &mut self.question_set,
+            &mut self.audit,
+            &mut self.audit_agency,
+            &mut self.audit_case,
+            &mut self.audit_case_agency,
+            &mut self.return_request,
+            &mut self.return_version,
+            &mut self.audit_voice,
             &mut self.case_review,
             &mut self.case_referral,
             &mut self.case_subject,
