@@ -38,6 +38,7 @@ use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
 mod attention;
+mod export;
 mod page;
 mod plan;
 mod report;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(page::routes())
         .merge(workshop::routes())
         .merge(report::routes())
+        .merge(export::routes())
 }
 
 /// The audit and what its access rules need, or 404 (another partnership's, or none).

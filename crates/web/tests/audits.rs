@@ -591,6 +591,24 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
             403,
             "the sample is for who runs it"
         );
+        // The returns grid downloads for who reads the whole audit, not for an agency lead.
+        let csv = bt.get(&format!("/audits/{audit}/returns.csv")).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.contains("Family B") && csv.contains("Multi-agency working"));
+        assert!(csv.contains("Requires improvement"));
+        assert_eq!(
+            lead.get(&format!("/audits/{audit}/returns.csv"))
+                .await
+                .status,
+            403
+        );
+        let programme = lead.get("/audits/export.csv").await;
+        assert_eq!(programme.status, 200);
+        assert!(programme.contains("Neglect and home conditions"));
+        assert!(
+            !programme.contains("Family B"),
+            "the programme names no case"
+        );
         let today = Utc::now().date_naive();
         let mut f: Vec<(String, String)> = date_fields("on", today);
         f.push(("attended".into(), police.clone()));
