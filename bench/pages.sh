@@ -76,15 +76,17 @@ run() {
   LEARNLOOP_LOG=warn LEARNLOOP_SECRET_KEY=bench-key-not-a-secret-0123456789abcdef $BIN serve --listen 127.0.0.1:$PORT --database-url "$url" --files-dir "$files" >/dev/null 2>&1 &
   local pid=$!
   until curl -sf -o /dev/null $BASE/readyz; do sleep 0.05; done
-  for r in business.manager independent.chair group.chair agency.lead practitioner; do
+  for r in business.manager independent.chair group.chair agency.lead practitioner auditor; do
     SESSION[$r]=$(sign_in "$r@northbrook.example")
   done
-  local case action meeting theme group
+  local case action meeting theme group audit ret
   case=$(first business.manager /reviews '/reviews/[0-9a-f-]\{36\}"' | tr -d '"')
   action=$(first business.manager '/actions?status=open' '/actions/[0-9a-f-]\{36\}"' | tr -d '"')
   group=$(first business.manager /groups '/groups/[0-9a-f-]\{36\}"' | tr -d '"')
   meeting=$(first business.manager "$group" '/meetings/[0-9a-f-]\{36\}"' | tr -d '"')
   theme=$(first business.manager /themes '/themes/[0-9a-f-]\{36\}' | sed 's#/themes/##')
+  audit=$(first business.manager /audits '/audits/[0-9a-f-]\{36\}"' | tr -d '"')
+  ret=$(first business.manager "$audit" '/returns/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -102,6 +104,11 @@ run() {
   drive business.manager "$action" "action page"
   drive business.manager "$group" "group page"
   drive business.manager "$meeting" "meeting page (live agenda)"
+  drive business.manager /audits "audit programme"
+  drive business.manager "$audit" "audit page"
+  drive business.manager "$audit/workshop" "audit returns grid (workshop)"
+  drive business.manager "$ret" "return page"
+  drive auditor /home "home (auditor)"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true

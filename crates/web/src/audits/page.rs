@@ -99,11 +99,19 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let names = accounts::names(&st.db, s.pid()).await?;
-    let name_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|i| names.iter().find(|n| &n.id == i))
-            .map(|n| n.name.clone())
+    // Involvement matters for the people who can be chosen to audit: the auditors.
+    let auditors = if runs {
+        audits::auditors(&st.db, s.pid()).await?
+    } else {
+        Vec::new()
+    };
+    let lead = match &a.lead_person_id {
+        Some(l) => accounts::names_of(&st.db, s.pid(), &[l.as_str()])
+            .await?
+            .into_iter()
+            .next()
+            .map(|n| n.name),
+        None => None,
     };
     let refd = s.reference(&st.db).await?;
     let answered = all_returns.iter().filter(|r| r.ret.state.is_in()).count();
@@ -116,7 +124,7 @@ async fn show_page(
         stage: a.stage.label(),
         stage_tag: a.stage.tag_class(),
         reason: a.reason.clone(),
-        lead: name_of(&a.lead_person_id).unwrap_or_else(|| "Not named".to_owned()),
+        lead: lead.unwrap_or_else(|| "Not named".to_owned()),
         group: a
             .group_id
             .as_ref()
@@ -188,9 +196,9 @@ async fn show_page(
         .filled(f, errors),
         inv_person: Select::new(
             "person",
-            "Person",
-            std::iter::once(SelectItem::new("", "Choose a person")).chain(
-                names
+            "Auditor",
+            std::iter::once(SelectItem::new("", "Choose an auditor")).chain(
+                auditors
                     .iter()
                     .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             ),
@@ -389,12 +397,12 @@ async fn declare(
         errors.add("case", "Choose a case from the sample");
     }
     let person = f.get("person");
-    if person.is_empty()
-        || accounts::names_of(&st.db, s.pid(), &[person.as_str()])
-            .await?
-            .is_empty()
+    if !audits::auditors(&st.db, s.pid())
+        .await?
+        .iter()
+        .any(|p| p.id == person)
     {
-        errors.add("person", "Choose the person from the list");
+        errors.add("person", "Choose the auditor from the list");
     }
     let note = errors.check(
         "note",
