@@ -868,3 +868,46 @@ pub async fn schedule_reaudit(
     tx.commit().await?;
     Ok(id)
 }
+
+/// Changes an audit's lines of enquiry or grading scale (see
+/// [`returns::revise_question_set`]); returns whether it made a new version.
+pub async fn revise_questions(
+    db: &Db,
+    who: &Who,
+    a: &Audit,
+    lines: &[String],
+    scale: &[String],
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query("UPDATE audit SET updated_at = updated_at WHERE partnership_id = ? AND id = ?")
+            .bind(&a.partnership_id)
+            .bind(&a.id),
+    )
+    .await?;
+    let (id, major) =
+        returns::revise_question_set(&mut tx, &a.partnership_id, &a.question_set_id, lines, scale)
+            .await?;
+    tx.execute(
+        query("UPDATE audit SET question_set_id = ?, updated_at = ? WHERE partnership_id = ? AND id = ?")
+            .bind(&id)
+            .bind(ts(Utc::now()))
+            .bind(&a.partnership_id)
+            .bind(&a.id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("audit.questions", "audit", Some(&a.id))
+            .summary(if major {
+                format!("Made a new version of the questions of “{}”", a.title)
+            } else {
+                format!("Changed the wording of the questions of “{}”", a.title)
+            })
+            .after(&serde_json::json!({ "lines": lines, "scale": scale, "new_version": major })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(major)
+}

@@ -630,3 +630,59 @@ pub async fn moderate(
     tx.commit().await?;
     Ok(())
 }
+
+/// Changes a question set. Wording only (the same number of lines, the same scale) changes it
+/// in place, for the returns already open on it too; anything more is a new version, which
+/// only returns asked for from now on use: the open ones keep the questions they began with.
+/// Returns the id of the set to use from now on, and whether it is a new version.
+pub(crate) async fn revise_question_set(
+    tx: &mut Tx,
+    pid: &str,
+    id: &str,
+    lines: &[String],
+    scale: &[String],
+) -> Result<(String, bool), StoreError> {
+    let qs: QuestionSet = tx
+        .fetch_optional(
+            query("SELECT * FROM question_set WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if learnloop_domain::returns::is_minor_change(&qs.lines.0, &qs.scale.0, lines, scale) {
+        tx.execute(
+            query("UPDATE question_set SET lines = ? WHERE partnership_id = ? AND id = ?")
+                .bind(&Lines(lines.to_vec()))
+                .bind(pid)
+                .bind(id),
+        )
+        .await?;
+        return Ok((id.to_owned(), false));
+    }
+    let (latest,): (i64,) = tx
+        .fetch_one(
+            query("SELECT MAX(version) FROM question_set WHERE partnership_id = ? AND kind = ? AND name = ?")
+                .bind(pid)
+                .bind(&qs.kind)
+                .bind(&qs.name),
+        )
+        .await?;
+    let new = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new)
+        .bind(pid)
+        .bind(&qs.kind)
+        .bind(&qs.name)
+        .bind(latest + 1)
+        .bind(&Lines(lines.to_vec()))
+        .bind(&Lines(scale.to_vec()))
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    Ok((new, true))
+}

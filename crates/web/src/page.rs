@@ -49,6 +49,8 @@ pub enum Flash {
     ReportSaved,
     VoiceRecorded,
     ReauditScheduled,
+    QuestionsReworded,
+    QuestionsVersioned,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -232,6 +234,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::ReauditScheduled,
         "reaudit-scheduled",
         "Re-audit scheduled with the same lines of enquiry",
+    ),
+    (
+        Flash::QuestionsReworded,
+        "questions-reworded",
+        "Wording changed: returns already asked for show it too",
+    ),
+    (
+        Flash::QuestionsVersioned,
+        "questions-versioned",
+        "New version of the questions saved: returns already asked for keep the ones they began with",
     ),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (

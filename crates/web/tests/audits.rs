@@ -547,6 +547,53 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
         bt.post(&format!("/audits/{audit}/stage"), &[("to", "fieldwork")])
             .await;
         let ret = return_of(&app, &audit, "Family B", &police).await;
+        // Rewording applies to the open return; a new line is a new version, which the open
+        // return does not take but a case added afterwards does.
+        let questions = format!("/audits/{audit}/questions");
+        let scale = "Outstanding\nGood\nRequires improvement\nInadequate";
+        let p = bt
+            .post(
+                &questions,
+                &[
+                    ("lines", "Quality of practice with the child\nMulti-agency working\nOutcomes for children"),
+                    ("scale", scale),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        assert!(
+            bt.get(&format!("/returns/{ret}"))
+                .await
+                .contains("Quality of practice with the child")
+        );
+        let p = bt
+            .post(
+                &questions,
+                &[
+                    (
+                        "lines",
+                        "Quality of practice with the child\nMulti-agency working\nOutcomes for children\nThe child's voice",
+                    ),
+                    ("scale", scale),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        assert!(!bt.get(&format!("/returns/{ret}")).await.contains("The child&#39;s voice"));
+        bt.post(
+            &format!("/audits/{audit}/cases"),
+            &[("label", "Family C"), ("agency", &police)],
+        )
+        .await;
+        let later = return_of(&app, &audit, "Family C", &police).await;
+        let form = bt.get(&format!("/returns/{later}")).await;
+        assert!(form.contains("The child&#39;s voice") || form.contains("The child's voice"));
+        let (versions,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM question_set WHERE name = ?").bind("Neglect and home conditions"))
+            .await
+            .unwrap();
+        assert_eq!(versions, 2);
         // The police lead writes their agency's return; the business team accepts it.
         let lead = as_role(&app, Role::AgencyLead).await;
         let p = lead

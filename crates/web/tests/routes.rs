@@ -274,6 +274,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/audits/{id}/cases", "ADADDDDD S X"),
     ("POST", "/audits/{id}/involvement", "ADADDDDD S X"),
     ("POST", "/audits/{id}/chase", "ADADDDDD S X"),
+    ("POST", "/audits/{id}/questions", "ADADDDDD S X"),
     ("GET", "/audits/{id}/workshop", "AAADDDDD S X"),
     ("POST", "/audits/{id}/workshop", "ADADDDDD S X"),
     ("POST", "/audits/{id}/moderate", "ADADDDDD S X"),

@@ -12,6 +12,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/audits/{id}/cases", post(add_case))
         .route("/audits/{id}/involvement", post(declare))
         .route("/audits/{id}/chase", post(chase_all))
+        .route("/audits/{id}/questions", post(revise_questions))
 }
 
 // ---- one audit ----
@@ -69,6 +70,8 @@ struct ShowPage {
     inv_case: Select,
     inv_person: Select,
     inv_note: Input,
+    q_lines: Textarea,
+    q_scale: Textarea,
 }
 
 async fn show_page(
@@ -204,6 +207,16 @@ async fn show_page(
             ),
         )
         .filled(f, errors),
+        q_lines: Textarea::new("lines", "Key lines of enquiry")
+            .hint("One a line. Changing only the wording applies to returns already asked for; adding or removing a line is a new version, and returns already asked for keep theirs")
+            .rows(4)
+            .value(if f.0.is_empty() { qs.lines.0.join("\n") } else { f.get("lines") })
+            .error(errors.get("lines")),
+        q_scale: Textarea::new("scale", "Grading scale")
+            .hint("One grade a line, best first. A new scale is a new version")
+            .rows(4)
+            .value(if f.0.is_empty() { qs.scale.0.join("\n") } else { f.get("scale") })
+            .error(errors.get("scale")),
         inv_note: Input::new("note", "Their involvement")
             .hint("For example: allocated social worker 2024 to 2025")
             .filled(f, errors),
@@ -453,4 +466,50 @@ async fn chase_all(
         Flash::ReturnsChased,
         st.config.secure_cookies(),
     ))
+}
+
+/// Changes the lines of enquiry or the scale: wording in place, anything more a new version.
+async fn revise_questions(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ViewAudits)?;
+    let (a, scope) = load(&st, &s, &id).await?;
+    if !can_run(&s.actor, &scope) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    if a.stage == Stage::Reported {
+        errors.add(
+            "lines",
+            "This audit has been reported: its questions can no longer change",
+        );
+        return again(&st, &s, &a, &scope, &f, &errors, StatusCode::CONFLICT).await;
+    }
+    let lines = errors.check("lines", check_lines(&plan::lines_of(&f.get("lines"))));
+    let scale = errors.check("scale", check_scale(&plan::lines_of(&f.get("scale"))));
+    if let (Some(lines), Some(scale)) = (lines, scale) {
+        let major = audits::revise_questions(&st.db, &s.who(), &a, &lines, &scale).await?;
+        return Ok(redirect_with(
+            &format!("/audits/{id}"),
+            if major {
+                Flash::QuestionsVersioned
+            } else {
+                Flash::QuestionsReworded
+            },
+            st.config.secure_cookies(),
+        ));
+    }
+    again(
+        &st,
+        &s,
+        &a,
+        &scope,
+        &f,
+        &errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }

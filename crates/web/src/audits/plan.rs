@@ -114,7 +114,7 @@ async fn new_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> 
     render(&new_form(&st, &s, &FormPairs(Vec::new()), &Errors::default()).await?)
 }
 
-fn lines_of(text: &str) -> Vec<String> {
+pub(super) fn lines_of(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
