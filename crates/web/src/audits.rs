@@ -68,6 +68,27 @@ pub(crate) async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audi
     Ok((a, scope))
 }
 
+/// The audit, for who reads the whole of it (who runs it and the independent chair); 403 for
+/// anyone else who sees audits.
+async fn readable(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audit, AuditScope)> {
+    s.require(Permission::ViewAudits)?;
+    let (a, scope) = load(st, s, id).await?;
+    if !can_read_all(&s.actor, &scope) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((a, scope))
+}
+
+/// The audit, for who runs it (the business team, the chair of its group, its lead).
+async fn runnable(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audit, AuditScope)> {
+    s.require(Permission::ViewAudits)?;
+    let (a, scope) = load(st, s, id).await?;
+    if !can_run(&s.actor, &scope) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((a, scope))
+}
+
 pub(crate) fn scope_of(a: &Audit) -> AuditScope {
     AuditScope {
         group_id: a.group_id.clone(),

@@ -73,3 +73,27 @@ pub fn parse_ref(s: &str) -> (Option<SourceKind>, Option<String>) {
 pub fn ref_text(kind: SourceKind, id: &str) -> String {
     format!("{}:{id}", kind.slug())
 }
+
+/// Whom a recommendation typed in a form is addressed to ("addressed_to", with the agencies
+/// ticked in "rec_agency"), or the message, against the field to fix. Every source's
+/// recommendation form reads it this way.
+pub(crate) fn addressee(
+    f: &crate::forms::FormPairs,
+    errors: &mut crate::forms::Errors,
+) -> Option<learnloop_domain::recommendations::Addressee> {
+    match learnloop_domain::recommendations::Addressee::from_form(
+        &f.get("addressed_to"),
+        f.all("rec_agency"),
+    ) {
+        Ok(t) => Some(t),
+        Err(m) => {
+            let key = if f.get("addressed_to") == "agencies" {
+                "rec_agency"
+            } else {
+                "addressed_to"
+            };
+            errors.add(key, m);
+            None
+        }
+    }
+}

@@ -83,11 +83,7 @@ async fn returns_export<const XLSX: bool>(
     s: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_read_all(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, _) = readable(&st, &s, &id).await?;
     let qs = returns::question_set(&st.db, s.pid(), &a.question_set_id).await?;
     let mut headers: Vec<String> = [
         "Case",

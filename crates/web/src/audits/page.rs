@@ -273,11 +273,7 @@ async fn move_stage(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let Some(to) = Stage::parse(&f.get("to")) else {
         errors.add("to", "Choose the stage to move to");
@@ -317,11 +313,7 @@ async fn add_case(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     if a.stage == Stage::Reported {
         errors.add(
@@ -398,11 +390,7 @@ async fn declare(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let sample = audits::sample(&st.db, s.pid(), &a.id).await?;
     let case_id = f.get("case");
@@ -447,11 +435,7 @@ async fn chase_all(
     s: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, _) = runnable(&st, &s, &id).await?;
     returns::chase(
         &st.db,
         &s.who(),
@@ -475,11 +459,7 @@ async fn revise_questions(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     if a.stage == Stage::Reported {
         errors.add(

@@ -5,7 +5,6 @@
 #[allow(unused_imports)]
 use super::*;
 
-use learnloop_domain::recommendations::Addressee;
 use learnloop_store::recommendations::{self, RecommendationLine};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -144,23 +143,6 @@ async fn page(
     })
 }
 
-async fn readable(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audit, AuditScope)> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(st, s, id).await?;
-    if !can_read_all(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((a, scope))
-}
-
-async fn runnable(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audit, AuditScope)> {
-    let (a, scope) = readable(st, s, id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((a, scope))
-}
-
 async fn show(
     State(st): State<AppState>,
     s: Signed,
@@ -245,18 +227,7 @@ async fn add_recommendation(
     if chosen.iter().any(|c| !participating.contains(c)) {
         errors.add("rec_agency", "Choose agencies taking part in this audit");
     }
-    let to = match Addressee::from_form(&f.get("addressed_to"), chosen) {
-        Ok(t) => Some(t),
-        Err(m) => {
-            let key = if f.get("addressed_to") == "agencies" {
-                "rec_agency"
-            } else {
-                "addressed_to"
-            };
-            errors.add(key, m);
-            None
-        }
-    };
+    let to = crate::sources::addressee(&f, &mut errors);
     if let (true, Some(body), Some(to)) = (errors.is_empty(), body, to) {
         recommendations::add(
             &st.db,

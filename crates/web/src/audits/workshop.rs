@@ -191,15 +191,6 @@ async fn page(
     })
 }
 
-async fn readable(st: &AppState, s: &Signed, id: &str) -> AppResult<(Audit, AuditScope)> {
-    s.require(Permission::ViewAudits)?;
-    let (a, scope) = load(st, s, id).await?;
-    if !can_read_all(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((a, scope))
-}
-
 async fn show(
     State(st): State<AppState>,
     s: Signed,
@@ -215,10 +206,7 @@ async fn record(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let (a, scope) = readable(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let on = f.date("on", "the date of the workshop", &mut errors);
     let mut attended = f.all("attended");
@@ -244,10 +232,7 @@ async fn moderate(
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let (a, scope) = readable(&st, &s, &id).await?;
-    if !can_run(&s.actor, &scope) {
-        return Err(AppError::Forbidden);
-    }
+    let (a, scope) = runnable(&st, &s, &id).await?;
     let mut errors = Errors::default();
     let qs = returns::question_set(&st.db, s.pid(), &a.question_set_id).await?;
     let ret = f.get("return");

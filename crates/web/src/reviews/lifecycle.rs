@@ -14,7 +14,7 @@ use chrono::{NaiveDate, Utc};
 use learnloop_domain::dates::long;
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_domain::policy::Permission;
-use learnloop_domain::recommendations::{Addressee, SourceKind, check_text};
+use learnloop_domain::recommendations::{SourceKind, check_text};
 use learnloop_domain::reviews::lifecycle::{
     AgencyReturn, Link, Methodology, Publication, ReferralSource, ReviewType, Step, advance,
     enough_notice, lines_of_enquiry, notice_due,

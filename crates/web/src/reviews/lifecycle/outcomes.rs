@@ -197,18 +197,7 @@ async fn add_recommendation(
     if !crate::reviews::agencies_valid(&chosen, &agencies, false) {
         errors.add("rec_agency", "Choose agencies from the list");
     }
-    let to = match Addressee::from_form(&f.get("addressed_to"), chosen) {
-        Ok(t) => Some(t),
-        Err(m) => {
-            let key = if f.get("addressed_to") == "agencies" {
-                "rec_agency"
-            } else {
-                "addressed_to"
-            };
-            errors.add(key, m);
-            None
-        }
-    };
+    let to = crate::sources::addressee(&f, &mut errors);
     if let (Some(body), Some(to)) = (body, to)
         && errors.is_empty()
     {
