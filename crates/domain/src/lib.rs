@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod assurance;
 pub mod audits;
 pub mod clocks;
 pub mod dates;

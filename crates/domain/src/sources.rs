@@ -12,13 +12,16 @@ pub enum SourceKind {
     Meeting,
     /// A multi-agency audit: its overview report's recommendations.
     Audit,
+    /// A year's single-agency assurance: the agencies' own quality-assurance returns.
+    Assurance,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 3] = [
+    pub const ALL: [SourceKind; 4] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
+        SourceKind::Assurance,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -27,6 +30,7 @@ impl SourceKind {
             SourceKind::CaseReview => "case_review",
             SourceKind::Meeting => "meeting",
             SourceKind::Audit => "audit",
+            SourceKind::Assurance => "assurance",
         }
     }
 
@@ -35,6 +39,7 @@ impl SourceKind {
             SourceKind::CaseReview => "Case review",
             SourceKind::Meeting => "Meeting",
             SourceKind::Audit => "Audit",
+            SourceKind::Assurance => "Single-agency assurance",
         }
     }
 
@@ -44,6 +49,7 @@ impl SourceKind {
             SourceKind::CaseReview => "Case reviews",
             SourceKind::Meeting => "Meetings",
             SourceKind::Audit => "Audits",
+            SourceKind::Assurance => "Single-agency assurance",
         }
     }
 
@@ -53,6 +59,7 @@ impl SourceKind {
             SourceKind::CaseReview => format!("/reviews/{id}"),
             SourceKind::Meeting => format!("/meetings/{id}"),
             SourceKind::Audit => format!("/audits/{id}"),
+            SourceKind::Assurance => format!("/assurance/{id}"),
         }
     }
 
@@ -63,6 +70,7 @@ impl SourceKind {
             SourceKind::CaseReview => true,
             SourceKind::Meeting => false,
             SourceKind::Audit => true,
+            SourceKind::Assurance => false,
         }
     }
 

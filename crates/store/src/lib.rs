@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod assurance;
 pub mod audit;
 pub mod audits;
 pub mod clocks;

@@ -106,7 +106,7 @@ async fn queue_for(
     let mut returns_named = false;
     for r in crate::returns::open_due_between(db, pid, from, to).await? {
         for rem in reminders_on(r.due_on.date(), day, s) {
-            let what = format!("your agency's return for the audit “{}”", r.title);
+            let what = format!("your agency's return for {}", r.title);
             let (people, line) = match rem {
                 Reminder::Before(n) => (
                     writers(db, pid, &r).await?,
@@ -120,14 +120,14 @@ async fn queue_for(
                 Reminder::EscalateToLead => (
                     agency_leads(db, pid, &r.agency_id).await?,
                     format!(
-                        "Your agency's return is {} days overdue (due {}) for the audit “{}”",
+                        "Your agency's return is {} days overdue (due {}) for {}",
                         s.lead_after, r.due_on, r.title
                     ),
                 ),
                 Reminder::EscalateToChair => (
                     group_chairs(db, pid, r.group_id.as_deref()).await?,
                     format!(
-                        "A return for your group's audit “{}” is {} days overdue (due {})",
+                        "A return for your group's work ({}) is {} days overdue (due {})",
                         r.title, s.chair_after, r.due_on
                     ),
                 ),

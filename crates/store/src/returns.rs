@@ -36,6 +36,9 @@ pub struct Return {
     pub improvements: String,
     pub moderated_grade: Option<String>,
     pub sent_back_note: String,
+    /// The assurance the partnership takes from it (single-agency assurance), and why.
+    pub judgement: Option<String>,
+    pub judgement_reason: String,
     pub requested_at: String,
     pub updated_at: String,
 }
@@ -165,9 +168,11 @@ pub(crate) async fn request(
 
 // The subject's label comes from the table of the source kind's subjects (audit sample cases
 // today); a kind without one shows an empty label.
-const LINE_SELECT: &str = "SELECT r.*, COALESCE(au.title, '') AS source_title, COALESCE(s.label, '') AS subject, \
-     g.name AS agency, p.name AS assignee \
+const LINE_SELECT: &str = "SELECT r.*, \
+     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), '') AS source_title, \
+     COALESCE(s.label, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
+     LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
      LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
      JOIN agency g ON g.id = r.agency_id \
@@ -473,7 +478,7 @@ pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAcc
     }
     let mut sql: Vec<&'static str> = vec![
         "SELECT r.id, r.agency_id, r.assignee_id, a.group_id, a.lead_person_id FROM return_request r \
-         JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id \
+         LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id \
          WHERE r.partnership_id = ? AND r.id IN (?",
     ];
     sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
@@ -504,8 +509,11 @@ pub async fn open_due_between(
 ) -> Result<Vec<DueReturn>, StoreError> {
     db.fetch_all(
         query(
-            "SELECT r.id, a.title, r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
-             JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
+            "SELECT r.id, \
+             COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), '') AS title, \
+             r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
+             LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
+             LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') \
              AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
         )

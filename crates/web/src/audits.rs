@@ -41,6 +41,7 @@ mod attention;
 mod export;
 mod page;
 mod plan;
+pub(crate) use plan::date_field;
 mod report;
 mod workshop;
 
@@ -117,6 +118,7 @@ struct ProgrammePage {
     rows: Vec<ProgrammeRow>,
     pager: Pager,
     can_plan: bool,
+    reads_assurance: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -167,6 +169,7 @@ async fn programme(
             })
             .collect(),
         can_plan: s.actor.can(Permission::ManageAudits),
+        reads_assurance: can_read_all(&s.actor, &AuditScope::default()),
     })
 }
 

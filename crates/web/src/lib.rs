@@ -8,6 +8,7 @@
 mod accounts;
 mod actions;
 mod assets;
+mod assurance;
 mod attention;
 mod audit;
 mod audits;
@@ -115,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .merge(themes::routes())
         .merge(audits::routes())
         .merge(returns::routes())
+        .merge(assurance::routes())
         .fallback(error::not_found);
 
     routes

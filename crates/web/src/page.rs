@@ -51,6 +51,8 @@ pub enum Flash {
     ReauditScheduled,
     QuestionsReworded,
     QuestionsVersioned,
+    AssuranceRequested,
+    AssuranceRecorded,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -244,6 +246,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         Flash::QuestionsVersioned,
         "questions-versioned",
         "New version of the questions saved: returns already asked for keep the ones they began with",
+    ),
+    (
+        Flash::AssuranceRequested,
+        "assurance-requested",
+        "Every agency has been asked for its assurance return",
+    ),
+    (
+        Flash::AssuranceRecorded,
+        "assurance-recorded",
+        "Assurance recorded",
     ),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (

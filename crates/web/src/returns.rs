@@ -45,12 +45,17 @@ pub(crate) fn scope_of(r: &Return) -> ReturnScope {
     }
 }
 
-/// A return, the audit it belongs to and their scopes; 404 for another partnership's.
+/// A return, the source it belongs to and their scopes; 404 for another partnership's.
 struct Loaded {
     line: ReturnLine,
-    audit: Audit,
+    /// The audit, for an audit's return (whose sample, auditors and refusals it has).
+    audit: Option<Audit>,
+    /// Whose rules apply: the audit's, or for single-agency assurance the business team's
+    /// (who runs it) and the independent chair's (who reads it).
     scope: AuditScope,
     ret: ReturnScope,
+    /// The source's page and name, for the way back.
+    back: (String, String),
 }
 
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
@@ -60,20 +65,36 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
     let line = returns::line(&st.db, s.pid(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    // Only audits ask for returns so far; a return of another kind has no page yet.
-    let audit = match line.ret.source_kind {
-        SourceKind::Audit => audits::get(&st.db, s.pid(), &line.ret.source_id)
-            .await?
-            .ok_or(AppError::NotFound)?,
+    let kind = line.ret.source_kind;
+    let (audit, scope, title) = match kind {
+        SourceKind::Audit => {
+            let a = audits::get(&st.db, s.pid(), &line.ret.source_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let (scope, title) = (crate::audits::scope_of(&a), a.title.clone());
+            (Some(a), scope, title)
+        }
+        SourceKind::Assurance => {
+            let r = learnloop_store::assurance::get(&st.db, s.pid(), &line.ret.source_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (
+                None,
+                AuditScope::default(),
+                format!("Single-agency assurance {}", r.year),
+            )
+        }
+        // Case reviews and meetings ask for no returns of this kind.
         SourceKind::CaseReview | SourceKind::Meeting => return Err(AppError::NotFound),
     };
-    let scope = crate::audits::scope_of(&audit);
     let ret = scope_of(&line.ret);
+    let back = (kind.path(&line.ret.source_id), title);
     Ok(Loaded {
         line,
         audit,
         scope,
         ret,
+        back,
     })
 }
 
@@ -90,8 +111,8 @@ struct ShowPage {
     chrome: Chrome,
     errors: ErrorSummary,
     id: String,
-    audit_id: String,
-    audit_title: String,
+    back_href: String,
+    back_title: String,
     case: String,
     agency: String,
     auditor: String,
@@ -159,8 +180,8 @@ async fn page(
         chrome: s.chrome("/audits"),
         errors: errors.summary(),
         id: r.id.clone(),
-        audit_id: l.audit.id.clone(),
-        audit_title: l.audit.title.clone(),
+        back_href: l.back.0.clone(),
+        back_title: l.back.1.clone(),
         case: l.line.subject.clone(),
         agency: l.line.agency.clone(),
         auditor: l
@@ -381,7 +402,9 @@ async fn assign(
     let earlier = audits::wrote_earlier_return(&st.db, s.pid(), case_id, &person).await?;
     if let Err(conflict) = check_independent(declared.as_deref(), earlier) {
         let reason = conflict.reason(&named.name, &l.line.subject);
-        audits::refuse(&st.db, &s.who(), &l.audit, case_id, &person, &reason).await?;
+        if let Some(audit) = &l.audit {
+            audits::refuse(&st.db, &s.who(), audit, case_id, &person, &reason).await?;
+        }
         // What someone declared is for who reads the whole audit; an agency lead is told only
         // that the person had a part in the case.
         errors.add(

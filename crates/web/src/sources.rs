@@ -51,6 +51,9 @@ pub async fn resolve(
         SourceKind::Audit => learnloop_store::audits::get(&st.db, s.pid(), id)
             .await?
             .map(|a| crate::audits::title_of(&a)),
+        SourceKind::Assurance => learnloop_store::assurance::get(&st.db, s.pid(), id)
+            .await?
+            .map(|r| format!("Single-agency assurance {}", r.year)),
     };
     Ok(title.map(|title| SourceRef {
         title,

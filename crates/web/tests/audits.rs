@@ -812,3 +812,83 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_agency_reports_its_own_assurance_and_the_partnership_records_what_it_takes() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        assert_eq!(bt.get("/assurance").await.status, 200);
+        let due = Utc::now().date_naive() + Duration::days(30);
+        let mut f = vec![("year".to_owned(), "2026".to_owned())];
+        f.extend(date_fields("due", due));
+        let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let p = bt.post("/assurance", &refs).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let round = p.location.unwrap();
+        let again = bt.post("/assurance", &refs).await;
+        assert_eq!(again.status, 422);
+        assert!(again.contains("already been asked for their 2026 assurance"));
+        let page = bt.get(&round).await;
+        assert!(page.contains("Northbrook Constabulary") && page.contains("Not started"));
+
+        // The police lead finds the return on their home page and writes it.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let home = lead.get("/home").await;
+        assert!(home.contains("Single-agency assurance 2026: Northbrook Constabulary"));
+        let police = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook Constabulary").await;
+        let (ret,): (String,) = app
+            .db
+            .fetch_one(
+                query("SELECT id FROM return_request WHERE source_kind = 'assurance' AND agency_id = ?")
+                    .bind(&police),
+            )
+            .await
+            .unwrap();
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &[
+                    ("answer-1", "The force's quarterly audit of child protection referrals, April to September."),
+                    ("answer-2", "48 cases"),
+                    ("answer-3", "6 good, 30 requires improvement, 12 inadequate"),
+                    ("answer-4", "Referrals lacked the child's voice; a new template is in use."),
+                    ("grade", "Requires improvement"),
+                    ("strengths", "Timely referrals."),
+                    ("improvements", "The child's voice."),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // The group chair and the lead cannot read the round; only the business team runs it.
+        assert_eq!(
+            as_role(&app, Role::GroupChair).await.get(&round).await.status,
+            403
+        );
+        assert_eq!(lead.get("/assurance").await.status, 403);
+
+        // The business team records partial assurance, with the reason.
+        let judge = format!("{round}/judge");
+        let p = bt
+            .post(&judge, &[("return", &ret), ("level", "partial"), ("reason", "")])
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the reason for the assurance taken"));
+        let p = bt
+            .post(
+                &judge,
+                &[
+                    ("return", &ret),
+                    ("level", "partial"),
+                    ("reason", "A large sample, but no re-audit yet of the new template."),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let ic = as_role(&app, Role::IndependentChair).await;
+        let page = ic.get(&round).await;
+        assert!(page.contains("Partial assurance"));
+        assert!(page.contains("no re-audit yet of the new template"));
+    })
+    .await;
+}

@@ -283,6 +283,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/audits/{id}/recommendations", "ADADDDDD S X"),
     ("POST", "/audits/{id}/voice", "ADADDDDD S X"),
     ("POST", "/audits/{id}/reaudit", "ADADDDDD S X"),
+    // The assurance round asks every agency; the business team runs it, the independent chair
+    // reads it.
+    ("GET", "/assurance", "AADDDDDD S A"),
+    ("POST", "/assurance", "ADDDDDDD S A"),
+    ("GET", "/assurance/{id}", "AADDDDDD S X"),
+    ("POST", "/assurance/{id}/judge", "ADDDDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
     ("POST", "/returns/{id}", "DDDADDAD S X"),
     ("POST", "/returns/{id}/decide", "ADADDDDD S X"),
@@ -613,6 +619,7 @@ struct Fx {
     person: (String, String),
     audit: String,
     audit_return: String,
+    assurance: String,
     auditor: String,
 }
 
@@ -1191,7 +1198,18 @@ async fn fixtures(app: &TestApp) -> Fx {
         (id, ret, auditor)
     };
 
+    let assurance = learnloop_store::assurance::start(
+        &app.db,
+        &who,
+        &partnership,
+        2030,
+        learnloop_store::Day(chrono::Utc::now().date_naive()),
+    )
+    .await
+    .unwrap();
+
     Fx {
+        assurance,
         audit,
         audit_return,
         auditor,
@@ -1262,6 +1280,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "themes", "id") => &fx.theme,
             (_, "audits", "id") => &fx.audit,
             (_, "returns", "id") => &fx.audit_return,
+            (_, "assurance", "id") => &fx.assurance,
             _ => panic!(
                 "no fixture for {{{name}}} in {path}: add one to `address` in tests/routes.rs"
             ),

@@ -133,6 +133,10 @@ CREATE TABLE return_request (
     improvements TEXT NOT NULL,
     -- The grade agreed at the workshop, kept beside the original.
     moderated_grade TEXT,
+    -- The assurance the partnership takes from the return (single-agency assurance: full,
+    -- partial, limited), and why.
+    judgement TEXT,
+    judgement_reason TEXT NOT NULL DEFAULT '',
     sent_back_note TEXT NOT NULL,
     requested_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -155,3 +159,15 @@ CREATE TABLE return_version (
     submitted_at TEXT NOT NULL,
     PRIMARY KEY (return_id, number)
 );
+
+-- Single-agency assurance: each year, every agency reports its own quality-assurance activity
+-- as a return (subject: the agency itself), and the partnership records the assurance it takes.
+CREATE TABLE assurance_round (
+    id TEXT PRIMARY KEY,
+    partnership_id TEXT NOT NULL REFERENCES partnership(id),
+    year BIGINT NOT NULL,
+    due_on TEXT NOT NULL,
+    question_set_id TEXT NOT NULL REFERENCES question_set(id),
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX assurance_round_year ON assurance_round (partnership_id, year);

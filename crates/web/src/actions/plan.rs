@@ -93,7 +93,7 @@ async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> Ap
             })
         }
         // A meeting makes actions directly, never recommendations.
-        SourceKind::Meeting => Err(AppError::NotFound),
+        SourceKind::Meeting | SourceKind::Assurance => Err(AppError::NotFound),
     }
 }
 

@@ -28,10 +28,13 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
             let due = r.ret.due_on;
             out.push(Attention {
                 kind: "return",
-                text: format!(
-                    "Return for the audit “{}”: {}, {}",
-                    r.source_title, r.agency, r.subject
-                ),
+                text: match r.ret.source_kind {
+                    SourceKind::Audit => format!(
+                        "Return for the audit “{}”: {}, {}",
+                        r.source_title, r.agency, r.subject
+                    ),
+                    _ => format!("{}: {}'s return", r.source_title, r.agency),
+                },
                 detail: format!("Due {}", due.long()),
                 href: format!("/returns/{}", r.ret.id),
                 tag: Some(due_tag(due, today)),

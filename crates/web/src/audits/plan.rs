@@ -29,7 +29,7 @@ struct NewPage {
     report_due: DateInput,
 }
 
-pub(super) fn date_field(f: &FormPairs, errors: &Errors, key: &str, legend: &str) -> DateInput {
+pub(crate) fn date_field(f: &FormPairs, errors: &Errors, key: &str, legend: &str) -> DateInput {
     DateInput::new(key, legend)
         .date_values(
             f.get(&format!("{key}-day")),
