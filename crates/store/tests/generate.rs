@@ -114,6 +114,14 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .await
             .unwrap();
         assert!(open > 0, "an audit in fieldwork with returns missing");
+        let (rounds,): (i64,) = db
+            .fetch_one(query("SELECT COUNT(*) FROM assurance_round"))
+            .await
+            .unwrap();
+        assert_eq!(
+            rounds, 2,
+            "a year's single-agency assurance per partnership"
+        );
         let a = count(&db, "action").await;
         assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");
         let u = count(&db, "action_update").await;

@@ -297,6 +297,8 @@ impl Ctx {
             },
             moderated,
             "",
+            NONE,
+            "",
             requested.as_str(),
             updated.as_str()
         ]);
@@ -313,6 +315,114 @@ impl Ctx {
                 by,
                 updated.as_str()
             ]);
+        }
+    }
+}
+
+impl Ctx {
+    /// A year's single-agency assurance: every agency asked; past years' returns in and judged,
+    /// the current year's a mix.
+    pub(super) fn assurance(&mut self, rng: &mut Rng, from: NaiveDate, year: i64) {
+        let due = from + Duration::days(300);
+        let current = due > self.today;
+        let created = rng.at(from + Duration::days(240));
+        let qs = rng.id();
+        let lines: Vec<&str> = learnloop_domain::assurance::QUESTIONS.to_vec();
+        self.t.question_set.push(row![
+            qs.as_str(),
+            self.pid.as_str(),
+            "assurance",
+            "Single-agency assurance",
+            1i64,
+            serde_json::to_string(&lines).unwrap_or_default(),
+            serde_json::to_string(&SCALE).unwrap_or_default(),
+            created.as_str()
+        ]);
+        let id = rng.id();
+        self.t.assurance_round.push(row![
+            id.as_str(),
+            self.pid.as_str(),
+            year,
+            ymd(due),
+            qs.as_str(),
+            created.as_str()
+        ]);
+        for a in 0..self.agencies.len() {
+            let state = if !current {
+                "locked"
+            } else if rng.chance(0.5) {
+                "submitted"
+            } else {
+                "requested"
+            };
+            let written = state != "requested";
+            let answers: Vec<String> = if written {
+                vec![
+                    "The agency's quarterly case-file audit, April to September.".to_owned(),
+                    format!("{} cases", rng.range(12, 60)),
+                    "Most good or requiring improvement; a few inadequate.".to_owned(),
+                    "Records of the child's voice were thin; a new template is in use.".to_owned(),
+                ]
+            } else {
+                vec![String::new(); 4]
+            };
+            let answers = serde_json::to_string(&answers).unwrap_or_default();
+            let grade = if written {
+                SCALE[[1, 2, 2][rng.below(3)]]
+            } else {
+                ""
+            };
+            let judged = (state == "locked")
+                .then(|| ["full", "partial", "partial", "limited"][rng.below(4)]);
+            let rid = rng.id();
+            let at = rng.at(due.min(self.today));
+            self.t.return_request.push(row![
+                rid.as_str(),
+                self.pid.as_str(),
+                "assurance",
+                id.as_str(),
+                self.agencies[a].as_str(),
+                self.agencies[a].as_str(),
+                NONE,
+                qs.as_str(),
+                ymd(due),
+                state,
+                answers.as_str(),
+                grade,
+                if written {
+                    "Audits are done on time."
+                } else {
+                    ""
+                },
+                if written {
+                    "The child's own words."
+                } else {
+                    ""
+                },
+                NONE,
+                "",
+                judged.map(str::to_owned),
+                if judged.is_some() {
+                    "The sample was large enough and the findings are being acted on."
+                } else {
+                    ""
+                },
+                created.as_str(),
+                at.as_str()
+            ]);
+            if written {
+                self.t.return_version.push(row![
+                    rid.as_str(),
+                    self.pid.as_str(),
+                    1i64,
+                    answers.as_str(),
+                    grade,
+                    "Audits are done on time.",
+                    "The child's own words.",
+                    self.leads[a].id.as_str(),
+                    at.as_str()
+                ]);
+            }
         }
     }
 }

@@ -358,6 +358,10 @@ pub(super) async fn partnership(
         c.escalations(&mut rng, from, to);
         c.cases(&mut rng, from, to);
         c.audits(&mut rng, from, to, y + 1 == o.years);
+        // One round a calendar year, counted back from this year (a 365-day step can start
+        // two of them in one calendar year).
+        let year = i64::from(chrono::Datelike::year(&today)) - i64::from(o.years - 1 - y);
+        c.assurance(&mut rng, from, year);
     }
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))

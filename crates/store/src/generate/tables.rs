@@ -23,6 +23,7 @@ pub(super) struct Tables {
     pub(super) return_request: Bulk,
     pub(super) return_version: Bulk,
     pub(super) audit_voice: Bulk,
+    pub(super) assurance_round: Bulk,
     pub(super) case_review: Bulk,
     pub(super) case_referral: Bulk,
     pub(super) case_subject: Bulk,
@@ -140,8 +141,8 @@ impl Tables {
                 "return_request",
                 "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
                  assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
-                 moderated_grade, sent_back_note, requested_at, updated_at) VALUES ",
-                18,
+                 moderated_grade, sent_back_note, judgement, judgement_reason, requested_at, updated_at) VALUES ",
+                20,
             ),
             return_version: Bulk::new(
                 "return_version",
@@ -154,6 +155,11 @@ impl Tables {
                 "INSERT INTO audit_voice (id, partnership_id, audit_id, gathered_how, from_whom, said, recorded_by, \
                  created_at) VALUES ",
                 8,
+            ),
+            assurance_round: Bulk::new(
+                "assurance_round",
+                "INSERT INTO assurance_round (id, partnership_id, year, due_on, question_set_id, created_at) VALUES ",
+                6,
             ),
             case_review: Bulk::new(
                 "case_review",
@@ -286,7 +292,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 41] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 42] {
         [
             &mut self.agency,
             &mut self.group,
@@ -301,6 +307,7 @@ impl Tables {
             &mut self.escalation_step,
             &mut self.question_set,
             &mut self.audit,
+            &mut self.assurance_round,
             &mut self.audit_agency,
             &mut self.audit_case,
             &mut self.audit_case_agency,
