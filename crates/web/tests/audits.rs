@@ -463,7 +463,7 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
                 &path,
                 &[
                     ("label", "Child A"),
-                    ("case_review", "1999-999"),
+                    ("review_reference", "1999-999"),
                     ("agency", &police),
                 ],
             )
@@ -475,7 +475,7 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
                 &path,
                 &[
                     ("label", "Child A"),
-                    ("case_review", &reference),
+                    ("review_reference", &reference),
                     ("agency", &police),
                 ],
             )

@@ -64,7 +64,7 @@ async fn programme_export<const XLSX: bool>(
     trail::record(
         &st.db,
         &s.who(),
-        Event::new("audit.programme.export", "audit", None).summary(format!(
+        Event::new("audit.programme.export", SourceKind::Audit.slug(), None).summary(format!(
             "Exported the audit programme ({} audits)",
             rows.len()
         )),
@@ -124,8 +124,12 @@ async fn returns_export<const XLSX: bool>(
     trail::record(
         &st.db,
         &s.who(),
-        Event::new("audit.returns.export", "audit", Some(&a.id))
-            .summary(format!("Exported the returns of “{}”", a.title)),
+        Event::new(
+            "audit.returns.export",
+            SourceKind::Audit.slug(),
+            Some(&a.id),
+        )
+        .summary(format!("Exported the returns of “{}”", a.title)),
     )
     .await?;
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();

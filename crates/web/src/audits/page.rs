@@ -174,7 +174,7 @@ async fn show_page(
             .hint("A pseudonym such as “Child A” or “Family B”: never a name")
             .width_class("govuk-input--width-10")
             .filled(f, errors),
-        case_review: Input::new("case_review", "Case review about the same child (optional)")
+        case_review: Input::new("review_reference", "Case review about the same child (optional)")
             .hint("Its reference, for example 2026-003: whoever wrote an agency's return on it cannot audit this case")
             .width_class("govuk-input--width-10")
             .filled(f, errors),
@@ -337,14 +337,14 @@ async fn add_case(
     chosen.sort();
     chosen.dedup();
     errors.check("agency", check_case_agencies(&chosen, &participating));
-    let reference = f.get("case_review");
+    let reference = f.get("review_reference");
     let case_review = if reference.trim().is_empty() {
         None
     } else {
         let found = audits::case_review_by_reference(&st.db, s.pid(), &reference).await?;
         if found.is_none() {
             errors.add(
-                "case_review",
+                "review_reference",
                 "No case review has that reference: check it on the case reviews page, or leave it empty",
             );
         }
