@@ -76,6 +76,8 @@ const RECOMMENDATIONS: [&str; 6] = [
 impl Ctx {
     pub(super) fn audits(&mut self, rng: &mut Rng, from: NaiveDate, to: NaiveDate, last: bool) {
         let n = 6;
+        // Six different themes in a year.
+        let first = rng.below(AUDIT_THEMES.len());
         for k in 0..n {
             // Spread across the year; the last one of the history is always in fieldwork.
             let mut fieldwork = from + Duration::days(30 + k * 55 + rng.range(0, 20));
@@ -85,11 +87,18 @@ impl Ctx {
             if fieldwork > to + Duration::days(90) {
                 continue;
             }
-            self.audit_one(rng, fieldwork, last && k == n - 1);
+            let theme = AUDIT_THEMES[(first + k as usize) % AUDIT_THEMES.len()];
+            self.audit_one(rng, fieldwork, theme, last && k == n - 1);
         }
     }
 
-    fn audit_one(&mut self, rng: &mut Rng, fieldwork: NaiveDate, open: bool) {
+    fn audit_one(
+        &mut self,
+        rng: &mut Rng,
+        fieldwork: NaiveDate,
+        (theme, why): (&'static str, &'static str),
+        open: bool,
+    ) {
         let today = self.today;
         let due = fieldwork + Duration::days(if open { 28 } else { 35 });
         let workshop = due + Duration::days(21);
@@ -103,7 +112,6 @@ impl Ctx {
         } else {
             "reported"
         };
-        let (theme, why) = *rng.pick(&AUDIT_THEMES);
         let created = rng.at(fieldwork - Duration::days(60));
         let qs = rng.id();
         let lines = serde_json::to_string(&LINES).unwrap_or_default();
