@@ -104,6 +104,63 @@ pub(crate) async fn add_question_set(
     Ok(id)
 }
 
+/// The latest version of a partnership's question set of this kind and name, made (ungraded,
+/// with these lines) the first time it is needed.
+pub(crate) async fn current_question_set(
+    tx: &mut Tx,
+    pid: &str,
+    (kind, name): (&str, &str),
+    lines: &[String],
+) -> Result<String, StoreError> {
+    let found: Option<(String,)> = tx
+        .fetch_optional(
+            query(
+                "SELECT id FROM question_set WHERE partnership_id = ? AND kind = ? AND name = ? \
+                 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(pid)
+            .bind(kind)
+            .bind(name),
+        )
+        .await?;
+    match found {
+        Some((id,)) => Ok(id),
+        None => add_question_set(tx, pid, kind, name, lines, &[]).await,
+    }
+}
+
+/// The return a source asked of an agency about a subject, if it asked.
+pub async fn find(
+    db: &Db,
+    pid: &str,
+    (kind, source_id, subject_id): (SourceKind, &str, &str),
+    agency_id: &str,
+) -> Result<Option<String>, StoreError> {
+    let found: Option<(String,)> = db
+        .fetch_optional(
+            query(
+                "SELECT id FROM return_request WHERE partnership_id = ? AND source_kind = ? \
+                 AND source_id = ? AND subject_id = ? AND agency_id = ?",
+            )
+            .bind(pid)
+            .bind(kind.slug())
+            .bind(source_id)
+            .bind(subject_id)
+            .bind(agency_id),
+        )
+        .await?;
+    Ok(found.map(|r| r.0))
+}
+
+/// What a return's audit entries are about: the return itself, but a case review's returns
+/// are entries on the case, so the trail shows them only to who may read the case.
+fn target(r: &Return) -> (&'static str, String) {
+    match r.source_kind {
+        SourceKind::CaseReview => (SourceKind::CaseReview.slug(), r.source_id.clone()),
+        _ => ("return", r.id.clone()),
+    }
+}
+
 pub async fn question_set(db: &Db, pid: &str, id: &str) -> Result<QuestionSet, StoreError> {
     db.fetch_optional(
         query("SELECT * FROM question_set WHERE partnership_id = ? AND id = ?")
@@ -166,12 +223,14 @@ pub(crate) async fn request(
     Ok(added)
 }
 
-// The subject's label comes from the table of the source kind's subjects (audit sample cases
-// today); a kind without one shows an empty label.
+// The subject's label comes from the table of the source kind's subjects (audit sample cases),
+// or for a case review's returns the name of what was asked (its question set).
 const LINE_SELECT: &str = "SELECT r.*, \
-     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), '') AS source_title, \
-     COALESCE(s.label, '') AS subject, g.name AS agency, p.name AS assignee \
+     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, '') AS source_title, \
+     COALESCE(s.label, q.name, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
+     LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
+     LEFT JOIN question_set q ON r.source_kind = 'case_review' AND q.id = r.question_set_id \
      LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
      LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
@@ -329,6 +388,7 @@ pub async fn write(
     } else {
         "Saved"
     };
+    let (tk, tid) = target(&before);
     audit::append(
         &mut tx,
         who,
@@ -338,8 +398,8 @@ pub async fn write(
             } else {
                 "return.save"
             },
-            "return",
-            Some(id),
+            tk,
+            Some(&tid),
         )
         .summary(format!("{verb} a return"))
         .before(&before)
@@ -374,6 +434,7 @@ pub async fn decide(
         .bind(id),
     )
     .await?;
+    let (tk, tid) = target(&before);
     audit::append(
         &mut tx,
         who,
@@ -383,8 +444,8 @@ pub async fn decide(
             } else {
                 "return.lock"
             },
-            "return",
-            Some(id),
+            tk,
+            Some(&tid),
         )
         .summary(if mv == ReturnMove::SendBack {
             "Sent a return back for more work"
@@ -423,10 +484,11 @@ pub async fn assign(
         .bind(id),
     )
     .await?;
+    let (tk, tid) = target(&before);
     audit::append(
         &mut tx,
         who,
-        Event::new("return.assign", "return", Some(id))
+        Event::new("return.assign", tk, Some(&tid))
             .summary("Chose the auditor of a return")
             .before(&serde_json::json!({ "assignee_id": before.assignee_id }))
             .after(&serde_json::json!({ "assignee_id": person_id })),
@@ -510,10 +572,12 @@ pub async fn open_due_between(
     db.fetch_all(
         query(
             "SELECT r.id, \
-             COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), '') AS title, \
+             COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), \
+               'the review of case ' || cr.reference, '') AS title, \
              r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
              LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
              LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
+             LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') \
              AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
         )
@@ -624,10 +688,11 @@ pub async fn moderate(
             .bind(id),
     )
     .await?;
+    let (tk, tid) = target(&before);
     audit::append(
         &mut tx,
         who,
-        Event::new("return.moderate", "return", Some(id))
+        Event::new("return.moderate", tk, Some(&tid))
             .summary("Recorded a moderated grade")
             .before(
                 &serde_json::json!({ "grade": before.grade, "moderated": before.moderated_grade }),

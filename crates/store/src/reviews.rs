@@ -6,10 +6,12 @@ use chrono::Utc;
 use serde::Serialize;
 
 use learnloop_domain::reviews::Decision;
-use learnloop_domain::reviews::lifecycle::ReviewType;
+use learnloop_domain::reviews::lifecycle::{AgencyReturn, ReviewType};
+use learnloop_domain::sources::SourceKind;
 
 use crate::Day;
 use crate::audit::{self, Event, Who};
+use crate::returns::{self, ReturnLine};
 use crate::{Db, Page, Paged, StoreError, new_id, query, ts};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -419,57 +421,39 @@ pub async fn add_to_panel(
     Ok(n == 1)
 }
 
-/// An agency's summary of its involvement, asked for in a rapid review.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct AgencySummary {
-    pub id: String,
-    pub partnership_id: String,
-    pub review_id: String,
-    pub agency_id: String,
-    pub due_on: Day,
-    pub requested_at: String,
-    pub chronology: String,
-    pub analysis: String,
-    pub submitted_by: Option<String>,
-    pub submitted_at: Option<String>,
-    /// "rapid-review" for a rapid review's summary, "review" for a commissioned review's report.
-    pub kind: String,
-}
-
-/// Asks every agency involved for its summary by a date, and mails their safeguarding leads,
-/// in one transaction. Agencies already asked keep their request. Returns how many were asked.
+/// Asks every agency involved for its summary (rapid review) or its report and chronology
+/// (commissioned review) by a date, as returns (MODEL.md) on the case, and mails their
+/// safeguarding leads, in one transaction. Agencies already asked keep their request. Returns
+/// how many were asked.
 pub async fn request_summaries(
     db: &Db,
     who: &Who,
     pid: &str,
     review_id: &str,
-    kind: &str,
-    due_on: &str,
+    kind: AgencyReturn,
+    due_on: Day,
     mails: Vec<crate::outbox::NewMail>,
 ) -> Result<u64, StoreError> {
-    let now = ts(Utc::now());
     let mut tx = db.begin().await?;
     let agencies: Vec<(String,)> = tx
         .fetch_all(query("SELECT agency_id FROM case_agency WHERE partnership_id = ? AND review_id = ? LIMIT 200").bind(pid).bind(review_id))
         .await?;
-    let mut asked = 0;
-    for (agency,) in agencies {
-        asked += tx
-            .execute(
-                query(
-                    "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, analysis, kind) \
-                     VALUES (?, ?, ?, ?, ?, ?, '', '', ?) ON CONFLICT DO NOTHING",
-                )
-                .bind(new_id())
-                .bind(pid)
-                .bind(review_id)
-                .bind(&agency)
-                .bind(due_on)
-                .bind(&now)
-                .bind(kind),
-            )
+    let lines: Vec<String> = kind.lines().iter().map(|l| (*l).to_owned()).collect();
+    let set =
+        returns::current_question_set(&mut tx, pid, ("case-review", kind.question_set()), &lines)
             .await?;
-    }
+    let pairs: Vec<(String, String)> = agencies
+        .into_iter()
+        .map(|(a,)| (kind.slug().to_owned(), a))
+        .collect();
+    let asked = returns::request(
+        &mut tx,
+        pid,
+        (SourceKind::CaseReview, review_id, &set),
+        &pairs,
+        due_on,
+    )
+    .await?;
     for m in mails {
         crate::outbox::enqueue(&mut tx, m).await?;
     }
@@ -478,10 +462,9 @@ pub async fn request_summaries(
         who,
         Event::new("case.summaries.request", "case_review", Some(review_id)).summary(format!(
             "Asked {asked} agencies for their {} by {due_on}",
-            if kind == "review" {
-                "reports"
-            } else {
-                "summaries"
+            match kind {
+                AgencyReturn::Report => "reports",
+                AgencyReturn::Summary => "summaries",
             }
         )),
     )
@@ -490,105 +473,20 @@ pub async fn request_summaries(
     Ok(asked)
 }
 
+/// The summaries (or reports) asked of the agencies involved, by agency.
 pub async fn summaries(
     db: &Db,
     pid: &str,
     review_id: &str,
-    kind: &str,
-) -> Result<Vec<AgencySummary>, StoreError> {
-    db.fetch_all(
-        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND kind = ? ORDER BY agency_id LIMIT 200")
-            .bind(pid)
-            .bind(review_id)
-            .bind(kind),
+    kind: AgencyReturn,
+) -> Result<Vec<ReturnLine>, StoreError> {
+    Ok(
+        returns::for_source(db, pid, SourceKind::CaseReview, review_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.ret.subject_id == kind.slug())
+            .collect(),
     )
-    .await
-}
-
-pub async fn summary(
-    db: &Db,
-    pid: &str,
-    review_id: &str,
-    kind: &str,
-    agency_id: &str,
-) -> Result<Option<AgencySummary>, StoreError> {
-    db.fetch_optional(
-        query("SELECT * FROM agency_summary WHERE partnership_id = ? AND review_id = ? AND kind = ? AND agency_id = ?")
-            .bind(pid)
-            .bind(review_id)
-            .bind(kind)
-            .bind(agency_id),
-    )
-    .await
-}
-
-/// Summaries not yet returned by these agencies (an agency lead's to-do).
-pub async fn pending_for_agencies(
-    db: &Db,
-    pid: &str,
-    agency_ids: &[String],
-) -> Result<Vec<(AgencySummary, String)>, StoreError> {
-    let rows: Vec<AgencySummaryWithRef> = db
-        .fetch_all(
-            query(
-                "SELECT s.*, c.reference FROM agency_summary s JOIN case_review c ON c.id = s.review_id \
-                 WHERE s.partnership_id = ? AND s.submitted_at IS NULL ORDER BY s.due_on LIMIT 500",
-            )
-            .bind(pid),
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| agency_ids.contains(&r.summary.agency_id))
-        .map(|r| (r.summary, r.reference))
-        .collect())
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct AgencySummaryWithRef {
-    #[sqlx(flatten)]
-    summary: AgencySummary,
-    reference: String,
-}
-
-/// Records an agency's summary. False if it was not asked for.
-pub async fn submit_summary(
-    db: &Db,
-    who: &Who,
-    pid: &str,
-    review_id: &str,
-    (kind, agency_id): (&str, &str),
-    chronology: &str,
-    analysis: &str,
-) -> Result<bool, StoreError> {
-    let mut tx = db.begin().await?;
-    let n = tx
-        .execute(
-            query(
-                "UPDATE agency_summary SET chronology = ?, analysis = ?, submitted_by = ?, submitted_at = ? \
-                 WHERE partnership_id = ? AND review_id = ? AND kind = ? AND agency_id = ?",
-            )
-            .bind(chronology)
-            .bind(analysis)
-            .bind(&who.label)
-            .bind(ts(Utc::now()))
-            .bind(pid)
-            .bind(review_id)
-            .bind(kind)
-            .bind(agency_id),
-        )
-        .await?;
-    if n == 1 {
-        audit::append(
-            &mut tx,
-            who,
-            Event::new("case.summary.submit", "case_review", Some(review_id))
-                .summary("Submitted an agency summary"),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(n == 1)
 }
 
 /// Who is told the outcome of a decision: the agency leads of the agencies involved and the

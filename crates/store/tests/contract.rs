@@ -429,3 +429,127 @@ async fn a_stored_value_that_does_not_decode_fails_the_read_instead_of_becoming_
     })
     .await;
 }
+
+/// Migration 0018 moves a review's agency summaries and reports onto returns: each becomes a
+/// return on the case, with its answers, its state, and a version naming who submitted it.
+/// Here the old table is made again on a database migrated to the end, filled, and the
+/// migration's own text run on it, on each engine.
+#[tokio::test]
+async fn agency_summaries_move_onto_returns_with_their_answers_state_and_submitter() {
+    each_engine(|db, engine| async move {
+        let today = Utc::now().date_naive();
+        learnloop_store::demo::load_with_history(&db, 1, today, None)
+            .await
+            .unwrap();
+        let (pid, review, agency): (String, String, String) = db
+            .fetch_one(query(
+                "SELECT c.partnership_id, c.id, a.agency_id FROM case_review c \
+                 JOIN case_agency a ON a.review_id = c.id ORDER BY c.id, a.agency_id LIMIT 1",
+            ))
+            .await
+            .unwrap();
+        let (lead,): (String,) = db
+            .fetch_one(query("SELECT id FROM person ORDER BY id LIMIT 1"))
+            .await
+            .unwrap();
+        db.raw(
+            "DELETE FROM return_version WHERE return_id IN \
+               (SELECT id FROM return_request WHERE source_kind = 'case_review'); \
+             DELETE FROM return_request WHERE source_kind = 'case_review'; \
+             DELETE FROM question_set WHERE kind = 'case-review'; \
+             CREATE TABLE agency_summary (id TEXT PRIMARY KEY, partnership_id TEXT NOT NULL, \
+               review_id TEXT NOT NULL, agency_id TEXT NOT NULL, due_on TEXT NOT NULL, \
+               requested_at TEXT NOT NULL, chronology TEXT NOT NULL, analysis TEXT NOT NULL, \
+               submitted_by TEXT, submitted_at TEXT, kind TEXT NOT NULL DEFAULT 'rapid-review');",
+        )
+        .await
+        .unwrap();
+        let submitted = "0b6c8f59-2a4e-4f1e-9a55-0d5c1f1c0001";
+        let asked = "0b6c8f59-2a4e-4f1e-9a55-0d5c1f1c0002";
+        for (id, kind, chron, by, at) in [
+            (
+                submitted,
+                "rapid-review",
+                "3 Oct: a call to the home",
+                Some("Pat Lead <lead@example>"),
+                Some("2026-11-10T09:00:00.000000Z"),
+            ),
+            (asked, "review", "", None, None),
+        ] {
+            db.execute(
+                query(
+                    "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, \
+                     requested_at, chronology, analysis, submitted_by, submitted_at, kind) \
+                     VALUES (?, ?, ?, ?, '2026-11-20', '2026-11-01T09:00:00.000000Z', ?, ?, ?, ?, ?)",
+                )
+                .bind(id)
+                .bind(&pid)
+                .bind(&review)
+                .bind(&agency)
+                .bind(chron)
+                .bind(if by.is_some() { "Not linked \"quoted\"" } else { "" })
+                .bind(by)
+                .bind(at)
+                .bind(kind),
+            )
+            .await
+            .unwrap();
+        }
+        let mut tx = db.begin().await.unwrap();
+        audit::append(
+            &mut tx,
+            &Who {
+                person_id: Some(lead.clone()),
+                label: "Pat Lead <lead@example>".to_owned(),
+                partnership_id: Some(pid.clone()),
+                request_id: None,
+            },
+            Event::new("case.summary.submit", "case_review", Some(&review)),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        db.raw(match engine {
+            Engine::Sqlite => include_str!("../migrations/sqlite/0018_agency_summaries_as_returns.sql"),
+            Engine::Postgres => {
+                include_str!("../migrations/postgres/0018_agency_summaries_as_returns.sql")
+            }
+        })
+        .await
+        .unwrap();
+        let moved = learnloop_store::returns::line(&db, &pid, submitted)
+            .await
+            .unwrap()
+            .expect("the submitted summary is a return");
+        assert_eq!(moved.ret.state.slug(), "submitted");
+        assert_eq!(
+            moved.ret.answers.0,
+            vec!["3 Oct: a call to the home", "Not linked \"quoted\""]
+        );
+        assert_eq!(moved.subject, "Agency summary for a rapid review");
+        assert!(moved.source_title.starts_with("Case "));
+        let versions = learnloop_store::returns::versions(&db, &pid, submitted)
+            .await
+            .unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(versions[0].submitted_by, lead, "the trail's person, not a label");
+        let waiting = learnloop_store::returns::line(&db, &pid, asked)
+            .await
+            .unwrap()
+            .expect("the report asked for is a return");
+        assert_eq!(waiting.ret.state.slug(), "requested");
+        assert_eq!(waiting.subject, "Agency report and chronology for a review");
+        let qs = learnloop_store::returns::question_set(&db, &pid, &waiting.ret.question_set_id)
+            .await
+            .unwrap();
+        assert_eq!(qs.lines.0.len(), 2);
+        assert!(qs.scale.0.is_empty());
+        assert!(
+            db.fetch_one::<(i64,)>(query("SELECT COUNT(*) FROM agency_summary"))
+                .await
+                .is_err(),
+            "the old table is gone"
+        );
+    })
+    .await;
+}

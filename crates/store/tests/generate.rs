@@ -101,10 +101,27 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
         // them in fieldwork with returns still to come in.
         let audits = count(&db, "audit").await;
         assert!((2 * 5..=2 * 6).contains(&audits), "audits {audits}");
-        let returns = count(&db, "return_request").await;
+        let (returns,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM return_request WHERE source_kind = 'audit'",
+            ))
+            .await
+            .unwrap();
         assert!(
             (audits * 4..=audits * 30).contains(&returns),
             "returns {returns}"
+        );
+        // Each case review's agencies were asked for their summaries, as returns on the case.
+        let (summaries, cases_asked): (i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(*), COUNT(DISTINCT source_id) FROM return_request \
+                 WHERE source_kind = 'case_review' AND subject_id = 'rapid-review'",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            cases_asked > 0 && cases_asked * 2 <= summaries,
+            "summaries {summaries}"
         );
         let (open,): (i64,) = db
             .fetch_one(query(

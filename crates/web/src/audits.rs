@@ -18,7 +18,7 @@ use learnloop_domain::audits::{
 };
 use learnloop_domain::policy::Permission;
 use learnloop_domain::returns::{
-    Chase, DEFAULT_SCALE, ReturnState, chase, check_grade, check_lines, check_scale, response_rate,
+    DEFAULT_SCALE, check_grade, check_lines, check_scale, response_rate,
 };
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};

@@ -16,15 +16,20 @@ use learnloop_domain::audits::{
     AuditScope, ReturnScope, can_assign, can_read_all, can_read_return, can_run, can_write_return,
     check_independent,
 };
-use learnloop_domain::returns::{ReturnMove, ReturnState, check_grade};
+use learnloop_domain::policy::Permission;
+use learnloop_domain::returns::{Chase, ReturnMove, ReturnState, chase, check_grade};
+use learnloop_domain::reviews::lifecycle::AgencyReturn;
+use learnloop_domain::reviews::{can_read_in_full, can_write_summary};
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::check_text_block;
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Radios, Select, SelectItem, Textarea};
+use learnloop_store::audit::{self, Event};
 use learnloop_store::audits::{self, Audit};
 use learnloop_store::returns::{self, Answers, QuestionSet, Return, ReturnLine, Version};
 use learnloop_store::{StoreError, is_id};
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, filters, render, render_status};
@@ -45,17 +50,41 @@ pub(crate) fn scope_of(r: &Return) -> ReturnScope {
     }
 }
 
-/// A return, the source it belongs to and their scopes; 404 for another partnership's.
+/// What the source's rules let the signed-in person do with one return.
+#[derive(Default)]
+struct May {
+    read: bool,
+    write: bool,
+    assign: bool,
+    decide: bool,
+    /// See why an auditor was refused (what they declared), not only that they were.
+    see_conflicts: bool,
+}
+
+impl May {
+    /// An audit's rules, or single-agency assurance's (with no group or lead of its own: the
+    /// business team runs it, the independent chair reads it, each agency writes its own).
+    fn audit(s: &Signed, scope: &AuditScope, ret: &ReturnScope) -> May {
+        May {
+            read: can_read_return(&s.actor, scope, ret),
+            write: can_write_return(&s.actor, ret),
+            assign: can_assign(&s.actor, scope, ret),
+            decide: can_run(&s.actor, scope),
+            see_conflicts: can_read_all(&s.actor, scope),
+        }
+    }
+}
+
+/// A return, the source it belongs to and what its rules allow; 404 for another
+/// partnership's.
 struct Loaded {
     line: ReturnLine,
     /// The audit, for an audit's return (whose sample, auditors and refusals it has).
     audit: Option<Audit>,
-    /// Whose rules apply: the audit's, or for single-agency assurance the business team's
-    /// (who runs it) and the independent chair's (who reads it).
-    scope: AuditScope,
-    ret: ReturnScope,
-    /// The source's page and name, for the way back.
+    may: May,
+    /// The source's page and name, for the way back, and the menu entry it sits under.
     back: (String, String),
+    nav: &'static str,
 }
 
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
@@ -66,35 +95,45 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
         .await?
         .ok_or(AppError::NotFound)?;
     let kind = line.ret.source_kind;
-    let (audit, scope, title) = match kind {
-        SourceKind::Audit => {
-            let a = audits::get(&st.db, s.pid(), &line.ret.source_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let (scope, title) = (crate::audits::scope_of(&a), a.title.clone());
-            (Some(a), scope, title)
-        }
-        SourceKind::Assurance => {
-            let r = learnloop_store::assurance::get(&st.db, s.pid(), &line.ret.source_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            (
-                None,
-                AuditScope::default(),
-                format!("Single-agency assurance {}", r.year),
-            )
-        }
-        // Case reviews and meetings ask for no returns of this kind.
-        SourceKind::CaseReview | SourceKind::Meeting => return Err(AppError::NotFound),
-    };
+    let source = &line.ret.source_id;
     let ret = scope_of(&line.ret);
-    let back = (kind.path(&line.ret.source_id), title);
+    let mut back = (kind.path(source), line.source_title.clone());
+    let (audit, may, nav) = match kind {
+        SourceKind::Audit => {
+            let a = audits::get(&st.db, s.pid(), source)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let may = May::audit(s, &crate::audits::scope_of(&a), &ret);
+            (Some(a), may, "/audits")
+        }
+        SourceKind::Assurance => (None, May::audit(s, &AuditScope::default(), &ret), "/audits"),
+        // A review's agency summaries and reports: the agency's own lead writes it, and only
+        // who may read the case in full reads it (the case's panel rule); the business team
+        // sends it back or accepts it.
+        SourceKind::CaseReview => {
+            let panel = learnloop_store::reviews::panel(&st.db, s.pid(), source).await?;
+            let write = can_write_summary(&s.actor, &line.ret.agency_id);
+            if AgencyReturn::parse(&line.ret.subject_id) == Some(AgencyReturn::Report) {
+                back.0 = format!("/reviews/{source}/review#agency-reports");
+            } else {
+                back.0 = format!("/reviews/{source}#summaries");
+            }
+            let may = May {
+                read: write || can_read_in_full(&s.actor, &panel),
+                write,
+                decide: s.actor.can(Permission::ManageReviews),
+                ..May::default()
+            };
+            (None, may, "/reviews")
+        }
+        SourceKind::Meeting => return Err(AppError::NotFound),
+    };
     Ok(Loaded {
         line,
         audit,
-        scope,
-        ret,
+        may,
         back,
+        nav,
     })
 }
 
@@ -113,9 +152,12 @@ struct ShowPage {
     id: String,
     back_href: String,
     back_title: String,
-    case: String,
-    agency: String,
-    auditor: String,
+    /// "Police: return on Child A", or for a review "Police: agency summary for a rapid review".
+    heading: String,
+    /// The auditor, where the source chooses one (audits).
+    auditor: Option<String>,
+    /// Whether the question set grades (audits, assurance); a review's summaries do not.
+    graded: bool,
     state: &'static str,
     state_tag: &'static str,
     due: String,
@@ -177,18 +219,19 @@ async fn page(
             .collect()
     };
     Ok(ShowPage {
-        chrome: s.chrome("/audits"),
+        chrome: s.chrome(l.nav),
         errors: errors.summary(),
         id: r.id.clone(),
         back_href: l.back.0.clone(),
         back_title: l.back.1.clone(),
-        case: l.line.subject.clone(),
-        agency: l.line.agency.clone(),
-        auditor: l
-            .line
-            .assignee
-            .clone()
-            .unwrap_or_else(|| "Not chosen".to_owned()),
+        heading: heading(&l.line),
+        auditor: l.audit.as_ref().map(|_| {
+            l.line
+                .assignee
+                .clone()
+                .unwrap_or_else(|| "Not chosen".to_owned())
+        }),
+        graded: !qs.scale.0.is_empty(),
         state: r.state.label(),
         state_tag: r.state.tag_class(),
         due: r.due_on.long(),
@@ -201,7 +244,7 @@ async fn page(
         grade: r.grade.clone(),
         strengths: r.strengths.clone(),
         improvements: r.improvements.clone(),
-        can_write: can_write_return(&s.actor, &l.ret) && r.state.is_open(),
+        can_write: l.may.write && r.state.is_open(),
         answer_fields: qs
             .lines
             .0
@@ -209,7 +252,7 @@ async fn page(
             .enumerate()
             .map(|(i, q)| {
                 Textarea::new(format!("answer-{}", i + 1), q.clone())
-                    .rows(4)
+                    .rows(if qs.scale.0.is_empty() { 8 } else { 4 })
                     .filled(f, errors)
             })
             .collect(),
@@ -229,7 +272,7 @@ async fn page(
         improvements_field: Textarea::new("improvements", "Areas for improvement")
             .rows(3)
             .filled(f, errors),
-        can_assign: can_assign(&s.actor, &l.scope, &l.ret) && r.state != ReturnState::Locked,
+        can_assign: l.may.assign && r.state != ReturnState::Locked,
         assignee_field: Select::new(
             "person",
             "Auditor",
@@ -241,9 +284,9 @@ async fn page(
         )
         .hint("Someone who had no part in this case")
         .filled(f, errors),
-        can_decide: can_run(&s.actor, &l.scope) && r.state == ReturnState::Submitted,
+        can_decide: l.may.decide && r.state == ReturnState::Submitted,
         note_field: Textarea::new("note", "What needs more work")
-            .hint("Needed to send the return back; the auditor sees it")
+            .hint("Needed to send the return back; whoever writes it sees it")
             .rows(3)
             .filled(f, errors),
         versions: versions
@@ -264,10 +307,25 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_read_return(&s.actor, &l.scope, &l.ret) {
+    if !l.may.read {
         return Err(AppError::Forbidden);
     }
-    render(&page(&st, &s, &l, None, &Errors::default()).await?)
+    let page = page(&st, &s, &l, None, &Errors::default()).await?;
+    // A review's summaries are part of the restricted case: each read is on its trail.
+    if l.line.ret.source_kind == SourceKind::CaseReview {
+        audit::record(
+            &st.db,
+            &s.who(),
+            Event::new(
+                "case.summary.read",
+                SourceKind::CaseReview.slug(),
+                Some(&l.line.ret.source_id),
+            )
+            .summary(format!("Read {}", page.heading)),
+        )
+        .await?;
+    }
+    render(&page)
 }
 
 async fn again(
@@ -288,7 +346,7 @@ async fn write(
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_write_return(&s.actor, &l.ret) {
+    if !l.may.write {
         return Err(AppError::Forbidden);
     }
     let mv = if f.get("action") == "submit" {
@@ -316,8 +374,9 @@ async fn write(
             answers.push(a);
         }
     }
+    let graded = !qs.scale.0.is_empty();
     let grade = f.get("grade");
-    let grade = if grade.trim().is_empty() && !submitting {
+    let grade = if !graded || (grade.trim().is_empty() && !submitting) {
         Some(String::new())
     } else {
         errors
@@ -326,7 +385,7 @@ async fn write(
     };
     let optional = |key: &str, what: &str, errors: &mut Errors| {
         let t = f.get(key);
-        if t.trim().is_empty() && !submitting {
+        if !graded || (t.trim().is_empty() && !submitting) {
             Some(String::new())
         } else {
             errors.check(key, check_text_block(&t, what, 8000))
@@ -372,7 +431,7 @@ async fn assign(
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_assign(&s.actor, &l.scope, &l.ret) {
+    if !l.may.assign {
         return Err(AppError::Forbidden);
     }
     let mut errors = Errors::default();
@@ -409,7 +468,7 @@ async fn assign(
         // that the person had a part in the case.
         errors.add(
             "person",
-            if can_read_all(&s.actor, &l.scope) {
+            if l.may.see_conflicts {
                 reason
             } else {
                 format!(
@@ -441,7 +500,7 @@ async fn decide(
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_run(&s.actor, &l.scope) {
+    if !l.may.decide {
         return Err(AppError::Forbidden);
     }
     let mut errors = Errors::default();
@@ -489,4 +548,66 @@ async fn decide(
         }
     }
     again(&st, &s, &l, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// What the page is called: the agency and what it answers.
+fn heading(l: &ReturnLine) -> String {
+    match l.ret.source_kind {
+        SourceKind::CaseReview => {
+            let mut what = l.subject.clone();
+            if let Some(first) = what.get(..1) {
+                what.replace_range(..1, &first.to_lowercase());
+            }
+            format!("{}: {what}", l.agency)
+        }
+        _ if l.subject.is_empty() => format!("{}: return", l.agency),
+        _ => format!("{}: return on {}", l.agency, l.subject),
+    }
+}
+
+/// The returns a person writes, whatever asked for them: those assigned to them, and their
+/// agencies' while nobody is chosen, due first. A review's summaries name the case by its
+/// reference only, and reach only its agency's leads.
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let Audience::Person(s) = a else {
+        return Ok(Vec::new());
+    };
+    let today = chrono::Utc::now().date_naive();
+    let led: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
+    let mut out = Vec::new();
+    for r in returns::open_for(&st.db, s.pid(), &s.person.id, &led).await? {
+        if r.ret.assignee_id.is_some() && r.ret.assignee_id.as_deref() != Some(&s.person.id) {
+            continue;
+        }
+        let due = r.ret.due_on;
+        out.push(Attention {
+            kind: "return",
+            text: match r.ret.source_kind {
+                SourceKind::Audit => format!(
+                    "Return for the audit “{}”: {}, {}",
+                    r.source_title, r.agency, r.subject
+                ),
+                SourceKind::CaseReview => format!(
+                    "Your agency's {} for {}",
+                    AgencyReturn::parse(&r.ret.subject_id)
+                        .unwrap_or(AgencyReturn::Summary)
+                        .noun(),
+                    r.source_title.to_lowercase()
+                ),
+                _ => format!("{}: {}'s return", r.source_title, r.agency),
+            },
+            detail: format!("Due {}", due.long()),
+            href: format!("/returns/{}", r.ret.id),
+            tag: Some(due_tag(due, today)),
+        });
+    }
+    Ok(out)
+}
+
+fn due_tag(due: learnloop_store::Day, today: chrono::NaiveDate) -> (String, &'static str) {
+    match chase(ReturnState::Requested, due.date(), today, 7) {
+        Chase::Overdue => ("Overdue".to_owned(), "red"),
+        Chase::DueToday => ("Due today".to_owned(), "orange"),
+        _ => (format!("Due {}", due.long()), "yellow"),
+    }
 }

@@ -18,16 +18,18 @@ use learnloop_domain::reviews::{
     CaseEvents, Category, Decision, PanelResponse, Stage, can_read_in_full, can_sign_off,
     can_write_summary, check_pseudonym, check_recommendation,
 };
+use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, Input, Radios, Select, SelectItem, Textarea,
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::outbox::NewMail;
+use learnloop_store::returns::ReturnLine;
 use learnloop_store::reviews::{
-    self, AgencySummary, CaseReview, NewNotification, RapidReview, RapidReviewInput, Subject,
+    self, CaseReview, NewNotification, RapidReview, RapidReviewInput, Subject,
 };
-use learnloop_store::{Day, Page, accounts, governance as gov, is_id};
+use learnloop_store::{Day, Page, accounts, is_id};
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -35,7 +37,7 @@ use crate::clocks::Timeline;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, Field, FormPairs};
 use crate::page::Pager;
-use crate::page::{Chrome, Flash, render, render_status};
+use crate::page::{Chrome, Flash, filters, render, render_status};
 use crate::session::Signed;
 use crate::web::{query_params, redirect_with};
 
@@ -140,41 +142,7 @@ fn timeline(
 /// Clocks at risk or missed, on the business team's home page and on the agenda of the group
 /// that oversees the case. Only the reference and the deadline show: no children's details.
 pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
-    let mut out = summaries_due(st, a).await?;
-    out.extend(clocks_at_risk(st, a).await?);
-    Ok(out)
-}
-
-/// An agency lead's summaries still to return.
-async fn summaries_due(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
-    let Audience::Person(s) = a else {
-        return Ok(Vec::new());
-    };
-    let mine: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
-    if mine.is_empty() {
-        return Ok(Vec::new());
-    }
-    let today = Utc::now().date_naive();
-    Ok(reviews::pending_for_agencies(&st.db, s.pid(), &mine)
-        .await?
-        .into_iter()
-        .map(|(sm, reference)| {
-            let late = sm.due_on.date() < today;
-            let due_text = sm.due_on.long();
-            let kind = AgencyReturn::parse(&sm.kind).unwrap_or(AgencyReturn::Summary);
-            Attention {
-                kind: "case-summary",
-                text: format!("Your agency's {} for case {reference}", kind.noun()),
-                detail: format!("Due {due_text}"),
-                href: format!("/reviews/{}/{}/{}", sm.review_id, kind.path(), sm.agency_id),
-                tag: Some(if late {
-                    ("Overdue".to_owned(), "red")
-                } else {
-                    (format!("Due {due_text}"), "yellow")
-                }),
-            }
-        })
-        .collect())
+    clocks_at_risk(st, a).await
 }
 
 async fn clocks_at_risk(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {

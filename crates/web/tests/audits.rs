@@ -496,21 +496,40 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
             &case,
         )
         .await;
-        let mut tx = app.db.begin().await.unwrap();
-        learnloop_store::audit::append(
-            &mut tx,
+        // The case review asked its agencies for summaries; the auditor wrote one.
+        let asked = bt
+            .post(
+                &format!("/reviews/{case}/summaries"),
+                &[("due-day", "15"), ("due-month", "1"), ("due-year", "2027")],
+            )
+            .await;
+        assert_eq!(asked.status, 303, "{}", asked.body);
+        let summary = one(
+            &app,
+            "SELECT id FROM return_request WHERE source_id = ? ORDER BY agency_id LIMIT 1",
+            &case,
+        )
+        .await;
+        learnloop_store::returns::write(
+            &app.db,
             &learnloop_store::audit::Who {
                 person_id: Some(auditor.clone()),
                 label: "Helen Brooks <auditor@northbrook.example>".to_owned(),
-                partnership_id: Some(pid),
+                partnership_id: Some(pid.clone()),
                 request_id: None,
             },
-            learnloop_store::audit::Event::new("case.summary.submit", "case_review", Some(&case))
-                .summary("Submitted an agency summary"),
+            &pid,
+            &summary,
+            &learnloop_store::returns::Answers {
+                answers: vec!["Chronology".to_owned(), "Analysis".to_owned()],
+                grade: String::new(),
+                strengths: String::new(),
+                improvements: String::new(),
+            },
+            learnloop_domain::returns::ReturnMove::Submit,
         )
         .await
         .unwrap();
-        tx.commit().await.unwrap();
         let ret = return_of(&app, &audit, "Child A", &police).await;
         let p = bt
             .post(&format!("/returns/{ret}/assign"), &[("person", &auditor)])

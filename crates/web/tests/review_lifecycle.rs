@@ -133,7 +133,7 @@ async fn a_decided_practice_review_runs_through_terms_reports_and_publication() 
             .db
             .fetch_one(
                 query(
-                    "SELECT COUNT(*) FROM agency_summary WHERE kind = 'review' AND review_id = ?",
+                    "SELECT COUNT(*) FROM return_request WHERE source_kind = 'case_review' AND subject_id = 'review' AND source_id = ?",
                 )
                 .bind(id.as_str()),
             )
@@ -456,7 +456,13 @@ async fn nobody_off_the_panel_reaches_restricted_content_by_any_url_export_or_se
         for a in &other_agency {
             let got = lead.get(&format!("/reviews/{id}/reports/{a}")).await;
             if lead_agency.contains(a) {
-                assert_eq!(got.status, 200);
+                // The address in the mail leads to the agency's return on the case.
+                assert_eq!(got.status, 303);
+                let to = got.location.clone().unwrap_or_default();
+                assert!(to.starts_with("/returns/"), "{to}");
+                let page = lead.get(&to).await;
+                assert_eq!(page.status, 200);
+                assert!(page.contains("agency report and chronology for a review"));
             } else {
                 assert_eq!(got.status, 403);
             }

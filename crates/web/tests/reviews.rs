@@ -245,7 +245,7 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
         assert_eq!(r.status, 303, "{}", r.body);
         let page = bt.get(&format!("/reviews/{id}")).await;
         assert!(page.contains("Northbrook Constabulary"));
-        assert!(page.contains(">Not yet</strong>"));
+        assert!(page.contains(">Not started</strong>"));
         // The police lead is told by mail (no child's details) and sees it on their home page.
         let mail = common::last_mail_to(&app.db, "agency.lead@northbrook.example")
             .await
@@ -268,22 +268,40 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
             ))
             .await
             .unwrap();
+        // The mail's address leads to the agency's return on the case: a return (MODEL.md).
         let path = format!("/reviews/{id}/summaries/{}", police.0);
-        assert_eq!(lead.get(&path).await.status, 200);
+        let to = lead.get(&path).await;
+        assert_eq!(to.status, 303);
+        let ret = to.location.clone().unwrap_or_default();
+        assert!(ret.starts_with("/returns/"), "{ret}");
+        assert_eq!(lead.get(&ret).await.status, 200);
         let empty = lead
-            .post(&path, &[("chronology", ""), ("analysis", "")])
+            .post(
+                &ret,
+                &[("answer-1", ""), ("answer-2", ""), ("action", "submit")],
+            )
             .await;
         assert_eq!(empty.status, 422);
-        assert!(empty.contains("Enter the chronology"));
+        assert!(empty.contains("Enter the answer to “Chronology"), "{}", empty.body);
+        // A draft is kept without being submitted.
+        let draft = lead
+            .post(
+                &ret,
+                &[("answer-1", "3 Oct: officers attended"), ("answer-2", ""), ("action", "save")],
+            )
+            .await;
+        assert_eq!(draft.status, 303);
+        assert!(bt.get(&format!("/reviews/{id}")).await.contains(">Draft</strong>"));
         let sent = lead
             .post(
-                &path,
+                &ret,
                 &[
                     (
-                        "chronology",
+                        "answer-1",
                         "3 Oct: officers attended a call about Child A's home.",
                     ),
-                    ("analysis", "The call was not linked to earlier referrals."),
+                    ("answer-2", "The call was not linked to earlier referrals."),
+                    ("action", "submit"),
                 ],
             )
             .await;
@@ -291,7 +309,7 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
         assert!(
             bt.get(&format!("/reviews/{id}"))
                 .await
-                .contains(">Returned</strong>")
+                .contains(">Submitted</strong>")
         );
         assert!(
             !lead
@@ -299,17 +317,54 @@ async fn agencies_involved_are_asked_for_summaries_and_the_business_team_sees_wh
                 .await
                 .contains("summary for case 2026-001")
         );
-        // Nobody else reads or writes it.
-        let practitioner = Client::new(&app.base);
-        practitioner.sign_in_as(Role::Practitioner).await;
-        assert_eq!(practitioner.get(&path).await.status, 403);
+        // Submitted, it is changed only if the business team sends it back.
+        let again = lead
+            .post(&ret, &[("answer-1", "x"), ("answer-2", "y"), ("action", "submit")])
+            .await;
+        assert_eq!(again.status, 409);
+        let back = bt
+            .post(
+                &format!("{ret}/decide"),
+                &[("decision", "send-back"), ("note", "Add the November contacts")],
+            )
+            .await;
+        assert_eq!(back.status, 303);
+        let home = lead.get("/home").await;
+        assert!(home.contains("summary for case 2026-001"), "{}", home.body);
+        assert!(lead.get(&ret).await.contains("Add the November contacts"));
+        // The lead cannot accept their own summary.
         assert_eq!(
-            practitioner
-                .post(&path, &[("chronology", "x"), ("analysis", "y")])
+            lead.post(&format!("{ret}/decide"), &[("decision", "accept")])
                 .await
                 .status,
             403
         );
+        // Nobody else reads or writes it.
+        let practitioner = Client::new(&app.base);
+        practitioner.sign_in_as(Role::Practitioner).await;
+        assert_eq!(practitioner.get(&path).await.status, 403);
+        assert_eq!(practitioner.get(&ret).await.status, 403);
+        assert_eq!(
+            practitioner
+                .post(&ret, &[("answer-1", "x"), ("answer-2", "y"), ("action", "save")])
+                .await
+                .status,
+            403
+        );
+        // Nor the independent chair, who is not on the case's panel.
+        let ic = Client::new(&app.base);
+        ic.sign_in_as(Role::IndependentChair).await;
+        assert_eq!(ic.get(&ret).await.status, 403);
+        // Each read by the panel is on the case's trail, which only they see.
+        let reads: (i64,) = app
+            .db
+            .fetch_one(
+                query("SELECT COUNT(*) FROM audit_event WHERE action = 'case.summary.read' AND target_id = ?")
+                    .bind(&id),
+            )
+            .await
+            .unwrap();
+        assert!(reads.0 >= 2, "{}", reads.0);
     })
     .await;
 }

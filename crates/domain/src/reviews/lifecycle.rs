@@ -365,6 +365,28 @@ impl AgencyReturn {
         }
     }
 
+    /// The question set it is asked on (a return, MODEL.md): one per partnership and kind.
+    pub fn question_set(self) -> &'static str {
+        match self {
+            AgencyReturn::Summary => "Agency summary for a rapid review",
+            AgencyReturn::Report => "Agency report and chronology for a review",
+        }
+    }
+
+    /// Its lines: the chronology, then the analysis. Ungraded.
+    pub fn lines(self) -> [&'static str; 2] {
+        match self {
+            AgencyReturn::Summary => [
+                "Chronology of your agency's involvement",
+                "Analysis: what went well, what could have been done differently, and any learning",
+            ],
+            AgencyReturn::Report => [
+                "Chronology of your agency's involvement",
+                "Report: your agency's analysis of its practice and its own learning",
+            ],
+        }
+    }
+
     pub fn parse(s: &str) -> Option<AgencyReturn> {
         [AgencyReturn::Summary, AgencyReturn::Report]
             .into_iter()

@@ -218,9 +218,10 @@ pub async fn wrote_earlier_return(
     let (n,): (i64,) = db
         .fetch_one(
             query(
-                "SELECT (SELECT COUNT(*) FROM audit_case c JOIN audit_event e \
-                   ON e.target_kind = 'case_review' AND e.target_id = c.case_review_id \
-                   AND e.action = 'case.summary.submit' AND e.actor_id = ? \
+                "SELECT (SELECT COUNT(*) FROM audit_case c JOIN return_request r \
+                   ON r.source_kind = 'case_review' AND r.source_id = c.case_review_id \
+                   AND r.partnership_id = c.partnership_id \
+                   JOIN return_version v ON v.return_id = r.id AND v.submitted_by = ? \
                    WHERE c.partnership_id = ? AND c.id = ?) + \
                  (SELECT COUNT(*) FROM audit_case c JOIN audit_case o \
                    ON o.case_review_id = c.case_review_id AND o.id <> c.id AND o.partnership_id = c.partnership_id \

@@ -2,8 +2,9 @@
 //! summaries, terms of reference, learning events, findings and publication decisions.
 
 use chrono::{Datelike, Duration, NaiveDate};
+use learnloop_domain::reviews::lifecycle::AgencyReturn;
 
-use super::bulk::row;
+use super::bulk::{NONE, row};
 use super::partnership::Ctx;
 use super::rng::{Rng, ymd};
 use super::words::{FIRST, LAST, TOPICS};
@@ -171,19 +172,15 @@ impl Ctx {
                         let at = rng.at(n + Duration::days(1));
                         let back = rng.range(3, 10);
                         let sub = done.then(|| rng.at((n + Duration::days(back)).min(today)));
-                        self.t.agency_summary.push(row![
-                            rng.id(),
-                            self.pid.as_str(),
-                            id.as_str(),
-                            self.agencies[*a].as_str(),
-                            ymd(due),
-                            at,
-                            if done { "Contact with the family from the first referral to the incident, in date order." } else { "" },
-                            if done { "What went well, what could have been better, and why." } else { "" },
-                            done.then(|| self.leads[*a].name.clone()),
-                            sub,
-                            "rapid-review"
-                        ]);
+                        self.agency_return(
+                            rng,
+                            (id.as_str(), AgencyReturn::Summary, *a),
+                            (due, at.as_str(), sub.as_deref()),
+                            [
+                                "Contact with the family from the first referral to the incident, in date order.",
+                                "What went well, what could have been better, and why.",
+                            ],
+                        );
                     }
                     if dd <= today {
                         review_type = match decision {
@@ -256,19 +253,15 @@ impl Ctx {
                                     let at = rng.at(terms);
                                     let early = rng.range(0, 10);
                                     let sub = done.then(|| rng.at(due - Duration::days(early)));
-                                    self.t.agency_summary.push(row![
-                                        rng.id(),
-                                        self.pid.as_str(),
-                                        id.as_str(),
-                                        self.agencies[*a].as_str(),
-                                        ymd(due),
-                                        at,
-                                        if done { "A full chronology of the agency's involvement." } else { "" },
-                                        if done { "The agency's analysis of its practice and its own learning." } else { "" },
-                                        done.then(|| self.leads[*a].name.clone()),
-                                        sub,
-                                        "review"
-                                    ]);
+                                    self.agency_return(
+                                        rng,
+                                        (id.as_str(), AgencyReturn::Report, *a),
+                                        (due, at.as_str(), sub.as_deref()),
+                                        [
+                                            "A full chronology of the agency's involvement.",
+                                            "The agency's analysis of its practice and its own learning.",
+                                        ],
+                                    );
                                 }
                             }
                             if draft <= today {
@@ -434,6 +427,82 @@ impl Ctx {
             weight,
             agencies,
             recs: 0,
+        }
+    }
+}
+
+impl Ctx {
+    /// An agency's summary or report for a review: a return on the case, on the partnership's
+    /// question set for the kind (made the first time), with a version once submitted.
+    fn agency_return(
+        &mut self,
+        rng: &mut Rng,
+        (review, kind, agency): (&str, AgencyReturn, usize),
+        (due, asked, submitted): (NaiveDate, &str, Option<&str>),
+        texts: [&str; 2],
+    ) {
+        let set = match self.review_sets.get(kind.slug()) {
+            Some(id) => id.clone(),
+            None => {
+                let id = rng.id();
+                self.t.question_set.push(row![
+                    id.as_str(),
+                    self.pid.as_str(),
+                    "case-review",
+                    kind.question_set(),
+                    1i64,
+                    serde_json::to_string(&kind.lines()).unwrap_or_default(),
+                    "[]",
+                    asked
+                ]);
+                self.review_sets.insert(kind.slug(), id.clone());
+                id
+            }
+        };
+        let answers = serde_json::to_string(&match submitted {
+            Some(_) => texts,
+            None => ["", ""],
+        })
+        .unwrap_or_default();
+        let id = rng.id();
+        self.t.return_request.push(row![
+            id.as_str(),
+            self.pid.as_str(),
+            "case_review",
+            review,
+            kind.slug(),
+            self.agencies[agency].as_str(),
+            NONE,
+            set,
+            ymd(due),
+            if submitted.is_some() {
+                "submitted"
+            } else {
+                "requested"
+            },
+            answers.as_str(),
+            "",
+            "",
+            "",
+            NONE,
+            "",
+            NONE,
+            "",
+            asked,
+            submitted.unwrap_or(asked)
+        ]);
+        if let Some(at) = submitted {
+            self.t.return_version.push(row![
+                id.as_str(),
+                self.pid.as_str(),
+                1i64,
+                answers.as_str(),
+                "",
+                "",
+                "",
+                self.leads[agency].id.as_str(),
+                at
+            ]);
         }
     }
 }

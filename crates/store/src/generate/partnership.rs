@@ -43,6 +43,8 @@ pub(super) struct Ctx {
     pub(super) tagged: HashSet<(usize, &'static str, String)>,
     pub(super) case_seq: HashMap<i32, i64>,
     pub(super) past_only: bool,
+    /// The question set of each kind of agency return on a review, once made.
+    pub(super) review_sets: HashMap<&'static str, String>,
 }
 
 pub(super) async fn partnership(
@@ -349,6 +351,7 @@ pub(super) async fn partnership(
         tagged: HashSet::new(),
         case_seq: HashMap::new(),
         past_only: use_demo,
+        review_sets: HashMap::new(),
     };
     c.terms(&mut rng, &with_terms, o.years);
     c.meetings(&mut rng);

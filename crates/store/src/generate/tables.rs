@@ -29,7 +29,6 @@ pub(super) struct Tables {
     pub(super) case_subject: Bulk,
     pub(super) case_agency: Bulk,
     pub(super) case_panel: Bulk,
-    pub(super) agency_summary: Bulk,
     pub(super) rapid_review: Bulk,
     pub(super) review_terms: Bulk,
     pub(super) review_event: Bulk,
@@ -190,12 +189,6 @@ impl Tables {
                 "INSERT INTO case_panel (partnership_id, review_id, person_id, added_at) VALUES ",
                 4,
             ),
-            agency_summary: Bulk::new(
-                "agency_summary",
-                "INSERT INTO agency_summary (id, partnership_id, review_id, agency_id, due_on, requested_at, chronology, \
-                 analysis, submitted_by, submitted_at, kind) VALUES ",
-                11,
-            ),
             rapid_review: Bulk::new(
                 "rapid_review",
                 "INSERT INTO rapid_review (review_id, partnership_id, facts, safety_assurance, safety_by, learning, \
@@ -292,7 +285,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 42] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 41] {
         [
             &mut self.agency,
             &mut self.group,
@@ -319,7 +312,6 @@ impl Tables {
             &mut self.case_subject,
             &mut self.case_agency,
             &mut self.case_panel,
-            &mut self.agency_summary,
             &mut self.rapid_review,
             &mut self.review_terms,
             &mut self.review_event,

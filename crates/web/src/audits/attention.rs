@@ -5,9 +5,9 @@ use super::*;
 
 // ---- attention ----
 
-/// What audits need of someone: the returns they write (assigned to them, or their agency's
-/// while nobody is chosen); for those who run audits, overdue returns, workshops coming and
-/// reports overdue; on a group's agenda, its audits under way. Agenda items name the audit,
+/// What audits need of someone who runs them: overdue returns, workshops coming and reports
+/// overdue; on a group's agenda, its audits under way. (The returns a person writes are
+/// `crate::returns::attention`'s.) Agenda items name the audit,
 /// never a case of its sample.
 pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
     let s = a.signed();
@@ -19,28 +19,6 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         Audience::Person(_) => Utc::now().date_naive(),
     };
     let mut out = Vec::new();
-    if let Audience::Person(s) = a {
-        let led: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
-        for r in returns::open_for(&st.db, s.pid(), &s.person.id, &led).await? {
-            if r.ret.assignee_id.is_some() && r.ret.assignee_id.as_deref() != Some(&s.person.id) {
-                continue;
-            }
-            let due = r.ret.due_on;
-            out.push(Attention {
-                kind: "return",
-                text: match r.ret.source_kind {
-                    SourceKind::Audit => format!(
-                        "Return for the audit “{}”: {}, {}",
-                        r.source_title, r.agency, r.subject
-                    ),
-                    _ => format!("{}: {}'s return", r.source_title, r.agency),
-                },
-                detail: format!("Due {}", due.long()),
-                href: format!("/returns/{}", r.ret.id),
-                tag: Some(due_tag(due, today)),
-            });
-        }
-    }
     let group = match a {
         Audience::Group { group, .. } => Some(group.group.id.as_str()),
         Audience::Person(_) => None,
@@ -92,12 +70,4 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         }
     }
     Ok(out)
-}
-
-fn due_tag(due: Day, today: chrono::NaiveDate) -> (String, &'static str) {
-    match chase(ReturnState::Requested, due.date(), today, 7) {
-        Chase::Overdue => ("Overdue".to_owned(), "red"),
-        Chase::DueToday => ("Due today".to_owned(), "orange"),
-        _ => (format!("Due {}", due.long()), "yellow"),
-    }
 }

@@ -32,7 +32,7 @@ struct ShowPage {
     group: String,
     timeline: Timeline,
     can_manage: bool,
-    summaries: Vec<(AgencySummary, String)>,
+    summaries: Vec<ReturnLine>,
     summaries_due: DateInput,
     errors: learnloop_govuk::ErrorSummary,
     rapid: Option<RapidReview>,
@@ -96,22 +96,11 @@ async fn show_view(
     let rules = &refd.rules;
     let from_aware = s.partnership.rapid_review_from == "aware";
     let summaries = if full {
-        let all = &refd.agencies;
-        reviews::summaries(&st.db, s.pid(), &id, AgencyReturn::Summary.slug())
-            .await?
-            .into_iter()
-            .map(|sm| {
-                let name = all
-                    .iter()
-                    .find(|a| a.id == sm.agency_id)
-                    .map(|a| a.name.clone())
-                    .unwrap_or_default();
-                (sm, name)
-            })
-            .collect()
+        reviews::summaries(&st.db, s.pid(), &id, AgencyReturn::Summary).await?
     } else {
         Vec::new()
     };
+
     let (children, agencies, panel) = if full {
         let all = &refd.agencies;
         let ids = reviews::agency_ids(&st.db, s.pid(), &id).await?;

@@ -27,14 +27,15 @@ use learnloop_govuk::{
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::{self, Upload};
 use learnloop_store::recommendations::{self, RecommendationLine};
+use learnloop_store::returns::ReturnLine;
 use learnloop_store::reviews::lifecycle::{
     self as store, Finding, PublicationInput, PublicationRecord, Referral, Report, ReviewEvent,
     Terms, TermsInput,
 };
-use learnloop_store::reviews::{self, AgencySummary, CaseReview, NewNotification, NewReferral};
+use learnloop_store::reviews::{self, CaseReview, NewNotification, NewReferral};
 use learnloop_store::{StoreError, is_id, themes};
 
-use super::summaries::{request_returns, return_page, submit_return};
+use super::summaries::{request_returns, return_page};
 use super::timeline;
 use crate::AppState;
 use crate::clocks::Timeline;

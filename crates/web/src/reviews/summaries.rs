@@ -9,10 +9,7 @@ use super::*;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/reviews/{id}/summaries", post(request_summaries))
-        .route(
-            "/reviews/{id}/summaries/{agency}",
-            get(summary_page).post(submit_summary),
-        )
+        .route("/reviews/{id}/summaries/{agency}", get(summary_page))
 }
 
 async fn request_summaries(
@@ -79,16 +76,7 @@ pub(crate) async fn request_returns(
             ),
         })
         .collect();
-    reviews::request_summaries(
-        &st.db,
-        &s.who(),
-        s.pid(),
-        id,
-        kind.slug(),
-        &due.format("%Y-%m-%d").to_string(),
-        mails,
-    )
-    .await?;
+    reviews::request_summaries(&st.db, &s.who(), s.pid(), id, kind, Day(due), mails).await?;
     Ok(redirect_with(
         &match kind {
             AgencyReturn::Summary => format!("/reviews/{id}#summaries"),
@@ -102,82 +90,6 @@ pub(crate) async fn request_returns(
     ))
 }
 
-#[derive(Template)]
-#[template(path = "reviews/summary.html")]
-struct SummaryPage {
-    chrome: Chrome,
-    errors: learnloop_govuk::ErrorSummary,
-    kind: AgencyReturn,
-    back: String,
-    reference: String,
-    agency: String,
-    due: String,
-    submitted: Option<String>,
-    can_write: bool,
-    chronology: Textarea,
-    analysis: Textarea,
-    text_chronology: String,
-    text_analysis: String,
-}
-
-async fn summary_view(
-    st: &AppState,
-    s: &Signed,
-    (id, kind, agency): (&str, AgencyReturn, &str),
-    f: Option<&FormPairs>,
-    errors: &Errors,
-) -> AppResult<SummaryPage> {
-    if !is_id(id) || !is_id(agency) {
-        return Err(AppError::NotFound);
-    }
-    let c = reviews::get(&st.db, s.pid(), id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let sm = reviews::summary(&st.db, s.pid(), id, kind.slug(), agency)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let panel = reviews::panel(&st.db, s.pid(), id).await?;
-    let can_write = can_write_summary(&s.actor, agency);
-    if !can_write && !can_read_in_full(&s.actor, &panel) {
-        return Err(AppError::Forbidden);
-    }
-    let agency_name = gov::agency(&st.db, s.pid(), agency)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
-    let value = |k: &str, stored: &str| f.map(|f| f.get(k)).unwrap_or_else(|| stored.to_owned());
-    Ok(SummaryPage {
-        chrome: s.chrome("/reviews"),
-        errors: errors.summary(),
-        kind,
-        back: match kind {
-            AgencyReturn::Summary => format!("/reviews/{id}#summaries"),
-            AgencyReturn::Report => format!("/reviews/{id}/review#agency-reports"),
-        },
-        reference: c.reference,
-        agency: agency_name,
-        due: sm.due_on.long(),
-        submitted: sm
-            .submitted_at
-            .as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.format("%-d %B %Y").to_string()),
-        can_write,
-        chronology: Textarea::new("chronology", "Chronology of your agency's involvement")
-            .hint("Dates and what your agency knew and did. Refer to children by their pseudonyms")
-            .rows(10)
-            .value(value("chronology", &sm.chronology))
-            .error(errors.get("chronology")),
-        analysis: Textarea::new("analysis", "Analysis")
-            .hint("What went well, what could have been done differently, and any learning")
-            .rows(8)
-            .value(value("analysis", &sm.analysis))
-            .error(errors.get("analysis")),
-        text_chronology: sm.chronology,
-        text_analysis: sm.analysis,
-    })
-}
-
 async fn summary_page(
     State(st): State<AppState>,
     s: Signed,
@@ -186,80 +98,32 @@ async fn summary_page(
     return_page(&st, &s, (&id, AgencyReturn::Summary, &agency)).await
 }
 
-async fn submit_summary(
-    State(st): State<AppState>,
-    s: Signed,
-    Path((id, agency)): Path<(String, String)>,
-    f: FormPairs,
-) -> AppResult<Response> {
-    submit_return(&st, &s, (&id, AgencyReturn::Summary, &agency), &f).await
-}
-
-/// An agency's summary or report: its lead writes it, the panel reads it (audited).
+/// The address the mails asking for a summary or report give: the agency's return on the
+/// case (`/returns/{id}`), for whoever may read it there.
 pub(crate) async fn return_page(
     st: &AppState,
     s: &Signed,
-    key: (&str, AgencyReturn, &str),
+    (id, kind, agency): (&str, AgencyReturn, &str),
 ) -> AppResult<Response> {
-    let page = summary_view(st, s, key, None, &Errors::default()).await?;
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new(
-            "case.summary.read",
-            learnloop_domain::sources::SourceKind::CaseReview.slug(),
-            Some(key.0),
-        )
-        .summary(format!(
-            "Read the {} {} of case {}",
-            page.agency,
-            key.1.noun(),
-            page.reference
-        )),
-    )
-    .await?;
-    render(&page)
-}
-
-pub(crate) async fn submit_return(
-    st: &AppState,
-    s: &Signed,
-    key: (&str, AgencyReturn, &str),
-    f: &FormPairs,
-) -> AppResult<Response> {
-    let page = summary_view(st, s, key, Some(f), &Errors::default()).await?;
-    if !page.can_write {
+    if !is_id(id) || !is_id(agency) {
+        return Err(AppError::NotFound);
+    }
+    reviews::get(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let panel = reviews::panel(&st.db, s.pid(), id).await?;
+    if !can_write_summary(&s.actor, agency) && !can_read_in_full(&s.actor, &panel) {
         return Err(AppError::Forbidden);
     }
-    let (id, kind, agency) = key;
-    let mut errors = Errors::default();
-    let chronology = errors.check(
-        "chronology",
-        check_text_block(&f.get("chronology"), "chronology", 50_000),
-    );
-    let analysis = errors.check(
-        "analysis",
-        check_text_block(&f.get("analysis"), "analysis", 50_000),
-    );
-    let (Some(chronology), Some(analysis)) = (chronology, analysis) else {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &summary_view(st, s, key, Some(f), &errors).await?,
-        );
-    };
-    reviews::submit_summary(
+    let found = learnloop_store::returns::find(
         &st.db,
-        &s.who(),
         s.pid(),
-        id,
-        (kind.slug(), agency),
-        &chronology,
-        &analysis,
+        (SourceKind::CaseReview, id, kind.slug()),
+        agency,
     )
-    .await?;
-    Ok(redirect_with(
-        &format!("/reviews/{id}/{}/{agency}", kind.path()),
-        Flash::SummarySubmitted,
-        st.config.secure_cookies(),
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to(&format!("/returns/{found}")),
     ))
 }

@@ -44,7 +44,7 @@ struct ReviewPage {
     t_family: Textarea,
     t_agreed: DateInput,
     // agency reports
-    agency_reports: Vec<(AgencySummary, String)>,
+    agency_reports: Vec<ReturnLine>,
     reports_due: DateInput,
     // events
     events: Vec<ReviewEvent>,
@@ -123,22 +123,8 @@ async fn view(
     let run_here = rt.is_some_and(ReviewType::is_run_here);
     let terms = store::terms(&st.db, s.pid(), id).await?;
     let agencies = &refd.agencies;
-    let agency_name = |a: &str| {
-        agencies
-            .iter()
-            .find(|x| x.id == a)
-            .map(|x| x.name.clone())
-            .unwrap_or_default()
-    };
     let involved = reviews::agency_ids(&st.db, s.pid(), id).await?;
-    let agency_reports = reviews::summaries(&st.db, s.pid(), id, AgencyReturn::Report.slug())
-        .await?
-        .into_iter()
-        .map(|r| {
-            let n = agency_name(&r.agency_id);
-            (r, n)
-        })
-        .collect();
+    let agency_reports = reviews::summaries(&st.db, s.pid(), id, AgencyReturn::Report).await?;
     let publication = store::publication(&st.db, s.pid(), id).await?;
     let findings_raw = store::findings(&st.db, s.pid(), id).await?;
     let finding_ids: Vec<&str> = findings_raw.iter().map(|fd| fd.id.as_str()).collect();

@@ -10,10 +10,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/reviews/{id}/terms", post(save_terms))
         .route("/reviews/{id}/reports", post(request_reports))
-        .route(
-            "/reviews/{id}/reports/{agency}",
-            get(report_page).post(submit_report),
-        )
+        .route("/reviews/{id}/reports/{agency}", get(report_page))
         .route("/reviews/{id}/events", post(add_event))
         .route(
             "/reviews/{id}/documents",
@@ -188,15 +185,6 @@ async fn report_page(
     Path((id, agency)): Path<(String, String)>,
 ) -> AppResult<Response> {
     return_page(&st, &s, (&id, AgencyReturn::Report, &agency)).await
-}
-
-async fn submit_report(
-    State(st): State<AppState>,
-    s: Signed,
-    Path((id, agency)): Path<(String, String)>,
-    f: FormPairs,
-) -> AppResult<Response> {
-    submit_return(&st, &s, (&id, AgencyReturn::Report, &agency), &f).await
 }
 
 async fn add_event(
