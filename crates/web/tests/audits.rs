@@ -641,6 +641,38 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
         assert_eq!(p.status, 303, "{}", p.body);
         bt.post(&format!("/returns/{ret}/decide"), &[("decision", "accept")])
             .await;
+        // The later case's return answers the new version's fourth line too.
+        let p = lead
+            .post(
+                &format!("/returns/{later}"),
+                &[
+                    ("answer-1", "Visits were unannounced."),
+                    ("answer-2", "Information was shared at once."),
+                    ("answer-3", "Conditions improved and held."),
+                    ("answer-4", "The children said the visits felt like checks."),
+                    ("grade", "Good"),
+                    ("strengths", "Quick sharing."),
+                    ("improvements", "Explain visits to children."),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // A third version rewords the first line: the returns in keep the question they
+        // answered.
+        let p = bt
+            .post(
+                &questions,
+                &[
+                    (
+                        "lines",
+                        "Practice as the child lived it\nMulti-agency working\nOutcomes for children\nThe child's voice\nEarly help offered",
+                    ),
+                    ("scale", scale),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
         let p = bt
             .post(&format!("/audits/{audit}/stage"), &[("to", "workshop")])
             .await;
@@ -652,6 +684,12 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
         assert_eq!(grid.status, 200);
         assert!(grid.contains("Family B") && grid.contains("Requires improvement"));
         assert!(grid.contains("Unannounced visits") || grid.contains("announced, so conditions"));
+        // Each answer sits under the question its version asked: the first return's three
+        // and the later one's four, the new line with only the later answer.
+        assert!(grid.contains("The child&#39;s voice") || grid.contains("The child's voice"));
+        assert!(grid.contains("visits felt like checks"));
+        assert!(grid.contains("Practice as the child lived it"));
+        assert!(grid.contains("Quality of practice with the child"));
         assert_eq!(
             lead.get(&workshop).await.status,
             403,
@@ -662,6 +700,8 @@ async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_int
         assert_eq!(csv.status, 200);
         assert!(csv.contains("Family B") && csv.contains("Multi-agency working"));
         assert!(csv.contains("Requires improvement"));
+        assert!(csv.contains("The child's voice") && csv.contains("visits felt like checks"));
+        assert!(csv.contains("Quality of practice with the child"));
         assert_eq!(
             lead.get(&format!("/audits/{audit}/returns.csv"))
                 .await

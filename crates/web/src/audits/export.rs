@@ -97,13 +97,19 @@ async fn returns_export<const XLSX: bool>(
     .iter()
     .map(|h| (*h).to_owned())
     .collect();
-    headers.extend(qs.lines.0.iter().cloned());
+    let all = returns::for_source(&st.db, s.pid(), SourceKind::Audit, &a.id).await?;
+    let versions = super::workshop::Versions::of(&st, &s, qs, &all).await?;
+    let lines = versions.lines();
+    headers.extend(lines.iter().cloned());
     headers.push("Strengths".to_owned());
     headers.push("Areas for improvement".to_owned());
-    let rows: Vec<Vec<String>> = returns::for_source(&st.db, s.pid(), SourceKind::Audit, &a.id)
-        .await?
-        .into_iter()
+    let rows: Vec<Vec<String>> = all
+        .iter()
         .map(|r| {
+            let answers = lines
+                .iter()
+                .map(|l| versions.answer(r, l).unwrap_or_default().to_owned());
+            let r = r.clone();
             let mut row = vec![
                 r.subject,
                 r.agency,
@@ -113,9 +119,7 @@ async fn returns_export<const XLSX: bool>(
                 r.ret.grade,
                 r.ret.moderated_grade.unwrap_or_default(),
             ];
-            row.extend(
-                (0..qs.lines.0.len()).map(|i| r.ret.answers.0.get(i).cloned().unwrap_or_default()),
-            );
+            row.extend(answers);
             row.push(r.ret.strengths);
             row.push(r.ret.improvements);
             row

@@ -117,24 +117,21 @@ async fn page(
                 .collect(),
         })
         .collect();
-    let lines = qs
-        .lines
-        .0
-        .iter()
-        .enumerate()
-        .map(|(i, l)| LineAnswers {
-            line: l.clone(),
+    let versions = Versions::of(st, s, qs.clone(), &all).await?;
+    let lines: Vec<LineAnswers> = versions
+        .lines()
+        .into_iter()
+        .map(|line| LineAnswers {
             answers: all
                 .iter()
                 .filter(|r| r.ret.state.is_in())
-                .map(|r| {
-                    (
-                        r.subject.clone(),
-                        r.agency.clone(),
-                        r.ret.answers.0.get(i).cloned().unwrap_or_default(),
-                    )
+                .filter_map(|r| {
+                    versions
+                        .answer(r, &line)
+                        .map(|a| (r.subject.clone(), r.agency.clone(), a.to_owned()))
                 })
                 .collect(),
+            line,
         })
         .collect();
     let moderation: Vec<(String, String)> = all
@@ -268,4 +265,65 @@ async fn moderate(
         StatusCode::UNPROCESSABLE_ENTITY,
         &page(&st, &s, &a, &scope, Some(&f), &errors).await?,
     )
+}
+
+/// The question sets an audit's returns were written to: its current one, and any earlier
+/// version a return began on. Each answer belongs to the question it was written to: a
+/// wording change is made in place, so only a new version's lines differ.
+pub(crate) struct Versions {
+    current: returns::QuestionSet,
+    older: std::collections::HashMap<String, returns::QuestionSet>,
+}
+
+impl Versions {
+    pub(crate) async fn of(
+        st: &AppState,
+        s: &Signed,
+        current: returns::QuestionSet,
+        all: &[ReturnLine],
+    ) -> AppResult<Versions> {
+        let mut older = std::collections::HashMap::new();
+        for r in all {
+            let id = &r.ret.question_set_id;
+            if *id != current.id && !older.contains_key(id) {
+                older.insert(
+                    id.clone(),
+                    returns::question_set(&st.db, s.pid(), id).await?,
+                );
+            }
+        }
+        Ok(Versions { current, older })
+    }
+
+    fn of_return(&self, r: &ReturnLine) -> &returns::QuestionSet {
+        self.older
+            .get(&r.ret.question_set_id)
+            .unwrap_or(&self.current)
+    }
+
+    /// Every question any return answers: the current ones, then earlier versions' own.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        let mut out = self.current.lines.0.clone();
+        let mut older: Vec<&returns::QuestionSet> = self.older.values().collect();
+        older.sort_by_key(|q| std::cmp::Reverse(q.version));
+        for l in older.iter().flat_map(|q| q.lines.0.iter()) {
+            if !out.contains(l) {
+                out.push(l.clone());
+            }
+        }
+        out
+    }
+
+    /// A return's answer to a question, if its version asked it.
+    pub(crate) fn answer<'a>(&self, r: &'a ReturnLine, line: &str) -> Option<&'a str> {
+        let i = self.of_return(r).lines.0.iter().position(|l| l == line)?;
+        Some(
+            r.ret
+                .answers
+                .0
+                .get(i)
+                .map(String::as_str)
+                .unwrap_or_default(),
+        )
+    }
 }
