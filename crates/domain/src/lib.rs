@@ -15,6 +15,7 @@ pub mod policy;
 pub mod recommendations;
 pub mod returns;
 pub mod reviews;
+pub mod section11;
 pub mod sources;
 pub mod stored;
 pub mod text;

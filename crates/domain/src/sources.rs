@@ -14,14 +14,17 @@ pub enum SourceKind {
     Audit,
     /// A year's single-agency assurance: the agencies' own quality-assurance returns.
     Assurance,
+    /// A Section 11 cycle: the agencies' self-assessments and their improvement actions.
+    Section11,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 4] = [
+    pub const ALL: [SourceKind; 5] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
         SourceKind::Assurance,
+        SourceKind::Section11,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -31,6 +34,7 @@ impl SourceKind {
             SourceKind::Meeting => "meeting",
             SourceKind::Audit => "audit",
             SourceKind::Assurance => "assurance",
+            SourceKind::Section11 => "section11",
         }
     }
 
@@ -40,6 +44,7 @@ impl SourceKind {
             SourceKind::Meeting => "Meeting",
             SourceKind::Audit => "Audit",
             SourceKind::Assurance => "Single-agency assurance",
+            SourceKind::Section11 => "Section 11",
         }
     }
 
@@ -50,6 +55,7 @@ impl SourceKind {
             SourceKind::Meeting => "Meetings",
             SourceKind::Audit => "Audits",
             SourceKind::Assurance => "Single-agency assurance",
+            SourceKind::Section11 => "Section 11 cycles",
         }
     }
 
@@ -60,6 +66,7 @@ impl SourceKind {
             SourceKind::Meeting => format!("/meetings/{id}"),
             SourceKind::Audit => format!("/audits/{id}"),
             SourceKind::Assurance => format!("/assurance/{id}"),
+            SourceKind::Section11 => format!("/section11/{id}"),
         }
     }
 
@@ -71,6 +78,7 @@ impl SourceKind {
             SourceKind::Meeting => false,
             SourceKind::Audit => true,
             SourceKind::Assurance => false,
+            SourceKind::Section11 => false,
         }
     }
 

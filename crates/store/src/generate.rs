@@ -27,6 +27,7 @@ mod history;
 mod meetings;
 mod partnership;
 mod rng;
+mod section11;
 mod tables;
 mod words;
 

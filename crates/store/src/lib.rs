@@ -25,6 +25,7 @@ pub mod reference;
 pub mod reminders;
 pub mod returns;
 pub mod reviews;
+pub mod section11;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod themes;

@@ -41,6 +41,15 @@ pub struct Return {
     pub judgement_reason: String,
     pub requested_at: String,
     pub updated_at: String,
+    /// A rating per line, where the question set rates lines (Section 11 standards).
+    pub ratings: Lines,
+    /// Where each line stands when answers were carried forward from an earlier return:
+    /// empty (new), "to-review", "confirmed" or "changed" (`domain::section11::Mark`).
+    pub marks: Lines,
+    /// The rating per line a challenge panel moderated it to (empty where none).
+    pub moderated_ratings: Lines,
+    /// The earlier return its answers were carried forward from.
+    pub carried_from: Option<String>,
 }
 
 /// A return with the names a list shows: the subject's label, the agency, the auditor.
@@ -66,15 +75,22 @@ pub struct QuestionSet {
     pub lines: Lines,
     pub scale: Lines,
     pub created_at: String,
+    /// What each line should consider (a hint), where given.
+    pub prompts: Lines,
+    /// Whether each line is rated on the scale (else the return has one grade, if a scale).
+    pub rates_lines: bool,
 }
 
 /// What the writer of a return types.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Answers {
     pub answers: Vec<String>,
     pub grade: String,
     pub strengths: String,
     pub improvements: String,
+    /// A rating per line (where the question set rates lines), and each line's mark.
+    pub ratings: Vec<String>,
+    pub marks: Vec<String>,
 }
 
 /// Adds version 1 of a question set.
@@ -226,11 +242,12 @@ pub(crate) async fn request(
 // The subject's label comes from the table of the source kind's subjects (audit sample cases),
 // or for a case review's returns the name of what was asked (its question set).
 const LINE_SELECT: &str = "SELECT r.*, \
-     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, '') AS source_title, \
+     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, '') AS source_title, \
      COALESCE(s.label, q.name, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
      LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
-     LEFT JOIN question_set q ON r.source_kind = 'case_review' AND q.id = r.question_set_id \
+     LEFT JOIN section11_cycle sc ON r.source_kind = 'section11' AND sc.id = r.source_id AND sc.partnership_id = r.partnership_id \
+     LEFT JOIN question_set q ON r.source_kind IN ('case_review', 'section11') AND q.id = r.question_set_id \
      LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
      LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
@@ -350,13 +367,15 @@ pub async fn write(
     tx.execute(
         query(
             "UPDATE return_request SET answers = ?, grade = ?, strengths = ?, improvements = ?, state = ?, \
-             updated_at = ? WHERE partnership_id = ? AND id = ?",
+             ratings = ?, marks = ?, updated_at = ? WHERE partnership_id = ? AND id = ?",
         )
         .bind(&Lines(a.answers.clone()))
         .bind(&a.grade)
         .bind(&a.strengths)
         .bind(&a.improvements)
         .bind(next.slug())
+        .bind(&Lines(a.ratings.clone()))
+        .bind(&Lines(a.marks.clone()))
         .bind(&now)
         .bind(pid)
         .bind(id),
@@ -369,7 +388,7 @@ pub async fn write(
         tx.execute(
             query(
                 "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
-                 improvements, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 improvements, submitted_by, submitted_at, ratings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(id)
             .bind(pid)
@@ -379,7 +398,8 @@ pub async fn write(
             .bind(&a.strengths)
             .bind(&a.improvements)
             .bind(who.person_id.clone())
-            .bind(&now),
+            .bind(&now)
+            .bind(&Lines(a.ratings.clone())),
         )
         .await?;
     }
@@ -508,12 +528,13 @@ pub struct Version {
     pub improvements: String,
     pub submitted_by: String,
     pub submitted_at: String,
+    pub ratings: Lines,
 }
 
 pub async fn versions(db: &Db, pid: &str, id: &str) -> Result<Vec<Version>, StoreError> {
     db.fetch_all(
         query(
-            "SELECT number, answers, grade, strengths, improvements, submitted_by, submitted_at \
+            "SELECT number, answers, grade, strengths, improvements, submitted_by, submitted_at, ratings \
              FROM return_version WHERE partnership_id = ? AND return_id = ? ORDER BY number DESC LIMIT 100",
         )
         .bind(pid)
@@ -573,11 +594,12 @@ pub async fn open_due_between(
         query(
             "SELECT r.id, \
              COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), \
-               'the review of case ' || cr.reference, '') AS title, \
+               'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', '') AS title, \
              r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
              LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
              LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
              LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
+             LEFT JOIN section11_cycle sc ON r.source_kind = 'section11' AND sc.id = r.source_id AND sc.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') \
              AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
         )

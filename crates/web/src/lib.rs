@@ -23,6 +23,7 @@ pub mod mail;
 mod page;
 mod returns;
 mod reviews;
+mod section11;
 mod session;
 mod sources;
 #[cfg(feature = "testing")]
@@ -117,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .merge(audits::routes())
         .merge(returns::routes())
         .merge(assurance::routes())
+        .merge(section11::routes())
         .fallback(error::not_found);
 
     routes

@@ -20,6 +20,7 @@ use learnloop_domain::policy::Permission;
 use learnloop_domain::returns::{Chase, ReturnMove, ReturnState, chase, check_grade};
 use learnloop_domain::reviews::lifecycle::AgencyReturn;
 use learnloop_domain::reviews::{can_read_in_full, can_write_summary};
+use learnloop_domain::section11 as s11;
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::check_text_block;
 use learnloop_govuk::{ChoiceItem, ErrorSummary, Radios, Select, SelectItem, Textarea};
@@ -27,6 +28,8 @@ use learnloop_store::audit::{self, Event};
 use learnloop_store::audits::{self, Audit};
 use learnloop_store::returns::{self, Answers, QuestionSet, Return, ReturnLine, Version};
 use learnloop_store::{StoreError, is_id};
+
+mod lines;
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -126,6 +129,21 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
             };
             (None, may, "/reviews")
         }
+        // A Section 11 self-assessment: its agency's lead writes it; the business team and
+        // the independent chair read every one; the business team accepts it or sends it back.
+        SourceKind::Section11 => {
+            learnloop_store::section11::get(&st.db, s.pid(), source)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let agency = &line.ret.agency_id;
+            let may = May {
+                read: s11::can_read(&s.actor, agency, false),
+                write: s11::can_write(&s.actor, agency),
+                decide: s11::can_run(&s.actor),
+                ..May::default()
+            };
+            (None, may, "/section11")
+        }
         SourceKind::Meeting => return Err(AppError::NotFound),
     };
     Ok(Loaded {
@@ -163,12 +181,14 @@ struct ShowPage {
     due: String,
     sent_back_note: String,
     /// The answers as they stand, line by line.
-    answered: Vec<(String, String)>,
+    answered: Vec<lines::LineRead>,
+    /// Whether lines are rated (Section 11 standards), and whether any was carried forward.
+    rates_lines: bool,
     grade: String,
     strengths: String,
     improvements: String,
     can_write: bool,
-    answer_fields: Vec<Textarea>,
+    line_fields: Vec<lines::LineField>,
     grade_field: Radios,
     strengths_field: Textarea,
     improvements_field: Textarea,
@@ -180,13 +200,8 @@ struct ShowPage {
 }
 
 fn stored_form(r: &Return) -> FormPairs {
-    let mut v: Vec<(String, String)> = r
-        .answers
-        .0
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (format!("answer-{}", i + 1), a.clone()))
-        .collect();
+    let mut v: Vec<(String, String)> = Vec::new();
+    lines::stored(r, &mut v);
     v.push(("grade".to_owned(), r.grade.clone()));
     v.push(("strengths".to_owned(), r.strengths.clone()));
     v.push(("improvements".to_owned(), r.improvements.clone()));
@@ -210,6 +225,7 @@ async fn page(
     let f = f.unwrap_or(&stored);
     let auditors = audits::auditors(&st.db, s.pid()).await?;
     let versions: Vec<Version> = returns::versions(&st.db, s.pid(), &r.id).await?;
+    let carried = lines::carried(st, s, r, &qs).await?;
     let pair = |answers: &[String]| -> Vec<(String, String)> {
         qs.lines
             .0
@@ -231,7 +247,7 @@ async fn page(
                 .clone()
                 .unwrap_or_else(|| "Not chosen".to_owned())
         }),
-        graded: !qs.scale.0.is_empty(),
+        graded: !qs.scale.0.is_empty() && !qs.rates_lines,
         state: r.state.label(),
         state_tag: r.state.tag_class(),
         due: r.due_on.long(),
@@ -240,22 +256,13 @@ async fn page(
         } else {
             String::new()
         },
-        answered: pair(&r.answers.0),
+        answered: lines::read(&qs, r),
+        rates_lines: qs.rates_lines,
         grade: r.grade.clone(),
         strengths: r.strengths.clone(),
         improvements: r.improvements.clone(),
         can_write: l.may.write && r.state.is_open(),
-        answer_fields: qs
-            .lines
-            .0
-            .iter()
-            .enumerate()
-            .map(|(i, q)| {
-                Textarea::new(format!("answer-{}", i + 1), q.clone())
-                    .rows(if qs.scale.0.is_empty() { 8 } else { 4 })
-                    .filled(f, errors)
-            })
-            .collect(),
+        line_fields: lines::fields(&qs, r, &carried, f, errors),
         grade_field: Radios::new(
             "grade",
             "Grade",
@@ -374,7 +381,15 @@ async fn write(
             answers.push(a);
         }
     }
-    let graded = !qs.scale.0.is_empty();
+    let graded = !qs.scale.0.is_empty() && !qs.rates_lines;
+    let carried = lines::carried(&st, &s, &l.line.ret, &qs).await?;
+    let rated = lines::ratings_and_marks(
+        &qs,
+        &l.line.ret,
+        &carried,
+        (&f, &answers, submitting),
+        &mut errors,
+    );
     let grade = f.get("grade");
     let grade = if !graded || (grade.trim().is_empty() && !submitting) {
         Some(String::new())
@@ -393,14 +408,16 @@ async fn write(
     };
     let strengths = optional("strengths", "strengths", &mut errors);
     let improvements = optional("improvements", "areas for improvement", &mut errors);
-    if let (true, Some(grade), Some(strengths), Some(improvements)) =
-        (errors.is_empty(), grade, strengths, improvements)
+    if let (true, Some(grade), Some(strengths), Some(improvements), Some((ratings, marks))) =
+        (errors.is_empty(), grade, strengths, improvements, rated)
     {
         let a = Answers {
             answers,
             grade,
             strengths,
             improvements,
+            ratings,
+            marks,
         };
         match returns::write(&st.db, &s.who(), s.pid(), &id, &a, mv).await {
             Ok(_) => {
@@ -560,6 +577,7 @@ fn heading(l: &ReturnLine) -> String {
             }
             format!("{}: {what}", l.agency)
         }
+        SourceKind::Section11 => format!("{}: Section 11 self-assessment", l.agency),
         _ if l.subject.is_empty() => format!("{}: return", l.agency),
         _ => format!("{}: return on {}", l.agency, l.subject),
     }
@@ -594,6 +612,9 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
                         .noun(),
                     r.source_title.to_lowercase()
                 ),
+                SourceKind::Section11 => {
+                    format!("{}: {}'s self-assessment", r.source_title, r.agency)
+                }
                 _ => format!("{}: {}'s return", r.source_title, r.agency),
             },
             detail: format!("Due {}", due.long()),

@@ -54,6 +54,9 @@ pub async fn resolve(
         SourceKind::Assurance => learnloop_store::assurance::get(&st.db, s.pid(), id)
             .await?
             .map(|r| format!("Single-agency assurance {}", r.year)),
+        SourceKind::Section11 => learnloop_store::section11::get(&st.db, s.pid(), id)
+            .await?
+            .map(|c| format!("Section 11 cycle “{}”", c.title)),
     };
     Ok(title.map(|title| SourceRef {
         title,

@@ -525,6 +525,7 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
                 grade: String::new(),
                 strengths: String::new(),
                 improvements: String::new(),
+                ..Default::default()
             },
             learnloop_domain::returns::ReturnMove::Submit,
         )

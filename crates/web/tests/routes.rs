@@ -287,6 +287,18 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/assurance", "ADDDDDDD S A"),
     ("GET", "/assurance/{id}", "AADDDDDD S X"),
     ("POST", "/assurance/{id}/judge", "ADDDDDDD S X"),
+    // Section 11: the business team runs cycles; before the overview goes to the board only
+    // the business team, the independent chair and each agency's lead (its own row) read a
+    // cycle; only the agency's lead responds to a challenge.
+    ("GET", "/section11", "AAAAAAAD S A"),
+    ("POST", "/section11", "ADDDDDDD S A"),
+    ("GET", "/section11/{id}", "AADADDDD S X"),
+    ("POST", "/section11/{id}/board", "ADDDDDDD S X"),
+    ("POST", "/section11/{id}/challenge", "ADDDDDDD S X"),
+    ("POST", "/section11/{id}/respond", "DDDADDDD S X"),
+    ("POST", "/section11/{id}/actions", "ADDADDDD S X"),
+    ("GET", "/section11/{id}/overview.csv", "AADDDDDD S X"),
+    ("GET", "/section11/{id}/overview.xlsx", "AADDDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
     ("POST", "/returns/{id}", "DDDADDAD S X"),
     ("POST", "/returns/{id}/decide", "ADADDDDD S X"),
@@ -620,6 +632,9 @@ struct Fx {
     audit_return: String,
     assurance: String,
     auditor: String,
+    /// A Section 11 cycle for the police and the hospital, and the police's self-assessment.
+    cycle: String,
+    cycle_return: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1219,7 +1234,32 @@ async fn fixtures(app: &TestApp) -> Fx {
     .await
     .unwrap();
 
+    let cycle = learnloop_store::section11::open(
+        &app.db,
+        &who,
+        &partnership,
+        (
+            "Section 11 self-assessment 2030",
+            &[police.clone(), hospital.clone()],
+        ),
+        (
+            learnloop_store::Day(chrono::Utc::now().date_naive()),
+            learnloop_store::Day(chrono::Utc::now().date_naive() + chrono::Duration::days(60)),
+        ),
+    )
+    .await
+    .unwrap();
+    let cycle_return = one(
+        app,
+        "SELECT id FROM return_request WHERE source_kind = 'section11' AND source_id = ? \
+         AND agency_id = (SELECT id FROM agency WHERE name = 'Northbrook Constabulary')",
+        &cycle,
+    )
+    .await;
+
     Fx {
+        cycle,
+        cycle_return,
         assurance,
         audit,
         audit_return,
@@ -1293,6 +1333,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "audits", "id") => &fx.audit,
             (_, "returns", "id") => &fx.audit_return,
             (_, "assurance", "id") => &fx.assurance,
+            (_, "section11", "id") => &fx.cycle,
             _ => panic!(
                 "no fixture for {{{name}}} in {path}: add one to `address` in tests/routes.rs"
             ),
@@ -1316,6 +1357,8 @@ fn form(path: &str, fx: &Fx) -> Vec<(&'static str, String)> {
         ],
         "/actions/import/confirm" => vec![("source", format!("case_review:{}", fx.case))],
         "/returns/{id}/assign" => vec![("person", fx.auditor.clone())],
+        "/section11/{id}/respond" => vec![("return", fx.cycle_return.clone())],
+        "/section11/{id}/actions" => vec![("action_return", fx.cycle_return.clone())],
         _ => Vec::new(),
     }
 }

@@ -16,12 +16,19 @@ pub(super) struct Tables {
     pub(super) escalation: Bulk,
     pub(super) escalation_step: Bulk,
     pub(super) question_set: Bulk,
+    /// Section 11 frameworks: question sets with prompts that rate each line.
+    pub(super) s11_question_set: Bulk,
+    pub(super) section11_cycle: Bulk,
     pub(super) audit: Bulk,
     pub(super) audit_agency: Bulk,
     pub(super) audit_case: Bulk,
     pub(super) audit_case_agency: Bulk,
     pub(super) return_request: Bulk,
+    /// Self-assessments: returns with a rating and a mark per line.
+    pub(super) s11_return: Bulk,
     pub(super) return_version: Bulk,
+    pub(super) s11_version: Bulk,
+    pub(super) return_challenge: Bulk,
     pub(super) audit_voice: Bulk,
     pub(super) assurance_round: Bulk,
     pub(super) case_review: Bulk,
@@ -114,6 +121,18 @@ impl Tables {
                 "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) VALUES ",
                 8,
             ),
+            s11_question_set: Bulk::new(
+                "question_set",
+                "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at, \
+                 prompts, rates_lines) VALUES ",
+                10,
+            ),
+            section11_cycle: Bulk::new(
+                "section11_cycle",
+                "INSERT INTO section11_cycle (id, partnership_id, title, question_set_id, opened_on, due_on, board_on, \
+                 created_at) VALUES ",
+                8,
+            ),
             audit: Bulk::new(
                 "audit",
                 "INSERT INTO audit (id, partnership_id, year, title, reason, prompted_by, group_id, lead_person_id, \
@@ -142,6 +161,26 @@ impl Tables {
                  assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
                  moderated_grade, sent_back_note, judgement, judgement_reason, requested_at, updated_at) VALUES ",
                 20,
+            ),
+            s11_return: Bulk::new(
+                "return_request",
+                "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                 assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+                 moderated_grade, sent_back_note, judgement, judgement_reason, requested_at, updated_at, \
+                 ratings, marks, moderated_ratings, carried_from) VALUES ",
+                24,
+            ),
+            s11_version: Bulk::new(
+                "return_version",
+                "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+                 improvements, submitted_by, submitted_at, ratings) VALUES ",
+                10,
+            ),
+            return_challenge: Bulk::new(
+                "return_challenge",
+                "INSERT INTO return_challenge (id, partnership_id, return_id, line, challenge, moderated_rating, \
+                 raised_by, raised_at, response, responded_by, responded_at) VALUES ",
+                11,
             ),
             return_version: Bulk::new(
                 "return_version",
@@ -285,7 +324,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 41] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 46] {
         [
             &mut self.agency,
             &mut self.group,
@@ -299,13 +338,18 @@ impl Tables {
             &mut self.escalation,
             &mut self.escalation_step,
             &mut self.question_set,
+            &mut self.s11_question_set,
+            &mut self.section11_cycle,
             &mut self.audit,
             &mut self.assurance_round,
             &mut self.audit_agency,
             &mut self.audit_case,
             &mut self.audit_case_agency,
             &mut self.return_request,
+            &mut self.s11_return,
             &mut self.return_version,
+            &mut self.s11_version,
+            &mut self.return_challenge,
             &mut self.audit_voice,
             &mut self.case_review,
             &mut self.case_referral,

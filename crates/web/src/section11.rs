@@ -1,0 +1,772 @@
+//! Section 11 self-assessments (SPEC §3.5). The business team opens a cycle for chosen agencies
+//! with a due date; each agency's lead completes its self-assessment on the return page (a
+//! rating and evidence per standard, carried forward from the last cycle "to review"); the
+//! panel challenges standards and moderates ratings, and the agency responds; the overview —
+//! agencies × standards, the agency's and the moderated rating, the change since the last
+//! cycle, the standards most often short — goes to the board, after which everyone in the
+//! partnership can read it. Rules: `domain::section11`.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{Datelike, Utc};
+use learnloop_domain::policy::Permission;
+use learnloop_domain::returns::check_grade;
+use learnloop_domain::section11::{
+    can_read, can_read_overview, can_run, can_write, check_agencies,
+};
+use learnloop_domain::sources::SourceKind;
+use learnloop_domain::text::{check_name, check_text_block};
+use learnloop_govuk::{
+    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Select, SelectItem, Textarea,
+};
+use learnloop_store::audit::{self as trail, Event};
+use learnloop_store::returns::{self, QuestionSet, ReturnLine};
+use learnloop_store::section11::{self, Challenge, Cycle, CycleLine};
+use learnloop_store::{Day, StoreError, is_id};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, Field, FormPairs};
+use crate::page::{Chrome, Flash, render, render_status};
+use crate::session::Signed;
+use crate::web::redirect_with;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/section11", get(list).post(open))
+        .route("/section11/{id}", get(show))
+        .route("/section11/{id}/board", post(board))
+        .route("/section11/{id}/challenge", post(challenge))
+        .route("/section11/{id}/respond", post(respond))
+        .route("/section11/{id}/actions", post(add_action))
+        .route("/section11/{id}/overview.csv", get(export::<false>))
+        .route("/section11/{id}/overview.xlsx", get(export::<true>))
+}
+
+// ---- the cycles ----
+
+#[derive(Template)]
+#[template(path = "section11/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    cycles: Vec<CycleLine>,
+    can_open: bool,
+    title: Input,
+    due: DateInput,
+    agencies: Checkboxes,
+}
+
+async fn list_page(
+    st: &AppState,
+    s: &Signed,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<ListPage> {
+    let year = Utc::now().year();
+    let defaults = FormPairs::from_values(&[(
+        "title",
+        &format!("Section 11 self-assessment {year} to {}", year + 1),
+    )]);
+    let f = if f.0.is_empty() { &defaults } else { f };
+    let refd = s.reference(&st.db).await?;
+    Ok(ListPage {
+        chrome: s.chrome("/section11"),
+        errors: errors.summary(),
+        cycles: section11::cycles(&st.db, s.pid()).await?,
+        can_open: can_run(&s.actor),
+        title: Input::new("title", "Name of the cycle").filled(f, errors),
+        due: crate::audits::date_field(f, errors, "due", "Self-assessments due"),
+        agencies: Checkboxes::new(
+            "agency",
+            "Agencies that assess themselves in this cycle",
+            refd.agencies
+                .iter()
+                .filter(|a| a.active)
+                .map(|a| ChoiceItem::new(a.id.clone(), a.name.clone())),
+        )
+        .values(f.all("agency"))
+        .error(errors.get("agency")),
+    })
+}
+
+async fn list(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    render(&list_page(&st, &s, &FormPairs::default(), &Errors::default()).await?)
+}
+
+async fn open(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let title = errors.check(
+        "title",
+        check_name(&f.get("title"), "name of the cycle", 200),
+    );
+    let due = f.date("due", "the date self-assessments are due", &mut errors);
+    let agencies: Vec<String> = f.all("agency").into_iter().filter(|a| is_id(a)).collect();
+    if let Err(m) = check_agencies(&agencies) {
+        errors.add("agency", m);
+    }
+    if let (true, Some(title), Some(due)) = (errors.is_empty(), title, due) {
+        let today = Day(Utc::now().date_naive());
+        match section11::open(
+            &st.db,
+            &s.who(),
+            s.pid(),
+            (&title, &agencies),
+            (today, Day(due)),
+        )
+        .await
+        {
+            Ok(id) => {
+                return Ok(redirect_with(
+                    &format!("/section11/{id}"),
+                    Flash::CycleOpened,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("agency", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &list_page(&st, &s, &f, &errors).await?,
+    )
+}
+
+// ---- one cycle: the self-assessments, the overview, the challenges ----
+
+/// A cell of the overview: the agency's own rating, the moderated one, and last cycle's.
+struct Cell {
+    rating: String,
+    moderated: String,
+    before: String,
+}
+
+struct Row {
+    id: String,
+    agency: String,
+    state: &'static str,
+    state_tag: &'static str,
+    cells: Vec<Cell>,
+    challenges: Vec<ChallengeView>,
+    /// The agency's lead may respond to its challenges.
+    can_respond: bool,
+    /// Whether the signed-in person reads the self-assessment itself (and its challenges),
+    /// not only its ratings in the overview.
+    readable: bool,
+    /// The agency's improvement actions from this cycle (for who reads the self-assessment).
+    improvements: Vec<Improvement>,
+    /// How many of them are still open.
+    outstanding: usize,
+}
+
+/// An improvement action an agency set itself in the cycle (an action whose source is the
+/// cycle and whose lead is the agency).
+struct Improvement {
+    id: String,
+    description: String,
+    due: String,
+    status: &'static str,
+    open: bool,
+}
+
+struct ChallengeView {
+    id: String,
+    standard: String,
+    challenge: String,
+    moderated: String,
+    response: String,
+    response_field: Textarea,
+}
+
+#[derive(Template)]
+#[template(path = "section11/show.html")]
+struct ShowPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    cycle: Cycle,
+    standards: Vec<String>,
+    rows: Vec<Row>,
+    answered: usize,
+    /// The standards most often rated below the top half of the scale, with how many agencies.
+    short: Vec<(String, usize)>,
+    previous: Option<String>,
+    /// The whole overview (who reads all, or everyone once it went to the board).
+    overview: bool,
+    /// Whether any challenge is shown to the signed-in person.
+    any_challenge: bool,
+    /// Whether any improvement action is shown to the signed-in person.
+    any_improvement: bool,
+    can_run: bool,
+    board: DateInput,
+    /// When the six-month follow-up of outstanding actions falls (once the overview has gone
+    /// to the board), and whether it has come.
+    follow_up: Option<(String, bool)>,
+    /// The improvement-action form, for agency leads (their agencies) and the business team.
+    action_return: Option<Select>,
+    action_line: Select,
+    action_text: Textarea,
+    action_owner: Select,
+    action_due: DateInput,
+    challenge_return: Select,
+    challenge_line: Select,
+    challenge_text: Textarea,
+    challenge_rating: Select,
+}
+
+struct Loaded {
+    cycle: Cycle,
+    qs: QuestionSet,
+    all: Vec<ReturnLine>,
+    /// Whether the signed-in person reads the whole overview.
+    overview: bool,
+}
+
+async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let cycle = section11::get(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let all = section11::assessments(&st.db, s.pid(), id).await?;
+    let overview = can_read_overview(&s.actor, cycle.board_on.is_some());
+    let own = all.iter().any(|r| can_write(&s.actor, &r.ret.agency_id));
+    if !overview && !own {
+        return Err(AppError::Forbidden);
+    }
+    let qs = returns::question_set(&st.db, s.pid(), &cycle.question_set_id).await?;
+    Ok(Loaded {
+        cycle,
+        qs,
+        all,
+        overview,
+    })
+}
+
+fn at(v: &[String], i: usize) -> String {
+    v.get(i).cloned().unwrap_or_default()
+}
+
+/// Each agency's ratings in a cycle, by agency id, against a question set's lines.
+async fn ratings_by_agency(
+    st: &AppState,
+    s: &Signed,
+    all: &[ReturnLine],
+    lines: &[String],
+) -> AppResult<BTreeMap<String, Vec<(String, String)>>> {
+    let mut sets: BTreeMap<String, QuestionSet> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for r in all.iter().filter(|r| r.ret.state.is_in()) {
+        let id = &r.ret.question_set_id;
+        if !sets.contains_key(id) {
+            sets.insert(
+                id.clone(),
+                returns::question_set(&st.db, s.pid(), id).await?,
+            );
+        }
+        let theirs = sets.get(id).map(|q| q.lines.0.clone()).unwrap_or_default();
+        let cells = lines
+            .iter()
+            .map(|l| match theirs.iter().position(|t| t == l) {
+                Some(i) => (at(&r.ret.ratings.0, i), at(&r.ret.moderated_ratings.0, i)),
+                None => (String::new(), String::new()),
+            })
+            .collect();
+        out.insert(r.ret.agency_id.clone(), cells);
+    }
+    Ok(out)
+}
+
+async fn page(
+    st: &AppState,
+    s: &Signed,
+    l: &Loaded,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<ShowPage> {
+    let standards = l.qs.lines.0.clone();
+    let now = ratings_by_agency(st, s, &l.all, &standards).await?;
+    let previous = section11::previous(&st.db, s.pid(), &l.cycle).await?;
+    let before = match &previous {
+        Some(p) => {
+            let all = section11::assessments(&st.db, s.pid(), &p.id).await?;
+            ratings_by_agency(st, s, &all, &standards).await?
+        }
+        None => BTreeMap::new(),
+    };
+    let scale = &l.qs.scale.0;
+    let low = |g: &str| {
+        scale
+            .iter()
+            .position(|x| x == g)
+            .is_some_and(|i| i >= scale.len().div_ceil(2))
+    };
+    let mut short: Vec<(String, usize)> = standards
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let n = now
+                .values()
+                .filter(|c| {
+                    c.get(i)
+                        .is_some_and(|(own, m)| low(if m.is_empty() { own } else { m }))
+                })
+                .count();
+            (st.clone(), n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    short.sort_by_key(|b| std::cmp::Reverse(b.1));
+    let mut all_challenges = section11::challenges(&st.db, s.pid(), &l.cycle.id).await?;
+    let actions =
+        learnloop_store::actions::for_source(&st.db, s.pid(), SourceKind::Section11, &l.cycle.id)
+            .await?;
+    let mut rows = Vec::new();
+    for r in &l.all {
+        let mine = can_write(&s.actor, &r.ret.agency_id);
+        if !l.overview && !mine {
+            continue;
+        }
+        let cells = now.get(&r.ret.agency_id);
+        let was = before.get(&r.ret.agency_id);
+        let readable = can_read(&s.actor, &r.ret.agency_id, false);
+        let challenges: Vec<Challenge> = if readable {
+            all_challenges
+                .extract_if(.., |c| c.return_id == r.ret.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        rows.push(Row {
+            id: r.ret.id.clone(),
+            agency: r.agency.clone(),
+            state: r.ret.state.label(),
+            state_tag: r.ret.state.tag_class(),
+            cells: (0..standards.len())
+                .map(|i| {
+                    let (rating, moderated) =
+                        cells.and_then(|c| c.get(i).cloned()).unwrap_or_default();
+                    let before = was
+                        .and_then(|c| c.get(i))
+                        .map(|(own, m)| if m.is_empty() { own.clone() } else { m.clone() })
+                        .unwrap_or_default();
+                    Cell {
+                        rating,
+                        moderated,
+                        before,
+                    }
+                })
+                .collect(),
+            challenges: challenges
+                .into_iter()
+                .map(|c| {
+                    let name = format!("response-{}", c.id);
+                    ChallengeView {
+                        standard: at(&standards, usize::try_from(c.line).unwrap_or(usize::MAX)),
+                        response_field: Textarea::new(name.clone(), "The agency's response")
+                            .rows(3)
+                            .value(f.get(&name))
+                            .error(errors.get(&name)),
+                        id: c.id,
+                        challenge: c.challenge,
+                        moderated: c.moderated_rating.unwrap_or_default(),
+                        response: c.response,
+                    }
+                })
+                .collect(),
+            can_respond: mine,
+            readable,
+            improvements: if readable {
+                actions
+                    .iter()
+                    .filter(|a| a.lead_agency_id.as_deref() == Some(r.ret.agency_id.as_str()))
+                    .map(|a| Improvement {
+                        id: a.id.clone(),
+                        description: a.description.clone(),
+                        due: a.due_on.long(),
+                        status: a.status.label(),
+                        open: a.status.is_open(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            outstanding: 0,
+        });
+    }
+    for r in &mut rows {
+        r.outstanding = r.improvements.iter().filter(|i| i.open).count();
+    }
+    let answered = l.all.iter().filter(|r| r.ret.state.is_in()).count();
+    let refd = s.reference(&st.db).await?;
+    let today = Utc::now().date_naive();
+    let follow_up = l.cycle.board_on.and_then(|on| {
+        refd.rules
+            .iter()
+            .find(|r| r.slug == "section11-follow-up")
+            .map(|r| r.due_date(&refd.calendar, on.date()))
+            .map(|d| (Day(d).long(), d <= today))
+    });
+    // Who may add improvement actions, and for which agencies: each lead their own agency's,
+    // the business team any agency's in the cycle.
+    let writable: Vec<&ReturnLine> = l
+        .all
+        .iter()
+        .filter(|r| can_write(&s.actor, &r.ret.agency_id) || can_run(&s.actor))
+        .collect();
+    let people = learnloop_store::accounts::names(&st.db, s.pid()).await?;
+    let in_returns: Vec<&ReturnLine> = l.all.iter().filter(|r| r.ret.state.is_in()).collect();
+    Ok(ShowPage {
+        chrome: s.chrome("/section11"),
+        errors: errors.summary(),
+        standards: standards.clone(),
+        answered,
+        short,
+        previous: previous.map(|p| p.title),
+        overview: l.overview,
+        any_challenge: rows.iter().any(|r| !r.challenges.is_empty()),
+        any_improvement: rows.iter().any(|r| !r.improvements.is_empty()),
+        can_run: can_run(&s.actor),
+        board: crate::audits::date_field(f, errors, "on", "Date the overview went to the board"),
+        follow_up,
+        action_return: (!writable.is_empty()).then(|| {
+            Select::new(
+                "action_return",
+                "Agency",
+                writable
+                    .iter()
+                    .map(|r| SelectItem::new(r.ret.id.clone(), r.agency.clone())),
+            )
+            .filled(f, errors)
+        }),
+        action_line: Select::new(
+            "action_line",
+            "Standard it improves",
+            std::iter::once(SelectItem::new("", "Choose a standard")).chain(
+                standards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| SelectItem::new((i + 1).to_string(), t.clone())),
+            ),
+        )
+        .filled(f, errors),
+        action_text: Textarea::new("action_text", "What will be done")
+            .rows(3)
+            .filled(f, errors),
+        action_owner: Select::new(
+            "action_owner",
+            "Owner",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .hint("The named person who will see it through")
+        .filled(f, errors),
+        action_due: crate::audits::date_field(f, errors, "action_due", "Timescale: done by"),
+        challenge_return: Select::new(
+            "return",
+            "Agency",
+            std::iter::once(SelectItem::new("", "Choose an agency")).chain(
+                in_returns
+                    .iter()
+                    .map(|r| SelectItem::new(r.ret.id.clone(), r.agency.clone())),
+            ),
+        )
+        .filled(f, errors),
+        challenge_line: Select::new(
+            "line",
+            "Standard",
+            std::iter::once(SelectItem::new("", "Choose a standard")).chain(
+                standards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| SelectItem::new((i + 1).to_string(), t.clone())),
+            ),
+        )
+        .filled(f, errors),
+        challenge_text: Textarea::new("challenge", "The panel's challenge")
+            .hint("What the panel asks the agency to show or explain")
+            .rows(4)
+            .filled(f, errors),
+        challenge_rating: Select::new(
+            "rating",
+            "Moderated rating",
+            std::iter::once(SelectItem::new("", "Leave the agency's rating"))
+                .chain(scale.iter().map(|g| SelectItem::new(g.clone(), g.clone()))),
+        )
+        .hint("Kept beside the agency's own rating, which does not change")
+        .filled(f, errors),
+        cycle: l.cycle.clone(),
+        rows,
+    })
+}
+
+async fn show(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    render(&page(&st, &s, &l, &FormPairs::default(), &Errors::default()).await?)
+}
+
+async fn again(
+    st: &AppState,
+    s: &Signed,
+    l: &Loaded,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<Response> {
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(st, s, l, f, errors).await?,
+    )
+}
+
+async fn board(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let Some(on) = f.date("on", "the date the overview went to the board", &mut errors) else {
+        return again(&st, &s, &l, &f, &errors).await;
+    };
+    section11::record_board(&st.db, &s.who(), s.pid(), &id, Day(on)).await?;
+    Ok(redirect_with(
+        &format!("/section11/{id}#overview"),
+        Flash::BoardRecorded,
+        st.config.secure_cookies(),
+    ))
+}
+
+async fn challenge(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let ret = f.get("return");
+    let target = l
+        .all
+        .iter()
+        .find(|r| r.ret.id == ret && r.ret.state.is_in());
+    if target.is_none() {
+        errors.add("return", "Choose an agency whose self-assessment is in");
+    }
+    let n = l.qs.lines.0.len();
+    let line = f
+        .get("line")
+        .parse::<usize>()
+        .ok()
+        .filter(|i| (1..=n).contains(i));
+    if line.is_none() {
+        errors.add("line", "Choose the standard the challenge is about");
+    }
+    let text = errors.check(
+        "challenge",
+        check_text_block(&f.get("challenge"), "panel's challenge", 4000),
+    );
+    let rating = f.get("rating");
+    let moderated = if rating.is_empty() {
+        Some(None)
+    } else {
+        errors
+            .check("rating", check_grade(&l.qs.scale.0, &rating))
+            .map(|g| Some(g.to_owned()))
+    };
+    if let (true, Some(t), Some(line), Some(text), Some(moderated)) =
+        (errors.is_empty(), target, line, text, moderated)
+    {
+        match section11::challenge(
+            &st.db,
+            &s.who(),
+            s.pid(),
+            &t.ret.id,
+            (line - 1, &text, moderated.as_deref()),
+        )
+        .await
+        {
+            Ok(()) => {
+                return Ok(redirect_with(
+                    &format!("/section11/{id}#challenges"),
+                    Flash::ChallengeRecorded,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("return", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    again(&st, &s, &l, &f, &errors).await
+}
+
+async fn respond(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    let challenge_id = f.get("challenge");
+    let ret = f.get("return");
+    let Some(r) = l.all.iter().find(|r| r.ret.id == ret) else {
+        return Err(AppError::NotFound);
+    };
+    if !can_write(&s.actor, &r.ret.agency_id) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let key = format!("response-{challenge_id}");
+    let text = errors.check(
+        &key,
+        check_text_block(&f.get(&key), "agency's response", 4000),
+    );
+    let Some(text) = text else {
+        return again(&st, &s, &l, &f, &errors).await;
+    };
+    if !is_id(&challenge_id)
+        || !section11::respond(&st.db, &s.who(), s.pid(), (&r.ret.id, &challenge_id), &text).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(redirect_with(
+        &format!("/section11/{id}#challenges"),
+        Flash::ResponseRecorded,
+        st.config.secure_cookies(),
+    ))
+}
+
+/// An improvement action for a standard: an action whose source is the cycle and whose lead
+/// is the agency, tracked, updated and signed off like every other action.
+async fn add_action(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    let ret = f.get("action_return");
+    let Some(r) = l.all.iter().find(|r| r.ret.id == ret) else {
+        return Err(AppError::NotFound);
+    };
+    if !can_write(&s.actor, &r.ret.agency_id) && !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let n = l.qs.lines.0.len();
+    let line = f
+        .get("action_line")
+        .parse::<usize>()
+        .ok()
+        .filter(|i| (1..=n).contains(i));
+    if line.is_none() {
+        errors.add("action_line", "Choose the standard the action improves");
+    }
+    let text = errors.check(
+        "action_text",
+        check_text_block(&f.get("action_text"), "action", 2000),
+    );
+    let owner = f.get("action_owner");
+    if !is_id(&owner)
+        || learnloop_store::accounts::person_in(&st.db, s.pid(), &owner)
+            .await?
+            .is_none()
+    {
+        errors.add("action_owner", "Choose the person who owns the action");
+    }
+    let due = f.date("action_due", "the date it will be done by", &mut errors);
+    let (true, Some(line), Some(text), Some(due)) = (errors.is_empty(), line, text, due) else {
+        return again(&st, &s, &l, &f, &errors).await;
+    };
+    let a = learnloop_store::actions::NewAction {
+        source_kind: SourceKind::Section11,
+        source_id: l.cycle.id.clone(),
+        group_id: None,
+        description: format!("Standard {line}: {text}"),
+        lead_agency_id: Some(r.ret.agency_id.clone()),
+        owner_person_id: Some(owner),
+        due_on: due.format("%Y-%m-%d").to_string(),
+        recommendation_id: None,
+        success_measure: String::new(),
+        supporting_agency_ids: Vec::new(),
+    };
+    learnloop_store::actions::create(&st.db, &s.who(), s.pid(), &a).await?;
+    Ok(redirect_with(
+        &format!("/section11/{id}#improvements"),
+        Flash::ActionAdded,
+        st.config.secure_cookies(),
+    ))
+}
+
+/// The overview as CSV or Excel: one row per agency and standard, with the agency's rating,
+/// the moderated one and last cycle's. For who reads the overview; each download is audited.
+async fn export<const XLSX: bool>(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !l.overview {
+        return Err(AppError::Forbidden);
+    }
+    let p = page(&st, &s, &l, &FormPairs::default(), &Errors::default()).await?;
+    let mut rows = Vec::new();
+    for r in &p.rows {
+        for (i, c) in r.cells.iter().enumerate() {
+            rows.push(vec![
+                r.agency.clone(),
+                at(&p.standards, i),
+                c.rating.clone(),
+                c.moderated.clone(),
+                c.before.clone(),
+                r.state.to_owned(),
+            ]);
+        }
+    }
+    trail::record(
+        &st.db,
+        &s.who(),
+        Event::new("section11.export", SourceKind::Section11.slug(), Some(&id))
+            .summary(format!("Exported the overview of “{}”", l.cycle.title)),
+    )
+    .await?;
+    crate::uploads::spreadsheet(
+        XLSX,
+        ("section11-overview", "Overview"),
+        &[
+            "Agency",
+            "Standard",
+            "Agency's rating",
+            "Moderated rating",
+            "Last cycle",
+            "Self-assessment",
+        ],
+        &rows,
+    )
+}

@@ -1,0 +1,456 @@
+//! Section 11 self-assessments through real HTTP on every engine: a cycle opened for chosen
+//! agencies, each agency's lead rating its standards on the return page, the panel's challenge
+//! and moderated rating beside the agency's own, the agency's response, the overview going to
+//! the board and then to everyone, its export, and a second cycle starting from the first
+//! one's answers, each "to review" until the agency confirms or changes it; and who is refused
+//! at each step.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc};
+use common::{Client, TestApp, each_app};
+use learnloop_domain::accounts::Role;
+use learnloop_domain::section11::{SCALE, STANDARDS};
+use learnloop_store::query;
+
+async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
+    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
+    v
+}
+
+async fn as_role(app: &TestApp, role: Role) -> Client {
+    let c = Client::new(&app.base);
+    c.sign_in_as(role).await;
+    c
+}
+
+fn date_fields(prefix: &str, d: chrono::NaiveDate) -> Vec<(String, String)> {
+    vec![
+        (format!("{prefix}-day"), d.day().to_string()),
+        (format!("{prefix}-month"), d.month().to_string()),
+        (format!("{prefix}-year"), d.year().to_string()),
+    ]
+}
+
+fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// The business team opens a cycle for the given agencies; returns the cycle's address.
+async fn open_cycle(bt: &Client, title: &str, agencies: &[&str]) -> String {
+    let mut f = vec![("title".to_owned(), title.to_owned())];
+    f.extend(date_fields(
+        "due",
+        Utc::now().date_naive() + Duration::days(60),
+    ));
+    for a in agencies {
+        f.push(("agency".to_owned(), (*a).to_owned()));
+    }
+    let p = bt.post("/section11", &refs(&f)).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    p.location.unwrap()
+}
+
+async fn return_of(app: &TestApp, cycle: &str, agency: &str) -> String {
+    let (id,): (String,) = app
+        .db
+        .fetch_one(
+            query(
+                "SELECT id FROM return_request WHERE source_kind = 'section11' AND source_id = ? \
+                 AND agency_id = ?",
+            )
+            .bind(cycle.trim_start_matches("/section11/"))
+            .bind(agency),
+        )
+        .await
+        .unwrap();
+    id
+}
+
+/// Every standard answered and rated `rating`, as the return form sends it.
+fn answers(rating: &str, action: &str) -> Vec<(String, String)> {
+    let mut f = Vec::new();
+    for i in 1..=STANDARDS.len() {
+        f.push((
+            format!("answer-{i}"),
+            format!("Evidence for standard {i}: policy, training records and audit."),
+        ));
+        f.push((format!("rating-{i}"), rating.to_owned()));
+    }
+    f.push(("action".to_owned(), action.to_owned()));
+    f
+}
+
+#[tokio::test]
+async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let hospital = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook General Hospital NHS Foundation Trust",
+        )
+        .await;
+
+        // A cycle with no agencies is refused with what to do.
+        let list = bt.get("/section11").await;
+        assert_eq!(list.status, 200);
+        assert!(list.contains("No cycle has been opened yet"));
+        let mut f = vec![("title".to_owned(), "Section 11 2026".to_owned())];
+        f.extend(date_fields(
+            "due",
+            Utc::now().date_naive() + Duration::days(60),
+        ));
+        let p = bt.post("/section11", &refs(&f)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose at least one agency to assess itself in this cycle"));
+        let cycle = open_cycle(&bt, "Section 11 2026", &[&police, &hospital]).await;
+        let page = bt.get(&cycle).await;
+        assert!(page.contains("Northbrook Constabulary") && page.contains("Not started"));
+        assert!(page.contains("0 of 2"));
+
+        // The police lead finds it on their home page; they read their own row only.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let home = lead.get("/home").await;
+        assert!(home.contains("Section 11"), "{}", home.body);
+        let mine = lead.get(&cycle).await;
+        assert_eq!(mine.status, 200);
+        assert!(mine.contains("Your agency"));
+        assert!(!mine.contains("Northbrook General Hospital"));
+        let theirs = return_of(&app, &cycle, &hospital).await;
+        assert_eq!(lead.get(&format!("/returns/{theirs}")).await.status, 403);
+        assert_eq!(
+            lead.post(
+                &format!("/returns/{theirs}"),
+                &refs(&answers("Fully met", "submit"))
+            )
+            .await
+            .status,
+            403,
+            "a lead cannot write another agency's self-assessment"
+        );
+        assert_eq!(lead.get(&format!("{cycle}/overview.csv")).await.status, 403);
+
+        // A rating outside the scale is explained; nothing is saved.
+        let ret = return_of(&app, &cycle, &police).await;
+        let form = lead.get(&format!("/returns/{ret}")).await;
+        assert!(form.contains(STANDARDS[0].prompts.split(';').next().unwrap()));
+        let mut bad = answers("Largely met", "submit");
+        bad[1].1 = "Excellent".to_owned();
+        let p = lead.post(&format!("/returns/{ret}"), &refs(&bad)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("from the framework"), "{}", p.body);
+        let (state,): (String,) = app
+            .db
+            .fetch_one(query("SELECT state FROM return_request WHERE id = ?").bind(&ret))
+            .await
+            .unwrap();
+        assert_eq!(state, "requested");
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers("Largely met", "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // Submitted: no longer editable.
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers("Fully met", "save")),
+            )
+            .await;
+        assert_eq!(p.status, 409, "{}", p.body);
+
+        // Before the board, the practitioner and the group chair are refused the cycle.
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        assert_eq!(practitioner.get(&cycle).await.status, 403);
+        assert_eq!(
+            as_role(&app, Role::GroupChair)
+                .await
+                .get(&cycle)
+                .await
+                .status,
+            403
+        );
+
+        // The panel challenges standard 3 and moderates it; a rating off the scale is refused.
+        let challenge = format!("{cycle}/challenge");
+        let p = bt
+            .post(
+                &challenge,
+                &[
+                    ("return", &ret),
+                    ("line", "3"),
+                    ("challenge", "Show the deputy lead's cover."),
+                    ("rating", "Superb"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        let p = bt
+            .post(
+                &challenge,
+                &[
+                    ("return", &theirs),
+                    ("line", "3"),
+                    ("challenge", "Not yet in."),
+                    ("rating", ""),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose an agency whose self-assessment is in"));
+        let p = bt
+            .post(
+                &challenge,
+                &[
+                    ("return", &ret),
+                    ("line", "3"),
+                    (
+                        "challenge",
+                        "Show how concerns reach the named lead out of hours.",
+                    ),
+                    ("rating", "Partly met"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(
+            lead.post(
+                &challenge,
+                &[
+                    ("return", &ret),
+                    ("line", "1"),
+                    ("challenge", "Self-challenge"),
+                    ("rating", "")
+                ],
+            )
+            .await
+            .status,
+            403
+        );
+
+        // Both ratings are kept and shown; the lead responds.
+        let page = lead.get(&cycle).await;
+        assert!(page.contains("Moderated:</strong> Partly met"));
+        assert!(page.contains("Show how concerns reach the named lead out of hours."));
+        let (cid,): (String,) = app
+            .db
+            .fetch_one(query("SELECT id FROM return_challenge WHERE return_id = ?").bind(&ret))
+            .await
+            .unwrap();
+        let respond = format!("{cycle}/respond");
+        let key = format!("response-{cid}");
+        let p = lead
+            .post(
+                &respond,
+                &[("return", &ret), ("challenge", &cid), (&key, "")],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the agency"), "{}", p.body);
+        let p = bt
+            .post(
+                &respond,
+                &[
+                    ("return", &ret),
+                    ("challenge", &cid),
+                    (&key, "Not ours to say"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 403, "only the agency responds");
+        let p = lead
+            .post(
+                &respond,
+                &[
+                    ("return", &ret),
+                    ("challenge", &cid),
+                    (
+                        &key,
+                        "The force control room rota names the on-call deputy.",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // The lead sets an improvement action for standard 3; it joins the actions.
+        let actions = format!("{cycle}/actions");
+        let p = lead.post(&actions, &[("action_return", &ret)]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose the standard the action improves"));
+        assert!(p.contains("Choose the person who owns the action"));
+        let owner = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "agency.lead@northbrook.example",
+        )
+        .await;
+        let mut f = vec![
+            ("action_return".to_owned(), ret.clone()),
+            ("action_line".to_owned(), "3".to_owned()),
+            (
+                "action_text".to_owned(),
+                "Publish the out-of-hours route to the named lead".to_owned(),
+            ),
+            ("action_owner".to_owned(), owner.clone()),
+        ];
+        f.extend(date_fields(
+            "action_due",
+            Utc::now().date_naive() + Duration::days(90),
+        ));
+        assert_eq!(
+            lead.post(&actions, &refs(&f)).await.status,
+            303,
+            "the police lead sets their agency's action"
+        );
+        f[0].1 = theirs.clone();
+        assert_eq!(
+            lead.post(&actions, &refs(&f)).await.status,
+            403,
+            "but not the hospital's"
+        );
+        let page = lead.get(&cycle).await;
+        assert!(page.contains("Standard 3: Publish the out-of-hours route to the named lead"));
+        assert!(page.contains("Northbrook Constabulary: 1 still open"));
+        let tracker = bt.get("/actions?source=section11").await;
+        assert!(
+            tracker.contains("Publish the out-of-hours route"),
+            "{}",
+            tracker.body
+        );
+
+        let read = bt.get(&format!("/returns/{ret}")).await;
+        assert!(read.contains("Largely met") && read.contains("moderated: <strong>Partly met"));
+
+        // The overview and its export: the standard rated short is named.
+        let page = bt.get(&cycle).await;
+        assert!(page.contains("The force control room rota names the on-call deputy."));
+        assert!(page.contains("Where agencies fall short"));
+        assert!(
+            page.contains(&format!("{}: 1 agency", STANDARDS[2].title)),
+            "{}",
+            page.body
+        );
+        let csv = bt.get(&format!("{cycle}/overview.csv")).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.contains("Moderated rating"));
+        assert!(csv.contains("Partly met"));
+        assert!(
+            !csv.contains("Show how concerns"),
+            "the export carries ratings, not challenges"
+        );
+        let xlsx = bt.get(&format!("{cycle}/overview.xlsx")).await;
+        assert_eq!(xlsx.status, 200);
+
+        // Once it has gone to the board, everyone in the partnership reads the overview, but
+        // not the self-assessments themselves nor the challenges.
+        let f = date_fields("on", Utc::now().date_naive());
+        let p = bt.post(&format!("{cycle}/board"), &refs(&f)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let seen = practitioner.get(&cycle).await;
+        assert_eq!(seen.status, 200);
+        assert!(seen.contains("Overview") && seen.contains("Moderated:</strong> Partly met"));
+        assert!(!seen.contains("Show how concerns reach"));
+        assert!(!seen.contains(&format!("/returns/{ret}")));
+        assert_eq!(
+            practitioner.get(&format!("/returns/{ret}")).await.status,
+            403
+        );
+        assert_eq!(
+            practitioner
+                .get(&format!("{cycle}/overview.csv"))
+                .await
+                .status,
+            200
+        );
+
+        let trail = bt.get("/audit").await;
+        assert!(trail.contains("Opened the Section 11 cycle"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_cycle_carries_answers_forward_to_review_never_as_current() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let first = open_cycle(&bt, "Section 11 2024", &[&police]).await;
+        let ret = return_of(&app, &first, &police).await;
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers(SCALE[1], "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // The first cycle opened two years ago.
+        app.db
+            .execute(
+                query("UPDATE section11_cycle SET opened_on = ? WHERE id = ?")
+                    .bind(learnloop_store::Day(
+                        Utc::now().date_naive() - Duration::days(730),
+                    ))
+                    .bind(first.trim_start_matches("/section11/")),
+            )
+            .await
+            .unwrap();
+
+        let second = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        let again = return_of(&app, &second, &police).await;
+        let form = lead.get(&format!("/returns/{again}")).await;
+        assert!(form.contains("Carried forward from the last cycle: Largely met"));
+        assert!(form.contains("To review"));
+
+        // Submitting with every standard still to review is refused, naming the first.
+        let p = lead
+            .post(
+                &format!("/returns/{again}"),
+                &refs(&answers(SCALE[1], "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(
+            p.contains(&format!("Review “{}”", STANDARDS[0].title))
+                || p.contains(&format!("Review &#8220;{}", STANDARDS[0].title)),
+            "{}",
+            p.body
+        );
+        // Confirm seven, change the eighth's rating: it submits, and the change shows.
+        let mut f = answers(SCALE[1], "submit");
+        for i in 1..STANDARDS.len() {
+            f.push((format!("confirm-{i}"), "yes".to_owned()));
+        }
+        let n = STANDARDS.len();
+        let at = f
+            .iter()
+            .position(|(k, _)| *k == format!("rating-{n}"))
+            .unwrap();
+        f[at].1 = SCALE[3].to_owned();
+        let p = lead.post(&format!("/returns/{again}"), &refs(&f)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let read = lead.get(&format!("/returns/{again}")).await;
+        assert!(read.contains("Confirmed as current"));
+        assert!(read.contains("Changed since last cycle"));
+        let page = bt.get(&second).await;
+        assert!(page.contains("Compared with"));
+        assert!(page.contains(&format!("Last cycle: {}", SCALE[1])));
+        assert!(page.contains(&format!("{}: 1 agency", STANDARDS[n - 1].title)));
+    })
+    .await;
+}
