@@ -1,7 +1,8 @@
 //! The Section 11 journey in a real browser (e2e/section11.mjs), axe-core on each page: a
-//! cycle opened for two agencies, the police lead's self-assessment (a submission without
-//! ratings refused first), the panel's challenge and moderated rating, the lead's response,
-//! and the overview read by a practitioner once it has gone to the board.
+//! cycle opened for three agencies, the police lead's self-assessment carried forward from the
+//! last cycle (a submission before reviewing it refused first), two standards changed, an
+//! improvement action, the panel's challenge and moderated rating, the lead's response, and
+//! the overview read by a practitioner once it has gone to the board.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -174,6 +174,81 @@ pub fn check_submit(lines: &[String], marks: &[Mark]) -> Result<(), (usize, Stri
     }
 }
 
+/// A framework's standards, their prompts (one for each standard, maybe empty) and its
+/// rating scale, best first.
+pub type Framework = (Vec<String>, Vec<String>, Vec<String>);
+
+/// A framework as typed: one standard a line, its prompts one a line in the same order (a
+/// standard may have none; there may not be more prompts than standards), and a rating scale
+/// of two to seven ratings, best first. (standards, prompts, scale), or what to fix as
+/// (field, message).
+pub fn check_framework(
+    standards: &[String],
+    prompts: &[String],
+    scale: &[String],
+) -> Result<Framework, (&'static str, String)> {
+    let tidy = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect()
+    };
+    let lines = tidy(standards);
+    if lines.is_empty() {
+        return Err(("standards", "Enter at least one standard".to_owned()));
+    }
+    if lines.len() > 20 {
+        return Err(("standards", "Enter no more than 20 standards".to_owned()));
+    }
+    if lines.iter().any(|l| l.chars().count() > 300) {
+        return Err((
+            "standards",
+            "Keep each standard to 300 characters; put the detail in its prompts".to_owned(),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = lines.iter().find(|l| !seen.insert(l.to_lowercase())) {
+        return Err(("standards", format!("“{d}” is there twice")));
+    }
+    // Prompts keep their places: a blank line is a standard without prompts.
+    let mut p: Vec<String> = prompts.iter().map(|l| l.trim().to_owned()).collect();
+    while p.last().is_some_and(String::is_empty) {
+        p.pop();
+    }
+    if p.len() > lines.len() {
+        return Err((
+            "prompts",
+            format!(
+                "There are {} lines of prompts for {} standards: one line a standard, in the same order",
+                p.len(),
+                lines.len()
+            ),
+        ));
+    }
+    if p.iter().any(|l| l.chars().count() > 1000) {
+        return Err((
+            "prompts",
+            "Keep each standard's prompts to 1,000 characters".to_owned(),
+        ));
+    }
+    p.resize(lines.len(), String::new());
+    let scale = tidy(scale);
+    if !(2..=7).contains(&scale.len()) {
+        return Err((
+            "scale",
+            "A rating scale has from two to seven ratings".to_owned(),
+        ));
+    }
+    if scale.iter().any(|g| g.chars().count() > 60) {
+        return Err(("scale", "Keep each rating to 60 characters".to_owned()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = scale.iter().find(|g| !seen.insert(g.to_lowercase())) {
+        return Err(("scale", format!("“{d}” is in the scale twice")));
+    }
+    Ok((lines, p, scale))
+}
+
 /// A cycle needs at least one agency.
 pub fn check_agencies(agencies: &[String]) -> Result<(), &'static str> {
     if agencies.is_empty() {
@@ -265,6 +340,36 @@ mod tests {
         assert_eq!(i, 1);
         assert!(e.contains("“B”"), "{e}");
         assert!(check_agencies(&[]).is_err());
+    }
+
+    #[test]
+    fn a_framework_keeps_its_prompts_in_place_and_explains_what_is_wrong() {
+        let (l, p, sc) = check_framework(
+            &s(&["A", "", "B", "C"]),
+            &s(&["for A", "", "for C", ""]),
+            &s(&["Met", "Not met"]),
+        )
+        .unwrap();
+        assert_eq!(l, s(&["A", "B", "C"]));
+        assert_eq!(p, s(&["for A", "", "for C"]));
+        assert_eq!(sc, s(&["Met", "Not met"]));
+        assert_eq!(
+            check_framework(&[], &[], &s(&["x", "y"])).unwrap_err().0,
+            "standards"
+        );
+        assert_eq!(
+            check_framework(&s(&["A", "a"]), &[], &s(&["x", "y"]))
+                .unwrap_err()
+                .0,
+            "standards"
+        );
+        let (f, m) = check_framework(&s(&["A"]), &s(&["1", "2"]), &s(&["x", "y"])).unwrap_err();
+        assert_eq!(f, "prompts");
+        assert!(m.contains("2 lines of prompts for 1 standards"), "{m}");
+        assert_eq!(
+            check_framework(&s(&["A"]), &[], &s(&["x"])).unwrap_err().0,
+            "scale"
+        );
     }
 
     proptest! {

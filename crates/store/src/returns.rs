@@ -734,7 +734,7 @@ pub(crate) async fn revise_question_set(
     tx: &mut Tx,
     pid: &str,
     id: &str,
-    lines: &[String],
+    (lines, prompts): (&[String], Option<&[String]>),
     scale: &[String],
 ) -> Result<(String, bool), StoreError> {
     let qs: QuestionSet = tx
@@ -745,10 +745,12 @@ pub(crate) async fn revise_question_set(
         )
         .await?
         .ok_or(StoreError::NotFound)?;
+    let prompts = Lines(prompts.map_or_else(|| qs.prompts.0.clone(), <[String]>::to_vec));
     if learnloop_domain::returns::is_minor_change(&qs.lines.0, &qs.scale.0, lines, scale) {
         tx.execute(
-            query("UPDATE question_set SET lines = ? WHERE partnership_id = ? AND id = ?")
+            query("UPDATE question_set SET lines = ?, prompts = ? WHERE partnership_id = ? AND id = ?")
                 .bind(&Lines(lines.to_vec()))
+                .bind(&prompts)
                 .bind(pid)
                 .bind(id),
         )
@@ -766,8 +768,8 @@ pub(crate) async fn revise_question_set(
     let new = new_id();
     tx.execute(
         query(
-            "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at, \
+             prompts, rates_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&new)
         .bind(pid)
@@ -776,7 +778,9 @@ pub(crate) async fn revise_question_set(
         .bind(latest + 1)
         .bind(&Lines(lines.to_vec()))
         .bind(&Lines(scale.to_vec()))
-        .bind(ts(Utc::now())),
+        .bind(ts(Utc::now()))
+        .bind(&prompts)
+        .bind(qs.rates_lines),
     )
     .await?;
     Ok((new, true))

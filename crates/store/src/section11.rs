@@ -23,6 +23,7 @@ pub struct Cycle {
     pub opened_on: Day,
     pub due_on: Day,
     pub board_on: Option<Day>,
+    pub challenge_on: Option<Day>,
     pub created_at: String,
 }
 
@@ -71,6 +72,48 @@ pub(crate) async fn framework(tx: &mut Tx, pid: &str) -> Result<String, StoreErr
     )
     .await?;
     Ok(id)
+}
+
+/// The partnership's framework in use (made from the default the first time).
+pub async fn current_framework(db: &Db, pid: &str) -> Result<returns::QuestionSet, StoreError> {
+    let mut tx = db.begin().await?;
+    let id = framework(&mut tx, pid).await?;
+    let qs = tx
+        .fetch_one(query("SELECT * FROM question_set WHERE id = ?").bind(&id))
+        .await?;
+    tx.commit().await?;
+    Ok(qs)
+}
+
+/// Changes the framework: wording only (as many standards, the same scale) in place, for the
+/// self-assessments already open too; anything more a new version, which cycles opened from
+/// now on use while open self-assessments keep the one they began. Whether it was a new
+/// version.
+pub async fn revise_framework(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    (lines, prompts): (&[String], &[String]),
+    scale: &[String],
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let id = framework(&mut tx, pid).await?;
+    let (_, major) =
+        returns::revise_question_set(&mut tx, pid, &id, (lines, Some(prompts)), scale).await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("section11.framework", SourceKind::Section11.slug(), None)
+            .summary(if major {
+                "Made a new version of the Section 11 standards".to_owned()
+            } else {
+                "Changed the wording of the Section 11 standards".to_owned()
+            })
+            .after(&serde_json::json!({ "standards": lines, "prompts": prompts, "scale": scale, "new_version": major })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(major)
 }
 
 /// Opens a cycle: each chosen agency is asked for its self-assessment by `due_on`, starting
@@ -407,4 +450,139 @@ pub async fn respond(
     }
     tx.commit().await?;
     Ok(n == 1)
+}
+
+/// A member of a cycle's challenge panel.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PanelMember {
+    pub person_id: String,
+    pub name: String,
+    /// Their agency's name; none for a lay member.
+    pub agency: Option<String>,
+}
+
+pub async fn panel(db: &Db, pid: &str, cycle: &str) -> Result<Vec<PanelMember>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT p.id AS person_id, p.name, \
+             (SELECT MIN(g.name) FROM membership m JOIN agency g ON g.id = m.agency_id \
+                WHERE m.person_id = p.id AND m.partnership_id = sp.partnership_id) AS agency \
+             FROM section11_panel sp JOIN person p ON p.id = sp.person_id \
+             WHERE sp.partnership_id = ? AND sp.cycle_id = ? ORDER BY p.name LIMIT 200",
+        )
+        .bind(pid)
+        .bind(cycle),
+    )
+    .await
+}
+
+/// Whether a person sits on a cycle's challenge panel.
+pub async fn on_panel(db: &Db, pid: &str, cycle: &str, person: &str) -> Result<bool, StoreError> {
+    let found: Option<(String,)> = db
+        .fetch_optional(
+            query(
+                "SELECT person_id FROM section11_panel WHERE partnership_id = ? AND cycle_id = ? \
+                 AND person_id = ?",
+            )
+            .bind(pid)
+            .bind(cycle)
+            .bind(person),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Puts a person of the partnership on the panel (the caller checks they are one); false if
+/// they were already on it.
+pub async fn add_to_panel(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    cycle: &str,
+    (person, name): (&str, &str),
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "INSERT INTO section11_panel (cycle_id, partnership_id, person_id, added_at) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(cycle)
+            .bind(pid)
+            .bind(person)
+            .bind(ts(Utc::now())),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("section11.panel", SourceKind::Section11.slug(), Some(cycle))
+                .summary(format!("Put {name} on the challenge panel"))
+                .after(&serde_json::json!({ "person": person })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+pub async fn remove_from_panel(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    cycle: &str,
+    (person, name): (&str, &str),
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "DELETE FROM section11_panel WHERE partnership_id = ? AND cycle_id = ? AND person_id = ?",
+            )
+            .bind(pid)
+            .bind(cycle)
+            .bind(person),
+        )
+        .await?;
+    if n == 1 {
+        audit::append(
+            &mut tx,
+            who,
+            Event::new("section11.panel", SourceKind::Section11.slug(), Some(cycle))
+                .summary(format!("Took {name} off the challenge panel"))
+                .before(&serde_json::json!({ "person": person })),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Records the day of the challenge event.
+pub async fn record_challenge_event(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    cycle: &str,
+    on: Day,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query("UPDATE section11_cycle SET challenge_on = ? WHERE partnership_id = ? AND id = ?")
+            .bind(on)
+            .bind(pid)
+            .bind(cycle),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("section11.event", SourceKind::Section11.slug(), Some(cycle))
+            .summary(format!("Set the challenge event for {on}")),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

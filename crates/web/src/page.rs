@@ -57,6 +57,7 @@ pub enum Flash {
     BoardRecorded,
     ChallengeRecorded,
     ResponseRecorded,
+    PanelSaved,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -281,6 +282,7 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "response-recorded",
         "Response sent",
     ),
+    (Flash::PanelSaved, "panel-saved", "Challenge panel saved"),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (
         Flash::TermsSaved,

@@ -136,8 +136,10 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
                 .await?
                 .ok_or(AppError::NotFound)?;
             let agency = &line.ret.agency_id;
+            let on_panel =
+                learnloop_store::section11::on_panel(&st.db, s.pid(), source, &s.person.id).await?;
             let may = May {
-                read: s11::can_read(&s.actor, agency, false),
+                read: s11::can_read(&s.actor, agency, on_panel),
                 write: s11::can_write(&s.actor, agency),
                 decide: s11::can_run(&s.actor),
                 ..May::default()

@@ -18,7 +18,7 @@ use chrono::{Datelike, Utc};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::returns::check_grade;
 use learnloop_domain::section11::{
-    can_read, can_read_overview, can_run, can_write, check_agencies,
+    can_read, can_read_overview, can_run, can_write, check_agencies, check_framework,
 };
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};
@@ -27,7 +27,7 @@ use learnloop_govuk::{
 };
 use learnloop_store::audit::{self as trail, Event};
 use learnloop_store::returns::{self, QuestionSet, ReturnLine};
-use learnloop_store::section11::{self, Challenge, Cycle, CycleLine};
+use learnloop_store::section11::{self, Challenge, Cycle, CycleLine, PanelMember};
 use learnloop_store::{Day, StoreError, is_id};
 
 use crate::AppState;
@@ -40,11 +40,18 @@ use crate::web::redirect_with;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/section11", get(list).post(open))
+        .route(
+            "/section11/framework",
+            get(framework).post(revise_framework),
+        )
         .route("/section11/{id}", get(show))
         .route("/section11/{id}/board", post(board))
         .route("/section11/{id}/challenge", post(challenge))
         .route("/section11/{id}/respond", post(respond))
         .route("/section11/{id}/actions", post(add_action))
+        .route("/section11/{id}/panel", post(add_member))
+        .route("/section11/{id}/panel/remove", post(remove_member))
+        .route("/section11/{id}/event", post(event))
         .route("/section11/{id}/overview.csv", get(export::<false>))
         .route("/section11/{id}/overview.xlsx", get(export::<true>))
 }
@@ -144,6 +151,107 @@ async fn open(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<
     )
 }
 
+// ---- the framework ----
+
+#[derive(Template)]
+#[template(path = "section11/framework.html")]
+struct FrameworkPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    version: i64,
+    /// (standard, prompts)
+    standards: Vec<(String, String)>,
+    scale: Vec<String>,
+    can_edit: bool,
+    standards_field: Textarea,
+    prompts_field: Textarea,
+    scale_field: Textarea,
+}
+
+async fn framework_page(
+    st: &AppState,
+    s: &Signed,
+    f: Option<&FormPairs>,
+    errors: &Errors,
+) -> AppResult<FrameworkPage> {
+    let qs = section11::current_framework(&st.db, s.pid()).await?;
+    let stored = FormPairs::from_values(&[
+        ("standards", &qs.lines.0.join("\n")),
+        ("prompts", &qs.prompts.0.join("\n")),
+        ("scale", &qs.scale.0.join("\n")),
+    ]);
+    let f = f.unwrap_or(&stored);
+    Ok(FrameworkPage {
+        chrome: s.chrome("/section11"),
+        errors: errors.summary(),
+        version: qs.version,
+        standards: qs
+            .lines
+            .0
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.clone(), at(&qs.prompts.0, i)))
+            .collect(),
+        scale: qs.scale.0.clone(),
+        can_edit: can_run(&s.actor),
+        standards_field: Textarea::new("standards", "Standards")
+            .hint("One a line")
+            .rows(10)
+            .filled(f, errors),
+        prompts_field: Textarea::new("prompts", "What to consider for each standard")
+            .hint("One line a standard, in the same order; leave a line blank for none")
+            .rows(10)
+            .filled(f, errors),
+        scale_field: Textarea::new("scale", "Rating scale")
+            .hint("One rating a line, best first")
+            .rows(4)
+            .filled(f, errors),
+    })
+}
+
+async fn framework(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    render(&framework_page(&st, &s, None, &Errors::default()).await?)
+}
+
+/// Rewording applies to the self-assessments already open; adding, removing or reordering
+/// standards, or changing the scale, makes a new version for cycles opened from now on.
+async fn revise_framework(
+    State(st): State<AppState>,
+    s: Signed,
+    f: FormPairs,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let split = |k: &str| -> Vec<String> { f.get(k).lines().map(str::to_owned).collect() };
+    match check_framework(&split("standards"), &split("prompts"), &split("scale")) {
+        Ok((lines, prompts, scale)) => {
+            let major =
+                section11::revise_framework(&st.db, &s.who(), s.pid(), (&lines, &prompts), &scale)
+                    .await?;
+            Ok(redirect_with(
+                "/section11/framework",
+                if major {
+                    Flash::QuestionsVersioned
+                } else {
+                    Flash::QuestionsReworded
+                },
+                st.config.secure_cookies(),
+            ))
+        }
+        Err((field, m)) => {
+            let mut errors = Errors::default();
+            errors.add(field, m);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &framework_page(&st, &s, Some(&f), &errors).await?,
+            )
+        }
+    }
+}
+
 // ---- one cycle: the self-assessments, the overview, the challenges ----
 
 /// A cell of the overview: the agency's own rating, the moderated one, and last cycle's.
@@ -204,6 +312,11 @@ struct ShowPage {
     previous: Option<String>,
     /// The whole overview (who reads all, or everyone once it went to the board).
     overview: bool,
+    /// The business team and the panel record challenges.
+    can_challenge: bool,
+    panel: Vec<PanelMember>,
+    panel_person: Select,
+    event: DateInput,
     /// Whether any challenge is shown to the signed-in person.
     any_challenge: bool,
     /// Whether any improvement action is shown to the signed-in person.
@@ -231,6 +344,8 @@ struct Loaded {
     all: Vec<ReturnLine>,
     /// Whether the signed-in person reads the whole overview.
     overview: bool,
+    /// Whether the signed-in person sits on the cycle's challenge panel.
+    on_panel: bool,
 }
 
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
@@ -242,7 +357,8 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
         .await?
         .ok_or(AppError::NotFound)?;
     let all = section11::assessments(&st.db, s.pid(), id).await?;
-    let overview = can_read_overview(&s.actor, cycle.board_on.is_some());
+    let on_panel = section11::on_panel(&st.db, s.pid(), id, &s.person.id).await?;
+    let overview = can_read_overview(&s.actor, cycle.board_on.is_some()) || on_panel;
     let own = all.iter().any(|r| can_write(&s.actor, &r.ret.agency_id));
     if !overview && !own {
         return Err(AppError::Forbidden);
@@ -253,6 +369,7 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
         qs,
         all,
         overview,
+        on_panel,
     })
 }
 
@@ -342,7 +459,7 @@ async fn page(
         }
         let cells = now.get(&r.ret.agency_id);
         let was = before.get(&r.ret.agency_id);
-        let readable = can_read(&s.actor, &r.ret.agency_id, false);
+        let readable = can_read(&s.actor, &r.ret.agency_id, l.on_panel);
         let challenges: Vec<Challenge> = if readable {
             all_challenges
                 .extract_if(.., |c| c.return_id == r.ret.id)
@@ -428,6 +545,7 @@ async fn page(
         .filter(|r| can_write(&s.actor, &r.ret.agency_id) || can_run(&s.actor))
         .collect();
     let people = learnloop_store::accounts::names(&st.db, s.pid()).await?;
+    let panel = section11::panel(&st.db, s.pid(), &l.cycle.id).await?;
     let in_returns: Vec<&ReturnLine> = l.all.iter().filter(|r| r.ret.state.is_in()).collect();
     Ok(ShowPage {
         chrome: s.chrome("/section11"),
@@ -437,6 +555,21 @@ async fn page(
         short,
         previous: previous.map(|p| p.title),
         overview: l.overview,
+        can_challenge: can_run(&s.actor) || l.on_panel,
+        panel_person: Select::new(
+            "person",
+            "Person",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .filter(|p| !panel.iter().any(|m| m.person_id == p.id))
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .hint("Someone from another agency, or a lay member: a person of the partnership without an agency")
+        .filled(f, errors),
+        panel,
+        event: crate::audits::date_field(f, errors, "event", "Date of the challenge event"),
         any_challenge: rows.iter().any(|r| !r.challenges.is_empty()),
         any_improvement: rows.iter().any(|r| !r.improvements.is_empty()),
         can_run: can_run(&s.actor),
@@ -567,7 +700,7 @@ async fn challenge(
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_run(&s.actor) {
+    if !can_run(&s.actor) && !l.on_panel {
         return Err(AppError::Forbidden);
     }
     let mut errors = Errors::default();
@@ -658,6 +791,82 @@ async fn respond(
     Ok(redirect_with(
         &format!("/section11/{id}#challenges"),
         Flash::ResponseRecorded,
+        st.config.secure_cookies(),
+    ))
+}
+
+/// The business team puts a person of the partnership on the challenge panel.
+async fn add_member(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let person = f.get("person");
+    let found = if is_id(&person) {
+        learnloop_store::accounts::person_in(&st.db, s.pid(), &person).await?
+    } else {
+        None
+    };
+    let Some(p) = found else {
+        let mut errors = Errors::default();
+        errors.add("person", "Choose the person to put on the panel");
+        return again(&st, &s, &l, &f, &errors).await;
+    };
+    section11::add_to_panel(&st.db, &s.who(), s.pid(), &id, (&p.id, &p.name)).await?;
+    Ok(redirect_with(
+        &format!("/section11/{id}#panel"),
+        Flash::PanelSaved,
+        st.config.secure_cookies(),
+    ))
+}
+
+/// Takes someone off the panel; taking off someone no longer on it changes nothing.
+async fn remove_member(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let person = f.get("person");
+    let members = section11::panel(&st.db, s.pid(), &id).await?;
+    if let Some(m) = members.iter().find(|m| m.person_id == person) {
+        section11::remove_from_panel(&st.db, &s.who(), s.pid(), &id, (&m.person_id, &m.name))
+            .await?;
+    }
+    Ok(redirect_with(
+        &format!("/section11/{id}#panel"),
+        Flash::PanelSaved,
+        st.config.secure_cookies(),
+    ))
+}
+
+async fn event(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let Some(on) = f.date("event", "the date of the challenge event", &mut errors) else {
+        return again(&st, &s, &l, &f, &errors).await;
+    };
+    section11::record_challenge_event(&st.db, &s.who(), s.pid(), &id, Day(on)).await?;
+    Ok(redirect_with(
+        &format!("/section11/{id}#panel"),
+        Flash::PanelSaved,
         st.config.secure_cookies(),
     ))
 }

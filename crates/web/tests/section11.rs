@@ -454,3 +454,217 @@ async fn a_new_cycle_carries_answers_forward_to_review_never_as_current() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rewording_a_standard_reaches_open_self_assessments_and_adding_one_makes_a_new_version() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let page = lead.get("/section11/framework").await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Version 1") && !page.contains("Save the standards"));
+        let cycle = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        let ret = return_of(&app, &cycle, &police).await;
+
+        let mut standards: Vec<String> = STANDARDS.iter().map(|s| s.title.to_owned()).collect();
+        let prompts: Vec<String> = STANDARDS.iter().map(|s| s.prompts.to_owned()).collect();
+        let scale = SCALE.join("\n");
+        let send = |standards: &[String], prompts: &[String], scale: &str| {
+            vec![
+                ("standards".to_owned(), standards.join("\n")),
+                ("prompts".to_owned(), prompts.join("\n")),
+                ("scale".to_owned(), scale.to_owned()),
+            ]
+        };
+        // Bad input is explained and changes nothing.
+        let mut too_many = prompts.clone();
+        too_many.push("A ninth prompt without a standard".to_owned());
+        let p = bt
+            .post(
+                "/section11/framework",
+                &refs(&send(&standards, &too_many, &scale)),
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(
+            p.contains("9 lines of prompts for 8 standards"),
+            "{}",
+            p.body
+        );
+        assert_eq!(
+            lead.post(
+                "/section11/framework",
+                &refs(&send(&standards, &prompts, &scale))
+            )
+            .await
+            .status,
+            403
+        );
+
+        // Wording: the open self-assessment shows it at once.
+        standards[0] = "1. Senior leaders are accountable for safeguarding children".to_owned();
+        let p = bt
+            .post(
+                "/section11/framework",
+                &refs(&send(&standards, &prompts, &scale)),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let form = lead.get(&format!("/returns/{ret}")).await;
+        assert!(form.contains("Senior leaders are accountable for safeguarding children"));
+
+        // A ninth standard: a new version; the open one keeps eight, a new cycle asks nine.
+        let mut nine = standards.clone();
+        nine.push("9. Volunteers are vetted and trained as staff are".to_owned());
+        let p = bt
+            .post(
+                "/section11/framework",
+                &refs(&send(&nine, &prompts, &scale)),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert!(bt.get("/section11/framework").await.contains("Version 2"));
+        let form = lead.get(&format!("/returns/{ret}")).await;
+        assert!(!form.contains("Volunteers are vetted"));
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers(SCALE[0], "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        app.db
+            .execute(
+                query("UPDATE section11_cycle SET opened_on = ? WHERE id = ?")
+                    .bind(learnloop_store::Day(
+                        Utc::now().date_naive() - Duration::days(730),
+                    ))
+                    .bind(cycle.trim_start_matches("/section11/")),
+            )
+            .await
+            .unwrap();
+        let next = open_cycle(&bt, "Section 11 2028", &[&police]).await;
+        let again = return_of(&app, &next, &police).await;
+        let form = lead.get(&format!("/returns/{again}")).await;
+        assert!(form.contains("Volunteers are vetted"));
+        assert!(form.contains("Carried forward from the last cycle: Fully met"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_challenge_panel_reads_and_challenges_the_cycle_and_nothing_once_taken_off() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let auditor = as_role(&app, Role::Auditor).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let cycle = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        let ret = return_of(&app, &cycle, &police).await;
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers(SCALE[0], "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(auditor.get(&cycle).await.status, 403);
+        assert_eq!(auditor.get(&format!("/returns/{ret}")).await.status, 403);
+
+        // Bad input first: no person, no date.
+        let p = bt.post(&format!("{cycle}/panel"), &[("person", "")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose the person to put on the panel"));
+        let p = bt.post(&format!("{cycle}/event"), &[]).await;
+        assert_eq!(p.status, 422);
+        let helen = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "auditor@northbrook.example",
+        )
+        .await;
+        let chair = one(
+            &app,
+            "SELECT id FROM person WHERE email = ?",
+            "independent.chair@northbrook.example",
+        )
+        .await;
+        for who in [&helen, &chair] {
+            let p = bt
+                .post(&format!("{cycle}/panel"), &[("person", who.as_str())])
+                .await;
+            assert_eq!(p.status, 303, "{}", p.body);
+        }
+        let f = date_fields("event", Utc::now().date_naive() + Duration::days(14));
+        assert_eq!(
+            bt.post(&format!("{cycle}/event"), &refs(&f)).await.status,
+            303
+        );
+        let page = bt.get(&cycle).await;
+        assert!(page.contains("Helen Brooks") && page.contains("Lay member"));
+        assert!(page.contains("Challenge event:"));
+        assert_eq!(
+            lead.post(&format!("{cycle}/panel"), &[("person", helen.as_str())])
+                .await
+                .status,
+            403
+        );
+
+        // On the panel: the auditor reads the cycle and the self-assessment, and challenges.
+        let page = auditor.get(&cycle).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Record a challenge"));
+        assert_eq!(auditor.get(&format!("/returns/{ret}")).await.status, 200);
+        let p = auditor
+            .post(
+                &format!("{cycle}/challenge"),
+                &[
+                    ("return", ret.as_str()),
+                    ("line", "2"),
+                    ("challenge", "Where is the statement published?"),
+                    ("rating", ""),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert!(
+            lead.get(&cycle)
+                .await
+                .contains("Where is the statement published?")
+        );
+        // The panel does not decide the return: that stays with the business team.
+        assert_eq!(
+            auditor
+                .post(&format!("/returns/{ret}/decide"), &[("decision", "accept")])
+                .await
+                .status,
+            403
+        );
+
+        // Taken off, they read nothing of it again.
+        let p = bt
+            .post(
+                &format!("{cycle}/panel/remove"),
+                &[("person", helen.as_str())],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        assert_eq!(auditor.get(&cycle).await.status, 403);
+        assert_eq!(auditor.get(&format!("/returns/{ret}")).await.status, 403);
+        let trail = bt.get("/audit").await;
+        assert!(trail.contains("Put Helen Brooks on the challenge panel"));
+        assert!(trail.contains("Took Helen Brooks off the challenge panel"));
+    })
+    .await;
+}

@@ -25,6 +25,8 @@ CREATE TABLE section11_cycle (
     -- The day the overview went to the board: it opens the overview to the partnership and
     -- starts the six-month follow-up.
     board_on TEXT,
+    -- The day of the challenge event, where the panel scrutinises the self-assessments.
+    challenge_on TEXT,
     created_at TEXT NOT NULL
 );
 CREATE INDEX section11_cycle_partnership ON section11_cycle (partnership_id, opened_on);
@@ -45,3 +47,14 @@ CREATE TABLE return_challenge (
     responded_at TEXT
 );
 CREATE INDEX return_challenge_return ON return_challenge (partnership_id, return_id);
+
+-- The challenge panel of a cycle: people of the partnership, from agencies or lay members
+-- (people without an agency). Each reads the cycle's self-assessments and records challenges.
+CREATE TABLE section11_panel (
+    cycle_id TEXT NOT NULL REFERENCES section11_cycle(id),
+    partnership_id TEXT NOT NULL REFERENCES partnership(id),
+    person_id TEXT NOT NULL REFERENCES person(id),
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (cycle_id, person_id)
+);
+CREATE INDEX section11_panel_person ON section11_panel (partnership_id, person_id);

@@ -241,9 +241,14 @@ pub async fn revise_questions(
             .bind(&a.id),
     )
     .await?;
-    let (id, major) =
-        returns::revise_question_set(&mut tx, &a.partnership_id, &a.question_set_id, lines, scale)
-            .await?;
+    let (id, major) = returns::revise_question_set(
+        &mut tx,
+        &a.partnership_id,
+        &a.question_set_id,
+        (lines, None),
+        scale,
+    )
+    .await?;
     tx.execute(
         query("UPDATE audit SET question_set_id = ?, updated_at = ? WHERE partnership_id = ? AND id = ?")
             .bind(&id)

@@ -366,13 +366,16 @@ pub(super) async fn partnership(
         let year = i64::from(chrono::Datelike::year(&today)) - i64::from(o.years - 1 - y);
         c.assurance(&mut rng, from, year);
     }
-    // A Section 11 cycle every two years, the latest in the last two years.
-    let cycles: Vec<NaiveDate> = (0..o.years)
+    // A Section 11 cycle every two years: the current one opened weeks ago, the one before
+    // two years earlier, and so on back.
+    let mut cycles: Vec<NaiveDate> = (0..o.years)
         .rev()
+        .skip(2)
         .step_by(2)
         .rev()
         .map(|y| start + Duration::days(365 * i64::from(y)))
         .collect();
+    cycles.push(today);
     c.section11(&mut rng, &cycles);
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))

@@ -1,6 +1,6 @@
 //! Section 11: the partnership's standards framework, a cycle every two years for every
 //! agency, each agency's self-assessment carried forward from its last one; past cycles in,
-//! challenged and taken to the board, the current one part-answered.
+//! challenged and taken to the board, the current one (opened weeks ago) part-answered.
 
 use chrono::{Duration, NaiveDate};
 use learnloop_domain::section11::{FRAMEWORK, SCALE, STANDARDS};
@@ -47,8 +47,15 @@ impl Ctx {
         ]);
         // Each agency's last self-assessment: (return id, ratings as indexes into the scale).
         let mut last: Vec<Option<(String, Vec<usize>)>> = vec![None; self.agencies.len()];
-        for from in years {
-            self.cycle(rng, &qs, *from, &mut last);
+        // Every cycle but the latest is over; the latest opened a few weeks ago and is part-way
+        // through, the one before it (two years earlier) has gone to the board.
+        for (i, from) in years.iter().enumerate() {
+            let opened = if i + 1 == years.len() {
+                self.today - Duration::days(rng.range(20, 70))
+            } else {
+                *from + Duration::days(rng.range(20, 90))
+            };
+            self.cycle(rng, &qs, opened, &mut last);
         }
     }
 
@@ -56,10 +63,9 @@ impl Ctx {
         &mut self,
         rng: &mut Rng,
         qs: &str,
-        from: NaiveDate,
+        opened: NaiveDate,
         last: &mut [Option<(String, Vec<usize>)>],
     ) {
-        let opened = from + Duration::days(rng.range(20, 90));
         let due = opened + Duration::days(90);
         let board = due + Duration::days(60);
         let current = board > self.today;
