@@ -91,6 +91,10 @@ await run(async (browser) => {
   await check(lead, 'self-assessment submitted');
   await lead.goto(cycleUrl);
   if ((await lead.locator(`text=${HOSPITAL}`).count()) > 0) fail('the police lead sees the hospital\'s row');
+  await lead.click('a:has-text("Add an improvement action")');
+  await lead.click('button:has-text("Add the action")');
+  await expectText(lead, 'Choose the standard the action improves');
+  await check(lead, 'improvement action without a standard refused');
   await lead.selectOption('#action_line', { index: 7 });
   await lead.fill('#action_text', 'Agree an information-sharing protocol with the hospital\'s safeguarding team');
   await lead.selectOption('#action_owner', { label: 'Detective Inspector Sam Carter' });
@@ -103,6 +107,7 @@ await run(async (browser) => {
   // 3. The auditor joins the challenge panel, challenges standard 5 and moderates it.
   await bt.goto(cycleUrl);
   await expectText(bt, '1 of 3');
+  await bt.click('a:has-text("Change the panel or the event date")');
   await bt.selectOption('#person', { label: 'Helen Brooks' });
   await bt.click('button:has-text("Put on the panel")');
   await expectSaved(bt, 'Challenge panel saved');

@@ -210,15 +210,23 @@ pub fn check_scale(grades: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// Whether a change to a question set may apply to returns already open on it (wording only:
-/// the same number of lines and the same grades), or must be a new version that only returns
-/// requested from now on use.
+/// the same number of lines, the same grades, and no line moved to another place), or must be
+/// a new version that only returns requested from now on use. Answers are kept by their line's
+/// place, so a line moved would carry every answer given to it to another question.
 pub fn is_minor_change(
     old_lines: &[String],
     old_scale: &[String],
     new_lines: &[String],
     new_scale: &[String],
 ) -> bool {
-    old_lines.len() == new_lines.len() && old_scale == new_scale
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    let moved = old_lines.iter().enumerate().any(|(i, old)| {
+        new_lines
+            .iter()
+            .enumerate()
+            .any(|(j, new)| i != j && same(old, new))
+    });
+    old_lines.len() == new_lines.len() && old_scale == new_scale && !moved
 }
 
 /// Where a return stands against its due date, for the people chasing it.
@@ -345,6 +353,25 @@ mod tests {
             &v(&["x", "y"]),
             &v(&["A"]),
             &v(&["x", "z"])
+        ));
+        // Reordering moves answers to other questions: a new version.
+        assert!(!is_minor_change(
+            &v(&["A", "B", "C"]),
+            &v(&["x", "y"]),
+            &v(&["B", "A", "C"]),
+            &v(&["x", "y"])
+        ));
+        assert!(!is_minor_change(
+            &v(&["A", "B"]),
+            &v(&["x", "y"]),
+            &v(&["B", "B reworded"]),
+            &v(&["x", "y"])
+        ));
+        assert!(is_minor_change(
+            &v(&["A", "B"]),
+            &v(&["x", "y"]),
+            &v(&["A", "B, reworded"]),
+            &v(&["x", "y"])
         ));
     }
 

@@ -50,6 +50,9 @@ pub struct Return {
     pub moderated_ratings: Lines,
     /// The earlier return its answers were carried forward from.
     pub carried_from: Option<String>,
+    /// What was carried forward, line by line, as it stood when the return was asked for.
+    pub carried_answers: Lines,
+    pub carried_ratings: Lines,
 }
 
 /// A return with the names a list shows: the subject's label, the agency, the auditor.

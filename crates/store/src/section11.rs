@@ -39,29 +39,24 @@ pub struct CycleLine {
 /// The partnership's standards framework in use (its latest version), made from the default
 /// standards the first time it is needed.
 pub(crate) async fn framework(tx: &mut Tx, pid: &str) -> Result<String, StoreError> {
-    let found: Option<(String,)> = tx
-        .fetch_optional(
-            query(
-                "SELECT id FROM question_set WHERE partnership_id = ? AND kind = 'section11' \
-                 AND name = ? ORDER BY version DESC LIMIT 1",
-            )
-            .bind(pid)
-            .bind(FRAMEWORK),
-        )
-        .await?;
+    let latest = query(
+        "SELECT id FROM question_set WHERE partnership_id = ? AND kind = 'section11' \
+         AND name = ? ORDER BY version DESC LIMIT 1",
+    );
+    let found: Option<(String,)> = tx.fetch_optional(latest.bind(pid).bind(FRAMEWORK)).await?;
     if let Some((id,)) = found {
         return Ok(id);
     }
-    let id = new_id();
     let lines: Vec<String> = STANDARDS.iter().map(|s| s.title.to_owned()).collect();
     let prompts: Vec<String> = STANDARDS.iter().map(|s| s.prompts.to_owned()).collect();
     let scale: Vec<String> = SCALE.iter().map(|s| (*s).to_owned()).collect();
+    // Whoever makes it first, everyone then uses the one version 1.
     tx.execute(
         query(
             "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at, \
-             prompts, rates_lines) VALUES (?, ?, 'section11', ?, 1, ?, ?, ?, ?, ?)",
+             prompts, rates_lines) VALUES (?, ?, 'section11', ?, 1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         )
-        .bind(&id)
+        .bind(new_id())
         .bind(pid)
         .bind(FRAMEWORK)
         .bind(&Lines(lines))
@@ -71,6 +66,16 @@ pub(crate) async fn framework(tx: &mut Tx, pid: &str) -> Result<String, StoreErr
         .bind(true),
     )
     .await?;
+    let (id,): (String,) = tx
+        .fetch_one(
+            query(
+                "SELECT id FROM question_set WHERE partnership_id = ? AND kind = 'section11' \
+                 AND name = ? ORDER BY version DESC LIMIT 1",
+            )
+            .bind(pid)
+            .bind(FRAMEWORK),
+        )
+        .await?;
     Ok(id)
 }
 
@@ -221,13 +226,16 @@ async fn carry_forward(
     let marks: Vec<String> = marks.iter().map(|m| m.slug().to_owned()).collect();
     tx.execute(
         query(
-            "UPDATE return_request SET answers = ?, ratings = ?, marks = ?, carried_from = ? \
+            "UPDATE return_request SET answers = ?, ratings = ?, marks = ?, carried_from = ?, \
+             carried_answers = ?, carried_ratings = ? \
              WHERE partnership_id = ? AND source_kind = 'section11' AND source_id = ? AND agency_id = ?",
         )
-        .bind(&Lines(answers))
-        .bind(&Lines(ratings))
+        .bind(&Lines(answers.clone()))
+        .bind(&Lines(ratings.clone()))
         .bind(&Lines(marks))
         .bind(&prev.id)
+        .bind(&Lines(answers))
+        .bind(&Lines(ratings))
         .bind(pid)
         .bind(cycle)
         .bind(agency),
@@ -260,12 +268,13 @@ pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<Cycle>, StoreErr
     .await
 }
 
-/// The cycle before this one (by when it opened), for the change since.
+/// The cycle before this one (by when it opened) whose overview has gone to the board, for
+/// the change since: a cycle still before the board shows nobody its ratings through another.
 pub async fn previous(db: &Db, pid: &str, c: &Cycle) -> Result<Option<Cycle>, StoreError> {
     db.fetch_optional(
         query(
             "SELECT * FROM section11_cycle WHERE partnership_id = ? AND opened_on < ? \
-             ORDER BY opened_on DESC LIMIT 1",
+             AND board_on IS NOT NULL ORDER BY opened_on DESC LIMIT 1",
         )
         .bind(pid)
         .bind(c.opened_on),
@@ -278,28 +287,59 @@ pub async fn assessments(db: &Db, pid: &str, cycle: &str) -> Result<Vec<ReturnLi
     returns::for_source(db, pid, SourceKind::Section11, cycle).await
 }
 
-/// Records the day the overview went to the board.
-pub async fn record_board(
+/// A day recorded on a cycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CycleDay {
+    /// The overview went to the board: it opens the overview to the partnership and starts
+    /// the six-month follow-up.
+    Board,
+    /// The challenge event, where the panel scrutinises the self-assessments.
+    ChallengeEvent,
+}
+
+impl CycleDay {
+    fn column(self) -> &'static str {
+        match self {
+            CycleDay::Board => "board_on",
+            CycleDay::ChallengeEvent => "challenge_on",
+        }
+    }
+}
+
+/// Records one of a cycle's days.
+pub async fn record_day(
     db: &Db,
     who: &Who,
     pid: &str,
     cycle: &str,
-    on: Day,
+    (which, on): (CycleDay, Day),
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     tx.execute(
-        query("UPDATE section11_cycle SET board_on = ? WHERE partnership_id = ? AND id = ?")
-            .bind(on)
-            .bind(pid)
-            .bind(cycle),
+        crate::db::query_from(&[
+            "UPDATE section11_cycle SET ",
+            which.column(),
+            " = ? WHERE partnership_id = ? AND id = ?",
+        ])
+        .bind(on)
+        .bind(pid)
+        .bind(cycle),
     )
     .await?;
+    let (action, summary) = match which {
+        CycleDay::Board => (
+            "section11.board",
+            format!("Recorded that the overview went to the board on {on}"),
+        ),
+        CycleDay::ChallengeEvent => (
+            "section11.event",
+            format!("Set the challenge event for {on}"),
+        ),
+    };
     audit::append(
         &mut tx,
         who,
-        Event::new("section11.board", SourceKind::Section11.slug(), Some(cycle)).summary(format!(
-            "Recorded that the overview went to the board on {on}"
-        )),
+        Event::new(action, SourceKind::Section11.slug(), Some(cycle)).summary(summary),
     )
     .await?;
     tx.commit().await?;
@@ -377,7 +417,7 @@ pub async fn challenge(
         .bind(new_id())
         .bind(pid)
         .bind(return_id)
-        .bind(line as i64)
+        .bind(i64::try_from(line).unwrap_or(i64::MAX))
         .bind(text)
         .bind(moderated)
         .bind(&who.label)
@@ -416,7 +456,8 @@ pub async fn challenge(
     Ok(())
 }
 
-/// The agency's response to a challenge. False if there is no such challenge on the return.
+/// The agency's response to a challenge (one, kept as given). False if there is no such
+/// challenge on the return, or it has been answered already.
 pub async fn respond(
     db: &Db,
     who: &Who,
@@ -429,7 +470,7 @@ pub async fn respond(
         .execute(
             query(
                 "UPDATE return_challenge SET response = ?, responded_by = ?, responded_at = ? \
-                 WHERE partnership_id = ? AND return_id = ? AND id = ?",
+                 WHERE partnership_id = ? AND return_id = ? AND id = ? AND response = ''",
             )
             .bind(response)
             .bind(&who.label)
@@ -558,31 +599,4 @@ pub async fn remove_from_panel(
     }
     tx.commit().await?;
     Ok(n == 1)
-}
-
-/// Records the day of the challenge event.
-pub async fn record_challenge_event(
-    db: &Db,
-    who: &Who,
-    pid: &str,
-    cycle: &str,
-    on: Day,
-) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
-    tx.execute(
-        query("UPDATE section11_cycle SET challenge_on = ? WHERE partnership_id = ? AND id = ?")
-            .bind(on)
-            .bind(pid)
-            .bind(cycle),
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        who,
-        Event::new("section11.event", SourceKind::Section11.slug(), Some(cycle))
-            .summary(format!("Set the challenge event for {on}")),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }

@@ -254,7 +254,7 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
                     {
                         Entry::full(r)
                     }
-                    _ => Entry::withheld(r, "An audit return".to_owned()),
+                    _ => Entry::withheld(r, "A return".to_owned()),
                 },
                 (_, "action") => match actions.iter().find(|a| a.0 == id) {
                     Some((_, owner, agency, group))

@@ -227,7 +227,7 @@ async fn page(
     let f = f.unwrap_or(&stored);
     let auditors = audits::auditors(&st.db, s.pid()).await?;
     let versions: Vec<Version> = returns::versions(&st.db, s.pid(), &r.id).await?;
-    let carried = lines::carried(st, s, r, &qs).await?;
+    let carried = lines::carried(r, &qs);
     let pair = |answers: &[String]| -> Vec<(String, String)> {
         qs.lines
             .0
@@ -384,7 +384,7 @@ async fn write(
         }
     }
     let graded = !qs.scale.0.is_empty() && !qs.rates_lines;
-    let carried = lines::carried(&st, &s, &l.line.ret, &qs).await?;
+    let carried = lines::carried(&l.line.ret, &qs);
     let rated = lines::ratings_and_marks(
         &qs,
         &l.line.ret,

@@ -27,10 +27,11 @@ use learnloop_govuk::{
 };
 use learnloop_store::audit::{self as trail, Event};
 use learnloop_store::returns::{self, QuestionSet, ReturnLine};
-use learnloop_store::section11::{self, Challenge, Cycle, CycleLine, PanelMember};
+use learnloop_store::section11::{self, Challenge, Cycle, CycleDay, CycleLine, PanelMember};
 use learnloop_store::{Day, StoreError, is_id};
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
@@ -48,10 +49,11 @@ pub fn routes() -> Router<AppState> {
         .route("/section11/{id}/board", post(board))
         .route("/section11/{id}/challenge", post(challenge))
         .route("/section11/{id}/respond", post(respond))
-        .route("/section11/{id}/actions", post(add_action))
-        .route("/section11/{id}/panel", post(add_member))
+        .route("/section11/{id}/actions", get(action_form).post(add_action))
+        .route("/section11/{id}/panel", get(panel_form).post(add_member))
         .route("/section11/{id}/panel/remove", post(remove_member))
         .route("/section11/{id}/event", post(event))
+        .route("/section11/{id}/escalate", post(escalate))
         .route("/section11/{id}/overview.csv", get(export::<false>))
         .route("/section11/{id}/overview.xlsx", get(export::<true>))
 }
@@ -64,6 +66,9 @@ struct ListPage {
     chrome: Chrome,
     errors: ErrorSummary,
     cycles: Vec<CycleLine>,
+    /// Whether the person sees how many self-assessments are in (before the board, only who
+    /// reads them all does).
+    counts: bool,
     can_open: bool,
     title: Input,
     due: DateInput,
@@ -87,6 +92,7 @@ async fn list_page(
         chrome: s.chrome("/section11"),
         errors: errors.summary(),
         cycles: section11::cycles(&st.db, s.pid()).await?,
+        counts: learnloop_domain::section11::can_read_all(&s.actor),
         can_open: can_run(&s.actor),
         title: Input::new("title", "Name of the cycle").filled(f, errors),
         due: crate::audits::date_field(f, errors, "due", "Self-assessments due"),
@@ -277,6 +283,8 @@ struct Row {
     improvements: Vec<Improvement>,
     /// How many of them are still open.
     outstanding: usize,
+    /// The agency's id (for the escalation form).
+    agency_id: String,
 }
 
 /// An improvement action an agency set itself in the cycle (an action whose source is the
@@ -315,8 +323,6 @@ struct ShowPage {
     /// The business team and the panel record challenges.
     can_challenge: bool,
     panel: Vec<PanelMember>,
-    panel_person: Select,
-    event: DateInput,
     /// Whether any challenge is shown to the signed-in person.
     any_challenge: bool,
     /// Whether any improvement action is shown to the signed-in person.
@@ -326,12 +332,11 @@ struct ShowPage {
     /// When the six-month follow-up of outstanding actions falls (once the overview has gone
     /// to the board), and whether it has come.
     follow_up: Option<(String, bool)>,
-    /// The improvement-action form, for agency leads (their agencies) and the business team.
-    action_return: Option<Select>,
-    action_line: Select,
-    action_text: Textarea,
-    action_owner: Select,
-    action_due: DateInput,
+    /// The independent chair escalates an agency's outstanding actions once the follow-up has
+    /// come.
+    can_escalate: bool,
+    /// Agency leads (their agencies) and the business team add improvement actions.
+    can_add_action: bool,
     challenge_return: Select,
     challenge_line: Select,
     challenge_text: Textarea,
@@ -522,6 +527,7 @@ async fn page(
                 Vec::new()
             },
             outstanding: 0,
+            agency_id: r.ret.agency_id.clone(),
         });
     }
     for r in &mut rows {
@@ -537,14 +543,6 @@ async fn page(
             .map(|r| r.due_date(&refd.calendar, on.date()))
             .map(|d| (Day(d).long(), d <= today))
     });
-    // Who may add improvement actions, and for which agencies: each lead their own agency's,
-    // the business team any agency's in the cycle.
-    let writable: Vec<&ReturnLine> = l
-        .all
-        .iter()
-        .filter(|r| can_write(&s.actor, &r.ret.agency_id) || can_run(&s.actor))
-        .collect();
-    let people = learnloop_store::accounts::names(&st.db, s.pid()).await?;
     let panel = section11::panel(&st.db, s.pid(), &l.cycle.id).await?;
     let in_returns: Vec<&ReturnLine> = l.all.iter().filter(|r| r.ret.state.is_in()).collect();
     Ok(ShowPage {
@@ -556,61 +554,16 @@ async fn page(
         previous: previous.map(|p| p.title),
         overview: l.overview,
         can_challenge: can_run(&s.actor) || l.on_panel,
-        panel_person: Select::new(
-            "person",
-            "Person",
-            std::iter::once(SelectItem::new("", "Choose a person")).chain(
-                people
-                    .iter()
-                    .filter(|p| !panel.iter().any(|m| m.person_id == p.id))
-                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
-            ),
-        )
-        .hint("Someone from another agency, or a lay member: a person of the partnership without an agency")
-        .filled(f, errors),
         panel,
-        event: crate::audits::date_field(f, errors, "event", "Date of the challenge event"),
         any_challenge: rows.iter().any(|r| !r.challenges.is_empty()),
         any_improvement: rows.iter().any(|r| !r.improvements.is_empty()),
         can_run: can_run(&s.actor),
         board: crate::audits::date_field(f, errors, "on", "Date the overview went to the board"),
+        can_escalate: follow_up.as_ref().is_some_and(|(_, come)| *come)
+            && s.actor
+                .has(learnloop_domain::accounts::Role::IndependentChair),
         follow_up,
-        action_return: (!writable.is_empty()).then(|| {
-            Select::new(
-                "action_return",
-                "Agency",
-                writable
-                    .iter()
-                    .map(|r| SelectItem::new(r.ret.id.clone(), r.agency.clone())),
-            )
-            .filled(f, errors)
-        }),
-        action_line: Select::new(
-            "action_line",
-            "Standard it improves",
-            std::iter::once(SelectItem::new("", "Choose a standard")).chain(
-                standards
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| SelectItem::new((i + 1).to_string(), t.clone())),
-            ),
-        )
-        .filled(f, errors),
-        action_text: Textarea::new("action_text", "What will be done")
-            .rows(3)
-            .filled(f, errors),
-        action_owner: Select::new(
-            "action_owner",
-            "Owner",
-            std::iter::once(SelectItem::new("", "Choose a person")).chain(
-                people
-                    .iter()
-                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
-            ),
-        )
-        .hint("The named person who will see it through")
-        .filled(f, errors),
-        action_due: crate::audits::date_field(f, errors, "action_due", "Timescale: done by"),
+        can_add_action: !writable(s, l).is_empty(),
         challenge_return: Select::new(
             "return",
             "Agency",
@@ -671,26 +624,63 @@ async fn again(
     )
 }
 
+/// Records the day the overview went to the board, or the day of the challenge event.
+async fn record_day(
+    (st, s, id, f): (AppState, Signed, String, FormPairs),
+    which: CycleDay,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let (field, what, back, flash) = match which {
+        CycleDay::Board => (
+            "on",
+            "the date the overview went to the board",
+            "#overview",
+            Flash::BoardRecorded,
+        ),
+        CycleDay::ChallengeEvent => (
+            "event",
+            "the date of the challenge event",
+            "/panel",
+            Flash::PanelSaved,
+        ),
+    };
+    let mut errors = Errors::default();
+    let Some(on) = f.date(field, what, &mut errors) else {
+        return match which {
+            CycleDay::Board => again(&st, &s, &l, &f, &errors).await,
+            CycleDay::ChallengeEvent => render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &panel_page(&st, &s, &l, &f, &errors).await?,
+            ),
+        };
+    };
+    section11::record_day(&st.db, &s.who(), s.pid(), &id, (which, Day(on))).await?;
+    Ok(redirect_with(
+        &format!("/section11/{id}{back}"),
+        flash,
+        st.config.secure_cookies(),
+    ))
+}
+
 async fn board(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
-    let l = load(&st, &s, &id).await?;
-    if !can_run(&s.actor) {
-        return Err(AppError::Forbidden);
-    }
-    let mut errors = Errors::default();
-    let Some(on) = f.date("on", "the date the overview went to the board", &mut errors) else {
-        return again(&st, &s, &l, &f, &errors).await;
-    };
-    section11::record_board(&st.db, &s.who(), s.pid(), &id, Day(on)).await?;
-    Ok(redirect_with(
-        &format!("/section11/{id}#overview"),
-        Flash::BoardRecorded,
-        st.config.secure_cookies(),
-    ))
+    record_day((st, s, id, f), CycleDay::Board).await
+}
+
+async fn event(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    record_day((st, s, id, f), CycleDay::ChallengeEvent).await
 }
 
 async fn challenge(
@@ -783,16 +773,158 @@ async fn respond(
     let Some(text) = text else {
         return again(&st, &s, &l, &f, &errors).await;
     };
-    if !is_id(&challenge_id)
-        || !section11::respond(&st.db, &s.who(), s.pid(), (&r.ret.id, &challenge_id), &text).await?
-    {
+    if !is_id(&challenge_id) {
         return Err(AppError::NotFound);
+    }
+    if !section11::respond(&st.db, &s.who(), s.pid(), (&r.ret.id, &challenge_id), &text).await? {
+        errors.add(
+            &key,
+            "This challenge has been answered already, or is not one of this self-assessment's",
+        );
+        return render_status(StatusCode::CONFLICT, &page(&st, &s, &l, &f, &errors).await?);
     }
     Ok(redirect_with(
         &format!("/section11/{id}#challenges"),
         Flash::ResponseRecorded,
         st.config.secure_cookies(),
     ))
+}
+
+/// The self-assessments a person may add improvement actions to: each lead their own
+/// agency's, the business team any in the cycle.
+fn writable<'a>(s: &Signed, l: &'a Loaded) -> Vec<&'a ReturnLine> {
+    l.all
+        .iter()
+        .filter(|r| can_write(&s.actor, &r.ret.agency_id) || can_run(&s.actor))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "section11/action.html")]
+struct ActionPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    cycle: Cycle,
+    agency: Select,
+    line: Select,
+    text: Textarea,
+    owner: Select,
+    due: DateInput,
+}
+
+async fn action_page(
+    st: &AppState,
+    s: &Signed,
+    l: &Loaded,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<ActionPage> {
+    let mine = writable(s, l);
+    if mine.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let people = learnloop_store::accounts::names(&st.db, s.pid()).await?;
+    Ok(ActionPage {
+        chrome: s.chrome("/section11"),
+        errors: errors.summary(),
+        cycle: l.cycle.clone(),
+        agency: Select::new(
+            "action_return",
+            "Agency",
+            mine.iter()
+                .map(|r| SelectItem::new(r.ret.id.clone(), r.agency.clone())),
+        )
+        .filled(f, errors),
+        line: Select::new(
+            "action_line",
+            "Standard it improves",
+            std::iter::once(SelectItem::new("", "Choose a standard")).chain(
+                l.qs.lines
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| SelectItem::new((i + 1).to_string(), t.clone())),
+            ),
+        )
+        .filled(f, errors),
+        text: Textarea::new("action_text", "What will be done")
+            .rows(3)
+            .filled(f, errors),
+        owner: Select::new(
+            "action_owner",
+            "Owner",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .hint("The named person who will see it through")
+        .filled(f, errors),
+        due: crate::audits::date_field(f, errors, "action_due", "Timescale: done by"),
+    })
+}
+
+async fn action_form(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    render(&action_page(&st, &s, &l, &FormPairs::default(), &Errors::default()).await?)
+}
+
+#[derive(Template)]
+#[template(path = "section11/panel.html")]
+struct PanelPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    cycle: Cycle,
+    panel: Vec<PanelMember>,
+    person: Select,
+    event: DateInput,
+}
+
+async fn panel_page(
+    st: &AppState,
+    s: &Signed,
+    l: &Loaded,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<PanelPage> {
+    if !can_run(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let people = learnloop_store::accounts::names(&st.db, s.pid()).await?;
+    let panel = section11::panel(&st.db, s.pid(), &l.cycle.id).await?;
+    Ok(PanelPage {
+        chrome: s.chrome("/section11"),
+        errors: errors.summary(),
+        cycle: l.cycle.clone(),
+        person: Select::new(
+            "person",
+            "Person",
+            std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                people
+                    .iter()
+                    .filter(|p| !panel.iter().any(|m| m.person_id == p.id))
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
+            ),
+        )
+        .hint("Someone from another agency, or a lay member: a person of the partnership without an agency")
+        .filled(f, errors),
+        panel,
+        event: crate::audits::date_field(f, errors, "event", "Date of the challenge event"),
+    })
+}
+
+async fn panel_form(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    render(&panel_page(&st, &s, &l, &FormPairs::default(), &Errors::default()).await?)
 }
 
 /// The business team puts a person of the partnership on the challenge panel.
@@ -815,11 +947,14 @@ async fn add_member(
     let Some(p) = found else {
         let mut errors = Errors::default();
         errors.add("person", "Choose the person to put on the panel");
-        return again(&st, &s, &l, &f, &errors).await;
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &panel_page(&st, &s, &l, &f, &errors).await?,
+        );
     };
     section11::add_to_panel(&st.db, &s.who(), s.pid(), &id, (&p.id, &p.name)).await?;
     Ok(redirect_with(
-        &format!("/section11/{id}#panel"),
+        &format!("/section11/{id}/panel"),
         Flash::PanelSaved,
         st.config.secure_cookies(),
     ))
@@ -843,30 +978,99 @@ async fn remove_member(
             .await?;
     }
     Ok(redirect_with(
-        &format!("/section11/{id}#panel"),
+        &format!("/section11/{id}/panel"),
         Flash::PanelSaved,
         st.config.secure_cookies(),
     ))
 }
 
-async fn event(
+/// Six months after the board: the independent chair escalates an agency's outstanding
+/// improvement actions to its senior management, as an escalation the board can follow.
+async fn escalate(
     State(st): State<AppState>,
     s: Signed,
     Path(id): Path<String>,
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !can_run(&s.actor) {
+    if !s
+        .actor
+        .has(learnloop_domain::accounts::Role::IndependentChair)
+    {
         return Err(AppError::Forbidden);
     }
-    let mut errors = Errors::default();
-    let Some(on) = f.date("event", "the date of the challenge event", &mut errors) else {
-        return again(&st, &s, &l, &f, &errors).await;
+    let p = page(&st, &s, &l, &FormPairs::default(), &Errors::default()).await?;
+    let refuse = |m: &str| {
+        let mut errors = Errors::default();
+        errors.add("improvements", m);
+        errors
     };
-    section11::record_challenge_event(&st.db, &s.who(), s.pid(), &id, Day(on)).await?;
+    if !p.can_escalate {
+        let errors =
+            refuse("Outstanding actions can be escalated once the six-month follow-up has come");
+        return render_status(
+            StatusCode::CONFLICT,
+            &page(&st, &s, &l, &FormPairs::default(), &errors).await?,
+        );
+    }
+    let agency = f.get("agency");
+    let Some(row) = p
+        .rows
+        .iter()
+        .find(|r| r.agency_id == agency && r.outstanding > 0)
+    else {
+        return Err(AppError::NotFound);
+    };
+    let refd = s.reference(&st.db).await?;
+    let Some(board) = refd.groups.iter().find(|g| g.kind == "board") else {
+        let errors = refuse(
+            "There is no board or executive group to escalate to: add one on the groups page",
+        );
+        return render_status(
+            StatusCode::CONFLICT,
+            &page(&st, &s, &l, &FormPairs::default(), &errors).await?,
+        );
+    };
+    let detail = std::iter::once(format!(
+        "Six months after the Section 11 overview of “{}” went to the board, these improvement actions of {} are still open:",
+        l.cycle.title, row.agency
+    ))
+    .chain(
+        row.improvements
+            .iter()
+            .filter(|i| i.open)
+            .map(|i| format!("- {} (due {}, {})", i.description, i.due, i.status)),
+    )
+    .collect::<Vec<_>>()
+    .join("\n");
+    let n = learnloop_store::governance::escalations::NewEscalation {
+        group_id: board.id.clone(),
+        meeting_id: None,
+        title: format!(
+            "Section 11: {} has {} improvement actions outstanding at six months",
+            row.agency, row.outstanding
+        ),
+        detail,
+        raised_on: Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+    };
+    // Once is enough: an open escalation of the same actions is not raised again.
+    let open =
+        learnloop_store::governance::escalations::for_group(&st.db, s.pid(), &board.id).await?;
+    if let Some(e) = open
+        .iter()
+        .find(|e| e.stage.is_open() && e.title == n.title)
+    {
+        return Ok(redirect_with(
+            &format!("/escalations/{}", e.id),
+            Flash::Escalated,
+            st.config.secure_cookies(),
+        ));
+    }
+    let eid =
+        learnloop_store::governance::escalations::raise(&st.db, &s.who(), s.pid(), &n).await?;
     Ok(redirect_with(
-        &format!("/section11/{id}#panel"),
-        Flash::PanelSaved,
+        &format!("/escalations/{eid}"),
+        Flash::Escalated,
         st.config.secure_cookies(),
     ))
 }
@@ -911,7 +1115,10 @@ async fn add_action(
     }
     let due = f.date("action_due", "the date it will be done by", &mut errors);
     let (true, Some(line), Some(text), Some(due)) = (errors.is_empty(), line, text, due) else {
-        return again(&st, &s, &l, &f, &errors).await;
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &action_page(&st, &s, &l, &f, &errors).await?,
+        );
     };
     let a = learnloop_store::actions::NewAction {
         source_kind: SourceKind::Section11,
@@ -978,4 +1185,87 @@ async fn export<const XLSX: bool>(
         ],
         &rows,
     )
+}
+
+/// Section 11 on home pages and agendas: for the business team, cycles past their due date
+/// with self-assessments missing, and follow-ups come with actions still open; on the board's
+/// agenda, an overview ready to go to it and a follow-up due. (Each agency's own
+/// self-assessment is on its lead's home page through `crate::returns::attention`.)
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let s = a.signed();
+    let (today, board) = match a {
+        Audience::Group { group, day, .. } => (*day, group.group.kind == "board"),
+        Audience::Person(_) => (Utc::now().date_naive(), false),
+    };
+    let concerned = match a {
+        Audience::Group { .. } => board,
+        Audience::Person(_) => can_run(&s.actor),
+    };
+    if !concerned {
+        return Ok(Vec::new());
+    }
+    let refd = s.reference(&st.db).await?;
+    let rule = refd.rules.iter().find(|r| r.slug == "section11-follow-up");
+    let mut out = Vec::new();
+    for c in section11::cycles(&st.db, s.pid()).await? {
+        let href = format!("/section11/{}", c.cycle.id);
+        let title = &c.cycle.title;
+        match c.cycle.board_on {
+            None if c.answered == c.asked || c.cycle.due_on.date() <= today => {
+                let missing = c.asked - c.answered;
+                out.push(Attention {
+                    kind: "section11",
+                    text: if board {
+                        format!("Section 11 overview: “{title}”")
+                    } else {
+                        format!(
+                            "Section 11 “{title}”: {} of {} self-assessments in",
+                            c.answered, c.asked
+                        )
+                    },
+                    detail: format!("Self-assessments were due {}", c.cycle.due_on.long()),
+                    href,
+                    tag: (missing > 0).then(|| (format!("{missing} missing"), "red")),
+                });
+            }
+            Some(on) => {
+                let Some(due) = rule.map(|r| r.due_date(&refd.calendar, on.date())) else {
+                    continue;
+                };
+                // A follow-up within the month ahead, or come and not yet a year old.
+                if due > today + chrono::Duration::days(31)
+                    || due < today - chrono::Duration::days(365)
+                {
+                    continue;
+                }
+                let open = learnloop_store::actions::for_source(
+                    &st.db,
+                    s.pid(),
+                    SourceKind::Section11,
+                    &c.cycle.id,
+                )
+                .await?
+                .iter()
+                .filter(|a| a.status.is_open())
+                .count();
+                if open == 0 {
+                    continue;
+                }
+                out.push(Attention {
+                    kind: "section11",
+                    text: format!(
+                        "Section 11 follow-up of “{title}”: {open} improvement actions still open"
+                    ),
+                    detail: format!(
+                        "Six months after the board: {}",
+                        learnloop_store::Day(due).long()
+                    ),
+                    href: format!("{href}#improvements"),
+                    tag: (due <= today).then(|| ("Follow-up due".to_owned(), "orange")),
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(out)
 }

@@ -282,6 +282,18 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
             )
             .await;
         assert_eq!(p.status, 303, "{}", p.body);
+        let p = lead
+            .post(
+                &respond,
+                &[
+                    ("return", &ret),
+                    ("challenge", &cid),
+                    (&key, "A second thought"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 409, "a response is kept as given");
+        assert!(p.contains("answered already"));
         // The lead sets an improvement action for standard 3; it joins the actions.
         let actions = format!("{cycle}/actions");
         let p = lead.post(&actions, &[("action_return", &ret)]).await;
@@ -410,8 +422,14 @@ async fn a_new_cycle_carries_answers_forward_to_review_never_as_current() {
             )
             .await
             .unwrap();
-
+        // Its overview is compared with only once it has gone to the board.
         let second = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        assert!(!bt.get(&second).await.contains("Compared with"));
+        let f = date_fields("on", Utc::now().date_naive() - Duration::days(600));
+        assert_eq!(
+            bt.post(&format!("{first}/board"), &refs(&f)).await.status,
+            303
+        );
         let again = return_of(&app, &second, &police).await;
         let form = lead.get(&format!("/returns/{again}")).await;
         assert!(form.contains("Carried forward from the last cycle: Largely met"));
@@ -611,9 +629,17 @@ async fn the_challenge_panel_reads_and_challenges_the_cycle_and_nothing_once_tak
             bt.post(&format!("{cycle}/event"), &refs(&f)).await.status,
             303
         );
-        let page = bt.get(&cycle).await;
+        let page = bt.get(&format!("{cycle}/panel")).await;
         assert!(page.contains("Helen Brooks") && page.contains("Lay member"));
+        assert!(page.contains("Set for"));
+        let page = bt.get(&cycle).await;
+        assert!(
+            page.contains("Helen Brooks (Quality") || page.contains("Helen Brooks ("),
+            "{}",
+            page.body
+        );
         assert!(page.contains("Challenge event:"));
+        assert_eq!(lead.get(&format!("{cycle}/panel")).await.status, 403);
         assert_eq!(
             lead.post(&format!("{cycle}/panel"), &[("person", helen.as_str())])
                 .await

@@ -5,6 +5,10 @@
 -- Section 11 standard is rated; an audit return has one grade).
 ALTER TABLE question_set ADD COLUMN prompts TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE question_set ADD COLUMN rates_lines BOOLEAN NOT NULL DEFAULT FALSE;
+-- One Section 11 framework of each version per partnership, however many first visits race to
+-- make the default one.
+CREATE UNIQUE INDEX question_set_framework_version ON question_set (partnership_id, name, version)
+    WHERE kind = 'section11';
 
 -- Returns: a rating per line, where each line stands when answers are carried forward from an
 -- earlier return (to review, confirmed, changed), the rating moderated per line, and the
@@ -13,6 +17,9 @@ ALTER TABLE return_request ADD COLUMN ratings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE return_request ADD COLUMN marks TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE return_request ADD COLUMN moderated_ratings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE return_request ADD COLUMN carried_from TEXT REFERENCES return_request(id);
+-- What was carried forward, as it was when the cycle opened: each line's answer and rating.
+ALTER TABLE return_request ADD COLUMN carried_answers TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE return_request ADD COLUMN carried_ratings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE return_version ADD COLUMN ratings TEXT NOT NULL DEFAULT '[]';
 
 CREATE TABLE section11_cycle (

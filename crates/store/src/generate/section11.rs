@@ -136,6 +136,11 @@ impl Ctx {
                     acc
                 });
             let marks = if before.is_none() { vec![] } else { marks };
+            // What was carried forward when the cycle opened.
+            let carried: (Vec<&str>, Vec<&str>) = match &before {
+                Some(b) => b.1.iter().map(|c| (EVIDENCE[*c], SCALE[*c])).unzip(),
+                None => (vec![], vec![]),
+            };
             let rid = rng.id();
             let at = rng.at(due.min(self.today));
             let moderated: Vec<&str> = (0..STANDARDS.len())
@@ -172,7 +177,9 @@ impl Ctx {
                 json(&ratings),
                 json(&marks),
                 json(&moderated),
-                before.as_ref().map(|b| b.0.clone())
+                before.as_ref().map(|b| b.0.clone()),
+                json(&carried.0),
+                json(&carried.1)
             ]);
             if matches!(state, "submitted" | "locked") {
                 self.t.s11_version.push(row![

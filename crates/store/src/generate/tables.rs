@@ -167,8 +167,8 @@ impl Tables {
                 "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
                  assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
                  moderated_grade, sent_back_note, judgement, judgement_reason, requested_at, updated_at, \
-                 ratings, marks, moderated_ratings, carried_from) VALUES ",
-                24,
+                 ratings, marks, moderated_ratings, carried_from, carried_answers, carried_ratings) VALUES ",
+                26,
             ),
             s11_version: Bulk::new(
                 "return_version",

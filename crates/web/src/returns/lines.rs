@@ -6,12 +6,9 @@
 use learnloop_domain::returns::check_grade;
 use learnloop_domain::section11::{Mark, check_submit, mark_after};
 use learnloop_govuk::{Checkboxes, ChoiceItem, Radios, Textarea};
-use learnloop_store::returns::{self, QuestionSet, Return};
+use learnloop_store::returns::{QuestionSet, Return};
 
-use crate::AppState;
-use crate::error::AppResult;
 use crate::forms::{Errors, Field, FormPairs};
-use crate::session::Signed;
 
 /// One line of the form.
 pub(crate) struct LineField {
@@ -41,30 +38,11 @@ fn mark_of(r: &Return, i: usize) -> Mark {
 }
 
 /// For each line of the return's question set, the (answer, rating) carried forward from the
-/// earlier return it began from, matched by the line's wording; empty where nothing was.
-pub(crate) async fn carried(
-    st: &AppState,
-    s: &Signed,
-    r: &Return,
-    qs: &QuestionSet,
-) -> AppResult<Vec<(String, String)>> {
-    let empty = vec![(String::new(), String::new()); qs.lines.0.len()];
-    let Some(from) = &r.carried_from else {
-        return Ok(empty);
-    };
-    let Some(prev) = returns::line(&st.db, s.pid(), from).await? else {
-        return Ok(empty);
-    };
-    let prev_qs = returns::question_set(&st.db, s.pid(), &prev.ret.question_set_id).await?;
-    Ok(qs
-        .lines
-        .0
-        .iter()
-        .map(|l| match prev_qs.lines.0.iter().position(|p| p == l) {
-            Some(i) => (at(&prev.ret.answers.0, i), at(&prev.ret.ratings.0, i)),
-            None => (String::new(), String::new()),
-        })
-        .collect())
+/// earlier return it began from, as kept when it was asked for; empty where nothing was.
+pub(crate) fn carried(r: &Return, qs: &QuestionSet) -> Vec<(String, String)> {
+    (0..qs.lines.0.len())
+        .map(|i| (at(&r.carried_answers.0, i), at(&r.carried_ratings.0, i)))
+        .collect()
 }
 
 /// The stored values of the lines, as the form sends them.
