@@ -1,9 +1,9 @@
 // Section 11 in a real browser, with axe-core on each page. The police lead has assessed the
 // force once already. The business team opens a new cycle for three agencies (first without
 // choosing any, and is told to). The police lead, with JavaScript off, finds the force's
-// answers carried forward, each "to review"; submitting before reviewing them is refused; they
-// change two standards with new evidence, confirm the rest, submit, and add an improvement
-// action. The business team puts the auditor on the challenge panel; the auditor challenges a
+// answers carried forward, each "to review", and adds an evidence file for a standard;
+// submitting before reviewing them is refused; they change two standards with new evidence,
+// confirm the rest, submit, and add an improvement action. The business team puts the auditor on the challenge panel; the auditor challenges a
 // standard and moderates its rating; the lead responds; the overview shows both ratings and
 // the action, goes to the board, and a practitioner then reads it.
 //
@@ -73,6 +73,12 @@ await run(async (browser) => {
   await expectText(lead, 'Carried forward from the last cycle: Largely met');
   await expectText(lead, 'To review');
   await check(lead, 'self-assessment carried forward');
+  await lead.selectOption('#line', { index: 5 });
+  await lead.setInputFiles('#file', { name: 'training-figures.txt', mimeType: 'text/plain', buffer: Buffer.from('Response officers trained: 212 of 420.') });
+  await lead.click('button:has-text("Add the file")');
+  await expectSaved(lead, 'Evidence file added');
+  await expectText(lead, 'training-figures.txt');
+  await check(lead, 'evidence file added');
   await lead.click('button:has-text("Submit return")');
   await expectText(lead, 'There is a problem');
   await expectText(lead, 'confirm it is still current or change it before submitting');

@@ -94,10 +94,29 @@ pub fn safe_name(name: &str) -> String {
     }
 }
 
+/// A file's size as people read it: "840 bytes", "12 KB", "3.4 MB".
+pub fn human_size(bytes: i64) -> String {
+    const KB: i64 = 1024;
+    const MB: i64 = 1024 * 1024;
+    match bytes {
+        b if b < KB => format!("{} bytes", b.max(0)),
+        b if b < MB => format!("{} KB", (b + KB / 2) / KB),
+        b => format!("{}.{} MB", b / MB, (b % MB) * 10 / MB),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_size(840), "840 bytes");
+        assert_eq!(human_size(12 * 1024), "12 KB");
+        assert_eq!(human_size(3 * 1024 * 1024 + 400 * 1024), "3.3 MB");
+        assert_eq!(human_size(-1), "0 bytes");
+    }
 
     #[test]
     fn documents_are_accepted_by_what_they_contain() {

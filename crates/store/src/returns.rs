@@ -173,7 +173,7 @@ pub async fn find(
 
 /// What a return's audit entries are about: the return itself, but a case review's returns
 /// are entries on the case, so the trail shows them only to who may read the case.
-fn target(r: &Return) -> (&'static str, String) {
+pub fn target(r: &Return) -> (&'static str, String) {
     match r.source_kind {
         SourceKind::CaseReview => (SourceKind::CaseReview.slug(), r.source_id.clone()),
         _ => ("return", r.id.clone()),
@@ -787,4 +787,110 @@ pub(crate) async fn revise_question_set(
     )
     .await?;
     Ok((new, true))
+}
+
+/// An evidence file of a return.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReturnFile {
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    /// The line it supports (0-based), or none for the whole return.
+    pub line: Option<i64>,
+    pub uploaded_by: String,
+    pub created_at: String,
+}
+
+pub async fn files(db: &Db, pid: &str, return_id: &str) -> Result<Vec<ReturnFile>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT rf.id, f.name, f.size, rf.line, f.uploaded_by, rf.created_at FROM return_file rf \
+             JOIN file_object f ON f.id = rf.file_id AND f.partnership_id = rf.partnership_id \
+             WHERE rf.partnership_id = ? AND rf.return_id = ? ORDER BY rf.line, rf.created_at LIMIT 200",
+        )
+        .bind(pid)
+        .bind(return_id),
+    )
+    .await
+}
+
+/// One evidence file of a return, as stored.
+pub async fn file(
+    db: &Db,
+    pid: &str,
+    (return_id, id): (&str, &str),
+) -> Result<Option<crate::files::FileObject>, StoreError> {
+    db.fetch_optional(
+        query(
+            "SELECT f.* FROM return_file rf JOIN file_object f ON f.id = rf.file_id \
+             AND f.partnership_id = rf.partnership_id \
+             WHERE rf.partnership_id = ? AND rf.return_id = ? AND rf.id = ?",
+        )
+        .bind(pid)
+        .bind(return_id)
+        .bind(id),
+    )
+    .await
+}
+
+/// Adds an evidence file to a return its writer can still change, for one of its lines or the
+/// whole return. Conflict if the return is in or locked.
+pub async fn add_file(
+    db: &Db,
+    files: &crate::files::FileStore,
+    who: &Who,
+    (pid, return_id): (&str, &str),
+    line: Option<usize>,
+    up: crate::files::Upload,
+) -> Result<String, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query(
+            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(pid)
+        .bind(return_id),
+    )
+    .await?;
+    let r: Return = tx
+        .fetch_optional(
+            query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(return_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !r.state.is_open() {
+        return Err(StoreError::Conflict(
+            "This return has been submitted: evidence can be added only while it is being written"
+                .to_owned(),
+        ));
+    }
+    let name = up.name.clone();
+    let f = crate::files::save(files, &mut tx, pid, "return", return_id, &who.label, up).await?;
+    let id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO return_file (id, partnership_id, return_id, file_id, line, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(return_id)
+        .bind(&f.id)
+        .bind(line.map(|l| i64::try_from(l).unwrap_or(i64::MAX)))
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    let (kind, target_id) = target(&r);
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("return.file", kind, Some(&target_id))
+            .summary(format!("Added the evidence file {name} to a return"))
+            .after(&serde_json::json!({ "file": f.id, "name": name, "line": line })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }

@@ -58,6 +58,7 @@ pub enum Flash {
     ChallengeRecorded,
     ResponseRecorded,
     PanelSaved,
+    FileAdded,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -283,6 +284,7 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Response sent",
     ),
     (Flash::PanelSaved, "panel-saved", "Challenge panel saved"),
+    (Flash::FileAdded, "file-added", "Evidence file added"),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (
         Flash::TermsSaved,

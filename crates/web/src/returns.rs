@@ -8,7 +8,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -16,6 +16,7 @@ use learnloop_domain::audits::{
     AuditScope, ReturnScope, can_assign, can_read_all, can_read_return, can_run, can_write_return,
     check_independent,
 };
+use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::returns::{Chase, ReturnMove, ReturnState, chase, check_grade};
 use learnloop_domain::reviews::lifecycle::AgencyReturn;
@@ -44,6 +45,11 @@ pub fn routes() -> Router<AppState> {
         .route("/returns/{id}", get(show).post(write))
         .route("/returns/{id}/assign", post(assign))
         .route("/returns/{id}/decide", post(decide))
+        .route(
+            "/returns/{id}/files",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1024 * 1024)),
+        )
+        .route("/returns/{id}/files/{file}", get(download))
 }
 
 pub(crate) fn scope_of(r: &Return) -> ReturnScope {
@@ -148,6 +154,10 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
         }
         SourceKind::Meeting => return Err(AppError::NotFound),
     };
+    // Whoever may not read the return reaches nothing of it: its page, its files, its forms.
+    if !may.read {
+        return Err(AppError::Forbidden);
+    }
     Ok(Loaded {
         line,
         audit,
@@ -199,6 +209,21 @@ struct ShowPage {
     can_decide: bool,
     note_field: Textarea,
     versions: Vec<VersionView>,
+    /// Evidence files: (id, name, size, what it supports, who added it, when).
+    evidence: Vec<EvidenceView>,
+    /// The writer adds evidence while the return is open.
+    can_upload: bool,
+    file_line: Select,
+    file_error: Option<String>,
+}
+
+struct EvidenceView {
+    id: String,
+    name: String,
+    size: String,
+    supports: String,
+    by: String,
+    on: String,
 }
 
 fn stored_form(r: &Return) -> FormPairs {
@@ -228,6 +253,7 @@ async fn page(
     let auditors = audits::auditors(&st.db, s.pid()).await?;
     let versions: Vec<Version> = returns::versions(&st.db, s.pid(), &r.id).await?;
     let carried = lines::carried(r, &qs);
+    let evidence = returns::files(&st.db, s.pid(), &r.id).await?;
     let pair = |answers: &[String]| -> Vec<(String, String)> {
         qs.lines
             .0
@@ -293,6 +319,39 @@ async fn page(
         )
         .hint("Someone who had no part in this case")
         .filled(f, errors),
+        evidence: evidence
+            .into_iter()
+            .map(|e| EvidenceView {
+                supports: e
+                    .line
+                    .and_then(|i| usize::try_from(i).ok())
+                    .and_then(|i| qs.lines.0.get(i).cloned())
+                    .unwrap_or_else(|| "The whole return".to_owned()),
+                size: learnloop_domain::files::human_size(e.size),
+                on: e
+                    .created_at
+                    .get(..10)
+                    .map(str::to_owned)
+                    .unwrap_or_default(),
+                id: e.id,
+                name: e.name,
+                by: e.uploaded_by,
+            })
+            .collect(),
+        can_upload: l.may.write && r.state.is_open(),
+        file_error: errors.get("file").map(ToOwned::to_owned),
+        file_line: Select::new(
+            "line",
+            "What it is evidence for",
+            std::iter::once(SelectItem::new("", "The whole return")).chain(
+                qs.lines
+                    .0
+                    .iter()
+                    .enumerate()
+                    .map(|(i, q)| SelectItem::new((i + 1).to_string(), q.clone())),
+            ),
+        )
+        .filled(f, errors),
         can_decide: l.may.decide && r.state == ReturnState::Submitted,
         note_field: Textarea::new("note", "What needs more work")
             .hint("Needed to send the return back; whoever writes it sees it")
@@ -316,9 +375,6 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !l.may.read {
-        return Err(AppError::Forbidden);
-    }
     let page = page(&st, &s, &l, None, &Errors::default()).await?;
     // A review's summaries are part of the restricted case: each read is on its trail.
     if l.line.ret.source_kind == SourceKind::CaseReview {
@@ -570,6 +626,94 @@ async fn decide(
 }
 
 /// What the page is called: the agency and what it answers.
+/// Adds an evidence file, for one line or the whole return, while its writer can still
+/// change it. Nothing is stored unless the file is accepted.
+async fn upload(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    form: Multipart,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !l.may.write {
+        return Err(AppError::Forbidden);
+    }
+    let up = match crate::uploads::read(form).await {
+        Ok(u) => u,
+        Err(r) => return Ok(r),
+    };
+    let line_field = up.fields.get("line");
+    let (file_name, bytes) = up.file();
+    let mut errors = Errors::default();
+    let qs = returns::question_set(&st.db, s.pid(), &l.line.ret.question_set_id).await?;
+    let line = if line_field.is_empty() {
+        Some(None)
+    } else {
+        match line_field.parse::<usize>() {
+            Ok(n) if (1..=qs.lines.0.len()).contains(&n) => Some(Some(n - 1)),
+            _ => {
+                errors.add("line", "Choose what the file is evidence for from the list");
+                None
+            }
+        }
+    };
+    let content_type = errors.check("file", check_upload(&file_name, &bytes));
+    let f = FormPairs(vec![("line".into(), line_field.clone())]);
+    if let (true, Some(line), Some(ct)) = (errors.is_empty(), line, content_type) {
+        let file = learnloop_store::files::Upload {
+            name: safe_name(&file_name),
+            content_type: ct.to_owned(),
+            bytes,
+        };
+        match returns::add_file(&st.db, &st.files, &s.who(), (s.pid(), &id), line, file).await {
+            Ok(_) => {
+                return Ok(redirect_with(
+                    &format!("/returns/{id}#evidence"),
+                    Flash::FileAdded,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => {
+                errors.add("file", m);
+                return render_status(
+                    StatusCode::CONFLICT,
+                    &page(&st, &s, &l, Some(&f), &errors).await?,
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(&st, &s, &l, Some(&f), &errors).await?,
+    )
+}
+
+/// An evidence file, for whoever may read the return; each download is audited.
+async fn download(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !is_id(&file) {
+        return Err(AppError::NotFound);
+    }
+    let f = returns::file(&st.db, s.pid(), (&l.line.ret.id, &file))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = st.files.get(&f.storage_key).await?;
+    let (kind, target) = returns::target(&l.line.ret);
+    audit::record(
+        &st.db,
+        &s.who(),
+        Event::new("return.file.download", kind, Some(&target))
+            .summary(format!("Downloaded the evidence file {}", f.name)),
+    )
+    .await?;
+    Ok(crate::uploads::attachment(&f, bytes))
+}
+
 fn heading(l: &ReturnLine) -> String {
     match l.ret.source_kind {
         SourceKind::CaseReview => {

@@ -311,6 +311,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/returns/{id}", "AAAADDAD S X"),
     ("POST", "/returns/{id}", "DDDADDAD S X"),
     ("POST", "/returns/{id}/decide", "ADADDDDD S X"),
+    // Evidence: added by whoever writes the return (an empty upload is a form with errors),
+    // read by whoever reads it.
+    ("POST", "/returns/{id}/files", "DDDADDAD S X"),
+    ("GET", "/returns/{id}/files/{file}", "AAAADDAD S X"),
     // Sent with the auditor it already has: the same choice again.
     ("POST", "/returns/{id}/assign", "ADAADDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
@@ -345,6 +349,7 @@ const MULTIPART: &[&str] = &[
     "/reviews/{id}/documents",
     "/actions/{id}/updates",
     "/actions/import",
+    "/returns/{id}/files",
 ];
 
 /// Words of restricted records, and who may be shown them (the eight roles, in order, then
@@ -644,6 +649,8 @@ struct Fx {
     /// A Section 11 cycle for the police and the hospital, and the police's self-assessment.
     cycle: String,
     cycle_return: String,
+    /// An evidence file of the audit return.
+    return_file: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1266,7 +1273,27 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await;
 
+    // The police lead adds an evidence file to the audit's police return.
+    let lead = Client::new(&app.base);
+    lead.sign_in_as(Role::AgencyLead).await;
+    let r = lead
+        .upload(
+            &format!("/returns/{audit_return}/files"),
+            &[("line", "")],
+            "evidence.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_done(&r, "return evidence");
+    let return_file = one(
+        app,
+        "SELECT id FROM return_file WHERE return_id = ?",
+        &audit_return,
+    )
+    .await;
+
     Fx {
+        return_file,
         cycle,
         cycle_return,
         assurance,
@@ -1343,6 +1370,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "returns", "id") => &fx.audit_return,
             (_, "assurance", "id") => &fx.assurance,
             (_, "section11", "id") => &fx.cycle,
+            (_, "files", "file") => &fx.return_file,
             _ => panic!(
                 "no fixture for {{{name}}} in {path}: add one to `address` in tests/routes.rs"
             ),

@@ -694,3 +694,109 @@ async fn the_challenge_panel_reads_and_challenges_the_cycle_and_nothing_once_tak
     })
     .await;
 }
+
+#[tokio::test]
+async fn evidence_files_are_added_while_a_self_assessment_is_written_and_read_by_who_reads_it() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let cycle = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        let ret = return_of(&app, &cycle, &police).await;
+        let files = format!("/returns/{ret}/files");
+
+        // What is wrong is said, and nothing is kept.
+        let p = lead
+            .upload(&files, &[("line", "2")], "tool.exe", b"MZ".to_vec())
+            .await;
+        assert_eq!(p.status, 422);
+        let p = lead
+            .upload(
+                &files,
+                &[("line", "99")],
+                "statement.txt",
+                b"Our statement".to_vec(),
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose what the file is evidence for from the list"));
+        assert!(
+            !lead
+                .get(&format!("/returns/{ret}"))
+                .await
+                .contains("statement.txt")
+        );
+        assert_eq!(
+            bt.upload(&files, &[("line", "2")], "statement.txt", b"x".to_vec())
+                .await
+                .status,
+            403,
+            "only the agency's lead adds its evidence"
+        );
+
+        let p = lead
+            .upload(
+                &files,
+                &[("line", "1")],
+                "statement.txt",
+                b"The force's statement of its duties to children".to_vec(),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = lead.get(&format!("/returns/{ret}")).await;
+        assert!(page.contains("statement.txt"));
+        assert!(page.contains(&format!("For: {}", STANDARDS[0].title)));
+        let (fid,): (String,) = app
+            .db
+            .fetch_one(query("SELECT id FROM return_file WHERE return_id = ?").bind(&ret))
+            .await
+            .unwrap();
+        let download = format!("/returns/{ret}/files/{fid}");
+        let got = bt.get(&download).await;
+        assert_eq!(got.status, 200);
+        assert!(got.contains("duties to children"));
+        assert_eq!(
+            as_role(&app, Role::Practitioner)
+                .await
+                .get(&download)
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            bt.get(&format!("/returns/{ret}/files/{}", uuid_like()))
+                .await
+                .status,
+            404
+        );
+
+        // Submitted: no more evidence.
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &refs(&answers(SCALE[0], "submit")),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = lead
+            .upload(&files, &[("line", "")], "late.txt", b"Late".to_vec())
+            .await;
+        assert_eq!(p.status, 409, "{}", p.body);
+        assert!(p.contains("evidence can be added only while it is being written"));
+        assert!(
+            bt.get("/audit")
+                .await
+                .contains("Downloaded the evidence file statement.txt")
+        );
+    })
+    .await;
+}
+
+fn uuid_like() -> String {
+    "01900000-0000-7000-8000-000000000000".to_owned()
+}
