@@ -894,3 +894,68 @@ pub async fn add_file(
     tx.commit().await?;
     Ok(id)
 }
+
+/// Takes an evidence file off a return its writer can still change (the stored file is kept,
+/// no longer part of the return). False if it was not one of the return's; Conflict if the
+/// return is in or locked.
+pub async fn remove_file(
+    db: &Db,
+    who: &Who,
+    (pid, return_id): (&str, &str),
+    id: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query(
+            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(pid)
+        .bind(return_id),
+    )
+    .await?;
+    let r: Return = tx
+        .fetch_optional(
+            query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(return_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if !r.state.is_open() {
+        return Err(StoreError::Conflict(
+            "This return has been submitted: its evidence can no longer change".to_owned(),
+        ));
+    }
+    let found: Option<(String,)> = tx
+        .fetch_optional(
+            query(
+                "SELECT f.name FROM return_file rf JOIN file_object f ON f.id = rf.file_id \
+                 WHERE rf.partnership_id = ? AND rf.return_id = ? AND rf.id = ?",
+            )
+            .bind(pid)
+            .bind(return_id)
+            .bind(id),
+        )
+        .await?;
+    let Some((name,)) = found else {
+        return Ok(false);
+    };
+    tx.execute(
+        query("DELETE FROM return_file WHERE partnership_id = ? AND return_id = ? AND id = ?")
+            .bind(pid)
+            .bind(return_id)
+            .bind(id),
+    )
+    .await?;
+    let (kind, target_id) = target(&r);
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("return.file.remove", kind, Some(&target_id))
+            .summary(format!("Took the evidence file {name} off a return"))
+            .before(&serde_json::json!({ "return_file": id, "name": name })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}

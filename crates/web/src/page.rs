@@ -59,6 +59,7 @@ pub enum Flash {
     ResponseRecorded,
     PanelSaved,
     FileAdded,
+    FileRemoved,
     GroupSaved,
     TermsSaved,
     MeetingsGenerated,
@@ -285,6 +286,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
     ),
     (Flash::PanelSaved, "panel-saved", "Challenge panel saved"),
     (Flash::FileAdded, "file-added", "Evidence file added"),
+    (
+        Flash::FileRemoved,
+        "file-removed",
+        "Evidence file taken off the return",
+    ),
     (Flash::GroupSaved, "group-saved", "Group saved"),
     (
         Flash::TermsSaved,
@@ -633,5 +639,39 @@ pub mod filters {
             Some((name, _)) if !name.trim().is_empty() => name.trim().to_owned(),
             _ => s,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    /// Every confirmation has its words and its cookie name, once: a variant added to `Flash`
+    /// without an entry in `FLASHES` would show an empty banner. Read from this file, as the
+    /// enum cannot list itself.
+    #[test]
+    fn every_flash_has_one_entry_with_words() {
+        let src = include_str!("page.rs");
+        let start = src.find("pub enum Flash {").unwrap();
+        let body = &src[start..start + src[start..].find('}').unwrap()];
+        let variants: Vec<&str> = body
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_end_matches(','))
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect();
+        assert!(variants.len() > 50, "{variants:?}");
+        let mut slugs = std::collections::HashSet::new();
+        for v in &variants {
+            let entry = super::FLASHES
+                .iter()
+                .filter(|(f, _, _)| format!("{f:?}") == *v)
+                .collect::<Vec<_>>();
+            assert_eq!(entry.len(), 1, "Flash::{v} needs one entry in FLASHES");
+            let (_, slug, text) = entry[0];
+            assert!(!text.is_empty(), "Flash::{v} has no words");
+            assert!(slugs.insert(*slug), "the cookie name {slug} is used twice");
+        }
+        assert_eq!(super::FLASHES.len(), variants.len());
     }
 }

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1024 * 1024)),
         )
         .route("/returns/{id}/files/{file}", get(download))
+        .route("/returns/{id}/files/{file}/remove", post(remove_file))
 }
 
 pub(crate) fn scope_of(r: &Return) -> ReturnScope {
@@ -625,7 +626,6 @@ async fn decide(
     again(&st, &s, &l, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-/// What the page is called: the agency and what it answers.
 /// Adds an evidence file, for one line or the whole return, while its writer can still
 /// change it. Nothing is stored unless the file is accepted.
 async fn upload(
@@ -658,7 +658,13 @@ async fn upload(
         }
     };
     let content_type = errors.check("file", check_upload(&file_name, &bytes));
-    let f = FormPairs(vec![("line".into(), line_field.clone())]);
+    if up.files.len() > 1 {
+        errors.add("file", "Add one file at a time");
+    }
+    // The answers shown again are the stored ones: only the file form was sent.
+    let mut f = stored_form(&l.line.ret);
+    f.0.retain(|(k, _)| k != "line");
+    f.0.push(("line".into(), line_field.clone()));
     if let (true, Some(line), Some(ct)) = (errors.is_empty(), line, content_type) {
         let file = learnloop_store::files::Upload {
             name: safe_name(&file_name),
@@ -689,6 +695,38 @@ async fn upload(
     )
 }
 
+/// Takes an evidence file off the return while its writer can still change it. Taking off a
+/// file no longer on it changes nothing.
+async fn remove_file(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, file)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    if !l.may.write {
+        return Err(AppError::Forbidden);
+    }
+    if is_id(&file) {
+        match returns::remove_file(&st.db, &s.who(), (s.pid(), &id), &file).await {
+            Ok(_) => {}
+            Err(StoreError::Conflict(m)) => {
+                let mut errors = Errors::default();
+                errors.add("file", m);
+                return render_status(
+                    StatusCode::CONFLICT,
+                    &page(&st, &s, &l, None, &errors).await?,
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(redirect_with(
+        &format!("/returns/{id}#evidence"),
+        Flash::FileRemoved,
+        st.config.secure_cookies(),
+    ))
+}
+
 /// An evidence file, for whoever may read the return; each download is audited.
 async fn download(
     State(st): State<AppState>,
@@ -714,6 +752,7 @@ async fn download(
     Ok(crate::uploads::attachment(&f, bytes))
 }
 
+/// What the page is called: the agency and what it answers.
 fn heading(l: &ReturnLine) -> String {
     match l.ret.source_kind {
         SourceKind::CaseReview => {

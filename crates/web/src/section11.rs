@@ -1047,8 +1047,8 @@ async fn escalate(
         group_id: board.id.clone(),
         meeting_id: None,
         title: format!(
-            "Section 11: {} has {} improvement actions outstanding at six months",
-            row.agency, row.outstanding
+            "Section 11: {}'s improvement actions outstanding at six months",
+            row.agency
         ),
         detail,
         raised_on: Utc::now().date_naive().format("%Y-%m-%d").to_string(),

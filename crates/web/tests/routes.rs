@@ -315,6 +315,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     // read by whoever reads it.
     ("POST", "/returns/{id}/files", "DDDADDAD S X"),
     ("GET", "/returns/{id}/files/{file}", "AAAADDAD S X"),
+    // On a file of its own: the first writer takes it off, the next finds it gone (no change).
+    ("POST", "/returns/{id}/files/{file}/remove", "DDDADDAD S X"),
     // Sent with the auditor it already has: the same choice again.
     ("POST", "/returns/{id}/assign", "ADAADDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
@@ -649,8 +651,9 @@ struct Fx {
     /// A Section 11 cycle for the police and the hospital, and the police's self-assessment.
     cycle: String,
     cycle_return: String,
-    /// An evidence file of the audit return.
+    /// An evidence file of the audit return, and another for the route that takes one off.
     return_file: String,
+    return_file_to_remove: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1273,27 +1276,36 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await;
 
-    // The police lead adds an evidence file to the audit's police return.
+    // The police lead adds two evidence files to the audit's police return.
     let lead = Client::new(&app.base);
     lead.sign_in_as(Role::AgencyLead).await;
-    let r = lead
-        .upload(
-            &format!("/returns/{audit_return}/files"),
-            &[("line", "")],
-            "evidence.pdf",
-            PDF.to_vec(),
+    for name in ["evidence.pdf", "to-remove.pdf"] {
+        let r = lead
+            .upload(
+                &format!("/returns/{audit_return}/files"),
+                &[("line", "")],
+                name,
+                PDF.to_vec(),
+            )
+            .await;
+        assert_done(&r, "return evidence");
+    }
+    let files: Vec<(String,)> = app
+        .db
+        .fetch_all(
+            query(
+                "SELECT rf.id FROM return_file rf JOIN file_object f ON f.id = rf.file_id \
+                 WHERE rf.return_id = ? ORDER BY f.name",
+            )
+            .bind(&audit_return),
         )
-        .await;
-    assert_done(&r, "return evidence");
-    let return_file = one(
-        app,
-        "SELECT id FROM return_file WHERE return_id = ?",
-        &audit_return,
-    )
-    .await;
+        .await
+        .unwrap();
+    let (return_file, return_file_to_remove) = (files[0].0.clone(), files[1].0.clone());
 
     Fx {
         return_file,
+        return_file_to_remove,
         cycle,
         cycle_return,
         assurance,
@@ -1344,6 +1356,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             ("/meetings/{id}/cancel", _, "id") => &fx.meeting_to_cancel,
             ("/clocks/holidays/{id}/apply", _, "id") => &fx.holiday_to_apply,
             ("/clocks/holidays/{id}/reject", _, "id") => &fx.holiday_to_reject,
+            ("/returns/{id}/files/{file}/remove", _, "file") => &fx.return_file_to_remove,
             (_, "set-password", "token") => &fx.reset_token,
             (_, "join", "token") => &fx.join_token,
             (_, "feeds", "file") => &fx.feed,

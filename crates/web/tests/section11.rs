@@ -384,6 +384,53 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
                 .status,
             200
         );
+        assert!(!seen.contains("Publish the out-of-hours route"));
+
+        // The six-month follow-up date is set from the board's; until it comes, nothing is
+        // escalated.
+        let page = bt.get(&cycle).await;
+        assert!(page.contains("The six-month follow-up of outstanding actions falls on"));
+        let ic = as_role(&app, Role::IndependentChair).await;
+        let escalate = format!("{cycle}/escalate");
+        let p = ic.post(&escalate, &[("agency", police.as_str())]).await;
+        assert_eq!(p.status, 409);
+        assert!(p.contains("once the six-month follow-up has come"));
+
+        // Seven months on, the action still open: listed for the business team, and the
+        // independent chair escalates it to the board, once.
+        app.db
+            .execute(
+                query("UPDATE section11_cycle SET board_on = ? WHERE id = ?")
+                    .bind(learnloop_store::Day(
+                        Utc::now().date_naive() - Duration::days(210),
+                    ))
+                    .bind(cycle.trim_start_matches("/section11/")),
+            )
+            .await
+            .unwrap();
+        let home = bt.get("/home").await;
+        assert!(home.contains("Section 11 follow-up of"), "{}", home.body);
+        assert!(home.contains("1 improvement actions still open"));
+        let page = ic.get(&cycle).await;
+        assert!(page.contains("The six-month follow-up fell on"));
+        assert!(page.contains("Escalate Northbrook Constabulary"));
+        assert_eq!(
+            bt.post(&escalate, &[("agency", police.as_str())])
+                .await
+                .status,
+            403
+        );
+        let p = ic.post(&escalate, &[("agency", police.as_str())]).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let again = ic.post(&escalate, &[("agency", police.as_str())]).await;
+        assert_eq!(again.location, p.location, "escalated once, not twice");
+        let e = ic.get(p.location.as_deref().unwrap()).await;
+        assert!(
+            e.contains("improvement actions outstanding at six months"),
+            "{}",
+            e.body
+        );
+        assert!(e.contains("Publish the out-of-hours route"));
 
         let trail = bt.get("/audit").await;
         assert!(trail.contains("Opened the Section 11 cycle"));
@@ -774,6 +821,43 @@ async fn evidence_files_are_added_while_a_self_assessment_is_written_and_read_by
                 .status,
             404
         );
+
+        // A second file, taken off again while drafting.
+        let p = lead
+            .upload(
+                &files,
+                &[("line", "")],
+                "wrong.txt",
+                b"Not this one".to_vec(),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let (wrong,): (String,) = app
+            .db
+            .fetch_one(
+                query(
+                    "SELECT rf.id FROM return_file rf JOIN file_object f ON f.id = rf.file_id \
+                     WHERE rf.return_id = ? AND f.name = 'wrong.txt'",
+                )
+                .bind(&ret),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            bt.post(&format!("{files}/{wrong}/remove"), &[])
+                .await
+                .status,
+            403
+        );
+        let p = lead.post(&format!("{files}/{wrong}/remove"), &[]).await;
+        assert_eq!(p.status, 303);
+        assert!(
+            !lead
+                .get(&format!("/returns/{ret}"))
+                .await
+                .contains("wrong.txt")
+        );
+        assert_eq!(lead.get(&format!("{files}/{wrong}")).await.status, 404);
 
         // Submitted: no more evidence.
         let p = lead
