@@ -330,7 +330,7 @@ pub async fn open_for(
 /// Reads a return inside a transaction, holding it until commit: a no-op write takes the row
 /// on PostgreSQL (SQLite's single writer already serialises the transaction), so two moves at
 /// once are checked one after the other against the state the first left.
-async fn locked(tx: &mut Tx, pid: &str, id: &str) -> Result<Return, StoreError> {
+pub(crate) async fn locked(tx: &mut Tx, pid: &str, id: &str) -> Result<Return, StoreError> {
     tx.execute(
         query(
             "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
@@ -844,22 +844,7 @@ pub async fn add_file(
     up: crate::files::Upload,
 ) -> Result<String, StoreError> {
     let mut tx = db.begin().await?;
-    tx.execute(
-        query(
-            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
-        )
-        .bind(pid)
-        .bind(return_id),
-    )
-    .await?;
-    let r: Return = tx
-        .fetch_optional(
-            query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
-                .bind(pid)
-                .bind(return_id),
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = locked(&mut tx, pid, return_id).await?;
     if !r.state.is_open() {
         return Err(StoreError::Conflict(
             "This return has been submitted: evidence can be added only while it is being written"
@@ -905,22 +890,7 @@ pub async fn remove_file(
     id: &str,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    tx.execute(
-        query(
-            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
-        )
-        .bind(pid)
-        .bind(return_id),
-    )
-    .await?;
-    let r: Return = tx
-        .fetch_optional(
-            query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
-                .bind(pid)
-                .bind(return_id),
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = locked(&mut tx, pid, return_id).await?;
     if !r.state.is_open() {
         return Err(StoreError::Conflict(
             "This return has been submitted: its evidence can no longer change".to_owned(),

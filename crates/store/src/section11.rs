@@ -387,22 +387,7 @@ pub async fn challenge(
     (line, text, moderated): (usize, &str, Option<&str>),
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    tx.execute(
-        query(
-            "UPDATE return_request SET updated_at = updated_at WHERE partnership_id = ? AND id = ?",
-        )
-        .bind(pid)
-        .bind(return_id),
-    )
-    .await?;
-    let r: Return = tx
-        .fetch_optional(
-            query("SELECT * FROM return_request WHERE partnership_id = ? AND id = ?")
-                .bind(pid)
-                .bind(return_id),
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let r = returns::locked(&mut tx, pid, return_id).await?;
     if !r.state.is_in() {
         return Err(StoreError::Conflict(
             "Only a submitted self-assessment can be challenged".to_owned(),
