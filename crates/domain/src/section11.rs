@@ -249,6 +249,34 @@ pub fn check_framework(
     Ok((lines, p, scale))
 }
 
+/// A new cycle's self-assessments are due after the day it opens.
+pub fn check_due(opened: chrono::NaiveDate, due: chrono::NaiveDate) -> Result<(), &'static str> {
+    if due <= opened {
+        Err("The due date must be after today: agencies need time to assess themselves")
+    } else {
+        Ok(())
+    }
+}
+
+/// The overview goes to the board after the cycle opened and not in the future; the challenge
+/// event is on or after the day it opened.
+pub fn check_day(
+    board: bool,
+    opened: chrono::NaiveDate,
+    day: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), &'static str> {
+    if day < opened {
+        return Err("The date cannot be before the cycle opened");
+    }
+    if board && day > today {
+        return Err(
+            "Record the board date once the overview has gone to the board: it cannot be in the future",
+        );
+    }
+    Ok(())
+}
+
 /// A cycle needs at least one agency.
 pub fn check_agencies(agencies: &[String]) -> Result<(), &'static str> {
     if agencies.is_empty() {
@@ -340,6 +368,17 @@ mod tests {
         assert_eq!(i, 1);
         assert!(e.contains("“B”"), "{e}");
         assert!(check_agencies(&[]).is_err());
+    }
+
+    #[test]
+    fn dates_are_in_the_cycle_and_the_board_is_not_in_the_future() {
+        let d = |n| chrono::NaiveDate::from_ymd_opt(2026, 12, n).unwrap();
+        assert!(check_due(d(5), d(5)).is_err());
+        assert!(check_due(d(5), d(6)).is_ok());
+        assert!(check_day(true, d(5), d(4), d(10)).is_err());
+        assert!(check_day(true, d(5), d(11), d(10)).is_err());
+        assert!(check_day(false, d(5), d(11), d(10)).is_ok());
+        assert!(check_day(true, d(5), d(10), d(10)).is_ok());
     }
 
     #[test]

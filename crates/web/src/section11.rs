@@ -125,12 +125,17 @@ async fn open(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<
         check_name(&f.get("title"), "name of the cycle", 200),
     );
     let due = f.date("due", "the date self-assessments are due", &mut errors);
+    let today = Day(Utc::now().date_naive());
+    if let Some(d) = due
+        && let Err(m) = learnloop_domain::section11::check_due(today.date(), d)
+    {
+        errors.add("due-day", m);
+    }
     let agencies: Vec<String> = f.all("agency").into_iter().filter(|a| is_id(a)).collect();
     if let Err(m) = check_agencies(&agencies) {
         errors.add("agency", m);
     }
     if let (true, Some(title), Some(due)) = (errors.is_empty(), title, due) {
-        let today = Day(Utc::now().date_naive());
         match section11::open(
             &st.db,
             &s.who(),
@@ -648,7 +653,23 @@ async fn record_day(
         ),
     };
     let mut errors = Errors::default();
-    let Some(on) = f.date(field, what, &mut errors) else {
+    let on =
+        f.date(field, what, &mut errors)
+            .filter(|on| {
+                match learnloop_domain::section11::check_day(
+                    which == CycleDay::Board,
+                    l.cycle.opened_on.date(),
+                    *on,
+                    Utc::now().date_naive(),
+                ) {
+                    Ok(()) => true,
+                    Err(m) => {
+                        errors.add(&format!("{field}-day"), m);
+                        false
+                    }
+                }
+            });
+    let Some(on) = on else {
         return match which {
             CycleDay::Board => again(&st, &s, &l, &f, &errors).await,
             CycleDay::ChallengeEvent => render_status(

@@ -111,6 +111,12 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
         let p = bt.post("/section11", &refs(&f)).await;
         assert_eq!(p.status, 422);
         assert!(p.contains("Choose at least one agency to assess itself in this cycle"));
+        let mut today = vec![("title".to_owned(), "Section 11 2026".to_owned())];
+        today.extend(date_fields("due", Utc::now().date_naive()));
+        today.push(("agency".to_owned(), police.clone()));
+        let p = bt.post("/section11", &refs(&today)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("The due date must be after today"));
         let cycle = open_cycle(&bt, "Section 11 2026", &[&police, &hospital]).await;
         let page = bt.get(&cycle).await;
         assert!(page.contains("Northbrook Constabulary") && page.contains("Not started"));
@@ -365,6 +371,10 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
 
         // Once it has gone to the board, everyone in the partnership reads the overview, but
         // not the self-assessments themselves nor the challenges.
+        let f = date_fields("on", Utc::now().date_naive() + Duration::days(3));
+        let p = bt.post(&format!("{cycle}/board"), &refs(&f)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("it cannot be in the future"));
         let f = date_fields("on", Utc::now().date_naive());
         let p = bt.post(&format!("{cycle}/board"), &refs(&f)).await;
         assert_eq!(p.status, 303, "{}", p.body);
