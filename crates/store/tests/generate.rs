@@ -139,6 +139,31 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             rounds, 2,
             "a year's single-agency assurance per partnership"
         );
+        // A year's history holds the current Section 11 cycle, opened weeks ago, with a
+        // self-assessment asked of every agency, some in.
+        let (cycles, open_cycles): (i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(*), COUNT(*) - COUNT(board_on) FROM section11_cycle",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (cycles, open_cycles),
+            (2, 2),
+            "one current cycle a partnership"
+        );
+        let (asked, s11_in): (i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ('submitted', 'locked') THEN 1 ELSE 0 END), 0) \
+                 FROM return_request WHERE source_kind = 'section11'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(asked, 30, "every agency asked");
+        assert!(
+            s11_in < asked,
+            "the current cycle part-way through: {s11_in} of {asked}"
+        );
         let a = count(&db, "action").await;
         assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");
         let u = count(&db, "action_update").await;

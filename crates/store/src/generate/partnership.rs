@@ -370,7 +370,7 @@ pub(super) async fn partnership(
     // two years earlier, and so on back.
     let mut cycles: Vec<NaiveDate> = (0..o.years)
         .rev()
-        .skip(2)
+        .skip(1)
         .step_by(2)
         .rev()
         .map(|y| start + Duration::days(365 * i64::from(y)))
