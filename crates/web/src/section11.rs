@@ -146,11 +146,7 @@ async fn open(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<
         .await
         {
             Ok(id) => {
-                return Ok(redirect_with(
-                    &format!("/section11/{id}"),
-                    Flash::CycleOpened,
-                    st.config.secure_cookies(),
-                ));
+                return Ok(to(&st, &format!("/section11/{id}"), Flash::CycleOpened));
             }
             Err(StoreError::Conflict(m)) => errors.add("agency", m),
             Err(e) => return Err(e.into()),
@@ -242,14 +238,14 @@ async fn revise_framework(
             let major =
                 section11::revise_framework(&st.db, &s.who(), s.pid(), (&lines, &prompts), &scale)
                     .await?;
-            Ok(redirect_with(
+            Ok(to(
+                &st,
                 "/section11/framework",
                 if major {
                     Flash::QuestionsVersioned
                 } else {
                     Flash::QuestionsReworded
                 },
-                st.config.secure_cookies(),
             ))
         }
         Err((field, m)) => {
@@ -318,6 +314,8 @@ struct ShowPage {
     errors: ErrorSummary,
     cycle: Cycle,
     standards: Vec<String>,
+    /// The standards with their numbers, for the key to the matrix's numbered columns.
+    numbered: Vec<String>,
     rows: Vec<Row>,
     answered: usize,
     /// The standards most often rated below the top half of the scale, with how many agencies.
@@ -553,6 +551,18 @@ async fn page(
     Ok(ShowPage {
         chrome: s.chrome("/section11"),
         errors: errors.summary(),
+        numbered: standards
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let n = (i + 1).to_string();
+                if t.starts_with(&format!("{n}.")) {
+                    t.clone()
+                } else {
+                    format!("{n}. {t}")
+                }
+            })
+            .collect(),
         standards: standards.clone(),
         answered,
         short,
@@ -679,11 +689,7 @@ async fn record_day(
         };
     };
     section11::record_day(&st.db, &s.who(), s.pid(), &id, (which, Day(on))).await?;
-    Ok(redirect_with(
-        &format!("/section11/{id}{back}"),
-        flash,
-        st.config.secure_cookies(),
-    ))
+    Ok(to(&st, &format!("/section11/{id}{back}"), flash))
 }
 
 async fn board(
@@ -757,10 +763,10 @@ async fn challenge(
         .await
         {
             Ok(()) => {
-                return Ok(redirect_with(
+                return Ok(to(
+                    &st,
                     &format!("/section11/{id}#challenges"),
                     Flash::ChallengeRecorded,
-                    st.config.secure_cookies(),
                 ));
             }
             Err(StoreError::Conflict(m)) => errors.add("return", m),
@@ -804,11 +810,16 @@ async fn respond(
         );
         return render_status(StatusCode::CONFLICT, &page(&st, &s, &l, &f, &errors).await?);
     }
-    Ok(redirect_with(
+    Ok(to(
+        &st,
         &format!("/section11/{id}#challenges"),
         Flash::ResponseRecorded,
-        st.config.secure_cookies(),
     ))
+}
+
+/// Back to a page of the cycle after a change, with its confirmation.
+fn to(st: &AppState, path: &str, flash: Flash) -> Response {
+    redirect_with(path, flash, st.config.secure_cookies())
 }
 
 /// The self-assessments a person may add improvement actions to: each lead their own
@@ -974,10 +985,10 @@ async fn add_member(
         );
     };
     section11::add_to_panel(&st.db, &s.who(), s.pid(), &id, (&p.id, &p.name)).await?;
-    Ok(redirect_with(
+    Ok(to(
+        &st,
         &format!("/section11/{id}/panel"),
         Flash::PanelSaved,
-        st.config.secure_cookies(),
     ))
 }
 
@@ -998,10 +1009,10 @@ async fn remove_member(
         section11::remove_from_panel(&st.db, &s.who(), s.pid(), &id, (&m.person_id, &m.name))
             .await?;
     }
-    Ok(redirect_with(
+    Ok(to(
+        &st,
         &format!("/section11/{id}/panel"),
         Flash::PanelSaved,
-        st.config.secure_cookies(),
     ))
 }
 
@@ -1081,19 +1092,11 @@ async fn escalate(
         .iter()
         .find(|e| e.stage.is_open() && e.title == n.title)
     {
-        return Ok(redirect_with(
-            &format!("/escalations/{}", e.id),
-            Flash::Escalated,
-            st.config.secure_cookies(),
-        ));
+        return Ok(to(&st, &format!("/escalations/{}", e.id), Flash::Escalated));
     }
     let eid =
         learnloop_store::governance::escalations::raise(&st.db, &s.who(), s.pid(), &n).await?;
-    Ok(redirect_with(
-        &format!("/escalations/{eid}"),
-        Flash::Escalated,
-        st.config.secure_cookies(),
-    ))
+    Ok(to(&st, &format!("/escalations/{eid}"), Flash::Escalated))
 }
 
 /// An improvement action for a standard: an action whose source is the cycle and whose lead
@@ -1154,10 +1157,10 @@ async fn add_action(
         supporting_agency_ids: Vec::new(),
     };
     learnloop_store::actions::create(&st.db, &s.who(), s.pid(), &a).await?;
-    Ok(redirect_with(
+    Ok(to(
+        &st,
         &format!("/section11/{id}#improvements"),
         Flash::ActionAdded,
-        st.config.secure_cookies(),
     ))
 }
 
