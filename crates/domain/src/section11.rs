@@ -159,6 +159,48 @@ pub fn mark_after(before: Mark, carried: (&str, &str), now: (&str, &str), confir
     }
 }
 
+/// Whether two standards or ratings are worded the same, case and spacing aside.
+fn same(a: &str, b: &str) -> bool {
+    a.split_whitespace()
+        .map(str::to_lowercase)
+        .eq(b.split_whitespace().map(str::to_lowercase))
+}
+
+/// An offered self-assessment's answers and ratings for each of the receiving framework's
+/// standards, and for each the offered standard it came from.
+pub type Offered = (Vec<String>, Vec<String>, Vec<usize>);
+
+/// A self-assessment submitted in one partnership, as it answers another partnership's
+/// framework: for each of the other's standards, the answer and rating given to the standard of
+/// the same wording, and which standard that was. Refused, naming the first standard or rating
+/// the offered one does not answer, when the frameworks differ: the agency then completes the
+/// other partnership's own self-assessment there.
+pub fn offered(
+    from: (&[String], &[String], &[String]),
+    to: (&[String], &[String]),
+) -> Result<Offered, String> {
+    let (from_lines, answers, ratings) = from;
+    let (to_lines, to_scale) = to;
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for line in to_lines {
+        let Some(i) = from_lines.iter().position(|l| same(l, line)) else {
+            return Err(format!(
+                "Their framework asks “{line}”, which this self-assessment does not answer: the agency completes theirs there"
+            ));
+        };
+        let rating = ratings.get(i).map(String::as_str).unwrap_or_default();
+        let Some(r) = to_scale.iter().find(|g| same(g, rating)) else {
+            return Err(format!(
+                "Their rating scale has no “{rating}” (given for “{line}”): the agency completes theirs there"
+            ));
+        };
+        out.0.push(answers.get(i).cloned().unwrap_or_default());
+        out.1.push(r.clone());
+        out.2.push(i);
+    }
+    Ok(out)
+}
+
 /// A self-assessment is submitted only when no standard is still "to review": the first one
 /// left, by its place and with the message naming it.
 pub fn check_submit(lines: &[String], marks: &[Mark]) -> Result<(), (usize, String)> {
@@ -321,6 +363,36 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn an_offered_self_assessment_answers_the_same_standards_whatever_their_order_or_case() {
+        let from = s(&["Leaders", "Training  staff", "Sharing"]);
+        let answers = s(&["a", "b", "c"]);
+        let ratings = s(&["Fully met", "partly met", "Not met"]);
+        let (a, r, map) = offered(
+            (&from, &answers, &ratings),
+            (
+                &s(&["training staff", "Leaders"]),
+                &s(&["Fully met", "Partly met", "Not met"]),
+            ),
+        )
+        .unwrap();
+        assert_eq!(a, s(&["b", "a"]));
+        assert_eq!(r, s(&["Partly met", "Fully met"]));
+        assert_eq!(map, vec![1, 0]);
+        let missing = offered(
+            (&from, &answers, &ratings),
+            (&s(&["Leaders", "Voice of the child"]), &s(&["Fully met"])),
+        )
+        .unwrap_err();
+        assert!(missing.contains("“Voice of the child”"), "{missing}");
+        let scale = offered(
+            (&from, &answers, &ratings),
+            (&s(&["Sharing"]), &s(&["Met", "Unmet"])),
+        )
+        .unwrap_err();
+        assert!(scale.contains("no “Not met”"), "{scale}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod files;
 pub mod generate;
 pub mod governance;
 pub mod keys;
+pub mod links;
 pub mod outbox;
 mod readers;
 pub mod recommendations;

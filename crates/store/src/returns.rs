@@ -53,6 +53,9 @@ pub struct Return {
     /// What was carried forward, line by line, as it stood when the return was asked for.
     pub carried_answers: Lines,
     pub carried_ratings: Lines,
+    /// Where it came from when another partnership's agency offered its own (Section 11),
+    /// as a sentence; empty when written here.
+    pub offered_note: String,
 }
 
 /// A return with the names a list shows: the subject's label, the agency, the auditor.

@@ -5,6 +5,8 @@
 //! Peer challenge records challenges per standard, the agency's responses and moderated
 //! ratings, kept beside the agency's own.
 
+pub mod offers;
+
 use chrono::Utc;
 use learnloop_domain::section11::{FRAMEWORK, SCALE, STANDARDS, carry};
 use learnloop_domain::sources::SourceKind;

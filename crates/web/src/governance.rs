@@ -13,6 +13,7 @@ mod agencies;
 mod calendar;
 mod escalations;
 mod groups;
+mod links;
 mod meetings;
 mod papers;
 mod people;
@@ -64,5 +65,6 @@ pub fn routes() -> Router<AppState> {
         .merge(papers::routes())
         .merge(settings::routes())
         .merge(agencies::routes())
+        .merge(links::routes())
         .merge(people::routes())
 }

@@ -193,6 +193,8 @@ struct ShowPage {
     state_tag: &'static str,
     due: String,
     sent_back_note: String,
+    /// Where it came from, when another partnership's linked agency offered it.
+    offered_note: String,
     /// The answers as they stand, line by line.
     answered: Vec<lines::LineRead>,
     /// Whether lines are rated (Section 11 standards), and whether any was carried forward.
@@ -280,6 +282,7 @@ async fn page(
         state: r.state.label(),
         state_tag: r.state.tag_class(),
         due: r.due_on.long(),
+        offered_note: r.offered_note.clone(),
         sent_back_note: if r.state == ReturnState::Returned {
             r.sent_back_note.clone()
         } else {

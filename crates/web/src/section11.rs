@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/section11/{id}/panel/remove", post(remove_member))
         .route("/section11/{id}/event", post(event))
         .route("/section11/{id}/escalate", post(escalate))
+        .route("/section11/{id}/offer", post(offer))
         .route("/section11/{id}/overview.csv", get(export::<false>))
         .route("/section11/{id}/overview.xlsx", get(export::<true>))
 }
@@ -286,6 +287,17 @@ struct Row {
     outstanding: usize,
     /// The agency's id (for the escalation form).
     agency_id: String,
+    /// Whether another partnership's linked agency offered it.
+    offered: bool,
+}
+
+/// Where the signed-in agency lead can offer their agency's submitted self-assessment (other
+/// partnerships' open cycles, through agreed links), and where it has gone already.
+struct Offer {
+    return_id: String,
+    agency: String,
+    targets: Vec<section11::offers::Target>,
+    offered_to: Vec<(String, String, String)>,
 }
 
 /// An improvement action an agency set itself in the cycle (an action whose source is the
@@ -344,6 +356,7 @@ struct ShowPage {
     challenge_line: Select,
     challenge_text: Textarea,
     challenge_rating: Select,
+    offers: Vec<Offer>,
 }
 
 struct Loaded {
@@ -460,6 +473,7 @@ async fn page(
         learnloop_store::actions::for_source(&st.db, s.pid(), SourceKind::Section11, &l.cycle.id)
             .await?;
     let mut rows = Vec::new();
+    let mut offers = Vec::new();
     for r in &l.all {
         let mine = can_write(&s.actor, &r.ret.agency_id);
         if !l.overview && !mine {
@@ -531,7 +545,20 @@ async fn page(
             },
             outstanding: 0,
             agency_id: r.ret.agency_id.clone(),
+            offered: !r.ret.offered_note.is_empty(),
         });
+        if mine && r.ret.state.is_in() {
+            let targets = section11::offers::targets(&st.db, s.pid(), &r.ret.agency_id).await?;
+            let offered_to = section11::offers::offered_to(&st.db, s.pid(), &r.ret.id).await?;
+            if !targets.is_empty() || !offered_to.is_empty() {
+                offers.push(Offer {
+                    return_id: r.ret.id.clone(),
+                    agency: r.agency.clone(),
+                    targets,
+                    offered_to,
+                });
+            }
+        }
     }
     for r in &mut rows {
         r.outstanding = r.improvements.iter().filter(|i| i.open).count();
@@ -614,6 +641,7 @@ async fn page(
         .filled(f, errors),
         cycle: l.cycle.clone(),
         rows,
+        offers,
     })
 }
 
@@ -818,6 +846,48 @@ async fn respond(
 }
 
 /// Back to a page of the cycle after a change, with its confirmation.
+/// An agency lead offers their agency's submitted self-assessment to another partnership's
+/// open cycle, through an agreed link.
+async fn offer(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load(&st, &s, &id).await?;
+    let (from, to_id) = (f.get("return"), f.get("to"));
+    let Some(ours) = l
+        .all
+        .iter()
+        .find(|r| r.ret.id == from && can_write(&s.actor, &r.ret.agency_id))
+    else {
+        return Err(AppError::Forbidden);
+    };
+    let mut errors = Errors::default();
+    if !is_id(&to_id) {
+        errors.add("offer", "Choose the partnership's cycle to offer it to");
+    } else {
+        match section11::offers::offer(&st.db, &st.files, &s.who(), s.pid(), (&ours.ret.id, &to_id))
+            .await
+        {
+            Ok(_) => {
+                return Ok(to(
+                    &st,
+                    &format!("/section11/{id}#offer"),
+                    Flash::SelfAssessmentOffered,
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("offer", m),
+            Err(StoreError::NotFound) => errors.add(
+                "offer",
+                "That cycle is not open to this agency's self-assessment: choose one from the list",
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    again(&st, &s, &l, &f, &errors).await
+}
+
 fn to(st: &AppState, path: &str, flash: Flash) -> Response {
     redirect_with(path, flash, st.config.secure_cookies())
 }

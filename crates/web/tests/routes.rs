@@ -132,6 +132,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/agencies/new", "ADDDDDDD S A"),
     ("GET", "/agencies/{id}/edit", "ADDDDDDD S X"),
     ("POST", "/agencies/{id}/edit", "ADDDDDDD S X"),
+    // Links to the same organisation in another partnership: each business team on its side.
+    ("GET", "/agencies/links", "ADDDDDDD S A"),
+    ("POST", "/agencies/links", "ADDDDDDD S A"),
+    ("POST", "/agencies/links/{id}/agree", "ADDDDDDD S X"),
+    ("POST", "/agencies/links/{id}/remove", "ADDDDDDD S X"),
     ("GET", "/people", "ADDDDDDA S A"),
     ("GET", "/people/invite", "ADDDDDDA S A"),
     ("POST", "/people/invite", "ADDDDDDA S A"),
@@ -306,6 +311,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/section11/{id}/event", "ADDDDDDD S X"),
     // The independent chair escalates outstanding actions at the follow-up (not yet come: 409).
     ("POST", "/section11/{id}/escalate", "DADDDDDD S X"),
+    // Only the agency's own lead offers its self-assessment to a linked partnership.
+    ("POST", "/section11/{id}/offer", "DDDADDDD S X"),
     ("GET", "/section11/{id}/overview.csv", "AADDDDDD S X"),
     ("GET", "/section11/{id}/overview.xlsx", "AADDDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
@@ -654,6 +661,8 @@ struct Fx {
     /// An evidence file of the audit return, and another for the route that takes one off.
     return_file: String,
     return_file_to_remove: String,
+    /// Northbrook's side of a link Southvale proposed: its hospital and Southvale's trust.
+    link: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1303,7 +1312,52 @@ async fn fixtures(app: &TestApp) -> Fx {
         .unwrap();
     let (return_file, return_file_to_remove) = (files[0].0.clone(), files[1].0.clone());
 
+    // Southvale proposes that its trust is Northbrook's hospital. (A linked agency's name is
+    // known to the other partnership by design: its business team chose it from the list.)
+    let southvale = one(
+        app,
+        "SELECT id FROM partnership WHERE slug = ?",
+        "southvale",
+    )
+    .await;
+    let sv = Who {
+        partnership_id: Some(southvale.clone()),
+        ..Who::system("routes test")
+    };
+    let sv_trust = governance::create_agency(
+        &app.db,
+        &sv,
+        &southvale,
+        &governance::AgencyInput {
+            name: "Southvale Hospitals Trust".to_owned(),
+            sector: "acute-health".to_owned(),
+            statutory_partner: true,
+            active: true,
+        },
+    )
+    .await
+    .unwrap();
+    learnloop_store::links::propose(
+        &app.db,
+        &sv,
+        &southvale,
+        &learnloop_store::links::Proposal {
+            agency_id: &sv_trust.id,
+            other_pid: &partnership,
+            other_agency_id: &hospital,
+        },
+    )
+    .await
+    .unwrap();
+    let link = one(
+        app,
+        "SELECT id FROM agency_link WHERE partnership_id = ?",
+        &partnership,
+    )
+    .await;
+
     Fx {
+        link,
         return_file,
         return_file_to_remove,
         cycle,
@@ -1363,6 +1417,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "sessions", "handle") => &fx.session_handle,
             (_, "assets", "*path") => "app.css",
             (_, "agencies", "id") => &fx.police,
+            (_, "links", "id") => &fx.link,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,
             (_, "groups", "id") => &fx.group,
@@ -1408,6 +1463,7 @@ fn form(path: &str, fx: &Fx) -> Vec<(&'static str, String)> {
         "/actions/import/confirm" => vec![("source", format!("case_review:{}", fx.case))],
         "/returns/{id}/assign" => vec![("person", fx.auditor.clone())],
         "/section11/{id}/respond" => vec![("return", fx.cycle_return.clone())],
+        "/section11/{id}/offer" => vec![("return", fx.cycle_return.clone())],
         "/section11/{id}/actions" => vec![("action_return", fx.cycle_return.clone())],
         _ => Vec::new(),
     }

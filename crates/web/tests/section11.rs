@@ -894,3 +894,292 @@ async fn evidence_files_are_added_while_a_self_assessment_is_written_and_read_by
 fn uuid_like() -> String {
     "01900000-0000-7000-8000-000000000000".to_owned()
 }
+
+/// Southvale, a second partnership on the installation, served by the same police force: its
+/// business team and its agencies (the force under the same name, and its council).
+async fn southvale(app: &TestApp) -> (String, String, String) {
+    use learnloop_store::audit::Who;
+    use learnloop_store::governance::{self, AgencyInput};
+    let who = Who::system("section11 test");
+    let mut tx = app.db.begin().await.unwrap();
+    let p = governance::create_partnership(
+        &mut tx,
+        &who,
+        "southvale",
+        "Southvale Safeguarding Partnership",
+    )
+    .await
+    .unwrap();
+    let agency = |name: &str, sector: &str| AgencyInput {
+        name: name.to_owned(),
+        sector: sector.to_owned(),
+        statutory_partner: true,
+        active: true,
+    };
+    let police = governance::insert_agency(
+        &mut tx,
+        &who,
+        &p.id,
+        &agency("Northbrook Constabulary", "police"),
+    )
+    .await
+    .unwrap();
+    let council = governance::insert_agency(
+        &mut tx,
+        &who,
+        &p.id,
+        &agency("Southvale Council", "local-authority"),
+    )
+    .await
+    .unwrap();
+    let hash = learnloop_domain::accounts::hash_password(learnloop_store::demo::PASSWORD).unwrap();
+    let person = learnloop_store::accounts::insert_person(
+        &mut tx,
+        &who,
+        "manager@southvale.example",
+        "Sam Vale",
+        "Southvale business manager",
+        Some(&hash),
+    )
+    .await
+    .unwrap();
+    learnloop_store::accounts::grant(
+        &mut tx,
+        &who,
+        &person.id,
+        &p.id,
+        Role::BusinessTeam,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (p.id, police.id, council.id)
+}
+
+async fn link_row(app: &TestApp, pid: &str) -> String {
+    one(
+        app,
+        "SELECT id FROM agency_link WHERE partnership_id = ?",
+        pid,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_self_assessment_offered_to_a_linked_partnership_is_moderated_there_on_its_own() {
+    each_app(|app| async move {
+        let (sv, sv_police, sv_council) = southvale(&app).await;
+        let nb = one(&app, "SELECT id FROM partnership WHERE slug = ?", "northbrook").await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE partnership_id = ? AND name = 'Northbrook Constabulary'",
+            &nb,
+        )
+        .await;
+        let hospital = one(
+            &app,
+            "SELECT id FROM agency WHERE partnership_id = ? AND name = 'Northbrook General Hospital NHS Foundation Trust'",
+            &nb,
+        )
+        .await;
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let theirs = Client::new(&app.base);
+        assert_eq!(
+            theirs
+                .sign_in("manager@southvale.example", learnloop_store::demo::PASSWORD)
+                .await
+                .status,
+            303
+        );
+
+        // Northbrook's business team proposes that its police and Southvale's are one force.
+        let page = bt.get("/agencies/links").await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("No agency is linked to another partnership yet"));
+        let page = bt.get(&format!("/agencies/links?partnership={sv}")).await;
+        assert!(page.contains("Southvale Council"), "{}", page.body);
+        let propose = |agency: String, other: String| {
+            let sv = sv.clone();
+            let bt = &bt;
+            async move {
+                bt.post(
+                    "/agencies/links",
+                    &[
+                        ("partnership", sv.as_str()),
+                        ("agency", agency.as_str()),
+                        ("other_agency", other.as_str()),
+                    ],
+                )
+                .await
+            }
+        };
+        let p = propose(police.clone(), sv_police.clone()).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // Linking an agency already linked (or waiting) is refused, from either side.
+        let p = propose(police.clone(), sv_council.clone()).await;
+        assert_eq!(p.status, 422);
+        assert!(
+            p.contains("Northbrook Constabulary already has a link waiting to be agreed with Northbrook Constabulary of Southvale Safeguarding Partnership"),
+            "{}",
+            p.body
+        );
+        let p = propose(hospital.clone(), sv_police.clone()).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("an agency is linked to one agency of each other partnership"));
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM agency_link"))
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "one link, a row on each side, nothing half-written");
+        // Northbrook cannot agree to its own proposal; Southvale does.
+        let ours = link_row(&app, &nb).await;
+        let p = bt.post(&format!("/agencies/links/{ours}/agree"), &[]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("the business team of Southvale Safeguarding Partnership agrees to it"));
+        let page = theirs.get("/agencies/links").await;
+        assert!(page.contains("Waiting for you to agree"));
+        let their_row = link_row(&app, &sv).await;
+        assert_eq!(
+            theirs
+                .post(&format!("/agencies/links/{ours}/agree"), &[])
+                .await
+                .status,
+            404,
+            "each side acts on its own row only"
+        );
+        let p = theirs
+            .post(&format!("/agencies/links/{their_row}/agree"), &[])
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert!(bt.get("/agencies/links").await.contains("Linked"));
+        // Each partnership's trail says what happened on its side.
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(
+                query(
+                    "SELECT COUNT(*) FROM audit_event WHERE partnership_id = ? AND action LIKE 'agency.link.%'",
+                )
+                .bind(&sv),
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 2, "proposed to Southvale, agreed by Southvale");
+
+        // Each partnership opens its cycle; Southvale asks the force and its council.
+        let cycle = open_cycle(&bt, "Section 11 2026", &[&police]).await;
+        let their_cycle = open_cycle(&theirs, "Southvale Section 11 2026", &[&sv_police, &sv_council]).await;
+        let mine = return_of(&app, &cycle, &police).await;
+        let offered = return_of(&app, &their_cycle, &sv_police).await;
+        let council = return_of(&app, &their_cycle, &sv_council).await;
+
+        // The lead writes and submits Northbrook's, with an evidence file.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        assert!(!lead.get(&cycle).await.contains("Offer it to another partnership"));
+        let p = lead
+            .upload(
+                &format!("/returns/{mine}/files"),
+                &[("line", "5")],
+                "training-figures.txt",
+                b"Take-up of safeguarding training by role".to_vec(),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = lead
+            .post(&format!("/returns/{mine}"), &refs(&answers("Largely met", "submit")))
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = lead.get(&cycle).await;
+        assert!(page.contains("Offer it to Southvale Safeguarding Partnership"), "{}", page.body);
+        assert!(!page.contains("Southvale Council"), "only the linked agency's cycle");
+
+        // Offering it to a self-assessment the link does not reach is refused; the business
+        // team, who does not write it, is refused too.
+        let offer = |to: String| [("return", mine.clone()), ("to", to)];
+        let f = offer(council.clone());
+        let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("not one the agency&#39;s links reach") || p.contains("not one the agency's links reach"), "{}", p.body);
+        let f = offer(offered.clone());
+        assert_eq!(bt.post(&format!("{cycle}/offer"), &refs_of(&f)).await.status, 403);
+        let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;
+        assert_eq!(p.status, 422, "offered once");
+        assert!(p.contains("submitted already"));
+        assert!(
+            lead.get(&cycle)
+                .await
+                .contains("offered to Southvale Safeguarding Partnership for “Southvale Section 11 2026”: Submitted there")
+        );
+
+        // Southvale has its own copy, submitted, with the file on the same standard.
+        let read = theirs.get(&format!("/returns/{offered}")).await;
+        assert_eq!(read.status, 200);
+        assert!(read.contains("From another partnership"));
+        assert!(read.contains("of Northbrook Safeguarding Children Partnership on"), "{}", read.body);
+        assert!(read.contains("training-figures.txt"));
+        assert!(read.contains("Evidence for standard 5"));
+        let (state, ratings): (String, String) = app
+            .db
+            .fetch_one(query("SELECT state, ratings FROM return_request WHERE id = ?").bind(&offered))
+            .await
+            .unwrap();
+        assert_eq!(state, "submitted");
+        assert!(ratings.contains("Largely met"));
+        // ...but never Northbrook's own.
+        assert_eq!(theirs.get(&format!("/returns/{mine}")).await.status, 404);
+        assert_eq!(theirs.get(&cycle).await.status, 404);
+
+        // Each partnership challenges and moderates its copy on its own.
+        let challenge = |ret: &str, rating: &str| {
+            vec![
+                ("return".to_owned(), ret.to_owned()),
+                ("line".to_owned(), "1".to_owned()),
+                ("challenge".to_owned(), "Show the board minutes".to_owned()),
+                ("rating".to_owned(), rating.to_owned()),
+            ]
+        };
+        let p = theirs
+            .post(&format!("{their_cycle}/challenge"), &refs(&challenge(&offered, "Not met")))
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = bt
+            .post(&format!("{cycle}/challenge"), &refs(&challenge(&mine, "Partly met")))
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let moderated = |id: String| {
+            let db = app.db.clone();
+            async move {
+                let (m,): (String,) = db
+                    .fetch_one(query("SELECT moderated_ratings FROM return_request WHERE id = ?").bind(&id))
+                    .await
+                    .unwrap();
+                m
+            }
+        };
+        assert!(moderated(offered.clone()).await.contains("Not met"));
+        assert!(moderated(mine.clone()).await.contains("Partly met"));
+        let page = theirs.get(&their_cycle).await;
+        assert!(page.contains("Moderated:</strong> Not met"));
+        assert!(!page.contains("Moderated:</strong> Partly met"));
+        let page = bt.get(&cycle).await;
+        assert!(page.contains("Moderated:</strong> Partly met"));
+        assert!(!page.contains("Moderated:</strong> Not met"));
+
+        // Either side removes the link; the copy stays with Southvale.
+        let p = theirs
+            .post(&format!("/agencies/links/{their_row}/remove"), &[])
+            .await;
+        assert_eq!(p.status, 303);
+        assert!(bt.get("/agencies/links").await.contains("No agency is linked"));
+        assert_eq!(theirs.get(&format!("/returns/{offered}")).await.status, 200);
+    })
+    .await;
+}
+
+fn refs_of<'a>(f: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
