@@ -5,7 +5,9 @@
 // submitting before reviewing them is refused; they change two standards with new evidence,
 // confirm the rest, submit, and add an improvement action. The business team puts the auditor on the challenge panel; the auditor challenges a
 // standard and moderates its rating; the lead responds; the overview shows both ratings and
-// the action, goes to the board, and a practitioner then reads it.
+// the action, goes to the board, and a practitioner then reads it. On the way, the lead offers
+// the submitted self-assessment to Southvale, a neighbouring partnership the force also
+// serves, whose business team finds it submitted in its own cycle.
 //
 // Environment: BASE_URL, SHOTS_DIR.
 
@@ -109,6 +111,30 @@ await run(async (browser) => {
   await expectSaved(lead, 'Action added');
   await expectText(lead, `${POLICE}: 1 still open`);
   await check(lead, 'improvement action added');
+
+  // 2b. The force serves Southvale too, and the two business teams have linked it: the lead
+  // offers this self-assessment to Southvale's open cycle instead of writing another, and
+  // Southvale's business team finds it there, submitted, to challenge on its own.
+  await expectText(lead, 'Offer it to another partnership');
+  await lead.click('button:has-text("Offer it to Southvale Safeguarding Children Partnership")');
+  await expectSaved(lead, 'Self-assessment offered');
+  await expectText(lead, 'Submitted there');
+  await check(lead, 'self-assessment offered to a linked partnership');
+  const svCtx = await context(browser, true);
+  const sv = await svCtx.newPage();
+  await signIn(sv, 'business.manager@southvale.example', PASSWORD);
+  await sv.click('nav a:has-text("Section 11")');
+  await sv.click('a:has-text("Section 11 self-assessment")');
+  await expectText(sv, 'From another partnership');
+  if ((await sv.locator(`text=${HOSPITAL}`).count()) > 0) fail('Southvale sees Northbrook\'s hospital');
+  await check(sv, 'linked partnership\'s cycle');
+  await sv.click(`a:has-text("${POLICE}")`);
+  await expectText(sv, 'From another partnership:');
+  await expectText(sv, 'training-figures.txt');
+  await check(sv, 'offered self-assessment in the linked partnership');
+  await sv.goto(`${process.env.BASE_URL}/agencies/links`);
+  await expectText(sv, 'Linked');
+  await check(sv, 'linked agencies');
 
   // 3. The auditor joins the challenge panel, challenges standard 5 and moderates it.
   await bt.goto(cycleUrl);

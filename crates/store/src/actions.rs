@@ -636,8 +636,7 @@ pub async fn post_update(
             files,
             &mut tx,
             pid,
-            "action_update",
-            &update_id,
+            ("action_update", &update_id),
             &who.label,
             up,
         )

@@ -332,6 +332,7 @@ pub async fn load_with_history(
     if !load(db).await? {
         return Ok(false);
     }
+    neighbour(db, today).await?;
     if years == 0 {
         return Ok(true);
     }
@@ -346,6 +347,123 @@ pub async fn load_with_history(
     crate::generate::run(db, &o, &mut |_| {}).await?;
     give_demo_people_work(db, today).await?;
     Ok(true)
+}
+
+/// The neighbouring partnership, which the demo's police force serves too.
+pub const NEIGHBOUR: &str = "southvale";
+/// Its business manager's sign-in (the demo password).
+pub const NEIGHBOUR_MANAGER: &str = "business.manager@southvale.example";
+
+/// Southvale, a neighbouring partnership on the same installation: its business manager, its
+/// agencies (the police force is the same as Northbrook's), the force linked to Northbrook's
+/// with both business teams agreeing, and a Section 11 cycle of its own opened today, so the
+/// police lead can offer Northbrook's submitted self-assessment to it instead of writing
+/// another.
+async fn neighbour(db: &Db, today: chrono::NaiveDate) -> Result<(), StoreError> {
+    use crate::query;
+    let Some(nb) = governance::partnership_by_slug(db, SLUG).await? else {
+        return Ok(());
+    };
+    let hash = tokio::task::spawn_blocking(|| hash_password(PASSWORD))
+        .await
+        .map_err(|e| StoreError::Config(e.to_string()))?
+        .map_err(StoreError::Config)?;
+    let mut tx = db.begin().await?;
+    let p = governance::create_partnership(
+        &mut tx,
+        &Who::system("demo loader"),
+        NEIGHBOUR,
+        "Southvale Safeguarding Children Partnership",
+    )
+    .await?;
+    let sv = Who {
+        partnership_id: Some(p.id.clone()),
+        ..Who::system("demo loader")
+    };
+    let mut agencies = Vec::new();
+    for (name, sector) in [
+        ("Northbrook Constabulary", "police"),
+        (
+            "Southvale District Council Children's Services",
+            "local-authority",
+        ),
+        ("Southvale Integrated Care Board", "integrated-care-board"),
+    ] {
+        let input = AgencyInput {
+            name: name.to_owned(),
+            sector: sector.to_owned(),
+            statutory_partner: true,
+            active: true,
+        };
+        agencies.push(
+            governance::insert_agency(&mut tx, &sv, &p.id, &input)
+                .await?
+                .id,
+        );
+    }
+    let manager = accounts::insert_person(
+        &mut tx,
+        &sv,
+        NEIGHBOUR_MANAGER,
+        "Sam Okafor",
+        "Southvale partnership business manager",
+        Some(&hash),
+    )
+    .await?;
+    accounts::grant(
+        &mut tx,
+        &sv,
+        &manager.id,
+        &p.id,
+        Role::BusinessTeam,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+
+    let (police,): (String,) = db
+        .fetch_one(
+            query("SELECT id FROM agency WHERE partnership_id = ? AND name = ?")
+                .bind(&nb.id)
+                .bind("Northbrook Constabulary"),
+        )
+        .await?;
+    let nb_who = Who {
+        partnership_id: Some(nb.id.clone()),
+        ..Who::system("demo loader")
+    };
+    crate::links::propose(
+        db,
+        &nb_who,
+        &nb.id,
+        &crate::links::Proposal {
+            agency_id: &police,
+            other_pid: &p.id,
+            other_agency_id: &agencies[0],
+        },
+    )
+    .await?;
+    let (row,): (String,) = db
+        .fetch_one(query("SELECT id FROM agency_link WHERE partnership_id = ?").bind(&p.id))
+        .await?;
+    crate::links::agree(db, &sv, &p.id, &row).await?;
+    let year = chrono::Datelike::year(&today);
+    crate::section11::open(
+        db,
+        &sv,
+        &p.id,
+        (
+            &format!("Section 11 self-assessment {year} to {}", year + 1),
+            &agencies,
+        ),
+        (
+            crate::Day(today),
+            crate::Day(today + chrono::Duration::days(90)),
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Makes the demo people the owners of a few of the generated actions (one overdue and one

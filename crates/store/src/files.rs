@@ -161,8 +161,22 @@ pub async fn save(
     files: &FileStore,
     tx: &mut Tx,
     pid: &str,
-    owner_kind: &str,
-    owner_id: &str,
+    owner: (&str, &str),
+    by: &str,
+    up: Upload,
+) -> Result<FileObject, StoreError> {
+    let f = put(files, pid, owner, by, up).await?;
+    record(tx, &f).await?;
+    Ok(f)
+}
+
+/// Writes the bytes under a new key, before any transaction, so that a slow store never holds
+/// the database's writer; [`record`] then makes them a file in the caller's transaction. Bytes
+/// whose record never commits are left unreferenced and never served.
+pub async fn put(
+    files: &FileStore,
+    pid: &str,
+    (owner_kind, owner_id): (&str, &str),
     by: &str,
     up: Upload,
 ) -> Result<FileObject, StoreError> {
@@ -184,6 +198,11 @@ pub async fn save(
         uploaded_by: by.to_owned(),
         created_at: ts(Utc::now()),
     };
+    Ok(f)
+}
+
+/// Records a file whose bytes [`put`] wrote.
+pub async fn record(tx: &mut Tx, f: &FileObject) -> Result<(), StoreError> {
     tx.execute(
         query(
             "INSERT INTO file_object (id, partnership_id, owner_kind, owner_id, name, content_type, size, sha256, \
@@ -202,7 +221,7 @@ pub async fn save(
         .bind(&f.created_at),
     )
     .await?;
-    Ok(f)
+    Ok(())
 }
 
 pub async fn get(db: &crate::Db, pid: &str, id: &str) -> Result<Option<FileObject>, StoreError> {

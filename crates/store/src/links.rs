@@ -49,26 +49,6 @@ pub async fn links(db: &Db, pid: &str) -> Result<Vec<Link>, StoreError> {
     .await
 }
 
-/// The agreed link of one of the partnership's agencies to another partnership, if any.
-pub async fn agreed(
-    db: &Db,
-    pid: &str,
-    agency_id: &str,
-    other_pid: &str,
-) -> Result<Option<Link>, StoreError> {
-    db.fetch_optional(
-        crate::db::query_from(&[
-            LINK_SELECT,
-            "WHERE l.partnership_id = ? AND l.agency_id = ? AND l.other_partnership_id = ? \
-             AND l.agreed_at IS NOT NULL",
-        ])
-        .bind(pid)
-        .bind(agency_id)
-        .bind(other_pid),
-    )
-    .await
-}
-
 /// The other partnerships of the installation, by name: (id, name).
 pub async fn other_partnerships(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
     db.fetch_all(
@@ -216,14 +196,19 @@ pub(crate) fn elsewhere(who: &Who, other_pid: &str, label: String) -> Who {
 /// A business team's act as the other partnership's trail shows it: the team, not the person,
 /// and only the other partnership's own agency (the link page shows both while it stands).
 fn team(who: &Who, other_pid: &str, ours: &str) -> Who {
-    elsewhere(who, other_pid, format!("The business team of {ours}"))
+    Who {
+        person_id: None,
+        ..elsewhere(who, other_pid, format!("The business team of {ours}"))
+    }
 }
 
 /// The link one of the partnership's rows belongs to, locked for the rest of the transaction.
 async fn side(tx: &mut Tx, pid: &str, id: &str) -> Result<(Link, String), StoreError> {
+    // Both sides' rows, in one statement, so that each side acting at once waits its turn.
     tx.execute(
         query(
-            "UPDATE agency_link SET proposed_at = proposed_at WHERE partnership_id = ? AND id = ?",
+            "UPDATE agency_link SET proposed_at = proposed_at WHERE link_id = \
+             (SELECT link_id FROM agency_link WHERE partnership_id = ? AND id = ?)",
         )
         .bind(pid)
         .bind(id),
@@ -238,7 +223,11 @@ async fn side(tx: &mut Tx, pid: &str, id: &str) -> Result<(Link, String), StoreE
         .await?
         .ok_or(StoreError::NotFound)?;
     let (link_id,): (String,) = tx
-        .fetch_one(query("SELECT link_id FROM agency_link WHERE id = ?").bind(id))
+        .fetch_one(
+            query("SELECT link_id FROM agency_link WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(id),
+        )
         .await?;
     Ok((l, link_id))
 }

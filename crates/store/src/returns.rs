@@ -373,7 +373,8 @@ pub async fn write(
     tx.execute(
         query(
             "UPDATE return_request SET answers = ?, grade = ?, strengths = ?, improvements = ?, state = ?, \
-             ratings = ?, marks = ?, updated_at = ? WHERE partnership_id = ? AND id = ?",
+             ratings = ?, marks = ?, offered_from = NULL, offered_note = '', updated_at = ? \
+             WHERE partnership_id = ? AND id = ?",
         )
         .bind(&Lines(a.answers.clone()))
         .bind(&a.grade)
@@ -846,6 +847,8 @@ pub async fn add_file(
     line: Option<usize>,
     up: crate::files::Upload,
 ) -> Result<String, StoreError> {
+    let name = up.name.clone();
+    let f = crate::files::put(files, pid, ("return", return_id), &who.label, up).await?;
     let mut tx = db.begin().await?;
     let r = locked(&mut tx, pid, return_id).await?;
     if !r.state.is_open() {
@@ -854,8 +857,7 @@ pub async fn add_file(
                 .to_owned(),
         ));
     }
-    let name = up.name.clone();
-    let f = crate::files::save(files, &mut tx, pid, "return", return_id, &who.label, up).await?;
+    crate::files::record(&mut tx, &f).await?;
     let id = new_id();
     tx.execute(
         query(

@@ -1104,6 +1104,25 @@ async fn a_self_assessment_offered_to_a_linked_partnership_is_moderated_there_on
         assert!(p.contains("not one the agency&#39;s links reach") || p.contains("not one the agency's links reach"), "{}", p.body);
         let f = offer(offered.clone());
         assert_eq!(bt.post(&format!("{cycle}/offer"), &refs_of(&f)).await.status, 403);
+        // Never over work of theirs: a draft they began is not overwritten.
+        let state = |to: &'static str| {
+            let db = app.db.clone();
+            let id = offered.clone();
+            async move {
+                db.execute(
+                    query("UPDATE return_request SET state = ? WHERE id = ?")
+                        .bind(to)
+                        .bind(&id),
+                )
+                .await
+                .unwrap();
+            }
+        };
+        state("draft").await;
+        let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("begun its own self-assessment there"), "{}", p.body);
+        state("requested").await;
         let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;
         assert_eq!(p.status, 303, "{}", p.body);
         let p = lead.post(&format!("{cycle}/offer"), &refs_of(&f)).await;

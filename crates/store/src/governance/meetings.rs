@@ -604,7 +604,7 @@ pub async fn add_paper(
     } = p;
     let mut tx = db.begin().await?;
     let id = new_id();
-    let f = crate::files::save(files, &mut tx, pid, "paper", &id, &who.label, up).await?;
+    let f = crate::files::save(files, &mut tx, pid, ("paper", &id), &who.label, up).await?;
     tx.execute(
         query(
             "INSERT INTO paper (id, partnership_id, meeting_id, agenda_item_id, title, file_id, submitted_by, submitted_at, late) \

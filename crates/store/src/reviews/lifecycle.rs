@@ -306,8 +306,7 @@ pub async fn add_report(
         files,
         &mut tx,
         pid,
-        "review_report",
-        &report_id,
+        ("review_report", &report_id),
         &who.label,
         up,
     )

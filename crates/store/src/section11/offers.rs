@@ -29,9 +29,9 @@ pub struct Target {
     pub due_on: Day,
 }
 
-/// Theirs can take an offered one while nobody there has begun writing it, or once they sent
-/// it back (their submission is kept as a version); never over a draft of their own.
-const OPEN: &str = "('requested', 'returned')";
+/// Theirs can take an offered one only while nobody there has begun it: never over work of
+/// their own (a draft, or one they sent back for more work).
+const OPEN: &str = "('requested')";
 
 /// Where one of the partnership's agencies can offer its self-assessment.
 pub async fn targets(db: &Db, pid: &str, agency_id: &str) -> Result<Vec<Target>, StoreError> {
@@ -44,6 +44,7 @@ pub async fn targets(db: &Db, pid: &str, agency_id: &str) -> Result<Vec<Target>,
             OPEN,
             " JOIN section11_cycle c ON c.partnership_id = r.partnership_id AND c.id = r.source_id \
              AND c.board_on IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM return_file f WHERE f.partnership_id = r.partnership_id AND f.return_id = r.id) \
              JOIN partnership p ON p.id = l.other_partnership_id \
              JOIN agency o ON o.id = l.other_agency_id \
              WHERE l.partnership_id = ? AND l.agency_id = ? AND l.agreed_at IS NOT NULL \
@@ -85,39 +86,26 @@ pub async fn offered_to(
         .collect())
 }
 
-/// A file to carry across, read before the transaction.
-struct Carried {
-    name: String,
-    content_type: String,
-    line: Option<i64>,
-    bytes: bytes::Bytes,
+/// An offer that can be made, as checked inside a transaction.
+struct Checked {
+    from: Return,
+    to: Return,
+    other_pid: String,
+    partnership: String,
+    their_agency: String,
+    cycle: String,
+    /// (answers, ratings, the offered standard of each of theirs)
+    offered: learnloop_domain::section11::Offered,
 }
 
-/// Offers a submitted self-assessment of this partnership (`from`) to the other partnership's
-/// open one (`to`) of the agency it is linked to: the other's becomes a submitted copy, with the
-/// evidence files, and says where it came from. Conflict, with what to do and nothing written,
-/// when the agencies are not linked, the offered one is not in, theirs is no longer being
-/// written or its cycle has gone to the board, or the frameworks differ.
-pub async fn offer(
-    db: &Db,
-    files: &FileStore,
-    who: &Who,
+/// Locks both self-assessments and checks the offer can be made: the agencies linked, ours
+/// in, theirs not yet begun in a cycle not yet at their board, the frameworks the same.
+async fn check(
+    tx: &mut Tx,
     pid: &str,
     (from_id, to_id): (&str, &str),
-) -> Result<Target, StoreError> {
-    let mut carried = Vec::new();
-    for f in returns::files(db, pid, from_id).await? {
-        if let Some(o) = returns::file(db, pid, (from_id, &f.id)).await? {
-            carried.push(Carried {
-                name: o.name,
-                content_type: o.content_type,
-                line: f.line,
-                bytes: files.get(&o.storage_key).await?,
-            });
-        }
-    }
-    let mut tx = db.begin().await?;
-    let from = returns::locked(&mut tx, pid, from_id).await?;
+) -> Result<Checked, StoreError> {
+    let from = returns::locked(tx, pid, from_id).await?;
     if from.source_kind != SourceKind::Section11 || !from.state.is_in() {
         return Err(conflict(
             "Only a submitted self-assessment can be offered to another partnership",
@@ -129,7 +117,8 @@ pub async fn offer(
                 "SELECT l.other_partnership_id, p.name, o.name FROM agency_link l \
                  JOIN partnership p ON p.id = l.other_partnership_id JOIN agency o ON o.id = l.other_agency_id \
                  WHERE l.partnership_id = ? AND l.agency_id = ? AND l.agreed_at IS NOT NULL \
-                 AND l.other_agency_id = (SELECT agency_id FROM return_request WHERE id = ?)",
+                 AND l.other_agency_id = (SELECT r.agency_id FROM return_request r \
+                 WHERE r.partnership_id = l.other_partnership_id AND r.id = ?)",
             )
             .bind(pid)
             .bind(&from.agency_id)
@@ -141,8 +130,11 @@ pub async fn offer(
             "That self-assessment is not one the agency's links reach: both business teams agree a link first",
         ));
     };
-    let to = returns::locked(&mut tx, &other_pid, to_id).await?;
-    let cycle: Option<(String, Option<Day>)> = tx
+    let to = returns::locked(tx, &other_pid, to_id).await?;
+    if to.source_kind != SourceKind::Section11 {
+        return Err(StoreError::NotFound);
+    }
+    let (cycle, board_on): (String, Option<Day>) = tx
         .fetch_optional(
             query(
                 "SELECT title, board_on FROM section11_cycle WHERE partnership_id = ? AND id = ?",
@@ -150,34 +142,96 @@ pub async fn offer(
             .bind(&other_pid)
             .bind(&to.source_id),
         )
-        .await?;
-    let Some((cycle, None)) = cycle.filter(|_| to.source_kind == SourceKind::Section11) else {
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if board_on.is_some() {
         return Err(conflict(
             "Their cycle's overview has gone to their board: it takes no more self-assessments",
         ));
-    };
+    }
+    let (their_files,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM return_file WHERE partnership_id = ? AND return_id = ?")
+                .bind(&other_pid)
+                .bind(to_id),
+        )
+        .await?;
     match to.state {
-        ReturnState::Requested | ReturnState::Returned => {}
-        ReturnState::Draft => {
+        ReturnState::Requested if their_files == 0 => {}
+        ReturnState::Requested | ReturnState::Draft | ReturnState::Returned => {
             return Err(conflict(
-                "Their agency has begun writing its own self-assessment there: offering this one would overwrite it",
+                "Their agency has begun its own self-assessment there: offering this one would overwrite its work",
             ));
         }
         ReturnState::Submitted | ReturnState::Locked => {
             return Err(conflict(
-                "Their self-assessment has been submitted already: it can be offered again only if they send it back",
+                "Their self-assessment has been submitted already: it is theirs to challenge now",
             ));
         }
     }
-    let (answers, ratings, map) = {
-        let ours = question_set(&mut tx, pid, &from.question_set_id).await?;
-        let theirs = question_set(&mut tx, &other_pid, &to.question_set_id).await?;
-        offered(
-            (&ours.0, &from.answers.0, &from.ratings.0),
-            (&theirs.0, &theirs.1),
-        )
-        .map_err(StoreError::Conflict)?
+    let ours = question_set(tx, pid, &from.question_set_id).await?;
+    let theirs = question_set(tx, &other_pid, &to.question_set_id).await?;
+    let offered = offered(
+        (&ours.0, &from.answers.0, &from.ratings.0),
+        (&theirs.0, &theirs.1),
+    )
+    .map_err(StoreError::Conflict)?;
+    Ok(Checked {
+        from,
+        to,
+        other_pid,
+        partnership,
+        their_agency,
+        cycle,
+        offered,
+    })
+}
+
+/// Offers a submitted self-assessment of this partnership (`from`) to the other partnership's
+/// one (`to`) of the agency it is linked to, while nobody there has begun it: theirs becomes a
+/// submitted copy, with the evidence files of the standards it asks, and says where it came
+/// from. Conflict, with what to do and nothing written, when the agencies are not linked, ours
+/// is not in, theirs has been begun or its cycle has gone to the board, or the frameworks
+/// differ. The files' bytes are copied before the transaction that records them.
+pub async fn offer(
+    db: &Db,
+    files: &FileStore,
+    who: &Who,
+    pid: &str,
+    (from_id, to_id): (&str, &str),
+) -> Result<Target, StoreError> {
+    // A first look, so nothing is copied for an offer that cannot be made.
+    let (other_pid, map) = {
+        let mut tx = db.begin().await?;
+        let c = check(&mut tx, pid, (from_id, to_id)).await?;
+        (c.other_pid, c.offered.2)
     };
+    let mut copied = Vec::new();
+    for f in returns::files(db, pid, from_id).await? {
+        // A file goes with the standard of theirs it supports; one of a standard they do
+        // not ask stays here.
+        let line = match f.line.and_then(|l| usize::try_from(l).ok()) {
+            Some(l) => match map.iter().position(|m| *m == l) {
+                Some(j) => Some(j),
+                None => continue,
+            },
+            None => None,
+        };
+        let Some(o) = returns::file(db, pid, (from_id, &f.id)).await? else {
+            continue;
+        };
+        let up = Upload {
+            name: o.name,
+            content_type: o.content_type,
+            bytes: files.get(&o.storage_key).await?,
+        };
+        let put = crate::files::put(files, &other_pid, ("return", to_id), &who.label, up).await?;
+        copied.push((put, line));
+    }
+    let mut tx = db.begin().await?;
+    let c = check(&mut tx, pid, (from_id, to_id)).await?;
+    let (answers, ratings, _) = c.offered;
+    let (from, to, other_pid) = (c.from, c.to, c.other_pid);
     let marks = marks_after(&to, &answers, &ratings);
     let (ours, our_cycle) = where_from(&mut tx, pid, &from).await?;
     let now = Utc::now();
@@ -208,7 +262,11 @@ pub async fn offer(
     )
     .await?;
     let (n,): (i64,) = tx
-        .fetch_one(query("SELECT COUNT(*) FROM return_version WHERE return_id = ?").bind(to_id))
+        .fetch_one(
+            query("SELECT COUNT(*) FROM return_version WHERE partnership_id = ? AND return_id = ?")
+                .bind(&other_pid)
+                .bind(to_id),
+        )
         .await?;
     tx.execute(
         query(
@@ -227,19 +285,8 @@ pub async fn offer(
         .bind(&Lines(ratings)),
     )
     .await?;
-    for c in carried {
-        // A line of ours goes to the line of theirs that answers the same standard.
-        let line = c.line.and_then(|l| {
-            let l = usize::try_from(l).ok()?;
-            map.iter().position(|m| *m == l)
-        });
-        let up = Upload {
-            name: c.name,
-            content_type: c.content_type,
-            bytes: c.bytes,
-        };
-        let f =
-            crate::files::save(files, &mut tx, &other_pid, "return", to_id, &who.label, up).await?;
+    for (f, line) in &copied {
+        crate::files::record(&mut tx, f).await?;
         tx.execute(
             query(
                 "INSERT INTO return_file (id, partnership_id, return_id, file_id, line, created_at) \
@@ -254,6 +301,7 @@ pub async fn offer(
         )
         .await?;
     }
+    let (partnership, their_agency, cycle) = (c.partnership, c.their_agency, c.cycle);
     audit::append(
         &mut tx,
         who,

@@ -440,8 +440,7 @@ async fn import_upload(
         &st.files,
         &mut tx,
         s.pid(),
-        "action_import",
-        &case.id,
+        ("action_import", &case.id),
         &s.who().label,
         Upload {
             name: learnloop_domain::files::safe_name(&file_name),
