@@ -459,6 +459,11 @@ fn print_demo(loaded: bool) {
     for p in demo::PEOPLE.iter() {
         println!("  {:<32} {}", p.role.label(), p.email);
     }
+    println!(
+        "  {:<32} {} (Southvale, the neighbouring partnership)",
+        "Business team",
+        demo::NEIGHBOUR_MANAGER
+    );
 }
 
 /// SIGTERM (from an orchestrator) or Ctrl-C: stop taking connections, finish what is in flight.
