@@ -283,6 +283,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         db.clone(),
         state.config.sessions,
         state.config.public_url.clone(),
+        key.clone(),
         stop_tx.subscribe(),
     ));
     let anchoring = tokio::spawn(anchoring(
@@ -325,6 +326,7 @@ async fn housekeeping(
     db: Db,
     sessions: learnloop_domain::accounts::SessionPolicy,
     public_url: String,
+    key: SecretKey,
     mut stop: watch::Receiver<bool>,
 ) {
     loop {
@@ -335,6 +337,15 @@ async fn housekeeping(
         }
         if let Err(e) = db.optimize().await {
             tracing::warn!(error = %e, "the planner's statistics could not be refreshed");
+        }
+        let mailer = learnloop_store::training::Mailer {
+            key: &key,
+            public_url: &public_url,
+        };
+        match learnloop_store::training::lapse_offers(&db, Utc::now(), &mailer).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "run-out training offers passed on"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "training offers failed; will try again"),
         }
         let today = learnloop_domain::dates::london_date(Utc::now());
         match learnloop_store::reminders::queue_digests(&db, &public_url, today).await {

@@ -20,3 +20,4 @@ pub mod sources;
 pub mod stored;
 pub mod text;
 pub mod themes;
+pub mod training;

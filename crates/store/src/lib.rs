@@ -31,6 +31,7 @@ pub mod section11;
 pub mod testing;
 pub mod themes;
 pub mod timing;
+pub mod training;
 
 pub use columns::{Day, Lines, WallTime};
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};

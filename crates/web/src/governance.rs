@@ -15,6 +15,7 @@ mod escalations;
 mod groups;
 mod links;
 mod meetings;
+pub(crate) use meetings::parse_when;
 mod papers;
 mod people;
 mod settings;

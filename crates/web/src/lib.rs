@@ -29,6 +29,7 @@ mod sources;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod themes;
+mod training;
 mod uploads;
 mod web;
 
@@ -119,6 +120,7 @@ pub fn app(state: AppState) -> Router {
         .merge(returns::routes())
         .merge(assurance::routes())
         .merge(section11::routes())
+        .merge(training::routes())
         .fallback(error::not_found);
 
     routes

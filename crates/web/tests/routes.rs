@@ -313,6 +313,22 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/section11/{id}/escalate", "DADDDDDD S X"),
     // Only the agency's own lead offers its self-assessment to a linked partnership.
     ("POST", "/section11/{id}/offer", "DDDADDDD S X"),
+    // Training: everyone reads the programme; the business team and trainers add courses and
+    // sessions; anyone of an agency books; the session's trainer marks attendance; a booking
+    // is cancelled by its person, their agency's lead or who runs the session; the offer's
+    // link is the key, for whoever holds it.
+    ("GET", "/training", "AAAAAAAD S A"),
+    ("GET", "/training/courses/new", "ADDDDADD S A"),
+    ("POST", "/training/courses/new", "ADDDDADD S A"),
+    ("GET", "/training/courses/{id}", "AAAAAAAD S X"),
+    ("POST", "/training/courses/{id}/sessions", "ADDDDADD S X"),
+    ("GET", "/training/sessions/{id}", "AAAAAAAD S X"),
+    ("POST", "/training/sessions/{id}/book", "DDDAADAD S X"),
+    ("POST", "/training/sessions/{id}/attendance", "ADDDDADD S X"),
+    ("POST", "/training/bookings/{id}/cancel", "ADDDAADD S X"),
+    ("GET", "/training/bookings/{id}/certificate", "ADDDDAAD S X"),
+    ("GET", "/training/offers/{secret}", "AAAAAAAA A A"),
+    ("POST", "/training/offers/{secret}", "AAAAAAAA A A"),
     ("GET", "/section11/{id}/overview.csv", "AADDDDDD S X"),
     ("GET", "/section11/{id}/overview.xlsx", "AADDDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
@@ -348,6 +364,7 @@ const KNOWN_HOLES: &[(&str, &str, &str)] = &[];
 const NOT_RECORDS: &[&str] = &[
     "/set-password/{token}",
     "/join/{token}",
+    "/training/offers/{secret}",
     "/feeds/{file}",
     "/assets/{*path}",
 ];
@@ -663,6 +680,14 @@ struct Fx {
     return_file_to_remove: String,
     /// Northbrook's side of a link Southvale proposed: its hospital and Southvale's trust.
     link: String,
+    /// A course and a session of it in ten days, delivered by the demo trainer; the
+    /// practitioner's booking on it, the auditor's (marked attended, for the certificate) and
+    /// the police lead's, offered a freed place through a link whose secret is known.
+    course: String,
+    course_session: String,
+    booking: String,
+    attended_booking: String,
+    offer_secret: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -751,6 +776,102 @@ async fn other_partnership(app: &TestApp, hash: &str) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// A course, a session, and bookings on it (see [`Fx`]).
+async fn training_fixtures(
+    app: &TestApp,
+    partnership: &str,
+    police: &str,
+    hospital: &str,
+) -> (String, String, String, String, String) {
+    use learnloop_domain::training::{CourseKind, Level};
+    use learnloop_store::training::{self, Booker, CourseInput, Mailer, SessionInput};
+    let who = Who::system("routes test");
+    let course = training::add_course(
+        &app.db,
+        &who,
+        partnership,
+        &CourseInput {
+            title: "Route matrix course".to_owned(),
+            kind: CourseKind::Course,
+            level: Level::Two,
+            outcomes: vec!["Know the route matrix".to_owned()],
+            audience: "Everyone".to_owned(),
+            description: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let trainer = one(
+        app,
+        "SELECT id FROM person WHERE email = ?",
+        "trainer@northbrook.example",
+    )
+    .await;
+    let starts = chrono::Utc::now().naive_utc() + chrono::Duration::days(10);
+    let session = training::add_session(
+        &app.db,
+        &who,
+        partnership,
+        &course,
+        &SessionInput {
+            starts_at: learnloop_store::WallTime(starts),
+            length_minutes: 120,
+            venue: "Civic Centre".to_owned(),
+            online_link: String::new(),
+            trainer_id: Some(trainer),
+            trainer_name: String::new(),
+            capacity: 2,
+        },
+    )
+    .await
+    .unwrap();
+    let key = learnloop_web::testing::test_key();
+    let mailer = Mailer {
+        key: &key,
+        public_url: &app.base,
+    };
+    let mut ids = Vec::new();
+    for (email, agency) in [
+        ("practitioner@northbrook.example", hospital),
+        ("auditor@northbrook.example", hospital),
+        ("agency.lead@northbrook.example", police),
+    ] {
+        let person = one(app, "SELECT id FROM person WHERE email = ?", email).await;
+        training::book(
+            &app.db,
+            &who,
+            partnership,
+            &session,
+            &Booker {
+                person_id: &person,
+                agency_id: agency,
+                manager_email: "manager@northbrook.example",
+            },
+            chrono::Utc::now(),
+            &mailer,
+        )
+        .await
+        .unwrap();
+        ids.push(one(app, "SELECT id FROM booking WHERE person_id = ?", &person).await);
+    }
+    // The auditor attended (a certificate); the lead has been offered a place by a link.
+    app.db
+        .execute(query("UPDATE booking SET state = 'attended' WHERE id = ?").bind(&ids[1]))
+        .await
+        .unwrap();
+    let secret = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90".to_owned();
+    app.db
+        .execute(
+            query("UPDATE booking SET state = 'offered', offered_until = ?, offer_hash = ? WHERE id = ?")
+                .bind(learnloop_store::ts(chrono::Utc::now() + chrono::Duration::days(1)))
+                .bind(learnloop_store::accounts::secret_hash(&secret))
+                .bind(&ids[2]),
+        )
+        .await
+        .unwrap();
+    (course, session, ids[0].clone(), ids[1].clone(), secret)
 }
 
 fn next_year() -> String {
@@ -1356,7 +1477,15 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await;
 
+    let (course, course_session, booking, attended_booking, offer_secret) =
+        training_fixtures(app, &partnership, &police, &hospital).await;
+
     Fx {
+        course,
+        course_session,
+        booking,
+        attended_booking,
+        offer_secret,
         link,
         return_file,
         return_file_to_remove,
@@ -1418,6 +1547,11 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "assets", "*path") => "app.css",
             (_, "agencies", "id") => &fx.police,
             (_, "links", "id") => &fx.link,
+            (_, "courses", "id") => &fx.course,
+            (_, "sessions", "id") => &fx.course_session,
+            ("/training/bookings/{id}/certificate", _, "id") => &fx.attended_booking,
+            (_, "bookings", "id") => &fx.booking,
+            (_, "offers", "secret") => &fx.offer_secret,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,
             (_, "groups", "id") => &fx.group,

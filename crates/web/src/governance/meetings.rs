@@ -131,8 +131,9 @@ async fn generate_page(
     render(&generate_form(&s, &l, &f, &Errors::default()))
 }
 
-/// Reads where and when from a form (shared by generating and changing meetings).
-fn parse_when(
+/// Reads where and when from a form (shared by generating and changing meetings, and by
+/// training sessions).
+pub(crate) fn parse_when(
     f: &FormPairs,
     errors: &mut Errors,
 ) -> (Option<NaiveTime>, Option<i64>, String, String) {

@@ -1,0 +1,454 @@
+//! Training (SPEC §3.8): the partnership's programme of courses at three levels of
+//! responsibility, their sessions, and the bookings on each: places up to the session's
+//! capacity, then a waiting list in the order people asked; a freed place is offered to the
+//! next on the list for a limited time, then to the one after. The trainer marks who came.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::accounts::Role;
+use crate::policy::Actor;
+use crate::stored::Slug;
+
+/// The levels of responsibility, as the partnership's learning frameworks set them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Basic awareness and induction, provided by each employing agency.
+    One,
+    /// Core multi-agency training, provided by the partnership.
+    Two,
+    /// Specialist training, commissioned and funded by agencies.
+    Three,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::One, Level::Two, Level::Three];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::One => "Level 1: basic awareness",
+            Level::Two => "Level 2: core multi-agency",
+            Level::Three => "Level 3: specialist",
+        }
+    }
+
+    /// Who provides and funds training at this level.
+    pub fn provided_by(self) -> &'static str {
+        match self {
+            Level::One => "Provided by each employing agency, for everyone who works with children",
+            Level::Two => {
+                "Provided by the partnership, for staff who work with children and families together"
+            }
+            Level::Three => {
+                "Commissioned and funded by agencies, for staff in specialist or lead roles"
+            }
+        }
+    }
+}
+
+/// What kind of learning a course is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CourseKind {
+    Course,
+    Workshop,
+    Conference,
+    Briefing,
+    DevelopmentDay,
+    ELearning,
+    TrainTheTrainer,
+    Cascade,
+}
+
+impl CourseKind {
+    pub const ALL: [CourseKind; 8] = [
+        CourseKind::Course,
+        CourseKind::Workshop,
+        CourseKind::Conference,
+        CourseKind::Briefing,
+        CourseKind::DevelopmentDay,
+        CourseKind::ELearning,
+        CourseKind::TrainTheTrainer,
+        CourseKind::Cascade,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CourseKind::Course => "Course",
+            CourseKind::Workshop => "Workshop",
+            CourseKind::Conference => "Conference",
+            CourseKind::Briefing => "Briefing",
+            CourseKind::DevelopmentDay => "Development day",
+            CourseKind::ELearning => "E-learning",
+            CourseKind::TrainTheTrainer => "Train the trainer",
+            CourseKind::Cascade => "Cascade material",
+        }
+    }
+}
+
+/// Where a booking stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BookingState {
+    /// Has a place.
+    Confirmed,
+    /// On the waiting list.
+    Waiting,
+    /// Offered a freed place, until the offer runs out.
+    Offered,
+    /// The offer ran out unanswered, or was declined.
+    Lapsed,
+    Cancelled,
+    /// Cancelled too close to the session to offer the place on: counted, like a no-show.
+    LateCancellation,
+    Attended,
+    NoShow,
+}
+
+impl BookingState {
+    pub const ALL: [BookingState; 8] = [
+        BookingState::Confirmed,
+        BookingState::Waiting,
+        BookingState::Offered,
+        BookingState::Lapsed,
+        BookingState::Cancelled,
+        BookingState::LateCancellation,
+        BookingState::Attended,
+        BookingState::NoShow,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BookingState::Confirmed => "Place confirmed",
+            BookingState::Waiting => "On the waiting list",
+            BookingState::Offered => "Offered a place",
+            BookingState::Lapsed => "Offer not taken up",
+            BookingState::Cancelled => "Cancelled",
+            BookingState::LateCancellation => "Late cancellation",
+            BookingState::Attended => "Attended",
+            BookingState::NoShow => "Did not attend",
+        }
+    }
+
+    pub fn tag_class(self) -> &'static str {
+        match self {
+            BookingState::Confirmed | BookingState::Attended => "govuk-tag--green",
+            BookingState::Waiting | BookingState::Offered => "govuk-tag--yellow",
+            BookingState::NoShow | BookingState::LateCancellation => "govuk-tag--red",
+            BookingState::Lapsed | BookingState::Cancelled => "govuk-tag--grey",
+        }
+    }
+
+    /// Whether it holds one of the session's places (an offer holds it until it runs out).
+    pub fn holds_place(self) -> bool {
+        matches!(self, BookingState::Confirmed | BookingState::Offered)
+    }
+
+    /// Whether the person is still booked (on the session or its waiting list): a second
+    /// booking of the same session is refused while one is.
+    pub fn is_live(self) -> bool {
+        matches!(
+            self,
+            BookingState::Confirmed | BookingState::Waiting | BookingState::Offered
+        )
+    }
+
+    /// Counted against the agency: some partnerships charge for these.
+    pub fn is_no_show(self) -> bool {
+        matches!(self, BookingState::NoShow | BookingState::LateCancellation)
+    }
+}
+
+impl Slug for BookingState {
+    fn slug(&self) -> &'static str {
+        match self {
+            BookingState::Confirmed => "confirmed",
+            BookingState::Waiting => "waiting",
+            BookingState::Offered => "offered",
+            BookingState::Lapsed => "lapsed",
+            BookingState::Cancelled => "cancelled",
+            BookingState::LateCancellation => "late-cancellation",
+            BookingState::Attended => "attended",
+            BookingState::NoShow => "no-show",
+        }
+    }
+}
+
+impl Slug for Level {
+    fn slug(&self) -> &'static str {
+        match self {
+            Level::One => "1",
+            Level::Two => "2",
+            Level::Three => "3",
+        }
+    }
+}
+
+impl Slug for CourseKind {
+    fn slug(&self) -> &'static str {
+        match self {
+            CourseKind::Course => "course",
+            CourseKind::Workshop => "workshop",
+            CourseKind::Conference => "conference",
+            CourseKind::Briefing => "briefing",
+            CourseKind::DevelopmentDay => "development-day",
+            CourseKind::ELearning => "e-learning",
+            CourseKind::TrainTheTrainer => "train-the-trainer",
+            CourseKind::Cascade => "cascade",
+        }
+    }
+}
+
+macro_rules! stored {
+    ($t:ty, $what:literal) => {
+        impl TryFrom<String> for $t {
+            type Error = crate::stored::Unknown;
+            fn try_from(v: String) -> Result<Self, Self::Error> {
+                crate::stored::decode(v, $what, |s| parse(&<$t>::ALL, s))
+            }
+        }
+    };
+}
+stored!(BookingState, "booking state");
+stored!(Level, "training level");
+stored!(CourseKind, "course kind");
+
+/// Reads a stored slug back.
+pub fn parse<T: Slug + Copy>(all: &[T], s: &str) -> Option<T> {
+    all.iter().copied().find(|x| x.slug() == s)
+}
+
+/// A new booking gets a place while the session has one, else goes on the waiting list.
+pub fn place(capacity: i64, holding: i64) -> BookingState {
+    if holding < capacity {
+        BookingState::Confirmed
+    } else {
+        BookingState::Waiting
+    }
+}
+
+/// A booking can be made until the session starts, once per person.
+pub fn check_book(
+    now: DateTime<Utc>,
+    starts: DateTime<Utc>,
+    already: bool,
+) -> Result<(), &'static str> {
+    if now >= starts {
+        return Err("This session has started: it takes no more bookings");
+    }
+    if already {
+        return Err("They are already booked on this session, or on its waiting list");
+    }
+    Ok(())
+}
+
+/// Cancelling within this many hours of the start is a late cancellation.
+pub const LATE_HOURS: i64 = 48;
+/// How long a freed place is held for the person offered it.
+pub const OFFER_HOURS: i64 = 48;
+
+/// What cancelling a booking makes it: a late cancellation close to the session (the place
+/// then goes to nobody), else cancelled (the place goes to the waiting list).
+pub fn cancellation(now: DateTime<Utc>, starts: DateTime<Utc>) -> BookingState {
+    if starts - now < Duration::hours(LATE_HOURS) {
+        BookingState::LateCancellation
+    } else {
+        BookingState::Cancelled
+    }
+}
+
+/// Until when a freed place is held for the next on the waiting list: a fixed time, but never
+/// past the session's start.
+pub fn offer_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
+    (now + Duration::hours(OFFER_HOURS)).min(starts)
+}
+
+/// Whether a freed place can still be offered: not once the session has started.
+pub fn can_offer(now: DateTime<Utc>, starts: DateTime<Utc>) -> bool {
+    now < starts
+}
+
+/// Who of a waiting list is offered the next freed place: the one who asked first. `waiting`
+/// is (when they asked, id).
+pub fn next_waiting(waiting: &[(String, String)]) -> Option<&str> {
+    waiting
+        .iter()
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)))
+        .map(|w| w.1.as_str())
+}
+
+/// The trainer marks attendance once the session has started, on bookings that held a place.
+pub fn check_attendance(
+    now: DateTime<Utc>,
+    starts: DateTime<Utc>,
+    state: BookingState,
+    mark: BookingState,
+) -> Result<(), &'static str> {
+    if !matches!(mark, BookingState::Attended | BookingState::NoShow) {
+        return Err("Mark each person as attended or did not attend");
+    }
+    if now < starts {
+        return Err("Attendance is marked once the session has started");
+    }
+    if !matches!(
+        state,
+        BookingState::Confirmed | BookingState::Attended | BookingState::NoShow
+    ) {
+        return Err("Only people who had a place are marked");
+    }
+    Ok(())
+}
+
+/// A session as typed: a capacity of 1 to 500, and somewhere to be (a venue, a link or both).
+pub fn check_session(
+    capacity: &str,
+    venue: &str,
+    link: &str,
+) -> Result<i64, (&'static str, &'static str)> {
+    let n = capacity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=500).contains(n));
+    let Some(n) = n else {
+        return Err(("capacity", "Enter the number of places, from 1 to 500"));
+    };
+    if venue.trim().is_empty() && link.trim().is_empty() {
+        return Err((
+            "venue",
+            "Enter the venue, or an online link for a session held online",
+        ));
+    }
+    Ok(n)
+}
+
+/// The business team runs the programme; trainers add courses and the sessions they deliver.
+pub fn can_manage(actor: &Actor) -> bool {
+    actor.has(Role::BusinessTeam) || actor.has(Role::Trainer)
+}
+
+/// Who sees a session's bookings and marks its attendance: the business team, its trainer.
+pub fn can_run_session(actor: &Actor, trainer_id: Option<&str>) -> bool {
+    actor.has(Role::BusinessTeam)
+        || (actor.has(Role::Trainer) && trainer_id == Some(actor.person_id.as_str()))
+}
+
+/// Anyone working in one of the partnership's agencies books themselves.
+pub fn can_book_self(actor: &Actor) -> bool {
+    actor.memberships.iter().any(|m| m.agency_id.is_some())
+}
+
+/// An agency's lead books their staff.
+pub fn can_book_for(actor: &Actor, agency_id: &str) -> bool {
+    actor.agencies_led().any(|a| a == agency_id)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + h * 3600, 0).unwrap()
+    }
+
+    #[test]
+    fn places_go_first_then_the_waiting_list() {
+        assert_eq!(place(2, 0), BookingState::Confirmed);
+        assert_eq!(place(2, 1), BookingState::Confirmed);
+        assert_eq!(place(2, 2), BookingState::Waiting);
+        assert_eq!(place(2, 5), BookingState::Waiting);
+    }
+
+    #[test]
+    fn booking_twice_or_after_the_start_is_refused() {
+        assert!(check_book(at(0), at(10), false).is_ok());
+        assert!(
+            check_book(at(0), at(10), true)
+                .unwrap_err()
+                .contains("already booked")
+        );
+        assert!(
+            check_book(at(10), at(10), false)
+                .unwrap_err()
+                .contains("has started")
+        );
+    }
+
+    #[test]
+    fn a_cancellation_close_to_the_session_is_late() {
+        assert_eq!(cancellation(at(0), at(49)), BookingState::Cancelled);
+        assert_eq!(cancellation(at(0), at(47)), BookingState::LateCancellation);
+    }
+
+    #[test]
+    fn an_offer_never_outlasts_the_session_start() {
+        assert_eq!(offer_until(at(0), at(100)), at(OFFER_HOURS));
+        assert_eq!(offer_until(at(0), at(5)), at(5));
+    }
+
+    #[test]
+    fn attendance_is_marked_after_the_start_on_places_only() {
+        let (c, a, n) = (
+            BookingState::Confirmed,
+            BookingState::Attended,
+            BookingState::NoShow,
+        );
+        assert!(check_attendance(at(1), at(0), c, a).is_ok());
+        assert!(
+            check_attendance(at(1), at(0), a, n).is_ok(),
+            "a mark can be corrected"
+        );
+        assert!(check_attendance(at(0), at(1), c, a).is_err());
+        assert!(check_attendance(at(1), at(0), BookingState::Waiting, a).is_err());
+        assert!(check_attendance(at(1), at(0), c, BookingState::Cancelled).is_err());
+    }
+
+    #[test]
+    fn a_session_needs_places_and_somewhere_to_be() {
+        assert_eq!(check_session("20", "Town hall", ""), Ok(20));
+        assert_eq!(check_session(" 5 ", "", "https://meet.example/x"), Ok(5));
+        assert_eq!(
+            check_session("0", "Town hall", "").unwrap_err().0,
+            "capacity"
+        );
+        assert_eq!(
+            check_session("lots", "Town hall", "").unwrap_err().0,
+            "capacity"
+        );
+        assert_eq!(check_session("10", " ", "").unwrap_err().0, "venue");
+    }
+
+    #[test]
+    fn stored_states_read_back() {
+        for s in BookingState::ALL {
+            assert_eq!(parse(&BookingState::ALL, s.slug()), Some(s));
+        }
+        assert_eq!(parse(&Level::ALL, "2"), Some(Level::Two));
+        assert_eq!(
+            parse(&CourseKind::ALL, "e-learning"),
+            Some(CourseKind::ELearning)
+        );
+    }
+
+    proptest! {
+        /// However bookings arrive, the places never exceed the capacity and the waiting list
+        /// is offered places in the order people asked.
+        #[test]
+        fn places_never_exceed_capacity_and_the_list_is_first_come(capacity in 1i64..10, n in 0usize..30) {
+            let mut holding = 0;
+            let mut waiting = Vec::new();
+            for i in 0..n {
+                match place(capacity, holding) {
+                    BookingState::Confirmed => holding += 1,
+                    _ => waiting.push((format!("{i:04}"), format!("b{i}"))),
+                }
+            }
+            prop_assert!(holding <= capacity);
+            prop_assert_eq!(holding, capacity.min(i64::try_from(n).unwrap()));
+            if let Some(first) = waiting.first().cloned() {
+                let mut shuffled = waiting.clone();
+                shuffled.reverse();
+                prop_assert_eq!(next_waiting(&shuffled), Some(first.1.as_str()));
+            }
+        }
+    }
+}

@@ -1,0 +1,847 @@
+//! Training: the programme's courses, their sessions and the bookings on each. A booking takes
+//! a place while the session has one, else joins the waiting list; a freed place is offered to
+//! the next on the list by mail, with a link that holds it for a while (`domain::training`),
+//! then to the one after. Every change of a session's bookings locks the session first, so two
+//! people booking the last place at once cannot both get it.
+
+use chrono::{DateTime, Utc};
+use learnloop_domain::dates::london_to_utc;
+use learnloop_domain::training::{
+    BookingState, CourseKind, Level, can_offer, cancellation, check_book, offer_until, place,
+};
+
+use crate::accounts::{new_secret, secret_hash};
+use crate::audit::{self, Event, Who};
+use crate::keys::{SecretKey, secret_marker};
+use crate::outbox::{self, NewMail};
+use crate::{Db, Lines, StoreError, Tx, WallTime, new_id, query, ts};
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Course {
+    pub id: String,
+    pub partnership_id: String,
+    pub title: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub kind: CourseKind,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub level: Level,
+    pub outcomes: Lines,
+    pub audience: String,
+    pub description: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A course with its sessions still to come.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CourseLine {
+    #[sqlx(flatten)]
+    pub course: Course,
+    pub upcoming: i64,
+    pub next_at: Option<String>,
+}
+
+/// What the business team or a trainer types about a course.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CourseInput {
+    pub title: String,
+    #[serde(serialize_with = "crate::slug")]
+    pub kind: CourseKind,
+    #[serde(serialize_with = "crate::slug")]
+    pub level: Level,
+    pub outcomes: Vec<String>,
+    pub audience: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Session {
+    pub id: String,
+    pub partnership_id: String,
+    pub course_id: String,
+    /// Europe/London wall-clock time.
+    pub starts_at: WallTime,
+    pub length_minutes: i64,
+    pub venue: String,
+    pub online_link: String,
+    pub trainer_id: Option<String>,
+    pub trainer_name: String,
+    pub capacity: i64,
+    pub created_at: String,
+}
+
+impl Session {
+    /// The moment it starts.
+    pub fn starts(&self) -> DateTime<Utc> {
+        london_to_utc(self.starts_at.0)
+    }
+}
+
+/// A session with its course's title and how its places stand.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionLine {
+    #[sqlx(flatten)]
+    pub session: Session,
+    pub course: String,
+    /// Places taken (confirmed or offered).
+    pub holding: i64,
+    pub waiting: i64,
+    /// The trainer's name, where an internal trainer delivers it.
+    pub trainer: Option<String>,
+}
+
+/// What is typed about a session.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionInput {
+    pub starts_at: WallTime,
+    pub length_minutes: i64,
+    pub venue: String,
+    pub online_link: String,
+    pub trainer_id: Option<String>,
+    pub trainer_name: String,
+    pub capacity: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Booking {
+    pub id: String,
+    pub partnership_id: String,
+    pub session_id: String,
+    pub person_id: String,
+    pub agency_id: String,
+    pub manager_email: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub state: BookingState,
+    pub booked_by: String,
+    pub booked_at: String,
+    pub offered_until: Option<String>,
+    pub changed_at: String,
+}
+
+/// A booking with the names a list shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BookingLine {
+    #[sqlx(flatten)]
+    pub booking: Booking,
+    pub person: String,
+    pub agency: String,
+}
+
+/// Where offers' links go and how their secrets are made.
+pub struct Mailer<'a> {
+    pub key: &'a SecretKey,
+    pub public_url: &'a str,
+}
+
+// ---- courses ----
+
+pub async fn courses(db: &Db, pid: &str, now: WallTime) -> Result<Vec<CourseLine>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT c.*, \
+             (SELECT COUNT(*) FROM course_session s WHERE s.partnership_id = c.partnership_id \
+              AND s.course_id = c.id AND s.starts_at >= ?) AS upcoming, \
+             (SELECT MIN(s.starts_at) FROM course_session s WHERE s.partnership_id = c.partnership_id \
+              AND s.course_id = c.id AND s.starts_at >= ?) AS next_at \
+             FROM course c WHERE c.partnership_id = ? ORDER BY lower(c.title) LIMIT 500",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(pid),
+    )
+    .await
+}
+
+pub async fn course(db: &Db, pid: &str, id: &str) -> Result<Option<Course>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM course WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+pub async fn add_course(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    c: &CourseInput,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let now = ts(Utc::now());
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query(
+            "INSERT INTO course (id, partnership_id, title, kind, level, outcomes, audience, description, \
+             created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(&c.title)
+        .bind(learnloop_domain::stored::Slug::slug(&c.kind))
+        .bind(learnloop_domain::stored::Slug::slug(&c.level))
+        .bind(&Lines(c.outcomes.clone()))
+        .bind(&c.audience)
+        .bind(&c.description)
+        .bind(&who.label)
+        .bind(&now)
+        .bind(&now),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.course", "course", Some(&id))
+            .summary(format!("Added the course “{}”", c.title))
+            .after(c),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+// ---- sessions ----
+
+const SESSION_SELECT: &str = "SELECT s.*, c.title AS course, \
+     (SELECT COUNT(*) FROM booking b WHERE b.partnership_id = s.partnership_id AND b.session_id = s.id \
+      AND b.state IN ('confirmed', 'offered')) AS holding, \
+     (SELECT COUNT(*) FROM booking b WHERE b.partnership_id = s.partnership_id AND b.session_id = s.id \
+      AND b.state = 'waiting') AS waiting, \
+     p.name AS trainer \
+     FROM course_session s JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+     LEFT JOIN person p ON p.id = s.trainer_id ";
+
+/// A course's sessions, soonest first.
+pub async fn sessions(db: &Db, pid: &str, course_id: &str) -> Result<Vec<SessionLine>, StoreError> {
+    db.fetch_all(
+        crate::db::query_from(&[
+            SESSION_SELECT,
+            "WHERE s.partnership_id = ? AND s.course_id = ? ORDER BY s.starts_at LIMIT 500",
+        ])
+        .bind(pid)
+        .bind(course_id),
+    )
+    .await
+}
+
+/// The programme's sessions from a moment on, soonest first.
+pub async fn upcoming(
+    db: &Db,
+    pid: &str,
+    from: WallTime,
+    limit: i64,
+) -> Result<Vec<SessionLine>, StoreError> {
+    db.fetch_all(
+        crate::db::query_from(&[
+            SESSION_SELECT,
+            "WHERE s.partnership_id = ? AND s.starts_at >= ? ORDER BY s.starts_at LIMIT ?",
+        ])
+        .bind(pid)
+        .bind(from)
+        .bind(limit),
+    )
+    .await
+}
+
+pub async fn session(db: &Db, pid: &str, id: &str) -> Result<Option<SessionLine>, StoreError> {
+    db.fetch_optional(
+        crate::db::query_from(&[SESSION_SELECT, "WHERE s.partnership_id = ? AND s.id = ?"])
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+pub async fn add_session(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    course_id: &str,
+    s: &SessionInput,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let mut tx = db.begin().await?;
+    let (title,): (String,) = tx
+        .fetch_optional(
+            query("SELECT title FROM course WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(course_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(
+        query(
+            "INSERT INTO course_session (id, partnership_id, course_id, starts_at, length_minutes, venue, \
+             online_link, trainer_id, trainer_name, capacity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(course_id)
+        .bind(s.starts_at)
+        .bind(s.length_minutes)
+        .bind(&s.venue)
+        .bind(&s.online_link)
+        .bind(s.trainer_id.clone())
+        .bind(&s.trainer_name)
+        .bind(s.capacity)
+        .bind(ts(Utc::now())),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.session", "course", Some(course_id))
+            .summary(format!("Added a session of “{title}” on {}", s.starts_at))
+            .after(s),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+// ---- bookings ----
+
+const BOOKING_SELECT: &str = "SELECT b.*, p.name AS person, g.name AS agency FROM booking b \
+     JOIN person p ON p.id = b.person_id JOIN agency g ON g.id = b.agency_id ";
+
+/// A session's bookings: places first, then the waiting list in its order, then the rest.
+pub async fn bookings(
+    db: &Db,
+    pid: &str,
+    session_id: &str,
+) -> Result<Vec<BookingLine>, StoreError> {
+    db.fetch_all(
+        crate::db::query_from(&[
+            BOOKING_SELECT,
+            "WHERE b.partnership_id = ? AND b.session_id = ? ORDER BY \
+             CASE b.state WHEN 'attended' THEN 0 WHEN 'confirmed' THEN 0 WHEN 'no-show' THEN 0 \
+             WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, b.booked_at, b.id LIMIT 2000",
+        ])
+        .bind(pid)
+        .bind(session_id),
+    )
+    .await
+}
+
+pub async fn booking(db: &Db, pid: &str, id: &str) -> Result<Option<BookingLine>, StoreError> {
+    db.fetch_optional(
+        crate::db::query_from(&[BOOKING_SELECT, "WHERE b.partnership_id = ? AND b.id = ?"])
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+/// Who is booked and for which agency, with their line manager's address.
+pub struct Booker<'a> {
+    pub person_id: &'a str,
+    pub agency_id: &'a str,
+    pub manager_email: &'a str,
+}
+
+/// The session, locked for the rest of the transaction, with its offers that ran out lapsed
+/// and their places offered on.
+async fn locked(
+    tx: &mut Tx,
+    pid: &str,
+    session_id: &str,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<SessionLine, StoreError> {
+    tx.execute(
+        query("UPDATE course_session SET capacity = capacity WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(session_id),
+    )
+    .await?;
+    let s: SessionLine = tx
+        .fetch_optional(
+            crate::db::query_from(&[SESSION_SELECT, "WHERE s.partnership_id = ? AND s.id = ?"])
+                .bind(pid)
+                .bind(session_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let expired: Vec<(String,)> = tx
+        .fetch_all(
+            query(
+                "SELECT id FROM booking WHERE partnership_id = ? AND session_id = ? AND state = 'offered' \
+                 AND offered_until <= ?",
+            )
+            .bind(pid)
+            .bind(session_id)
+            .bind(ts(now)),
+        )
+        .await?;
+    for (id,) in &expired {
+        set_state(tx, pid, id, BookingState::Lapsed).await?;
+        offer_next(tx, &s, now, mailer).await?;
+    }
+    Ok(s)
+}
+
+async fn set_state(
+    tx: &mut Tx,
+    pid: &str,
+    id: &str,
+    state: BookingState,
+) -> Result<(), StoreError> {
+    tx.execute(
+        query(
+            "UPDATE booking SET state = ?, offer_hash = NULL, changed_at = ? WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(learnloop_domain::stored::Slug::slug(&state))
+        .bind(ts(Utc::now()))
+        .bind(pid)
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Offers a freed place of the session to the first on its waiting list, by mail with a link
+/// that holds the place until the offer runs out. None when nobody waits or it has started.
+async fn offer_next(
+    tx: &mut Tx,
+    s: &SessionLine,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<Option<String>, StoreError> {
+    let starts = s.session.starts();
+    if !can_offer(now, starts) {
+        return Ok(None);
+    }
+    let pid = &s.session.partnership_id;
+    let next: Option<(String, String, String)> = tx
+        .fetch_optional(
+            query(
+                "SELECT b.id, p.email, p.name FROM booking b JOIN person p ON p.id = b.person_id \
+                 WHERE b.partnership_id = ? AND b.session_id = ? AND b.state = 'waiting' \
+                 ORDER BY b.booked_at, b.id LIMIT 1",
+            )
+            .bind(pid)
+            .bind(&s.session.id),
+        )
+        .await?;
+    let Some((id, email, name)) = next else {
+        return Ok(None);
+    };
+    let nonce = new_secret();
+    let until = offer_until(now, starts);
+    tx.execute(
+        query(
+            "UPDATE booking SET state = 'offered', offered_until = ?, offer_hash = ?, changed_at = ? \
+             WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(ts(until))
+        .bind(secret_hash(&mailer.key.link_secret(&nonce)))
+        .bind(ts(now))
+        .bind(pid)
+        .bind(&id),
+    )
+    .await?;
+    // The offer's end as a London wall-clock time (an hour ahead in summer).
+    let local = |t: DateTime<Utc>| {
+        let plus = t.naive_utc() + chrono::Duration::hours(1);
+        let wall = if london_to_utc(plus) == t {
+            plus
+        } else {
+            t.naive_utc()
+        };
+        format!(
+            "{} at {}",
+            learnloop_domain::dates::long(wall.date()),
+            wall.format("%H:%M")
+        )
+    };
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind: "training-offer",
+            partnership_id: Some(pid.clone()),
+            natural_key: Some(format!("training-offer:{id}:{}", ts(now))),
+            to: email,
+            subject: format!("A place on {} is free for you", s.course),
+            body: format!(
+                "Hello {name},\n\nA place has come free on {} on {} at {}, and you are first on its waiting list.\n\n\
+                 Take the place with this link before {}; after that it is offered to the next person:\n\n\
+                 {}/training/offers/{}\n\nIf you no longer want it, the same link lets you say so.\n",
+                s.course,
+                learnloop_domain::dates::long(s.session.starts_at.date()),
+                s.session.starts_at.time(),
+                local(until),
+                mailer.public_url,
+                secret_marker(&nonce)
+            ),
+        },
+    )
+    .await?;
+    Ok(Some(id))
+}
+
+/// Books someone on a session: a place while there is one, else the waiting list. Conflict,
+/// with the sentence to show, when the session has started or they are already booked.
+pub async fn book(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    session_id: &str,
+    b: &Booker<'_>,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<BookingState, StoreError> {
+    let mut tx = db.begin().await?;
+    let s = locked(&mut tx, pid, session_id, now, mailer).await?;
+    let (live,): (i64,) = tx
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM booking WHERE partnership_id = ? AND session_id = ? AND person_id = ? \
+                 AND state IN ('confirmed', 'waiting', 'offered')",
+            )
+            .bind(pid)
+            .bind(session_id)
+            .bind(b.person_id),
+        )
+        .await?;
+    check_book(now, s.session.starts(), live > 0)
+        .map_err(|m| StoreError::Conflict(m.to_owned()))?;
+    let state = place(s.session.capacity, s.holding);
+    let id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO booking (id, partnership_id, session_id, person_id, agency_id, manager_email, state, \
+             booked_by, booked_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(session_id)
+        .bind(b.person_id)
+        .bind(b.agency_id)
+        .bind(b.manager_email)
+        .bind(learnloop_domain::stored::Slug::slug(&state))
+        .bind(&who.label)
+        .bind(ts(now))
+        .bind(ts(now)),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.book", "course", Some(&s.session.course_id))
+            .summary(format!(
+                "Booked a person on “{}” on {}: {}",
+                s.course,
+                s.session.starts_at,
+                state.label().to_lowercase()
+            ))
+            .after(&serde_json::json!({ "booking": id, "session": session_id, "state": learnloop_domain::stored::Slug::slug(&state) })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(state)
+}
+
+/// Cancels a booking still live: a freed place is offered to the next on the waiting list.
+/// Close to the session it is a late cancellation (counted). Conflict when it is not live.
+pub async fn cancel(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    booking_id: &str,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<BookingState, StoreError> {
+    let mut tx = db.begin().await?;
+    let (session_id,): (String,) = tx
+        .fetch_optional(
+            query("SELECT session_id FROM booking WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(booking_id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let s = locked(&mut tx, pid, &session_id, now, mailer).await?;
+    let b: Booking = tx
+        .fetch_one(
+            query("SELECT * FROM booking WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(booking_id),
+        )
+        .await?;
+    if !b.state.is_live() {
+        return Err(StoreError::Conflict(format!(
+            "This booking is no longer live ({}): there is nothing to cancel",
+            b.state.label().to_lowercase()
+        )));
+    }
+    let next = match b.state {
+        BookingState::Confirmed => cancellation(now, s.session.starts()),
+        BookingState::Offered => BookingState::Lapsed,
+        _ => BookingState::Cancelled,
+    };
+    set_state(&mut tx, pid, booking_id, next).await?;
+    if b.state.holds_place() {
+        offer_next(&mut tx, &s, now, mailer).await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.cancel", "course", Some(&s.session.course_id)).summary(format!(
+            "Cancelled a booking on “{}” on {}: {}",
+            s.course,
+            s.session.starts_at,
+            next.label().to_lowercase()
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// An offer as its link finds it: the booking, its session and the person offered it.
+pub struct Offer {
+    pub booking: Booking,
+    pub session: SessionLine,
+    pub person: String,
+}
+
+/// The offer a link's secret stands for. NotFound when no offer has it (used, or never made).
+pub async fn offer(db: &Db, secret: &str) -> Result<Offer, StoreError> {
+    let b: Booking = db
+        .fetch_optional(
+            query("SELECT * FROM booking WHERE offer_hash = ?").bind(secret_hash(secret)),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let session = session(db, &b.partnership_id, &b.session_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let (person,): (String,) = db
+        .fetch_one(query("SELECT name FROM person WHERE id = ?").bind(&b.person_id))
+        .await?;
+    Ok(Offer {
+        booking: b,
+        session,
+        person,
+    })
+}
+
+/// Takes (or turns down) the offered place through the link. The link works once: NotFound
+/// when used or unknown; Conflict, saying so, when the offer has run out.
+pub async fn answer_offer(
+    db: &Db,
+    secret: &str,
+    take: bool,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<Offer, StoreError> {
+    let o = offer(db, secret).await?;
+    let pid = o.booking.partnership_id.clone();
+    let mut tx = db.begin().await?;
+    let s = locked(&mut tx, &pid, &o.booking.session_id, now, mailer).await?;
+    let b: Booking = tx
+        .fetch_one(
+            query("SELECT * FROM booking WHERE partnership_id = ? AND id = ?")
+                .bind(&pid)
+                .bind(&o.booking.id),
+        )
+        .await?;
+    if b.state != BookingState::Offered {
+        // Lapsed just now, as the session was locked: say so, and keep that.
+        tx.commit().await?;
+        return Err(StoreError::Conflict(
+            "This offer has run out and the place has gone to the next person on the waiting list"
+                .to_owned(),
+        ));
+    }
+    let next = if take {
+        BookingState::Confirmed
+    } else {
+        BookingState::Lapsed
+    };
+    set_state(&mut tx, &pid, &b.id, next).await?;
+    if !take {
+        offer_next(&mut tx, &s, now, mailer).await?;
+    }
+    let who = Who {
+        person_id: Some(b.person_id.clone()),
+        label: o.person.clone(),
+        partnership_id: Some(pid.clone()),
+        request_id: None,
+    };
+    audit::append(
+        &mut tx,
+        &who,
+        Event::new("training.offer", "course", Some(&s.session.course_id)).summary(format!(
+            "{} the offered place on “{}” on {}",
+            if take { "Took" } else { "Turned down" },
+            s.course,
+            s.session.starts_at
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Offer {
+        booking: Booking { state: next, ..b },
+        session: s,
+        person: o.person,
+    })
+}
+
+/// Lapses every offer that has run out, across the installation, offering each place on.
+/// Returns how many lapsed.
+pub async fn lapse_offers(
+    db: &Db,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<usize, StoreError> {
+    let due: Vec<(String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT DISTINCT partnership_id, session_id FROM booking WHERE state = 'offered' \
+                 AND offered_until <= ? LIMIT 1000",
+            )
+            .bind(ts(now)),
+        )
+        .await?;
+    let mut n = 0;
+    for (pid, session_id) in due {
+        let mut tx = db.begin().await?;
+        locked(&mut tx, &pid, &session_id, now, mailer).await?;
+        tx.commit().await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The trainer's marks: attended or did not attend, for bookings that held a place. Conflict,
+/// with the sentence, if a mark cannot be made; nothing is written then.
+pub async fn mark(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    session_id: &str,
+    marks: &[(String, BookingState)],
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    let s = locked(&mut tx, pid, session_id, now, mailer).await?;
+    let mut n = 0;
+    for (id, m) in marks {
+        let b: Booking = tx
+            .fetch_optional(
+                query(
+                    "SELECT * FROM booking WHERE partnership_id = ? AND session_id = ? AND id = ?",
+                )
+                .bind(pid)
+                .bind(session_id)
+                .bind(id),
+            )
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if b.state == *m {
+            continue;
+        }
+        learnloop_domain::training::check_attendance(now, s.session.starts(), b.state, *m)
+            .map_err(|e| StoreError::Conflict(e.to_owned()))?;
+        set_state(&mut tx, pid, id, *m).await?;
+        n += 1;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.attendance", "course", Some(&s.session.course_id)).summary(format!(
+            "Marked attendance at “{}” on {} ({n} changed)",
+            s.course, s.session.starts_at
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Bookings counted against each agency (did not attend, late cancellations) over the
+/// sessions that started in a period: (agency, count), most first.
+pub async fn no_shows(
+    db: &Db,
+    pid: &str,
+    (from, to): (WallTime, WallTime),
+) -> Result<Vec<(String, i64)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT g.name, COUNT(*) FROM booking b JOIN course_session s ON s.id = b.session_id \
+             AND s.partnership_id = b.partnership_id JOIN agency g ON g.id = b.agency_id \
+             WHERE b.partnership_id = ? AND b.state IN ('no-show', 'late-cancellation') \
+             AND s.starts_at >= ? AND s.starts_at < ? GROUP BY g.name ORDER BY COUNT(*) DESC, g.name LIMIT 200",
+        )
+        .bind(pid)
+        .bind(from)
+        .bind(to),
+    )
+    .await
+}
+
+/// People of the partnership who hold the trainer role: (id, name).
+pub async fn trainers(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT p.id, p.name FROM person p WHERE p.active = TRUE AND EXISTS (SELECT 1 FROM membership m \
+             WHERE m.person_id = p.id AND m.partnership_id = ? AND m.role = 'trainer') \
+             ORDER BY lower(p.name), p.id LIMIT 500",
+        )
+        .bind(pid),
+    )
+    .await
+}
+
+/// The active people of one of the partnership's agencies: (id, name).
+pub async fn staff(
+    db: &Db,
+    pid: &str,
+    agency_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT p.id, p.name FROM person p WHERE p.active = TRUE AND EXISTS (SELECT 1 FROM membership m \
+             WHERE m.person_id = p.id AND m.partnership_id = ? AND m.agency_id = ?) \
+             ORDER BY lower(p.name), p.id LIMIT 2000",
+        )
+        .bind(pid)
+        .bind(agency_id),
+    )
+    .await
+}
+
+/// A person's own bookings, newest session first, with the session and its course.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MyBooking {
+    pub id: String,
+    pub session_id: String,
+    #[sqlx(try_from = "String")]
+    pub state: BookingState,
+    pub starts_at: WallTime,
+    pub course: String,
+}
+
+pub async fn my_bookings(
+    db: &Db,
+    pid: &str,
+    person_id: &str,
+) -> Result<Vec<MyBooking>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course FROM booking b \
+             JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+             JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+             WHERE b.partnership_id = ? AND b.person_id = ? ORDER BY s.starts_at DESC LIMIT 50",
+        )
+        .bind(pid)
+        .bind(person_id),
+    )
+    .await
+}

@@ -1,0 +1,951 @@
+//! Training: the programme (`/training`), courses and their sessions, bookings with a waiting
+//! list, offers of freed places by a link in a mail, attendance and the certificate of
+//! attendance. The rules are `domain::training`'s; the locking and the mails `store::training`'s.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{Duration, NaiveDateTime, Utc};
+use learnloop_domain::accounts::{Email, Role};
+use learnloop_domain::policy::Permission;
+use learnloop_domain::text::{check_name, check_text_block};
+use learnloop_domain::training::{
+    BookingState, CourseKind, Level, can_book_for, can_book_self, can_manage, can_run_session,
+    check_session, parse,
+};
+use learnloop_govuk::{
+    ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+};
+use learnloop_store::training::{
+    self, Booker, BookingLine, Course, CourseInput, Mailer, SessionInput, SessionLine,
+};
+use learnloop_store::{StoreError, WallTime, is_id};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, Field, FormPairs};
+use crate::page::{Chrome, Flash, render, render_status};
+use crate::session::{Signed, Visitor};
+use crate::web::redirect_with;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/training", get(programme))
+        .route("/training/courses/new", get(new_course).post(add_course))
+        .route("/training/courses/{id}", get(course_page))
+        .route("/training/courses/{id}/sessions", post(add_session))
+        .route("/training/sessions/{id}", get(session_page))
+        .route("/training/sessions/{id}/book", post(book))
+        .route("/training/sessions/{id}/attendance", post(attendance))
+        .route("/training/bookings/{id}/cancel", post(cancel))
+        .route("/training/bookings/{id}/certificate", get(certificate))
+        .route(
+            "/training/offers/{secret}",
+            get(offer_page).post(answer_offer),
+        )
+}
+
+fn mailer(st: &AppState) -> Mailer<'_> {
+    Mailer {
+        key: &st.config.key,
+        public_url: &st.config.public_url,
+    }
+}
+
+fn to(st: &AppState, path: &str, flash: Flash) -> Response {
+    redirect_with(path, flash, st.config.secure_cookies())
+}
+
+/// When a session runs, as people read it: "Tuesday 12 January 2027, 10:00 to 12:00".
+fn when(s: &SessionLine) -> String {
+    let start = s.session.starts_at.0;
+    let end = start + Duration::minutes(s.session.length_minutes);
+    format!(
+        "{}, {} to {}",
+        start.format("%A %-d %B %Y"),
+        start.format("%H:%M"),
+        end.format("%H:%M")
+    )
+}
+
+fn now_wall() -> WallTime {
+    // London's wall clock now: an hour ahead of UTC in summer.
+    let utc = Utc::now();
+    let plus = utc.naive_utc() + Duration::hours(1);
+    WallTime(if learnloop_domain::dates::london_to_utc(plus) == utc {
+        plus
+    } else {
+        utc.naive_utc()
+    })
+}
+
+// ---- the programme ----
+
+struct SessionRow {
+    id: String,
+    course: String,
+    when: String,
+    left: i64,
+    waiting: i64,
+}
+
+fn session_row(s: &SessionLine) -> SessionRow {
+    SessionRow {
+        id: s.session.id.clone(),
+        course: s.course.clone(),
+        when: when(s),
+        left: (s.session.capacity - s.holding).max(0),
+        waiting: s.waiting,
+    }
+}
+
+struct CourseRow {
+    id: String,
+    title: String,
+    kind: &'static str,
+    level: &'static str,
+    upcoming: i64,
+}
+
+struct MineRow {
+    id: String,
+    session_id: String,
+    course: String,
+    when: String,
+    state: &'static str,
+    tag: &'static str,
+    attended: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training/programme.html")]
+struct ProgrammePage {
+    chrome: Chrome,
+    can_manage: bool,
+    upcoming: Vec<SessionRow>,
+    courses: Vec<CourseRow>,
+    mine: Vec<MineRow>,
+    no_shows: Vec<(String, i64)>,
+}
+
+async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let now = now_wall();
+    let upcoming = training::upcoming(&st.db, s.pid(), now, 100).await?;
+    let courses = training::courses(&st.db, s.pid(), now).await?;
+    let mine = training::my_bookings(&st.db, s.pid(), &s.person.id).await?;
+    let no_shows = if s.actor.has(Role::BusinessTeam) {
+        let year_ago = WallTime(now.0 - Duration::days(365));
+        training::no_shows(&st.db, s.pid(), (year_ago, now)).await?
+    } else {
+        Vec::new()
+    };
+    render(&ProgrammePage {
+        chrome: s.chrome("/training"),
+        can_manage: can_manage(&s.actor),
+        upcoming: upcoming.iter().map(session_row).collect(),
+        courses: courses
+            .into_iter()
+            .map(|c| CourseRow {
+                id: c.course.id,
+                title: c.course.title,
+                kind: c.course.kind.label(),
+                level: c.course.level.label(),
+                upcoming: c.upcoming,
+            })
+            .collect(),
+        mine: mine
+            .into_iter()
+            .map(|b| MineRow {
+                when: format!(
+                    "{} at {}",
+                    b.starts_at.0.format("%-d %B %Y"),
+                    b.starts_at.time()
+                ),
+                id: b.id,
+                session_id: b.session_id,
+                course: b.course,
+                state: b.state.label(),
+                tag: b.state.tag_class(),
+                attended: b.state == BookingState::Attended,
+            })
+            .collect(),
+        no_shows,
+    })
+}
+
+// ---- courses ----
+
+#[derive(Template)]
+#[template(path = "training/course_form.html")]
+struct CourseFormPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    title: Input,
+    kind: Select,
+    level: Radios,
+    outcomes: Textarea,
+    audience: Input,
+    description: Textarea,
+}
+
+fn course_form(s: &Signed, f: &FormPairs, errors: &Errors) -> CourseFormPage {
+    use learnloop_domain::stored::Slug;
+    CourseFormPage {
+        chrome: s.chrome("/training"),
+        errors: errors.summary(),
+        title: Input::new("title", "Title").filled(f, errors),
+        kind: Select::new(
+            "kind",
+            "Kind of learning",
+            std::iter::once(SelectItem::new("", "Choose a kind")).chain(
+                CourseKind::ALL
+                    .iter()
+                    .map(|k| SelectItem::new(k.slug(), k.label())),
+            ),
+        )
+        .filled(f, errors),
+        level: Radios::new(
+            "level",
+            "Level of responsibility",
+            Level::ALL
+                .iter()
+                .map(|l| ChoiceItem::new(l.slug(), l.label()).hint(l.provided_by())),
+        )
+        .value(f.get("level"))
+        .error(errors.get("level")),
+        outcomes: Textarea::new("outcomes", "Learning outcomes")
+            .hint("What participants will be able to do afterwards, one a line. Participants rate their confidence against each.")
+            .rows(5)
+            .filled(f, errors),
+        audience: Input::new("audience", "Who it is for")
+            .hint("For example, front-line staff of every agency who work with families")
+            .filled(f, errors),
+        description: Textarea::new("description", "Description")
+            .hint("Optional")
+            .rows(4)
+            .filled(f, errors),
+    }
+}
+
+async fn new_course(s: Signed) -> AppResult<Response> {
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    render(&course_form(&s, &FormPairs::default(), &Errors::default()))
+}
+
+fn parse_course(f: &FormPairs, errors: &mut Errors) -> Option<CourseInput> {
+    let title = errors.check("title", check_name(&f.get("title"), "course title", 200));
+    let kind = parse(&CourseKind::ALL, &f.get("kind"));
+    if kind.is_none() {
+        errors.add("kind", "Choose the kind of learning");
+    }
+    let level = parse(&Level::ALL, &f.get("level"));
+    if level.is_none() {
+        errors.add("level", "Choose the level of responsibility");
+    }
+    let outcomes: Vec<String> = f
+        .get("outcomes")
+        .lines()
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if outcomes.is_empty() {
+        errors.add("outcomes", "Enter at least one learning outcome");
+    } else if outcomes.len() > 12 {
+        errors.add("outcomes", "Enter no more than 12 learning outcomes");
+    } else if outcomes.iter().any(|o| o.chars().count() > 300) {
+        errors.add("outcomes", "Keep each learning outcome to 300 characters");
+    } else if outcomes
+        .iter()
+        .any(|o| o.chars().any(|c| c.is_control() && c != '\t'))
+    {
+        errors.add(
+            "outcomes",
+            "The learning outcomes must not contain control characters",
+        );
+    }
+    let audience = errors.check("audience", check_name(&f.get("audience"), "audience", 300));
+    let description = if f.get("description").trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.check(
+            "description",
+            check_text_block(&f.get("description"), "description", 4000),
+        )
+    };
+    Some(CourseInput {
+        title: title?,
+        kind: kind?,
+        level: level?,
+        outcomes,
+        audience: audience?,
+        description: description?,
+    })
+    .filter(|_| errors.is_empty())
+}
+
+async fn add_course(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    if let Some(c) = parse_course(&f, &mut errors) {
+        let id = training::add_course(&st.db, &s.who(), s.pid(), &c).await?;
+        return Ok(to(
+            &st,
+            &format!("/training/courses/{id}"),
+            Flash::CourseAdded,
+        ));
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &course_form(&s, &f, &errors),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "training/course.html")]
+struct CoursePage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    course: Course,
+    sessions: Vec<SessionRow>,
+    can_manage: bool,
+    on: DateInput,
+    time: Input,
+    length: Input,
+    venue: Input,
+    link: Input,
+    trainer: Select,
+    trainer_name: Input,
+    capacity: Input,
+}
+
+async fn load_course(st: &AppState, s: &Signed, id: &str) -> AppResult<Course> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    training::course(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn course_view(
+    st: &AppState,
+    s: &Signed,
+    course: Course,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<CoursePage> {
+    let sessions = training::sessions(&st.db, s.pid(), &course.id).await?;
+    let trainers = training::trainers(&st.db, s.pid()).await?;
+    Ok(CoursePage {
+        chrome: s.chrome("/training"),
+        errors: errors.summary(),
+        sessions: sessions.iter().map(session_row).collect(),
+        can_manage: can_manage(&s.actor),
+        on: crate::audits::date_field(f, errors, "on", "Date"),
+        time: Input::new("time", "Start time")
+            .hint("24-hour clock, for example 09:30")
+            .width_class("govuk-input--width-5")
+            .filled(f, errors),
+        length: Input::new("length", "Length in minutes")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-3")
+            .filled(f, errors),
+        venue: Input::new("venue", "Venue")
+            .hint("Leave empty if the session is online only")
+            .filled(f, errors),
+        link: Input::new("link", "Online link")
+            .hint("Optional")
+            .spellcheck(false)
+            .filled(f, errors),
+        trainer: Select::new(
+            "trainer",
+            "Trainer",
+            std::iter::once(SelectItem::new("", "A commissioned trainer (name below)")).chain(
+                trainers
+                    .iter()
+                    .map(|(id, name)| SelectItem::new(id.clone(), name.clone())),
+            ),
+        )
+        .filled(f, errors),
+        trainer_name: Input::new("trainer_name", "Commissioned trainer's name")
+            .hint("Only for a trainer from outside the partnership")
+            .filled(f, errors),
+        capacity: Input::new("capacity", "Places")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-3")
+            .filled(f, errors),
+        course,
+    })
+}
+
+async fn course_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let c = load_course(&st, &s, &id).await?;
+    let f = FormPairs(vec![
+        ("time".into(), "09:30".into()),
+        ("length".into(), "180".into()),
+        ("capacity".into(), "20".into()),
+    ]);
+    render(&course_view(&st, &s, c, &f, &Errors::default()).await?)
+}
+
+async fn add_session(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let c = load_course(&st, &s, &id).await?;
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let on = f.date("on", "the date of the session", &mut errors);
+    if on.is_some_and(|d| d < Utc::now().date_naive()) {
+        errors.add("on-day", "The session must be today or later");
+    }
+    let (time, length, _, link) = crate::governance::parse_when(&f, &mut errors);
+    let venue: String = f
+        .get("venue")
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect();
+    let trainer = f.get("trainer");
+    let trainers = training::trainers(&st.db, s.pid()).await?;
+    let trainer_id = if trainer.is_empty() {
+        None
+    } else if trainers.iter().any(|(t, _)| *t == trainer) {
+        Some(trainer)
+    } else {
+        errors.add("trainer", "Choose a trainer from the list");
+        None
+    };
+    let trainer_name = f
+        .get("trainer_name")
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>();
+    if trainer_id.is_none() && trainer_name.is_empty() && errors.get("trainer").is_none() {
+        errors.add(
+            "trainer_name",
+            "Enter the commissioned trainer's name, or choose a trainer of the partnership",
+        );
+    }
+    let capacity = match check_session(&f.get("capacity"), &venue, &link) {
+        Ok(n) => Some(n),
+        Err((field, m)) => {
+            errors.add(field, m);
+            None
+        }
+    };
+    if let (true, Some(on), Some(time), Some(length), Some(capacity)) =
+        (errors.is_empty(), on, time, length, capacity)
+    {
+        let input = SessionInput {
+            starts_at: WallTime(NaiveDateTime::new(on, time)),
+            length_minutes: length,
+            venue,
+            online_link: link,
+            trainer_id,
+            trainer_name,
+            capacity,
+        };
+        let sid = training::add_session(&st.db, &s.who(), s.pid(), &c.id, &input).await?;
+        return Ok(to(
+            &st,
+            &format!("/training/sessions/{sid}"),
+            Flash::SessionAdded,
+        ));
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &course_view(&st, &s, c, &f, &errors).await?,
+    )
+}
+
+// ---- a session and its bookings ----
+
+struct BookingRow {
+    id: String,
+    person: String,
+    agency: String,
+    state: &'static str,
+    tag: &'static str,
+    booked_at: String,
+    can_cancel: bool,
+    /// Held a place: the trainer marks whether they came.
+    markable: bool,
+    attended: bool,
+    no_show: bool,
+    /// The signed-in person's own (cancelled with the button above the list).
+    is_mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training/session.html")]
+struct SessionPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    s: SessionLine,
+    when: String,
+    left: i64,
+    started: bool,
+    /// The signed-in person's own live booking, if any.
+    mine: Option<(String, &'static str)>,
+    can_book_self: bool,
+    manager: Input,
+    /// The agency lead's staff, to book one of them.
+    staff: Option<Select>,
+    staff_manager: Input,
+    rows: Vec<BookingRow>,
+    /// Whether the person sees every booking (business team, the session's trainer).
+    runs: bool,
+}
+
+struct LoadedSession {
+    s: SessionLine,
+    bookings: Vec<BookingLine>,
+}
+
+async fn load_session(st: &AppState, s: &Signed, id: &str) -> AppResult<LoadedSession> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let session = training::session(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bookings = training::bookings(&st.db, s.pid(), id).await?;
+    Ok(LoadedSession {
+        s: session,
+        bookings,
+    })
+}
+
+/// Whether the signed-in person may see (and cancel) a booking: their own, their agency's
+/// (as its lead), or any for who runs the session.
+fn sees(s: &Signed, runs: bool, b: &BookingLine) -> bool {
+    runs || b.booking.person_id == s.person.id || can_book_for(&s.actor, &b.booking.agency_id)
+}
+
+async fn session_view(
+    st: &AppState,
+    s: &Signed,
+    l: LoadedSession,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<SessionPage> {
+    let runs = can_run_session(&s.actor, l.s.session.trainer_id.as_deref());
+    let started = Utc::now() >= l.s.session.starts();
+    let mine = l
+        .bookings
+        .iter()
+        .find(|b| b.booking.person_id == s.person.id && b.booking.state.is_live())
+        .map(|b| (b.booking.id.clone(), b.booking.state.label()));
+    let led: Vec<&str> = s.actor.agencies_led().collect();
+    let staff = match led.first() {
+        Some(a) if !started => {
+            let people = training::staff(&st.db, s.pid(), a).await?;
+            Some(
+                Select::new(
+                    "person",
+                    "Member of staff",
+                    std::iter::once(SelectItem::new("", "Choose a person")).chain(
+                        people
+                            .into_iter()
+                            .filter(|(id, _)| *id != s.person.id)
+                            .map(|(id, name)| SelectItem::new(id, name)),
+                    ),
+                )
+                .filled(f, errors),
+            )
+        }
+        _ => None,
+    };
+    let rows = l
+        .bookings
+        .iter()
+        .filter(|b| sees(s, runs, b))
+        .map(|b| BookingRow {
+            id: b.booking.id.clone(),
+            person: b.person.clone(),
+            agency: b.agency.clone(),
+            state: b.booking.state.label(),
+            tag: b.booking.state.tag_class(),
+            booked_at: b.booking.booked_at.get(..10).unwrap_or_default().to_owned(),
+            can_cancel: b.booking.state.is_live() && !started,
+            markable: matches!(
+                b.booking.state,
+                BookingState::Confirmed | BookingState::Attended | BookingState::NoShow
+            ),
+            attended: b.booking.state == BookingState::Attended,
+            no_show: b.booking.state == BookingState::NoShow,
+            is_mine: b.booking.person_id == s.person.id,
+        })
+        .collect();
+    Ok(SessionPage {
+        chrome: s.chrome("/training"),
+        errors: errors.summary(),
+        when: when(&l.s),
+        left: (l.s.session.capacity - l.s.holding).max(0),
+        started,
+        can_book_self: can_book_self(&s.actor) && mine.is_none() && !started,
+        mine,
+        manager: Input::new("manager", "Your line manager's email address")
+            .hint("They are asked, three months after the session, how your practice changed")
+            .input_type("email")
+            .spellcheck(false)
+            .filled(f, errors),
+        staff,
+        staff_manager: Input::new("staff_manager", "Their line manager's email address")
+            .input_type("email")
+            .spellcheck(false)
+            .filled(f, errors),
+        rows,
+        runs,
+        s: l.s,
+    })
+}
+
+async fn session_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load_session(&st, &s, &id).await?;
+    render(&session_view(&st, &s, l, &FormPairs::default(), &Errors::default()).await?)
+}
+
+async fn book(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load_session(&st, &s, &id).await?;
+    let mut errors = Errors::default();
+    let for_staff = !f.get("person").is_empty() || f.get("for") == "staff";
+    let (person, agency, field) = if for_staff {
+        let person = f.get("person");
+        let led: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
+        if led.is_empty() {
+            return Err(AppError::Forbidden);
+        }
+        let mut found = None;
+        for a in &led {
+            if training::staff(&st.db, s.pid(), a)
+                .await?
+                .iter()
+                .any(|(p, _)| *p == person)
+            {
+                found = Some(a.clone());
+                break;
+            }
+        }
+        if found.is_none() {
+            errors.add("person", "Choose a member of your agency's staff");
+        }
+        (person, found, "staff_manager")
+    } else {
+        if !can_book_self(&s.actor) {
+            return Err(AppError::Forbidden);
+        }
+        let agency = s.actor.memberships.iter().find_map(|m| m.agency_id.clone());
+        (s.person.id.clone(), agency, "manager")
+    };
+    let manager = errors.check(field, Email::parse(&f.get(field)));
+    if let (true, Some(agency), Some(manager)) = (errors.is_empty(), agency, manager) {
+        let b = Booker {
+            person_id: &person,
+            agency_id: &agency,
+            manager_email: manager.as_str(),
+        };
+        match training::book(&st.db, &s.who(), s.pid(), &id, &b, Utc::now(), &mailer(&st)).await {
+            Ok(state) => {
+                return Ok(to(
+                    &st,
+                    &format!("/training/sessions/{id}"),
+                    if state == BookingState::Confirmed {
+                        Flash::PlaceBooked
+                    } else {
+                        Flash::Waitlisted
+                    },
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add(field, m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &session_view(&st, &s, l, &f, &errors).await?,
+    )
+}
+
+async fn cancel(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let b = training::booking(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session = training::session(&st.db, s.pid(), &b.booking.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let runs = can_run_session(&s.actor, session.session.trainer_id.as_deref());
+    if !sees(&s, runs, &b) {
+        return Err(AppError::Forbidden);
+    }
+    let back = format!("/training/sessions/{}", b.booking.session_id);
+    match training::cancel(&st.db, &s.who(), s.pid(), &id, Utc::now(), &mailer(&st)).await {
+        Ok(_) => Ok(to(&st, &back, Flash::BookingCancelled)),
+        Err(StoreError::Conflict(m)) => {
+            let l = load_session(&st, &s, &b.booking.session_id).await?;
+            let mut errors = Errors::default();
+            errors.add("bookings", m);
+            render_status(
+                StatusCode::CONFLICT,
+                &session_view(&st, &s, l, &FormPairs::default(), &errors).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn attendance(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load_session(&st, &s, &id).await?;
+    if !can_run_session(&s.actor, l.s.session.trainer_id.as_deref()) {
+        return Err(AppError::Forbidden);
+    }
+    let mut marks = Vec::new();
+    for b in &l.bookings {
+        let m = match f.get(&format!("mark-{}", b.booking.id)).as_str() {
+            "attended" => BookingState::Attended,
+            "no-show" => BookingState::NoShow,
+            _ => continue,
+        };
+        marks.push((b.booking.id.clone(), m));
+    }
+    let mut errors = Errors::default();
+    if marks.is_empty() {
+        errors.add(
+            "bookings",
+            "Mark at least one person as attended or did not attend",
+        );
+    } else {
+        match training::mark(
+            &st.db,
+            &s.who(),
+            s.pid(),
+            &id,
+            &marks,
+            Utc::now(),
+            &mailer(&st),
+        )
+        .await
+        {
+            Ok(_) => {
+                return Ok(to(
+                    &st,
+                    &format!("/training/sessions/{id}"),
+                    Flash::AttendanceSaved,
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("bookings", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &session_view(&st, &s, l, &f, &errors).await?,
+    )
+}
+
+// ---- the certificate ----
+
+#[derive(Template)]
+#[template(path = "training/certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    person: String,
+    agency: String,
+    course: String,
+    level: &'static str,
+    outcomes: Vec<String>,
+    when: String,
+    partnership: String,
+}
+
+async fn certificate(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    let b = training::booking(&st.db, s.pid(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let session = training::session(&st.db, s.pid(), &b.booking.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let runs = can_run_session(&s.actor, session.session.trainer_id.as_deref());
+    if !sees(&s, runs, &b) {
+        return Err(AppError::Forbidden);
+    }
+    if b.booking.state != BookingState::Attended {
+        return Err(AppError::NotFound);
+    }
+    let course = training::course(&st.db, s.pid(), &session.session.course_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&CertificatePage {
+        chrome: s.chrome("/training"),
+        person: b.person,
+        agency: b.agency,
+        level: course.level.label(),
+        outcomes: course.outcomes.0,
+        course: course.title,
+        when: when(&session),
+        partnership: s.partnership.name.clone(),
+    })
+}
+
+// ---- an offered place, through the mail's link ----
+
+#[derive(Template)]
+#[template(path = "training/offer.html")]
+struct OfferPage {
+    chrome: Chrome,
+    secret: String,
+    course: String,
+    when: String,
+    until: String,
+    /// What happened, once answered (or why the link no longer works).
+    outcome: Option<String>,
+}
+
+fn offer_outcome(v: &Visitor, status: StatusCode, outcome: &str) -> AppResult<Response> {
+    render_status(
+        status,
+        &OfferPage {
+            chrome: v.chrome("/training"),
+            secret: String::new(),
+            course: String::new(),
+            when: String::new(),
+            until: String::new(),
+            outcome: Some(outcome.to_owned()),
+        },
+    )
+}
+
+const USED: &str = "This link has been used already, or is not a whole link: each offer's link works once. Look at your bookings in Learnloop.";
+
+async fn offer_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(secret): Path<String>,
+) -> AppResult<Response> {
+    let o = match training::offer(&st.db, &secret).await {
+        Ok(o) => o,
+        Err(StoreError::NotFound) => return offer_outcome(&v, StatusCode::NOT_FOUND, USED),
+        Err(e) => return Err(e.into()),
+    };
+    if o.booking.state != BookingState::Offered {
+        return offer_outcome(&v, StatusCode::NOT_FOUND, USED);
+    }
+    let until = o
+        .booking
+        .offered_until
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            let t = t.with_timezone(&Utc);
+            let plus = t.naive_utc() + Duration::hours(1);
+            let wall = if learnloop_domain::dates::london_to_utc(plus) == t {
+                plus
+            } else {
+                t.naive_utc()
+            };
+            wall.format("%-d %B %Y at %H:%M").to_string()
+        })
+        .unwrap_or_default();
+    if o.booking
+        .offered_until
+        .as_deref()
+        .is_some_and(|u| u <= learnloop_store::ts(Utc::now()).as_str())
+    {
+        return offer_outcome(
+            &v,
+            StatusCode::GONE,
+            "This offer has run out and the place has gone to the next person on the waiting list.",
+        );
+    }
+    render(&OfferPage {
+        chrome: v.chrome("/training"),
+        secret,
+        course: o.session.course.clone(),
+        when: when(&o.session),
+        until,
+        outcome: None,
+    })
+}
+
+async fn answer_offer(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(secret): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let take = match f.get("answer").as_str() {
+        "take" => true,
+        "decline" => false,
+        _ => return Err(AppError::BadRequest("answer: take or decline".into())),
+    };
+    match training::answer_offer(&st.db, &secret, take, Utc::now(), &mailer(&st)).await {
+        Ok(o) => offer_outcome(
+            &v,
+            StatusCode::OK,
+            &if take {
+                format!(
+                    "The place is yours: {} on {}. It is in your bookings in Learnloop.",
+                    o.session.course,
+                    when(&o.session)
+                )
+            } else {
+                "You have turned the place down; it is offered to the next person on the waiting list.".to_owned()
+            },
+        ),
+        Err(StoreError::NotFound) => offer_outcome(&v, StatusCode::NOT_FOUND, USED),
+        Err(StoreError::Conflict(m)) => offer_outcome(&v, StatusCode::GONE, &format!("{m}.")),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,290 @@
+//! Training through real HTTP on every engine: a course and a session added, places booked to
+//! capacity and then the waiting list, a cancellation offering the freed place by mail with a
+//! link that takes it once, an offer running out, attendance marked by the session's trainer
+//! and the certificate of attendance; and who is refused at each step.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, Duration, Utc};
+use common::{Client, TestApp, each_app, last_mail_to, link_in};
+use learnloop_domain::accounts::Role;
+use learnloop_store::query;
+
+async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
+    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
+    v
+}
+
+async fn as_role(app: &TestApp, role: Role) -> Client {
+    let c = Client::new(&app.base);
+    c.sign_in_as(role).await;
+    c
+}
+
+fn refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+fn owned(f: &[(&str, &str)]) -> Vec<(String, String)> {
+    f.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// A police officer of the demo partnership, whom the police lead can book.
+async fn officer(app: &TestApp) -> String {
+    use learnloop_store::audit::Who;
+    let who = Who::system("training test");
+    let pid = one(
+        app,
+        "SELECT id FROM partnership WHERE slug = ?",
+        "northbrook",
+    )
+    .await;
+    let police = one(
+        app,
+        "SELECT id FROM agency WHERE name = ?",
+        "Northbrook Constabulary",
+    )
+    .await;
+    let mut tx = app.db.begin().await.unwrap();
+    let p = learnloop_store::accounts::insert_person(
+        &mut tx,
+        &who,
+        "pc.jones@northbrook.example",
+        "PC Dana Jones",
+        "Response officer",
+        None,
+    )
+    .await
+    .unwrap();
+    learnloop_store::accounts::grant(
+        &mut tx,
+        &who,
+        &p.id,
+        &pid,
+        Role::Practitioner,
+        Some(&police),
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    p.id
+}
+
+async fn booking_of(app: &TestApp, session: &str, email: &str) -> (String, String) {
+    let (id, state): (String, String) = app
+        .db
+        .fetch_one(
+            query(
+                "SELECT b.id, b.state FROM booking b JOIN person p ON p.id = b.person_id \
+                 WHERE b.session_id = ? AND p.email = ? ORDER BY b.booked_at DESC LIMIT 1",
+            )
+            .bind(session)
+            .bind(email),
+        )
+        .await
+        .unwrap();
+    (id, state)
+}
+
+#[tokio::test]
+async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_link_that_works_once()
+{
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let auditor = as_role(&app, Role::Auditor).await;
+        let trainer = as_role(&app, Role::Trainer).await;
+        let officer = officer(&app).await;
+
+        // A course: without learning outcomes it is refused with what to do.
+        let mut course = owned(&[
+            ("title", "Working with parents who do not engage"),
+            ("kind", "workshop"),
+            ("level", "2"),
+            ("outcomes", ""),
+            ("audience", "Front-line staff of every agency"),
+            ("description", ""),
+        ]);
+        assert_eq!(practitioner.post("/training/courses/new", &refs(&course)).await.status, 403);
+        let p = bt.post("/training/courses/new", &refs(&course)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter at least one learning outcome"));
+        course[3].1 = "Recognise disguised compliance\nPlan a joint visit with another agency".to_owned();
+        let p = bt.post("/training/courses/new", &refs(&course)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let course_url = p.location.unwrap();
+
+        // A session of two places, delivered by the demo trainer.
+        let trainer_id = one(&app, "SELECT id FROM person WHERE email = ?", "trainer@northbrook.example").await;
+        let day = Utc::now().date_naive() + Duration::days(10);
+        let mut session = owned(&[
+            ("time", "09:30"),
+            ("length", "180"),
+            ("venue", ""),
+            ("link", ""),
+            ("trainer", trainer_id.as_str()),
+            ("trainer_name", ""),
+            ("capacity", "2"),
+        ]);
+        session.push(("on-day".to_owned(), day.day().to_string()));
+        session.push(("on-month".to_owned(), day.month().to_string()));
+        session.push(("on-year".to_owned(), day.year().to_string()));
+        let add = format!("{course_url}/sessions");
+        let p = bt.post(&add, &refs(&session)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the venue, or an online link"));
+        session[2].1 = "Northbrook Civic Centre, Room 2".to_owned();
+        let p = bt.post(&add, &refs(&session)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let url = p.location.unwrap();
+        let sid = url.trim_start_matches("/training/sessions/").to_owned();
+        let book = format!("{url}/book");
+
+        // The practitioner books, naming their manager (an address, checked).
+        let p = practitioner.post(&book, &[("manager", "my manager")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter an email address in the correct format"));
+        let p = practitioner
+            .post(&book, &[("manager", "ward.manager@northbrook-hospital.example")])
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = practitioner
+            .post(&book, &[("manager", "ward.manager@northbrook-hospital.example")])
+            .await;
+        assert_eq!(p.status, 422, "booking twice");
+        assert!(p.contains("already booked on this session"));
+        // The police lead books their officer, not someone of another agency.
+        let staff = |person: &str| {
+            vec![
+                ("for".to_owned(), "staff".to_owned()),
+                ("person".to_owned(), person.to_owned()),
+                ("staff_manager".to_owned(), "sergeant.khan@northbrook-police.example".to_owned()),
+            ]
+        };
+        let someone = one(&app, "SELECT id FROM person WHERE email = ?", "practitioner@northbrook.example").await;
+        let p = lead.post(&book, &refs(&staff(&someone))).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose a member of your agency"));
+        assert_eq!(practitioner.post(&book, &refs(&staff(&officer))).await.status, 403);
+        let p = lead.post(&book, &refs(&staff(&officer))).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // Full: the auditor, then the lead, join the waiting list in that order.
+        let p = auditor
+            .post(&book, &[("manager", "head.of.quality@northbrook.example")])
+            .await;
+        assert_eq!(p.status, 303);
+        let page = auditor.get(&url).await;
+        assert!(page.contains("On the waiting list"), "{}", page.body);
+        assert!(!page.contains("PC Dana Jones"), "the auditor sees their own booking only");
+        let p = lead.post(&book, &[("manager", "superintendent@northbrook-police.example")]).await;
+        assert_eq!(p.status, 303);
+        let page = bt.get(&url).await;
+        assert!(page.contains("full, 2 on the waiting list"), "{}", page.body);
+        let page = lead.get(&url).await;
+        assert!(page.contains("PC Dana Jones"), "the lead sees their agency's bookings");
+        let name = one(&app, "SELECT name FROM person WHERE email = ?", "practitioner@northbrook.example").await;
+        assert!(!page.contains(&name), "but not the hospital's");
+
+        // The practitioner cancels: the first on the list, the auditor, is offered the place.
+        let (mine, _) = booking_of(&app, &sid, "practitioner@northbrook.example").await;
+        assert_eq!(auditor.post(&format!("/training/bookings/{mine}/cancel"), &[]).await.status, 403);
+        let p = practitioner.post(&format!("/training/bookings/{mine}/cancel"), &[]).await;
+        assert_eq!(p.status, 303);
+        assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "offered");
+        assert_eq!(booking_of(&app, &sid, "agency.lead@northbrook.example").await.1, "waiting");
+        let mail = last_mail_to(&app.db, "auditor@northbrook.example").await.unwrap();
+        assert!(mail.contains("Working with parents who do not engage"));
+        let link = link_in(&mail, &format!("{}/training/offers/", app.base)).unwrap();
+        let path = link.trim_start_matches(&app.base).to_owned();
+        // The link needs no sign-in: it is the key, once.
+        let anyone = Client::new(&app.base);
+        let page = anyone.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("A place is free for you"));
+        let p = anyone.post(&path, &[("answer", "take")]).await;
+        assert_eq!(p.status, 200);
+        assert!(p.contains("The place is yours"));
+        let p = anyone.post(&path, &[("answer", "take")]).await;
+        assert_eq!(p.status, 404, "a link used twice");
+        assert!(p.contains("has been used already"));
+        assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "confirmed");
+
+        // The officer's place is freed by their lead; the lead's own offer runs out unanswered.
+        let (theirs, _) = booking_of(&app, &sid, "pc.jones@northbrook.example").await;
+        let p = lead.post(&format!("/training/bookings/{theirs}/cancel"), &[]).await;
+        assert_eq!(p.status, 303);
+        assert_eq!(booking_of(&app, &sid, "agency.lead@northbrook.example").await.1, "offered");
+        let mail = last_mail_to(&app.db, "agency.lead@northbrook.example").await.unwrap();
+        let link = link_in(&mail, &format!("{}/training/offers/", app.base)).unwrap();
+        let path = link.trim_start_matches(&app.base).to_owned();
+        app.db
+            .execute(
+                query("UPDATE booking SET offered_until = ? WHERE session_id = ? AND state = 'offered'")
+                    .bind(learnloop_store::ts(Utc::now() - Duration::minutes(1)))
+                    .bind(&sid),
+            )
+            .await
+            .unwrap();
+        let p = anyone.post(&path, &[("answer", "take")]).await;
+        assert_eq!(p.status, 410, "an offer that ran out");
+        assert!(p.contains("has run out"), "{}", p.body);
+        assert_eq!(booking_of(&app, &sid, "agency.lead@northbrook.example").await.1, "lapsed");
+        assert_eq!(anyone.post(&path, &[("answer", "take")]).await.status, 404);
+
+        // Once the session has started: no more bookings; its trainer marks attendance.
+        app.db
+            .execute(
+                query("UPDATE course_session SET starts_at = ? WHERE id = ?")
+                    .bind(
+                        (Utc::now() - Duration::days(1))
+                            .naive_utc()
+                            .format("%Y-%m-%dT09:30")
+                            .to_string(),
+                    )
+                    .bind(&sid),
+            )
+            .await
+            .unwrap();
+        let p = practitioner
+            .post(&book, &[("manager", "ward.manager@northbrook-hospital.example")])
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("has started"));
+        let (aud, _) = booking_of(&app, &sid, "auditor@northbrook.example").await;
+        let att = format!("{url}/attendance");
+        let field = format!("mark-{aud}");
+        assert_eq!(lead.post(&att, &[(field.as_str(), "attended")]).await.status, 403);
+        let wrong = format!("mark-{mine}");
+        let p = trainer.post(&att, &[(wrong.as_str(), "attended")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Only people who had a place are marked"), "{}", p.body);
+        let p = trainer.post(&att, &[(field.as_str(), "attended")]).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "attended");
+
+        // The certificate, for the person, their lead and who runs it; nobody else.
+        let cert = format!("/training/bookings/{aud}/certificate");
+        let page = auditor.get(&cert).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Certificate of attendance"));
+        assert!(page.contains("Recognise disguised compliance"));
+        assert_eq!(bt.get(&cert).await.status, 200);
+        assert_eq!(practitioner.get(&cert).await.status, 403);
+        assert_eq!(
+            practitioner.get(&format!("/training/bookings/{mine}/certificate")).await.status,
+            404,
+            "no certificate without attendance"
+        );
+        // The programme lists the person's bookings and, for the business team, late
+        // cancellations and no-shows by agency.
+        let page = auditor.get("/training").await;
+        assert!(page.contains("Your bookings"));
+        assert!(page.contains("Attended"));
+    })
+    .await;
+}
