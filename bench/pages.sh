@@ -79,7 +79,7 @@ run() {
   for r in business.manager independent.chair group.chair agency.lead practitioner auditor; do
     SESSION[$r]=$(sign_in "$r@northbrook.example")
   done
-  local case action meeting theme group audit ret cycle
+  local case action meeting theme group audit ret cycle session
   case=$(first business.manager /reviews '/reviews/[0-9a-f-]\{36\}"' | tr -d '"')
   action=$(first business.manager '/actions?status=open' '/actions/[0-9a-f-]\{36\}"' | tr -d '"')
   group=$(first business.manager /groups '/groups/[0-9a-f-]\{36\}"' | tr -d '"')
@@ -88,6 +88,7 @@ run() {
   audit=$(first business.manager /audits '/audits/[0-9a-f-]\{36\}"' | tr -d '"')
   ret=$(first business.manager "$audit" '/returns/[0-9a-f-]\{36\}"' | tr -d '"')
   cycle=$(first business.manager /section11 '/section11/[0-9a-f-]\{36\}"' | tr -d '"')
+  session=$(first business.manager /training '/training/sessions/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -112,6 +113,8 @@ run() {
   drive auditor /home "home (auditor)"
   drive business.manager /section11 "Section 11 cycles"
   drive business.manager "$cycle" "Section 11 overview (cycle page)"
+  drive business.manager /training "training programme"
+  drive business.manager "$session" "training session with its bookings"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true

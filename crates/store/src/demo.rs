@@ -605,5 +605,83 @@ async fn give_demo_people_work(db: &Db, today: chrono::NaiveDate) -> Result<(), 
         )
         .await?;
     }
+    demo_training(db, &p.id, today).await?;
+    Ok(())
+}
+
+/// The demo trainer delivers the next sessions and the last ones held (to mark who came);
+/// the demo practitioner has a place on a session soon, and is on the waiting list of a full
+/// one.
+async fn demo_training(db: &Db, pid: &str, today: chrono::NaiveDate) -> Result<(), StoreError> {
+    use crate::query;
+    let now = format!("{}T00:00", today.format("%Y-%m-%d"));
+    let (Some(trainer), Some(practitioner)) = (
+        accounts::person_by_email(db, "trainer@northbrook.example").await?,
+        accounts::person_by_email(db, "practitioner@northbrook.example").await?,
+    ) else {
+        return Ok(());
+    };
+    let mut tx = db.begin().await?;
+    for sql in [
+        "SELECT id FROM course_session WHERE partnership_id = ? AND starts_at >= ? ORDER BY starts_at LIMIT 3",
+        "SELECT id FROM course_session WHERE partnership_id = ? AND starts_at < ? ORDER BY starts_at DESC LIMIT 2",
+    ] {
+        let ids: Vec<(String,)> = tx.fetch_all(query(sql).bind(pid).bind(&now)).await?;
+        for (id,) in ids {
+            tx.execute(
+                query(
+                    "UPDATE course_session SET trainer_id = ?, trainer_name = '' WHERE partnership_id = ? AND id = ?",
+                )
+                .bind(&trainer.id)
+                .bind(pid)
+                .bind(&id),
+            )
+            .await?;
+        }
+    }
+    let agency: Option<(String,)> = tx
+        .fetch_optional(
+            query(
+                "SELECT agency_id FROM membership WHERE person_id = ? AND partnership_id = ? \
+                 AND agency_id IS NOT NULL LIMIT 1",
+            )
+            .bind(&practitioner.id)
+            .bind(pid),
+        )
+        .await?;
+    let Some((agency,)) = agency else {
+        return Ok(());
+    };
+    // A place on the next session with room, and the waiting list of the next full one.
+    let with_room = "SELECT s.id FROM course_session s WHERE s.partnership_id = ? AND s.starts_at >= ? \
+         AND s.capacity > (SELECT COUNT(*) FROM booking b WHERE b.session_id = s.id \
+         AND b.state IN ('confirmed', 'offered')) ORDER BY s.starts_at LIMIT 1";
+    let full = "SELECT s.id FROM course_session s WHERE s.partnership_id = ? AND s.starts_at >= ? \
+         AND EXISTS (SELECT 1 FROM booking b WHERE b.session_id = s.id AND b.state = 'waiting') \
+         ORDER BY s.starts_at LIMIT 1";
+    for (sql, state) in [(with_room, "confirmed"), (full, "waiting")] {
+        let found: Option<(String,)> = tx.fetch_optional(query(sql).bind(pid).bind(&now)).await?;
+        if let Some((session,)) = found {
+            let at = crate::ts(chrono::Utc::now());
+            tx.execute(
+                query(
+                    "INSERT INTO booking (id, partnership_id, session_id, person_id, agency_id, manager_email, state, \
+                     booked_by, booked_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(crate::new_id())
+                .bind(pid)
+                .bind(&session)
+                .bind(&practitioner.id)
+                .bind(&agency)
+                .bind("ward.manager@northbrook-hospital.example")
+                .bind(state)
+                .bind(&practitioner.name)
+                .bind(&at)
+                .bind(&at),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }

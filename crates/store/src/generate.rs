@@ -29,6 +29,7 @@ mod partnership;
 mod rng;
 mod section11;
 mod tables;
+mod training;
 mod words;
 
 use std::collections::BTreeMap;

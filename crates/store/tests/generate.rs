@@ -39,6 +39,9 @@ async fn count(db: &Db, table: &'static str) -> i64 {
         "action" => "SELECT COUNT(*) FROM action",
         "action_update" => "SELECT COUNT(*) FROM action_update",
         "theme" => "SELECT COUNT(*) FROM theme",
+        "course" => "SELECT COUNT(*) FROM course",
+        "course_session" => "SELECT COUNT(*) FROM course_session",
+        "booking" => "SELECT COUNT(*) FROM booking",
         _ => panic!("{table}"),
     };
     let (n,): (i64,) = db.fetch_one(query(sql)).await.unwrap();
@@ -163,6 +166,46 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
         assert!(
             s11_in < asked,
             "the current cycle part-way through: {s11_in} of {asked}"
+        );
+        // Training: a dozen courses each, about two hundred sessions a year, booked; past
+        // sessions attended, those to come with waiting lists only where they are full.
+        assert_eq!(count(&db, "course").await, 2 * 12);
+        let sessions = count(&db, "course_session").await;
+        assert!(sessions >= 2 * 200, "sessions {sessions}");
+        let bookings = count(&db, "booking").await;
+        assert!(
+            bookings > sessions * 8,
+            "bookings {bookings} for {sessions} sessions"
+        );
+        let (over,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM course_session s WHERE s.capacity < (SELECT COUNT(*) FROM booking b \
+                 WHERE b.session_id = s.id AND b.state IN ('confirmed', 'offered', 'attended', 'no-show', 'late-cancellation', 'cancelled'))",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(over, 0, "no session has more places taken than it has");
+        let (waiting_with_room,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM course_session s WHERE EXISTS (SELECT 1 FROM booking b WHERE b.session_id = s.id \
+                 AND b.state = 'waiting') AND s.capacity > (SELECT COUNT(*) FROM booking b WHERE b.session_id = s.id \
+                 AND b.state = 'confirmed')",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            waiting_with_room, 0,
+            "a waiting list only where the session is full"
+        );
+        let (attended, waiting): (i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(CASE WHEN state = 'attended' THEN 1 END), COUNT(CASE WHEN state = 'waiting' THEN 1 END) FROM booking",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            attended > 0 && waiting > 0,
+            "attended {attended}, waiting {waiting}"
         );
         let a = count(&db, "action").await;
         assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");

@@ -377,6 +377,7 @@ pub(super) async fn partnership(
         .collect();
     cycles.push(today);
     c.section11(&mut rng, &cycles);
+    c.training(&mut rng);
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))
 }

@@ -52,6 +52,9 @@ pub(super) struct Tables {
     pub(super) file_object: Bulk,
     pub(super) action_evidence: Bulk,
     pub(super) impact_review: Bulk,
+    pub(super) course: Bulk,
+    pub(super) course_session: Bulk,
+    pub(super) booking: Bulk,
 }
 
 impl Tables {
@@ -321,10 +324,28 @@ impl Tables {
                  notes, recorded_by, recorded_at) VALUES ",
                 9,
             ),
+            course: Bulk::new(
+                "course",
+                "INSERT INTO course (id, partnership_id, title, kind, level, outcomes, audience, description, \
+                 created_by, created_at, updated_at) VALUES ",
+                11,
+            ),
+            course_session: Bulk::new(
+                "course_session",
+                "INSERT INTO course_session (id, partnership_id, course_id, starts_at, length_minutes, venue, \
+                 online_link, trainer_id, trainer_name, capacity, created_at) VALUES ",
+                11,
+            ),
+            booking: Bulk::new(
+                "booking",
+                "INSERT INTO booking (id, partnership_id, session_id, person_id, agency_id, manager_email, state, \
+                 booked_by, booked_at, offered_until, offer_hash, changed_at) VALUES ",
+                12,
+            ),
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 46] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 49] {
         [
             &mut self.agency,
             &mut self.group,
@@ -372,6 +393,9 @@ impl Tables {
             &mut self.file_object,
             &mut self.action_evidence,
             &mut self.impact_review,
+            &mut self.course,
+            &mut self.course_session,
+            &mut self.booking,
         ]
     }
 }
