@@ -122,7 +122,8 @@ function decodeQuotedPrintable(s) {
   return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
-export async function mailTo(address) {
+// The first mail to an address (and holding `needle`, when given) that has arrived.
+export async function mailTo(address, needle = '') {
   for (let i = 0; i < 100; i++) {
     for (const sub of ['new', 'cur']) {
       const dir = join(MAILDIR, sub);
@@ -130,7 +131,8 @@ export async function mailTo(address) {
       for (const f of readdirSync(dir)) {
         const text = readFileSync(join(dir, f), 'utf8');
         if (text.split(/\r?\n/).some((l) => l.startsWith('To:') && l.includes(address))) {
-          return decodeQuotedPrintable(text);
+          const decoded = decodeQuotedPrintable(text);
+          if (decoded.includes(needle)) return decoded;
         }
       }
     }

@@ -588,7 +588,13 @@ async fn session_view(
             agency: b.agency.clone(),
             state: b.booking.state.label(),
             tag: b.booking.state.tag_class(),
-            booked_at: b.booking.booked_at.get(..10).unwrap_or_default().to_owned(),
+            booked_at: b
+                .booking
+                .booked_at
+                .get(..10)
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(learnloop_domain::dates::long)
+                .unwrap_or_default(),
             can_cancel: b.booking.state.is_live() && !started,
             markable: matches!(
                 b.booking.state,
