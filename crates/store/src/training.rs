@@ -55,7 +55,15 @@ pub struct CourseInput {
     pub outcomes: Vec<String>,
     pub audience: String,
     pub description: String,
+    /// The recommendations and actions it answers: (kind, id), kind "recommendation" or
+    /// "action".
+    pub answers: Vec<(String, String)>,
+    /// Active themes it is tagged with.
+    pub themes: Vec<String>,
 }
+
+/// What a course answers.
+pub const ANSWERABLE: [&str; 2] = ["recommendation", "action"];
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Session {
@@ -192,6 +200,34 @@ pub async fn add_course(
         .bind(&now),
     )
     .await?;
+    for (kind, target) in &c.answers {
+        // Only a recommendation or action of this partnership.
+        let table = match kind.as_str() {
+            "recommendation" => {
+                "SELECT COUNT(*) FROM recommendation WHERE partnership_id = ? AND id = ?"
+            }
+            "action" => "SELECT COUNT(*) FROM action WHERE partnership_id = ? AND id = ?",
+            _ => return Err(StoreError::NotFound),
+        };
+        let (n,): (i64,) = tx.fetch_one(query(table).bind(pid).bind(target)).await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.execute(
+            query(
+                "INSERT INTO course_answers (course_id, partnership_id, target_kind, target_id) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(pid)
+            .bind(kind)
+            .bind(target),
+        )
+        .await?;
+    }
+    for t in &c.themes {
+        crate::themes::tag(&mut tx, pid, t, "course", &id).await?;
+    }
     audit::append(
         &mut tx,
         who,
@@ -202,6 +238,42 @@ pub async fn add_course(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// What a course answers: (kind, id), recommendations first.
+pub async fn answers_of(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT target_kind, target_id FROM course_answers WHERE partnership_id = ? AND course_id = ? \
+             ORDER BY target_kind DESC, target_id LIMIT 200",
+        )
+        .bind(pid)
+        .bind(course_id),
+    )
+    .await
+}
+
+/// The courses that answer a recommendation or an action: (id, title).
+pub async fn answering(
+    db: &Db,
+    pid: &str,
+    (kind, target): (&str, &str),
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT c.id, c.title FROM course_answers a JOIN course c ON c.id = a.course_id \
+             AND c.partnership_id = a.partnership_id WHERE a.partnership_id = ? AND a.target_kind = ? \
+             AND a.target_id = ? ORDER BY lower(c.title) LIMIT 50",
+        )
+        .bind(pid)
+        .bind(kind)
+        .bind(target),
+    )
+    .await
 }
 
 // ---- sessions ----

@@ -28,6 +28,7 @@ use crate::session::Signed;
 use crate::web::query_params;
 
 mod page;
+pub(crate) use page::scope;
 mod plan;
 
 /// Days before the due date an action shows amber.

@@ -17,7 +17,7 @@ use learnloop_domain::training::{
     check_session, parse,
 };
 use learnloop_govuk::{
-    ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
 use learnloop_store::training::{
     self, Booker, BookingLine, Course, CourseInput, Mailer, SessionInput, SessionLine,
@@ -184,6 +184,9 @@ async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response>
 struct CourseFormPage {
     chrome: Chrome,
     errors: ErrorSummary,
+    /// What the course will answer, carried in the form: (kind:id, description).
+    answers: Vec<(String, Answer)>,
+    themes: Checkboxes,
     title: Input,
     kind: Select,
     level: Radios,
@@ -192,11 +195,96 @@ struct CourseFormPage {
     description: Textarea,
 }
 
-fn course_form(s: &Signed, f: &FormPairs, errors: &Errors) -> CourseFormPage {
+/// A recommendation or action a course answers, as the signed-in person may see it.
+struct Answer {
+    text: String,
+    href: Option<String>,
+}
+
+/// Describes what a course answers without showing anything the person may not read: an
+/// action's words only to who may read the action, a recommendation by its number and its
+/// source's title (which never carries restricted content), linked to the source's own page.
+async fn describe(st: &AppState, s: &Signed, kind: &str, id: &str) -> AppResult<Option<Answer>> {
+    if !is_id(id) {
+        return Ok(None);
+    }
+    match kind {
+        "action" => {
+            let Some(line) = learnloop_store::actions::line(&st.db, s.pid(), id).await? else {
+                return Ok(None);
+            };
+            let readable =
+                learnloop_domain::actions::can_read(&s.actor, &crate::actions::scope(&line.action));
+            Ok(Some(if readable {
+                Answer {
+                    text: format!("Action: {}", line.action.description),
+                    href: Some(format!("/actions/{id}")),
+                }
+            } else {
+                Answer {
+                    text: "An action you do not have access to".to_owned(),
+                    href: None,
+                }
+            }))
+        }
+        "recommendation" => {
+            let Some(r) = learnloop_store::recommendations::get(&st.db, s.pid(), id).await? else {
+                return Ok(None);
+            };
+            let source = crate::sources::resolve(st, s, r.source_kind, &r.source_id).await?;
+            Ok(Some(Answer {
+                text: format!(
+                    "Recommendation {} of {}",
+                    r.number,
+                    source.as_ref().map_or("its source", |x| x.title.as_str())
+                ),
+                href: source.map(|x| x.href),
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The (kind, id) pairs a form carries in `answers` as `kind:id`.
+fn carried(f: &FormPairs) -> Vec<(String, String)> {
+    f.all("answers")
+        .iter()
+        .filter_map(|a| a.split_once(':'))
+        .filter(|(k, id)| training::ANSWERABLE.contains(k) && is_id(id))
+        .map(|(k, id)| (k.to_owned(), id.to_owned()))
+        .take(20)
+        .collect()
+}
+
+async fn course_form(
+    st: &AppState,
+    s: &Signed,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<CourseFormPage> {
     use learnloop_domain::stored::Slug;
-    CourseFormPage {
+    let mut answers = Vec::new();
+    for (kind, id) in carried(f) {
+        if let Some(a) = describe(st, s, &kind, &id).await? {
+            answers.push((format!("{kind}:{id}"), a));
+        }
+    }
+    let refd = s.reference(&st.db).await?;
+    Ok(CourseFormPage {
         chrome: s.chrome("/training"),
         errors: errors.summary(),
+        answers,
+        themes: Checkboxes::new(
+            "theme",
+            "Themes",
+            refd.themes
+                .iter()
+                .map(|t| ChoiceItem::new(t.id.clone(), t.name.clone())),
+        )
+        .hint("Optional")
+        .values(f.all("theme"))
+        .error(errors.get("theme")),
+
         title: Input::new("title", "Title").filled(f, errors),
         kind: Select::new(
             "kind",
@@ -228,14 +316,39 @@ fn course_form(s: &Signed, f: &FormPairs, errors: &Errors) -> CourseFormPage {
             .hint("Optional")
             .rows(4)
             .filled(f, errors),
-    }
+    })
 }
 
-async fn new_course(s: Signed) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+struct Asked {
+    #[serde(default)]
+    recommendation: String,
+    #[serde(default)]
+    action: String,
+}
+
+/// The course form; from a recommendation or an action (`?recommendation=` or `?action=`),
+/// it answers that one.
+async fn new_course(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
     if !can_manage(&s.actor) {
         return Err(AppError::Forbidden);
     }
-    render(&course_form(&s, &FormPairs::default(), &Errors::default()))
+    let q: Asked = crate::web::query_params(q.as_deref());
+    let mut f = FormPairs::default();
+    if !q.recommendation.is_empty() {
+        f.0.push((
+            "answers".into(),
+            format!("recommendation:{}", q.recommendation),
+        ));
+    }
+    if !q.action.is_empty() {
+        f.0.push(("answers".into(), format!("action:{}", q.action)));
+    }
+    render(&course_form(&st, &s, &f, &Errors::default()).await?)
 }
 
 fn parse_course(f: &FormPairs, errors: &mut Errors) -> Option<CourseInput> {
@@ -285,6 +398,13 @@ fn parse_course(f: &FormPairs, errors: &mut Errors) -> Option<CourseInput> {
         outcomes,
         audience: audience?,
         description: description?,
+        answers: carried(f),
+        themes: f
+            .all("theme")
+            .into_iter()
+            .filter(|t| is_id(t))
+            .take(20)
+            .collect(),
     })
     .filter(|_| errors.is_empty())
 }
@@ -295,16 +415,25 @@ async fn add_course(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppR
     }
     let mut errors = Errors::default();
     if let Some(c) = parse_course(&f, &mut errors) {
-        let id = training::add_course(&st.db, &s.who(), s.pid(), &c).await?;
-        return Ok(to(
-            &st,
-            &format!("/training/courses/{id}"),
-            Flash::CourseAdded,
-        ));
+        match training::add_course(&st.db, &s.who(), s.pid(), &c).await {
+            Ok(id) => {
+                return Ok(to(
+                    &st,
+                    &format!("/training/courses/{id}"),
+                    Flash::CourseAdded,
+                ));
+            }
+            Err(StoreError::Conflict(m)) => errors.add("theme", m),
+            Err(StoreError::NotFound) => errors.add(
+                "theme",
+                "Choose themes from the list; a recommendation or action it answers is no longer there",
+            ),
+            Err(e) => return Err(e.into()),
+        }
     }
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &course_form(&s, &f, &errors),
+        &course_form(&st, &s, &f, &errors).await?,
     )
 }
 
@@ -314,6 +443,8 @@ struct CoursePage {
     chrome: Chrome,
     errors: ErrorSummary,
     course: Course,
+    answers: Vec<Answer>,
+    themes: Vec<String>,
     sessions: Vec<SessionRow>,
     can_manage: bool,
     on: DateInput,
@@ -345,9 +476,22 @@ async fn course_view(
 ) -> AppResult<CoursePage> {
     let sessions = training::sessions(&st.db, s.pid(), &course.id).await?;
     let trainers = training::trainers(&st.db, s.pid()).await?;
+    let mut answers = Vec::new();
+    for (kind, id) in training::answers_of(&st.db, s.pid(), &course.id).await? {
+        if let Some(a) = describe(st, s, &kind, &id).await? {
+            answers.push(a);
+        }
+    }
+    let themes = learnloop_store::themes::themes_of(&st.db, s.pid(), "course", &course.id)
+        .await?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
     Ok(CoursePage {
         chrome: s.chrome("/training"),
         errors: errors.summary(),
+        answers,
+        themes,
         sessions: sessions.iter().map(session_row).collect(),
         can_manage: can_manage(&s.actor),
         on: crate::audits::date_field(f, errors, "on", "Date"),

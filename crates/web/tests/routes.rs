@@ -799,6 +799,8 @@ async fn training_fixtures(
             outcomes: vec!["Know the route matrix".to_owned()],
             audience: "Everyone".to_owned(),
             description: String::new(),
+            answers: Vec::new(),
+            themes: Vec::new(),
         },
     )
     .await

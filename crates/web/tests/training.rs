@@ -288,3 +288,105 @@ async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_lin
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_course_planned_from_a_recommendation_shows_what_asked_for_it_to_who_may_read_it() {
+    each_app(|app| async move {
+        use learnloop_domain::recommendations::{Addressee, SourceKind};
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let pid = one(
+            &app,
+            "SELECT id FROM partnership WHERE slug = ?",
+            "northbrook",
+        )
+        .await;
+        let (meeting,): (String,) = app
+            .db
+            .fetch_one(query("SELECT id FROM meeting WHERE partnership_id = ? LIMIT 1").bind(&pid))
+            .await
+            .unwrap();
+        let who = learnloop_store::audit::Who::system("training test");
+        learnloop_store::recommendations::add(
+            &app.db,
+            &who,
+            &pid,
+            (SourceKind::Meeting, &meeting),
+            "Train front-line staff to include fathers in assessments",
+            &Addressee::Partnership,
+            &[],
+        )
+        .await
+        .unwrap();
+        let rec = one(
+            &app,
+            "SELECT id FROM recommendation WHERE partnership_id = ?",
+            &pid,
+        )
+        .await;
+        let theme = one(
+            &app,
+            "SELECT id FROM theme WHERE partnership_id = ? ORDER BY name LIMIT 1",
+            &pid,
+        )
+        .await;
+
+        // The form, opened from the recommendation, carries it.
+        let form = bt
+            .get(&format!("/training/courses/new?recommendation={rec}"))
+            .await;
+        assert_eq!(form.status, 200);
+        assert!(form.contains("This course answers"));
+        assert!(
+            form.contains("Recommendation 1 of Meeting of"),
+            "{}",
+            form.body
+        );
+        let p = bt
+            .post(
+                "/training/courses/new",
+                &[
+                    ("answers", &format!("recommendation:{rec}")),
+                    ("title", "Including fathers and male carers"),
+                    ("kind", "briefing"),
+                    ("level", "2"),
+                    ("outcomes", "Include fathers in every assessment"),
+                    ("audience", "Front-line staff"),
+                    ("theme", &theme),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let course = p.location.unwrap();
+        // Everyone reads the course, and what asked for it by its source's title only.
+        let page = as_role(&app, Role::Practitioner).await.get(&course).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Asked for by"));
+        assert!(page.contains("Recommendation 1 of Meeting of"));
+        assert!(!page.contains("Train front-line staff to include fathers"));
+        // A recommendation of another partnership, or made up, is refused and nothing written.
+        let p = bt
+            .post(
+                "/training/courses/new",
+                &[
+                    (
+                        "answers",
+                        "recommendation:0190a000-0000-7000-8000-000000000000",
+                    ),
+                    ("title", "Made up"),
+                    ("kind", "briefing"),
+                    ("level", "2"),
+                    ("outcomes", "Nothing"),
+                    ("audience", "Nobody"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM course WHERE title = 'Made up'"))
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    })
+    .await;
+}

@@ -59,3 +59,13 @@ CREATE UNIQUE INDEX booking_live ON booking (session_id, person_id)
 CREATE INDEX booking_session ON booking (partnership_id, session_id, state, booked_at);
 CREATE INDEX booking_person ON booking (person_id, state);
 CREATE UNIQUE INDEX booking_offer ON booking (offer_hash);
+
+-- The recommendations and actions a course answers (a course planned from them).
+CREATE TABLE course_answers (
+    course_id TEXT NOT NULL REFERENCES course(id),
+    partnership_id TEXT NOT NULL REFERENCES partnership(id),
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    PRIMARY KEY (course_id, target_kind, target_id)
+);
+CREATE INDEX course_answers_target ON course_answers (partnership_id, target_kind, target_id);

@@ -47,7 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/evidence/{id}", get(download))
 }
 
-fn scope(a: &Action) -> ActionScope<'_> {
+pub(crate) fn scope(a: &Action) -> ActionScope<'_> {
     ActionScope {
         owner_person_id: a.owner_person_id.as_deref(),
         lead_agency_id: a.lead_agency_id.as_deref(),
