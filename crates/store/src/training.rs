@@ -917,3 +917,28 @@ pub async fn my_bookings(
     )
     .await
 }
+
+/// The sessions in a person's calendar between two London times: those they have a place on
+/// (or are offered one, or attended) and those they deliver.
+pub async fn calendar_of(
+    db: &Db,
+    pid: &str,
+    person_id: &str,
+    (from, to): (&str, &str),
+) -> Result<Vec<SessionLine>, StoreError> {
+    db.fetch_all(
+        crate::db::query_from(&[
+            SESSION_SELECT,
+            "WHERE s.partnership_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND (s.trainer_id = ? \
+             OR EXISTS (SELECT 1 FROM booking b WHERE b.partnership_id = s.partnership_id \
+             AND b.session_id = s.id AND b.person_id = ? AND b.state IN ('confirmed', 'offered', 'attended'))) \
+             ORDER BY s.starts_at LIMIT 500",
+        ])
+        .bind(pid)
+        .bind(from)
+        .bind(to)
+        .bind(person_id)
+        .bind(person_id),
+    )
+    .await
+}

@@ -157,6 +157,22 @@ async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_lin
             .post(&book, &[("manager", "ward.manager@northbrook-hospital.example")])
             .await;
         assert_eq!(p.status, 422, "booking twice");
+        // The booked session is in the practitioner's calendar feed.
+        let pid = one(&app, "SELECT id FROM partnership WHERE slug = ?", "northbrook").await;
+        let me = one(&app, "SELECT id FROM person WHERE email = ?", "practitioner@northbrook.example").await;
+        let secret = learnloop_store::governance::feeds::create(
+            &app.db,
+            &learnloop_store::audit::Who::system("training test"),
+            &pid,
+            &me,
+            None,
+        )
+        .await
+        .unwrap();
+        let feed = format!("/feeds/{secret}.ics");
+        let ics = Client::new(&app.base).get(&feed).await;
+        assert_eq!(ics.status, 200);
+        assert!(ics.contains("Training: Working with parents who do not engage"), "{}", ics.body);
         assert!(p.contains("already booked on this session"));
         // The police lead books their officer, not someone of another agency.
         let staff = |person: &str| {
@@ -196,6 +212,10 @@ async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_lin
         let p = practitioner.post(&format!("/training/bookings/{mine}/cancel"), &[]).await;
         assert_eq!(p.status, 303);
         assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "offered");
+        assert!(
+            !Client::new(&app.base).get(&feed).await.contains("Training:"),
+            "a cancelled booking leaves the calendar"
+        );
         assert_eq!(booking_of(&app, &sid, "agency.lead@northbrook.example").await.1, "waiting");
         let mail = last_mail_to(&app.db, "auditor@northbrook.example").await.unwrap();
         assert!(mail.contains("Working with parents who do not engage"));

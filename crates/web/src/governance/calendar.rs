@@ -201,7 +201,7 @@ async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> App
     let to = (now + Duration::days(550))
         .format("%Y-%m-%dT%H:%M")
         .to_string();
-    let events: Vec<CalEvent> = feeds::meetings_between(&st.db, &f.partnership_id, &from, &to)
+    let mut events: Vec<CalEvent> = feeds::meetings_between(&st.db, &f.partnership_id, &from, &to)
         .await?
         .into_iter()
         .filter_map(|m| {
@@ -223,9 +223,39 @@ async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> App
             })
         })
         .collect();
+    // The person's own feed carries the training sessions they are booked on or deliver.
+    if f.group_id.is_none() {
+        let sessions = learnloop_store::training::calendar_of(
+            &st.db,
+            &f.partnership_id,
+            &f.person_id,
+            (&from, &to),
+        )
+        .await?;
+        events.extend(sessions.into_iter().map(|s| {
+            let start = s.session.starts_at.0;
+            CalEvent {
+                uid: format!("{}@learnloop-training", s.session.id),
+                start,
+                end: start + Duration::minutes(s.session.length_minutes),
+                summary: format!("Training: {}", s.course),
+                location: if s.session.venue.is_empty() {
+                    s.session.online_link.clone()
+                } else {
+                    s.session.venue.clone()
+                },
+                description: format!(
+                    "{}/training/sessions/{}",
+                    st.config.public_url, s.session.id
+                ),
+                cancelled: false,
+                sequence: 0,
+            }
+        }));
+    }
     let name = match &f.group_id {
         Some(_) => shown.first().map(|g| g.name.clone()).unwrap_or_default(),
-        None => "Learnloop meetings".to_owned(),
+        None => "Learnloop meetings and training".to_owned(),
     };
     Ok((
         StatusCode::OK,
