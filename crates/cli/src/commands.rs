@@ -320,8 +320,10 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every ten minutes: forget expired sessions and old one-time links, and queue today's
-/// action reminder digests (once per person per day, whichever instance gets there first).
+/// Every ten minutes: forget expired sessions and old one-time links, pass on training offers
+/// that ran out, ask about the training sessions whose three-month follow-up has come, and
+/// queue today's action reminder digests (once per person per day, whichever instance gets
+/// there first).
 async fn housekeeping(
     db: Db,
     sessions: learnloop_domain::accounts::SessionPolicy,
@@ -346,6 +348,12 @@ async fn housekeeping(
             Ok(n) if n > 0 => tracing::info!(sessions = n, "run-out training offers passed on"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "training offers failed; will try again"),
+        }
+        let today = learnloop_domain::dates::london_date(Utc::now());
+        match learnloop_store::training::queue_follow_ups(&db, &mailer, today).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "training impact follow-ups sent"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "training follow-ups failed; will try again"),
         }
         let today = learnloop_domain::dates::london_date(Utc::now());
         match learnloop_store::reminders::queue_digests(&db, &public_url, today).await {

@@ -16,15 +16,18 @@ pub enum SourceKind {
     Assurance,
     /// A Section 11 cycle: the agencies' self-assessments and their improvement actions.
     Section11,
+    /// A training session: its participants' and their managers' three-month follow-ups.
+    Training,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 5] = [
+    pub const ALL: [SourceKind; 6] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
         SourceKind::Assurance,
         SourceKind::Section11,
+        SourceKind::Training,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -35,6 +38,7 @@ impl SourceKind {
             SourceKind::Audit => "audit",
             SourceKind::Assurance => "assurance",
             SourceKind::Section11 => "section11",
+            SourceKind::Training => "training",
         }
     }
 
@@ -45,6 +49,7 @@ impl SourceKind {
             SourceKind::Audit => "Audit",
             SourceKind::Assurance => "Single-agency assurance",
             SourceKind::Section11 => "Section 11",
+            SourceKind::Training => "Training",
         }
     }
 
@@ -56,6 +61,7 @@ impl SourceKind {
             SourceKind::Audit => "Audits",
             SourceKind::Assurance => "Single-agency assurance",
             SourceKind::Section11 => "Section 11 cycles",
+            SourceKind::Training => "Training sessions",
         }
     }
 
@@ -67,6 +73,7 @@ impl SourceKind {
             SourceKind::Audit => format!("/audits/{id}"),
             SourceKind::Assurance => format!("/assurance/{id}"),
             SourceKind::Section11 => format!("/section11/{id}"),
+            SourceKind::Training => format!("/training/sessions/{id}"),
         }
     }
 
@@ -79,6 +86,7 @@ impl SourceKind {
             SourceKind::Audit => true,
             SourceKind::Assurance => false,
             SourceKind::Section11 => false,
+            SourceKind::Training => false,
         }
     }
 

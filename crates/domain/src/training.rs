@@ -319,6 +319,18 @@ pub fn check_session(
     Ok(n)
 }
 
+/// Whether a participant is in the partnership's follow-up sample: `percent` of them (all at
+/// 100, none at 0), chosen by their booking so the same booking is always in or always out.
+pub fn in_sample(booking_id: &str, percent: i64) -> bool {
+    // FNV-1a: stable across builds and platforms, unlike the standard hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in booking_id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::try_from(h % 100).unwrap_or(0) < percent
+}
+
 /// The business team runs the programme; trainers add courses and the sessions they deliver.
 pub fn can_manage(actor: &Actor) -> bool {
     actor.has(Role::BusinessTeam) || actor.has(Role::Trainer)
@@ -426,6 +438,26 @@ mod tests {
         assert_eq!(
             parse(&CourseKind::ALL, "e-learning"),
             Some(CourseKind::ELearning)
+        );
+    }
+
+    #[test]
+    fn the_follow_up_sample_is_all_none_or_a_stable_share() {
+        let ids: Vec<String> = (0..2000).map(|i| format!("booking-{i}")).collect();
+        assert!(ids.iter().all(|i| in_sample(i, 100)));
+        assert!(ids.iter().all(|i| !in_sample(i, 0)));
+        let half = ids.iter().filter(|i| in_sample(i, 50)).count();
+        assert!((850..=1150).contains(&half), "{half} of 2000 at 50%");
+        assert_eq!(
+            ids.iter().map(|i| in_sample(i, 30)).collect::<Vec<_>>(),
+            ids.iter().map(|i| in_sample(i, 30)).collect::<Vec<_>>(),
+            "the same every time"
+        );
+        assert!(
+            ids.iter()
+                .filter(|i| in_sample(i, 30))
+                .all(|i| in_sample(i, 60)),
+            "a larger share keeps everyone a smaller one had"
         );
     }
 

@@ -106,7 +106,9 @@ pub async fn mark_sent(db: &Db, id: &str) -> Result<(), StoreError> {
 /// Mails that invite someone in may go to a person with no role yet; every other mail of a
 /// partnership describes its work.
 pub fn describes_work(kind: &str) -> bool {
-    kind != "invitation"
+    // A line manager named at a training booking is asked about their member of staff by a
+    // link: they often have no account, and the mail holds only the course and the link.
+    !matches!(kind, "invitation" | "training-follow-up-manager")
 }
 
 /// Whether an address may still receive a mail about a partnership's work now: an active

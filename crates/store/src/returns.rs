@@ -53,6 +53,9 @@ pub struct Return {
     /// What was carried forward, line by line, as it stood when the return was asked for.
     pub carried_answers: Lines,
     pub carried_ratings: Lines,
+    /// Who answers through a link, having no account (a line manager): their address.
+    pub respondent_email: String,
+    pub link_expires_at: Option<String>,
     /// Where it came from when another partnership's agency offered its own (Section 11),
     /// as a sentence; empty when written here.
     pub offered_note: String,
@@ -248,12 +251,15 @@ pub(crate) async fn request(
 // The subject's label comes from the table of the source kind's subjects (audit sample cases),
 // or for a case review's returns the name of what was asked (its question set).
 const LINE_SELECT: &str = "SELECT r.*, \
-     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, '') AS source_title, \
+     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, \
+       'Training “' || tc.title || '”', '') AS source_title, \
      COALESCE(s.label, q.name, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
      LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
      LEFT JOIN section11_cycle sc ON r.source_kind = 'section11' AND sc.id = r.source_id AND sc.partnership_id = r.partnership_id \
-     LEFT JOIN question_set q ON r.source_kind IN ('case_review', 'section11') AND q.id = r.question_set_id \
+     LEFT JOIN question_set q ON r.source_kind IN ('case_review', 'section11', 'training') AND q.id = r.question_set_id \
+     LEFT JOIN course_session ts ON r.source_kind = 'training' AND ts.id = r.source_id AND ts.partnership_id = r.partnership_id \
+     LEFT JOIN course tc ON tc.id = ts.course_id AND tc.partnership_id = ts.partnership_id \
      LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
      LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
@@ -314,7 +320,7 @@ pub async fn open_for(
         let more: Vec<ReturnLine> = db
             .fetch_all(
                 query_lines(
-                    "WHERE r.partnership_id = ? AND r.agency_id = ? \
+                    "WHERE r.partnership_id = ? AND r.agency_id = ? AND r.source_kind <> 'training' \
                      AND r.state IN ('requested', 'draft', 'returned') ORDER BY r.due_on, r.id LIMIT 200",
                 )
                 .bind(pid)
@@ -601,13 +607,16 @@ pub async fn open_due_between(
         query(
             "SELECT r.id, \
              COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), \
-               'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', '') AS title, \
+               'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', \
+               'the three-month follow-up of the training “' || tc.title || '”', '') AS title, \
              r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
              LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
              LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
              LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
              LEFT JOIN section11_cycle sc ON r.source_kind = 'section11' AND sc.id = r.source_id AND sc.partnership_id = r.partnership_id \
-             WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') \
+             LEFT JOIN course_session ts ON r.source_kind = 'training' AND ts.id = r.source_id AND ts.partnership_id = r.partnership_id \
+             LEFT JOIN course tc ON tc.id = ts.course_id AND tc.partnership_id = ts.partnership_id \
+             WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') AND r.respondent_email = '' \
              AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
         )
         .bind(pid)
@@ -933,4 +942,95 @@ pub async fn remove_file(
     .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The return a link's secret answers, if the link is still one (not used, not unknown);
+/// whether it has run out is for the caller to say.
+pub async fn by_link(db: &Db, secret: &str) -> Result<Option<Return>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM return_request WHERE link_hash = ?")
+            .bind(crate::accounts::secret_hash(secret)),
+    )
+    .await
+}
+
+/// Submits the answers of someone without an account through their link, once: the link then
+/// stops working. NotFound when the link is used or unknown; Conflict, saying so, when it has
+/// run out. The submission is kept as a version, under their address.
+pub async fn answer_by_link(
+    db: &Db,
+    secret: &str,
+    answers: &[String],
+    now: chrono::DateTime<Utc>,
+) -> Result<Return, StoreError> {
+    let hash = crate::accounts::secret_hash(secret);
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query("UPDATE return_request SET updated_at = updated_at WHERE link_hash = ?").bind(&hash),
+    )
+    .await?;
+    let r: Return = tx
+        .fetch_optional(query("SELECT * FROM return_request WHERE link_hash = ?").bind(&hash))
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if r.link_expires_at
+        .as_deref()
+        .is_some_and(|e| e <= ts(now).as_str())
+    {
+        return Err(StoreError::Conflict(
+            "This link has run out: the partnership can no longer take an answer through it"
+                .to_owned(),
+        ));
+    }
+    let next = r.state.after(ReturnMove::Submit).map_err(refused)?;
+    let at = ts(now);
+    tx.execute(
+        query(
+            "UPDATE return_request SET answers = ?, state = ?, link_hash = NULL, updated_at = ? \
+             WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(&Lines(answers.to_vec()))
+        .bind(next.slug())
+        .bind(&at)
+        .bind(&r.partnership_id)
+        .bind(&r.id),
+    )
+    .await?;
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM return_version WHERE partnership_id = ? AND return_id = ?")
+                .bind(&r.partnership_id)
+                .bind(&r.id),
+        )
+        .await?;
+    tx.execute(
+        query(
+            "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+             improvements, submitted_by, submitted_at, ratings) VALUES (?, ?, ?, ?, '', '', '', ?, ?, '[]')",
+        )
+        .bind(&r.id)
+        .bind(&r.partnership_id)
+        .bind(n + 1)
+        .bind(&Lines(answers.to_vec()))
+        .bind(&r.respondent_email)
+        .bind(&at),
+    )
+    .await?;
+    let who = Who {
+        person_id: None,
+        label: r.respondent_email.clone(),
+        partnership_id: Some(r.partnership_id.clone()),
+        request_id: None,
+    };
+    let (kind, target_id) = target(&r);
+    audit::append(
+        &mut tx,
+        &who,
+        Event::new("return.submit", kind, Some(&target_id))
+            .summary("Answered a return through the link sent by mail")
+            .after(&serde_json::json!({ "answers": answers })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r)
 }

@@ -942,3 +942,408 @@ pub async fn calendar_of(
     )
     .await
 }
+
+// ---- the three-month impact follow-up ----
+
+/// What participants are asked three months after a session.
+pub const PARTICIPANT_LINES: [&str; 2] = [
+    "How has what you learnt changed your practice since the session?",
+    "Give an example from your work since then",
+];
+/// What their line managers are asked.
+pub const MANAGER_LINES: [&str; 2] = [
+    "How has their practice changed since the session?",
+    "Give an example you have seen",
+];
+/// Days to answer a follow-up.
+pub const ANSWER_DAYS: i64 = 14;
+/// How long a line manager's link works.
+pub const LINK_DAYS: i64 = 28;
+/// A follow-up not sent within this many days of falling due is not sent at all (a session
+/// long past, or the installation stopped a while): asking a year on helps nobody.
+pub const LATE_DAYS: i64 = 30;
+
+/// A session whose follow-up may be due.
+#[derive(sqlx::FromRow)]
+struct Due {
+    partnership_id: String,
+    id: String,
+    starts_at: WallTime,
+    course: String,
+}
+
+/// An attended booking, to ask about.
+#[derive(sqlx::FromRow)]
+struct Attended {
+    id: String,
+    person_id: String,
+    agency_id: String,
+    manager_email: String,
+    email: String,
+    name: String,
+}
+
+/// Asks, for each session whose `training-impact` clock fell due in the last
+/// [`LATE_DAYS`] days, a sample of its participants (the partnership's share, all by default)
+/// and their line managers how practice changed: each a return by [`ANSWER_DAYS`], the
+/// participant's on their home page, the manager's through a link in a mail. Each session is
+/// asked once, whichever instance gets there first. Then reminds the managers who have not
+/// answered after a week, once. Returns how many sessions were asked about now.
+pub async fn queue_follow_ups(
+    db: &Db,
+    mailer: &Mailer<'_>,
+    today: chrono::NaiveDate,
+) -> Result<usize, StoreError> {
+    let from = WallTime(
+        (today - chrono::Duration::days(130))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
+    let to = WallTime(
+        (today - chrono::Duration::days(80))
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+    );
+    let due: Vec<Due> = db
+        .fetch_all(
+            query(
+                "SELECT s.partnership_id, s.id, s.starts_at, c.title AS course FROM course_session s \
+                 JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+                 WHERE s.followed_up_on IS NULL AND s.starts_at >= ? AND s.starts_at < ? \
+                 ORDER BY s.starts_at LIMIT 2000",
+            )
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    // Each partnership's rules and calendar, read once.
+    let mut references: std::collections::HashMap<String, crate::reference::Reference> =
+        Default::default();
+    let mut asked = 0;
+    for d in due {
+        if !references.contains_key(&d.partnership_id) {
+            let r = crate::reference::load(db, &d.partnership_id).await?;
+            references.insert(d.partnership_id.clone(), r);
+        }
+        let due_on = references.get(&d.partnership_id).and_then(|reference| {
+            reference
+                .rules
+                .iter()
+                .find(|r| r.slug == "training-impact")
+                .map(|r| r.due_date(&reference.calendar, d.starts_at.date()))
+        });
+        let Some(due_on) = due_on else { continue };
+        if due_on > today || due_on < today - chrono::Duration::days(LATE_DAYS) {
+            continue;
+        }
+        if ask(db, mailer, &d, today).await? {
+            asked += 1;
+        }
+    }
+    remind_managers(db, mailer).await?;
+    Ok(asked)
+}
+
+/// Asks one session's sample; false if another instance already had.
+async fn ask(
+    db: &Db,
+    mailer: &Mailer<'_>,
+    d: &Due,
+    today: chrono::NaiveDate,
+) -> Result<bool, StoreError> {
+    let pid = &d.partnership_id;
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE course_session SET followed_up_on = ? WHERE partnership_id = ? AND id = ? \
+                 AND followed_up_on IS NULL",
+            )
+            .bind(crate::Day(today))
+            .bind(pid)
+            .bind(&d.id),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(false);
+    }
+    let (sample,): (i64,) = tx
+        .fetch_one(query("SELECT follow_up_sample FROM partnership WHERE id = ?").bind(pid))
+        .await?;
+    let participants = crate::returns::current_question_set(
+        &mut tx,
+        pid,
+        ("training-follow-up", "Three-month follow-up"),
+        &PARTICIPANT_LINES.map(str::to_owned),
+    )
+    .await?;
+    let managers = crate::returns::current_question_set(
+        &mut tx,
+        pid,
+        ("training-follow-up", "Three-month follow-up: line manager"),
+        &MANAGER_LINES.map(str::to_owned),
+    )
+    .await?;
+    let attended: Vec<Attended> = tx
+        .fetch_all(
+            query(
+                "SELECT b.id, b.person_id, b.agency_id, b.manager_email, p.email, p.name FROM booking b \
+                 JOIN person p ON p.id = b.person_id WHERE b.partnership_id = ? AND b.session_id = ? \
+                 AND b.state = 'attended' ORDER BY b.id LIMIT 2000",
+            )
+            .bind(pid)
+            .bind(&d.id),
+        )
+        .await?;
+    let now = Utc::now();
+    let due_on = crate::Day(today + chrono::Duration::days(ANSWER_DAYS));
+    let when = learnloop_domain::dates::long(d.starts_at.date());
+    let mut n = 0;
+    for a in attended
+        .iter()
+        .filter(|a| learnloop_domain::training::in_sample(&a.id, sample))
+    {
+        let mine = new_id();
+        insert_return(
+            &mut tx,
+            (pid, &d.id),
+            (&mine, &a.id, &a.agency_id, Some(&a.person_id)),
+            (&participants, due_on),
+            None,
+        )
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            NewMail {
+                kind: "training-follow-up",
+                partnership_id: Some(pid.clone()),
+                natural_key: Some(format!("training-follow-up:{mine}")),
+                to: a.email.clone(),
+                subject: format!("Three months on from {}: has your practice changed?", d.course),
+                body: format!(
+                    "Hello {},\n\nThree months ago, on {when}, you attended {}. The partnership wants to know \
+                     whether it changed your practice, with an example.\n\nAnswer here by {}:\n\n{}/returns/{mine}\n",
+                    a.name,
+                    d.course,
+                    due_on.long(),
+                    mailer.public_url
+                ),
+            },
+        )
+        .await?;
+        let theirs = new_id();
+        let nonce = new_secret();
+        insert_return(
+            &mut tx,
+            (pid, &d.id),
+            (&theirs, &format!("manager:{}", a.id), &a.agency_id, None),
+            (&managers, due_on),
+            Some((
+                &a.manager_email,
+                &nonce,
+                now + chrono::Duration::days(LINK_DAYS),
+                mailer,
+            )),
+        )
+        .await?;
+        outbox::enqueue(
+            &mut tx,
+            manager_mail(
+                pid,
+                (&theirs, &a.manager_email, &nonce),
+                (&a.name, &d.course, &when),
+                mailer,
+                false,
+            ),
+        )
+        .await?;
+        n += 1;
+    }
+    audit::append(
+        &mut tx,
+        &Who::system("training follow-up"),
+        Event::new("training.follow-up", "course", None).summary(format!(
+            "Asked {n} participants of “{}” on {when}, and their line managers, how practice changed",
+            d.course
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The mail to a line manager (or its reminder), with the link that answers without an account.
+fn manager_mail(
+    pid: &str,
+    (id, to, nonce): (&str, &str, &str),
+    (name, course, when): (&str, &str, &str),
+    mailer: &Mailer<'_>,
+    reminder: bool,
+) -> NewMail {
+    NewMail {
+        kind: "training-follow-up-manager",
+        partnership_id: Some(pid.to_owned()),
+        natural_key: Some(format!(
+            "training-follow-up-manager:{id}:{}",
+            if reminder { "reminder" } else { "first" }
+        )),
+        to: to.to_owned(),
+        subject: format!(
+            "{}{name} attended {course}: has their practice changed?",
+            if reminder { "Reminder: " } else { "" }
+        ),
+        body: format!(
+            "Hello,\n\n{name} named you as their line manager when they booked {course}, which they attended on \
+             {when}. Three months on, the safeguarding partnership asks how their practice has changed, with an \
+             example you have seen. It takes a few minutes and needs no account.\n\nAnswer with this link, which \
+             works once, within {LINK_DAYS} days of the first mail:\n\n{}/respond/{}\n",
+            mailer.public_url,
+            secret_marker(nonce)
+        ),
+    }
+}
+
+async fn insert_return(
+    tx: &mut Tx,
+    (pid, session_id): (&str, &str),
+    (id, subject, agency_id, assignee): (&str, &str, &str, Option<&str>),
+    (question_set, due_on): (&str, crate::Day),
+    link: Option<(&str, &str, DateTime<Utc>, &Mailer<'_>)>,
+) -> Result<(), StoreError> {
+    let now = ts(Utc::now());
+    let (email, hash, nonce, expires) = match link {
+        Some((email, nonce, expires, mailer)) => (
+            email.to_owned(),
+            Some(secret_hash(&mailer.key.link_secret(nonce))),
+            Some(nonce.to_owned()),
+            Some(ts(expires)),
+        ),
+        None => (String::new(), None, None, None),
+    };
+    tx.execute(
+        query(
+            "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+             assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+             moderated_grade, sent_back_note, requested_at, updated_at, respondent_email, link_hash, link_nonce, \
+             link_expires_at) VALUES (?, ?, 'training', ?, ?, ?, ?, ?, ?, 'requested', '[]', '', '', '', NULL, '', \
+             ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(pid)
+        .bind(session_id)
+        .bind(subject)
+        .bind(agency_id)
+        .bind(assignee)
+        .bind(question_set)
+        .bind(due_on)
+        .bind(&now)
+        .bind(&now)
+        .bind(email)
+        .bind(hash)
+        .bind(nonce)
+        .bind(expires),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One reminder to each line manager who has not answered a week after being asked, while
+/// their link still works.
+async fn remind_managers(db: &Db, mailer: &Mailer<'_>) -> Result<(), StoreError> {
+    let week_ago = ts(Utc::now() - chrono::Duration::days(7));
+    let now = ts(Utc::now());
+    let open: Vec<(String, String, String, String, String, WallTime, String)> = db
+        .fetch_all(
+            query(
+                "SELECT r.id, r.partnership_id, r.respondent_email, r.link_nonce, p.name, s.starts_at, c.title \
+                 FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
+                 JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+                 JOIN booking b ON r.subject_id = 'manager:' || b.id AND b.partnership_id = r.partnership_id \
+                 JOIN person p ON p.id = b.person_id \
+                 WHERE r.source_kind = 'training' AND r.respondent_email <> '' AND r.link_hash IS NOT NULL \
+                 AND r.state = 'requested' AND r.requested_at <= ? AND r.link_expires_at > ? LIMIT 5000",
+            )
+            .bind(&week_ago)
+            .bind(&now),
+        )
+        .await?;
+    for (id, pid, to, nonce, name, starts, course) in open {
+        let mut tx = db.begin().await?;
+        let when = learnloop_domain::dates::long(starts.date());
+        outbox::enqueue(
+            &mut tx,
+            manager_mail(
+                &pid,
+                (&id, &to, &nonce),
+                (&name, &course, &when),
+                mailer,
+                true,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// How a course's follow-ups stand: (participants asked, answered; managers asked, answered).
+pub async fn follow_up_rates(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+) -> Result<(i64, i64, i64, i64), StoreError> {
+    db.fetch_one(
+        query(
+            "SELECT COUNT(CASE WHEN r.respondent_email = '' THEN 1 END), \
+             COUNT(CASE WHEN r.respondent_email = '' AND r.state IN ('submitted', 'locked') THEN 1 END), \
+             COUNT(CASE WHEN r.respondent_email <> '' THEN 1 END), \
+             COUNT(CASE WHEN r.respondent_email <> '' AND r.state IN ('submitted', 'locked') THEN 1 END) \
+             FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
+             WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.course_id = ?",
+        )
+        .bind(pid)
+        .bind(course_id),
+    )
+    .await
+}
+
+/// A course's follow-up answers, newest first: (from a line manager, answers, session start).
+pub async fn follow_up_answers(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+) -> Result<Vec<(bool, Lines, WallTime)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT r.respondent_email <> '', r.answers, s.starts_at FROM return_request r \
+             JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
+             WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.course_id = ? \
+             AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 200",
+        )
+        .bind(pid)
+        .bind(course_id),
+    )
+    .await
+}
+
+/// Who a training follow-up asks about, for the page its link opens: (participant, course,
+/// session start).
+pub async fn follow_up_about(
+    db: &Db,
+    pid: &str,
+    (session_id, subject): (&str, &str),
+) -> Result<Option<(String, String, WallTime)>, StoreError> {
+    let booking = subject.strip_prefix("manager:").unwrap_or(subject);
+    db.fetch_optional(
+        query(
+            "SELECT p.name, c.title, s.starts_at FROM booking b JOIN person p ON p.id = b.person_id \
+             JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+             JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+             WHERE b.partnership_id = ? AND b.session_id = ? AND b.id = ?",
+        )
+        .bind(pid)
+        .bind(session_id)
+        .bind(booking),
+    )
+    .await
+}

@@ -31,6 +31,7 @@ use learnloop_store::returns::{self, Answers, QuestionSet, Return, ReturnLine, V
 use learnloop_store::{StoreError, is_id};
 
 mod lines;
+mod respond;
 
 use crate::AppState;
 use crate::attention::{Attention, Audience};
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/returns/{id}/files/{file}", get(download))
         .route("/returns/{id}/files/{file}/remove", post(remove_file))
+        .merge(respond::routes())
 }
 
 pub(crate) fn scope_of(r: &Return) -> ReturnScope {
@@ -152,6 +154,25 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
                 ..May::default()
             };
             (None, may, "/section11")
+        }
+        // A training follow-up: the participant it is assigned to writes it; the business
+        // team and the session's trainer read every one. (A line manager answers theirs through
+        // the link in their mail, never here.)
+        SourceKind::Training => {
+            let session = learnloop_store::training::session(&st.db, s.pid(), source)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mine = line.ret.assignee_id.as_deref() == Some(s.person.id.as_str());
+            let may = May {
+                read: mine
+                    || learnloop_domain::training::can_run_session(
+                        &s.actor,
+                        session.session.trainer_id.as_deref(),
+                    ),
+                write: mine,
+                ..May::default()
+            };
+            (None, may, "/training")
         }
         SourceKind::Meeting => return Err(AppError::NotFound),
     };

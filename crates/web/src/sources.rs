@@ -57,6 +57,15 @@ pub async fn resolve(
         SourceKind::Section11 => learnloop_store::section11::get(&st.db, s.pid(), id)
             .await?
             .map(|c| format!("Section 11 cycle “{}”", c.title)),
+        SourceKind::Training => learnloop_store::training::session(&st.db, s.pid(), id)
+            .await?
+            .map(|x| {
+                format!(
+                    "Training “{}” on {}",
+                    x.course,
+                    learnloop_domain::dates::long(x.session.starts_at.date())
+                )
+            }),
     };
     Ok(title.map(|title| SourceRef {
         title,

@@ -445,6 +445,10 @@ struct CoursePage {
     course: Course,
     answers: Vec<Answer>,
     themes: Vec<String>,
+    /// The three-month follow-up: (participants asked, answered; managers asked, answered).
+    follow_up: (i64, i64, i64, i64),
+    /// Its answers, for who runs the programme: (from a line manager, answers, session day).
+    follow_up_answers: Vec<(bool, Vec<String>, String)>,
     sessions: Vec<SessionRow>,
     can_manage: bool,
     on: DateInput,
@@ -487,11 +491,23 @@ async fn course_view(
         .into_iter()
         .map(|t| t.name)
         .collect();
+    let follow_up = training::follow_up_rates(&st.db, s.pid(), &course.id).await?;
+    let follow_up_answers = if can_manage(&s.actor) {
+        training::follow_up_answers(&st.db, s.pid(), &course.id)
+            .await?
+            .into_iter()
+            .map(|(manager, a, at)| (manager, a.0, learnloop_domain::dates::long(at.date())))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(CoursePage {
         chrome: s.chrome("/training"),
         errors: errors.summary(),
         answers,
         themes,
+        follow_up,
+        follow_up_answers,
         sessions: sessions.iter().map(session_row).collect(),
         can_manage: can_manage(&s.actor),
         on: crate::audits::date_field(f, errors, "on", "Date"),

@@ -329,6 +329,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/training/bookings/{id}/certificate", "ADDDDAAD S X"),
     ("GET", "/training/offers/{secret}", "AAAAAAAA A A"),
     ("POST", "/training/offers/{secret}", "AAAAAAAA A A"),
+    // A line manager answers a follow-up through the link in their mail, with no account.
+    ("GET", "/respond/{secret}", "AAAAAAAA A A"),
+    ("POST", "/respond/{secret}", "AAAAAAAA A A"),
     ("GET", "/section11/{id}/overview.csv", "AADDDDDD S X"),
     ("GET", "/section11/{id}/overview.xlsx", "AADDDDDD S X"),
     ("GET", "/returns/{id}", "AAAADDAD S X"),
@@ -365,6 +368,7 @@ const NOT_RECORDS: &[&str] = &[
     "/set-password/{token}",
     "/join/{token}",
     "/training/offers/{secret}",
+    "/respond/{secret}",
     "/feeds/{file}",
     "/assets/{*path}",
 ];
@@ -688,6 +692,8 @@ struct Fx {
     booking: String,
     attended_booking: String,
     offer_secret: String,
+    /// A line manager's link to answer a training follow-up.
+    respond_secret: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -776,6 +782,52 @@ async fn other_partnership(app: &TestApp, hash: &str) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+}
+
+/// A line manager's follow-up of the session, answerable through a link whose secret is known.
+async fn follow_up_fixture(
+    app: &TestApp,
+    partnership: &str,
+    session: &str,
+    agency: &str,
+) -> String {
+    let qs = learnloop_store::new_id();
+    app.db
+        .execute(
+            query(
+                "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at) \
+                 VALUES (?, ?, 'training-follow-up', 'Route matrix follow-up', 1, '[\"How has practice changed\"]', '[]', ?)",
+            )
+            .bind(&qs)
+            .bind(partnership)
+            .bind(learnloop_store::ts(chrono::Utc::now())),
+        )
+        .await
+        .unwrap();
+    let secret = "f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a69788".to_owned();
+    let now = learnloop_store::ts(chrono::Utc::now());
+    app.db
+        .execute(
+            query(
+                "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                 question_set_id, due_on, state, answers, grade, strengths, improvements, sent_back_note, \
+                 requested_at, updated_at, respondent_email, link_hash, link_expires_at) VALUES \
+                 (?, ?, 'training', ?, 'manager:x', ?, ?, '2099-01-01', 'requested', '[]', '', '', '', '', ?, ?, \
+                 'manager@northbrook.example', ?, ?)",
+            )
+            .bind(learnloop_store::new_id())
+            .bind(partnership)
+            .bind(session)
+            .bind(agency)
+            .bind(&qs)
+            .bind(&now)
+            .bind(&now)
+            .bind(learnloop_store::accounts::secret_hash(&secret))
+            .bind(learnloop_store::ts(chrono::Utc::now() + chrono::Duration::days(1))),
+        )
+        .await
+        .unwrap();
+    secret
 }
 
 /// A course, a session, and bookings on it (see [`Fx`]).
@@ -1481,6 +1533,7 @@ async fn fixtures(app: &TestApp) -> Fx {
 
     let (course, course_session, booking, attended_booking, offer_secret) =
         training_fixtures(app, &partnership, &police, &hospital).await;
+    let respond_secret = follow_up_fixture(app, &partnership, &course_session, &hospital).await;
 
     Fx {
         course,
@@ -1488,6 +1541,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         booking,
         attended_booking,
         offer_secret,
+        respond_secret,
         link,
         return_file,
         return_file_to_remove,
@@ -1554,6 +1608,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             ("/training/bookings/{id}/certificate", _, "id") => &fx.attended_booking,
             (_, "bookings", "id") => &fx.booking,
             (_, "offers", "secret") => &fx.offer_secret,
+            (_, "respond", "secret") => &fx.respond_secret,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,
             (_, "groups", "id") => &fx.group,

@@ -410,3 +410,183 @@ async fn a_course_planned_from_a_recommendation_shows_what_asked_for_it_to_who_m
     })
     .await;
 }
+
+#[tokio::test]
+async fn three_months_on_participants_and_their_line_managers_are_asked_and_a_manager_answers_once_by_link()
+ {
+    each_app(|app| async move {
+        use learnloop_domain::training::{CourseKind, Level};
+        use learnloop_store::training::{self, CourseInput, Mailer, SessionInput};
+        let who = learnloop_store::audit::Who::system("training test");
+        let pid = one(&app, "SELECT id FROM partnership WHERE slug = ?", "northbrook").await;
+        let course = training::add_course(
+            &app.db,
+            &who,
+            &pid,
+            &CourseInput {
+                title: "Recognising and responding to neglect".to_owned(),
+                kind: CourseKind::Course,
+                level: Level::Two,
+                outcomes: vec!["Use the neglect tool with a family".to_owned()],
+                audience: "Front-line staff".to_owned(),
+                description: String::new(),
+                answers: Vec::new(),
+                themes: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let today = Utc::now().date_naive();
+        let held = today.checked_sub_months(chrono::Months::new(3)).unwrap() - Duration::days(2);
+        let session = training::add_session(
+            &app.db,
+            &who,
+            &pid,
+            &course,
+            &SessionInput {
+                starts_at: learnloop_store::WallTime(held.and_hms_opt(9, 30, 0).unwrap()),
+                length_minutes: 180,
+                venue: "Civic Centre".to_owned(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Dr Amara Okafor".to_owned(),
+                capacity: 20,
+            },
+        )
+        .await
+        .unwrap();
+        let hospital = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook General Hospital NHS Foundation Trust").await;
+        for (email, manager) in [
+            ("practitioner@northbrook.example", "ward.manager@northbrook-hospital.example"),
+            ("auditor@northbrook.example", "head.of.quality@northbrook.example"),
+        ] {
+            let person = one(&app, "SELECT id FROM person WHERE email = ?", email).await;
+            app.db
+                .execute(
+                    query(
+                        "INSERT INTO booking (id, partnership_id, session_id, person_id, agency_id, manager_email, state, \
+                         booked_by, booked_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, 'attended', 'test', ?, ?)",
+                    )
+                    .bind(learnloop_store::new_id())
+                    .bind(&pid)
+                    .bind(&session)
+                    .bind(&person)
+                    .bind(&hospital)
+                    .bind(manager)
+                    .bind(learnloop_store::ts(Utc::now()))
+                    .bind(learnloop_store::ts(Utc::now())),
+                )
+                .await
+                .unwrap();
+        }
+        let key = learnloop_web::testing::test_key();
+        let mailer = Mailer { key: &key, public_url: &app.base };
+
+        // The clock has come: each participant and each line manager is asked, once.
+        assert_eq!(training::queue_follow_ups(&app.db, &mailer, today).await.unwrap(), 1);
+        assert_eq!(training::queue_follow_ups(&app.db, &mailer, today).await.unwrap(), 0);
+        let (n,): (i64,) = app
+            .db
+            .fetch_one(query("SELECT COUNT(*) FROM return_request WHERE source_kind = 'training'"))
+            .await
+            .unwrap();
+        assert_eq!(n, 4);
+
+        // The participant answers on the return page the mail links to, from their home page.
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let mail = last_mail_to(&app.db, "practitioner@northbrook.example").await.unwrap();
+        let link = link_in(&mail, &format!("{}/returns/", app.base)).unwrap();
+        let ret = link.trim_start_matches(&app.base).to_owned();
+        assert!(practitioner.get("/home").await.contains("Training “Recognising and responding to neglect”"));
+        let p = practitioner
+            .post(
+                &ret,
+                &[
+                    ("answer-1", "I now use the neglect tool at every second visit."),
+                    ("answer-2", "A family whose home conditions I scored, and the plan we made."),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // Read by the business team; not by the agency's lead, nor another participant.
+        assert_eq!(as_role(&app, Role::BusinessTeam).await.get(&ret).await.status, 200);
+        assert_eq!(as_role(&app, Role::AgencyLead).await.get(&ret).await.status, 403);
+        assert_eq!(as_role(&app, Role::Auditor).await.get(&ret).await.status, 403);
+        // The managers' returns are nobody's work in Learnloop: not on the agency lead's home.
+        assert!(!as_role(&app, Role::AgencyLead).await.get("/home").await.contains("Training “"));
+
+        // The line manager, without an account, answers through the link in their mail, once.
+        let mail = last_mail_to(&app.db, "ward.manager@northbrook-hospital.example").await.unwrap();
+        let link = link_in(&mail, &format!("{}/respond/", app.base)).unwrap();
+        let path = link.trim_start_matches(&app.base).to_owned();
+        let anyone = Client::new(&app.base);
+        let page = anyone.get(&path).await;
+        assert_eq!(page.status, 200);
+        let name = one(&app, "SELECT name FROM person WHERE email = ?", "practitioner@northbrook.example").await;
+        assert!(page.contains(&name), "{}", page.body);
+        assert!(page.contains("How has their practice changed since the session?"));
+        let p = anyone.post(&path, &[("answer-1", ""), ("answer-2", "")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the answer to"));
+        let p = anyone
+            .post(
+                &path,
+                &[
+                    ("answer-1", "She now brings neglect concerns to supervision with the tool filled in."),
+                    ("answer-2", "Last month's strategy discussion started from her scoring."),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(p.contains("Thank you"));
+        let p = anyone.post(&path, &[("answer-1", "again"), ("answer-2", "again")]).await;
+        assert_eq!(p.status, 404, "a link used twice");
+        assert!(p.contains("used already"));
+
+        // The course shows the response rates to everyone, the answers to who runs it.
+        let page = as_role(&app, Role::BusinessTeam).await.get(&format!("/training/courses/{course}")).await;
+        assert!(page.contains("1 of 2 answered (50%)"), "{}", page.body);
+        assert!(page.contains("supervision with the tool filled in"));
+        let page = practitioner.get(&format!("/training/courses/{course}")).await;
+        assert!(page.contains("1 of 2 answered"));
+        assert!(!page.contains("supervision with the tool filled in"));
+
+        // A week on, the manager who has not answered is reminded once; a run-out link says so.
+        app.db
+            .execute(
+                query("UPDATE return_request SET requested_at = ? WHERE respondent_email = ?")
+                    .bind(learnloop_store::ts(Utc::now() - Duration::days(8)))
+                    .bind("head.of.quality@northbrook.example"),
+            )
+            .await
+            .unwrap();
+        training::queue_follow_ups(&app.db, &mailer, today).await.unwrap();
+        training::queue_follow_ups(&app.db, &mailer, today).await.unwrap();
+        let (reminders,): (i64,) = app
+            .db
+            .fetch_one(
+                query("SELECT COUNT(*) FROM outbox WHERE to_addr = ? AND subject LIKE 'Reminder:%'")
+                    .bind("head.of.quality@northbrook.example"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(reminders, 1);
+        let mail = last_mail_to(&app.db, "head.of.quality@northbrook.example").await.unwrap();
+        let link = link_in(&mail, &format!("{}/respond/", app.base)).unwrap();
+        let path = link.trim_start_matches(&app.base).to_owned();
+        assert_eq!(anyone.get(&path).await.status, 200, "the reminder carries the same link");
+        app.db
+            .execute(
+                query("UPDATE return_request SET link_expires_at = ? WHERE respondent_email = ?")
+                    .bind(learnloop_store::ts(Utc::now() - Duration::minutes(1)))
+                    .bind("head.of.quality@northbrook.example"),
+            )
+            .await
+            .unwrap();
+        let p = anyone.get(&path).await;
+        assert_eq!(p.status, 410);
+        assert!(p.contains("run out"));
+    })
+    .await;
+}

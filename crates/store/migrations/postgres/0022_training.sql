@@ -69,3 +69,18 @@ CREATE TABLE course_answers (
     PRIMARY KEY (course_id, target_kind, target_id)
 );
 CREATE INDEX course_answers_target ON course_answers (partnership_id, target_kind, target_id);
+
+-- The three-month impact follow-up: when a session's participants and their line managers
+-- were asked, and the share of participants a partnership asks (a sample; all by default).
+ALTER TABLE course_session ADD COLUMN followed_up_on TEXT;
+ALTER TABLE partnership ADD COLUMN follow_up_sample BIGINT NOT NULL DEFAULT 100;
+
+-- Returns answered by someone without an account (a line manager) through a link sent by
+-- mail: their address, the hash of the link's secret and the nonce it is made from with the
+-- installation's key (for a reminder carrying the same link), and when the link stops working.
+ALTER TABLE return_request ADD COLUMN respondent_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE return_request ADD COLUMN link_hash TEXT;
+ALTER TABLE return_request ADD COLUMN link_nonce TEXT;
+ALTER TABLE return_request ADD COLUMN link_expires_at TEXT;
+CREATE UNIQUE INDEX return_request_link ON return_request (link_hash);
+CREATE INDEX course_session_follow_up ON course_session (followed_up_on, starts_at);

@@ -93,9 +93,10 @@ async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> Ap
             })
         }
         // A meeting makes actions directly, never recommendations.
-        SourceKind::Meeting | SourceKind::Assurance | SourceKind::Section11 => {
-            Err(AppError::NotFound)
-        }
+        SourceKind::Meeting
+        | SourceKind::Assurance
+        | SourceKind::Section11
+        | SourceKind::Training => Err(AppError::NotFound),
     }
 }
 
