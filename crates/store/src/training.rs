@@ -822,6 +822,9 @@ pub async fn mark(
         learnloop_domain::training::check_attendance(now, s.session.starts(), b.state, *m)
             .map_err(|e| StoreError::Conflict(e.to_owned()))?;
         set_state(&mut tx, pid, id, *m).await?;
+        if *m == BookingState::Attended {
+            ask_evaluation(&mut tx, &s, &b, mailer).await?;
+        }
         n += 1;
     }
     audit::append(
@@ -1346,4 +1349,253 @@ pub async fn follow_up_about(
         .bind(booking),
     )
     .await
+}
+
+// ---- the evaluation at the end of a session ----
+
+/// The evaluation's scale: 1 (not at all) to 5 (very).
+pub const SCALE: [&str; 5] = ["1", "2", "3", "4", "5"];
+/// Days to send an evaluation in.
+pub const EVALUATION_DAYS: i64 = 7;
+
+/// The lines a course's evaluation asks: how useful the session was, confidence before and
+/// after against each learning outcome, and anything else.
+pub fn evaluation_lines(outcomes: &[String]) -> Vec<String> {
+    let mut v = vec!["How useful was the session for your work?".to_owned()];
+    for o in outcomes {
+        v.push(format!("Your confidence before the session: {o}"));
+        v.push(format!("Your confidence after the session: {o}"));
+    }
+    v.push("Anything else you want the trainers to know".to_owned());
+    v
+}
+
+/// The evaluation question set of a course (rated lines on a 1 to 5 scale), made the first
+/// time it is needed.
+async fn evaluation_set(tx: &mut Tx, pid: &str, course_id: &str) -> Result<String, StoreError> {
+    let name = format!("Evaluation of course {course_id}");
+    let found: Option<(String,)> = tx
+        .fetch_optional(
+            query(
+                "SELECT id FROM question_set WHERE partnership_id = ? AND kind = 'training-evaluation' \
+                 AND name = ? ORDER BY version DESC LIMIT 1",
+            )
+            .bind(pid)
+            .bind(&name),
+        )
+        .await?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
+    let (outcomes,): (Lines,) = tx
+        .fetch_one(
+            query("SELECT outcomes FROM course WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(course_id),
+        )
+        .await?;
+    let id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO question_set (id, partnership_id, kind, name, version, lines, scale, created_at, \
+             prompts, rates_lines) VALUES (?, ?, 'training-evaluation', ?, 1, ?, ?, ?, '[]', ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(&name)
+        .bind(&Lines(evaluation_lines(&outcomes.0)))
+        .bind(&Lines(SCALE.map(str::to_owned).to_vec()))
+        .bind(ts(Utc::now()))
+        .bind(true),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Asks someone marked as attending for their evaluation, once: a return on their home page
+/// and in the digest, and a mail now.
+async fn ask_evaluation(
+    tx: &mut Tx,
+    s: &SessionLine,
+    b: &Booking,
+    mailer: &Mailer<'_>,
+) -> Result<(), StoreError> {
+    let pid = &s.session.partnership_id;
+    let subject = format!("evaluation:{}", b.id);
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM return_request WHERE partnership_id = ? AND source_kind = 'training' \
+                 AND source_id = ? AND subject_id = ?",
+            )
+            .bind(pid)
+            .bind(&s.session.id)
+            .bind(&subject),
+        )
+        .await?;
+    if n > 0 {
+        return Ok(());
+    }
+    let qs = evaluation_set(tx, pid, &s.session.course_id).await?;
+    let id = new_id();
+    let due = crate::Day(Utc::now().date_naive() + chrono::Duration::days(EVALUATION_DAYS));
+    insert_return(
+        tx,
+        (pid, &s.session.id),
+        (&id, &subject, &b.agency_id, Some(&b.person_id)),
+        (&qs, due),
+        None,
+    )
+    .await?;
+    let (email, name): (String, String) = tx
+        .fetch_one(query("SELECT email, name FROM person WHERE id = ?").bind(&b.person_id))
+        .await?;
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind: "training-evaluation",
+            partnership_id: Some(pid.clone()),
+            natural_key: Some(format!("training-evaluation:{id}")),
+            to: email,
+            subject: format!("How was {}?", s.course),
+            body: format!(
+                "Hello {name},\n\nThank you for attending {} on {}. Tell the trainers how useful it was and how \
+                 confident you feel about each learning outcome, before and after; it takes two minutes.\n\n\
+                 Evaluate it by {}:\n\n{}/training/evaluations/{}\n",
+                s.course,
+                learnloop_domain::dates::long(s.session.starts_at.date()),
+                due.long(),
+                mailer.public_url,
+                b.id
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Someone's evaluation of a session they attended: the return and its question set.
+pub async fn evaluation(
+    db: &Db,
+    pid: &str,
+    booking_id: &str,
+) -> Result<Option<(crate::returns::Return, crate::returns::QuestionSet)>, StoreError> {
+    let r: Option<crate::returns::Return> = db
+        .fetch_optional(
+            query(
+                "SELECT * FROM return_request WHERE partnership_id = ? AND source_kind = 'training' \
+                 AND subject_id = ?",
+            )
+            .bind(pid)
+            .bind(format!("evaluation:{booking_id}")),
+        )
+        .await?;
+    match r {
+        Some(r) => {
+            let qs = crate::returns::question_set(db, pid, &r.question_set_id).await?;
+            Ok(Some((r, qs)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Sends an evaluation in, once: a rating per rated line and the closing free text. Conflict,
+/// saying so, when it has been sent already.
+pub async fn evaluate(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    return_id: &str,
+    (ratings, text): (&[String], &str),
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let r = crate::returns::locked(&mut tx, pid, return_id).await?;
+    if !r.state.is_open() {
+        return Err(StoreError::Conflict(
+            "You have sent this evaluation already: thank you".to_owned(),
+        ));
+    }
+    let mut answers = vec![String::new(); ratings.len()];
+    if let Some(last) = answers.last_mut() {
+        text.clone_into(last);
+    }
+    let now = ts(Utc::now());
+    tx.execute(
+        query(
+            "UPDATE return_request SET answers = ?, ratings = ?, state = 'submitted', updated_at = ? \
+             WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(&Lines(answers.clone()))
+        .bind(&Lines(ratings.to_vec()))
+        .bind(&now)
+        .bind(pid)
+        .bind(return_id),
+    )
+    .await?;
+    tx.execute(
+        query(
+            "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+             improvements, submitted_by, submitted_at, ratings) VALUES (?, ?, 1, ?, '', '', '', ?, ?, ?)",
+        )
+        .bind(return_id)
+        .bind(pid)
+        .bind(&Lines(answers))
+        .bind(who.person_id.clone())
+        .bind(&now)
+        .bind(&Lines(ratings.to_vec())),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("training.evaluate", "return", Some(return_id))
+            .summary("Sent in an evaluation of a training session"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A course's evaluations as numbers: (asked, answered, each line's mean rating where any).
+pub async fn evaluation_summary(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+) -> Result<(i64, i64, Vec<Option<f64>>), StoreError> {
+    let rows: Vec<(String, Lines)> = db
+        .fetch_all(
+            query(
+                "SELECT r.state, r.ratings FROM return_request r JOIN course_session s ON s.id = r.source_id \
+                 AND s.partnership_id = r.partnership_id WHERE r.partnership_id = ? AND r.source_kind = 'training' \
+                 AND s.course_id = ? AND r.subject_id LIKE 'evaluation:%' LIMIT 20000",
+            )
+            .bind(pid)
+            .bind(course_id),
+        )
+        .await?;
+    let asked = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let mut answered = 0;
+    let mut sums: Vec<(f64, f64)> = Vec::new();
+    for (state, ratings) in rows {
+        if !matches!(state.as_str(), "submitted" | "locked") {
+            continue;
+        }
+        answered += 1;
+        if sums.len() < ratings.0.len() {
+            sums.resize(ratings.0.len(), (0.0, 0.0));
+        }
+        for (i, r) in ratings.0.iter().enumerate() {
+            if let Ok(n) = r.parse::<f64>() {
+                sums[i].0 += n;
+                sums[i].1 += 1.0;
+            }
+        }
+    }
+    Ok((
+        asked,
+        answered,
+        sums.into_iter()
+            .map(|(s, n)| (n > 0.0).then(|| s / n))
+            .collect(),
+    ))
 }

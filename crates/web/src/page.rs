@@ -23,6 +23,7 @@ pub enum Flash {
     PlaceBooked,
     Waitlisted,
     BookingCancelled,
+    EvaluationSent,
     PersonInvited,
     RoleGiven,
     RoleRemoved,
@@ -148,6 +149,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Session added: people can book it now",
     ),
     (Flash::PlaceBooked, "place-booked", "Place booked"),
+    (
+        Flash::EvaluationSent,
+        "evaluation-sent",
+        "Evaluation sent: thank you",
+    ),
     (
         Flash::Waitlisted,
         "waitlisted",

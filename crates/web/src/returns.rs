@@ -55,6 +55,13 @@ pub fn routes() -> Router<AppState> {
         .merge(respond::routes())
 }
 
+/// The booking a training evaluation is about (it is sent through its own form).
+fn evaluation_of(r: &Return) -> Option<&str> {
+    (r.source_kind == SourceKind::Training)
+        .then(|| r.subject_id.strip_prefix("evaluation:"))
+        .flatten()
+}
+
 pub(crate) fn scope_of(r: &Return) -> ReturnScope {
     ReturnScope {
         agency_id: r.agency_id.clone(),
@@ -400,6 +407,12 @@ async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
+    // An evaluation of a training session has a form of its own.
+    if let Some(booking) = evaluation_of(&l.line.ret) {
+        return Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to(&format!("/training/evaluations/{booking}")),
+        ));
+    }
     let page = page(&st, &s, &l, None, &Errors::default()).await?;
     // A review's summaries are part of the restricted case: each read is on its trail.
     if l.line.ret.source_kind == SourceKind::CaseReview {
@@ -436,7 +449,7 @@ async fn write(
     f: FormPairs,
 ) -> AppResult<Response> {
     let l = load(&st, &s, &id).await?;
-    if !l.may.write {
+    if !l.may.write || evaluation_of(&l.line.ret).is_some() {
         return Err(AppError::Forbidden);
     }
     let mv = if f.get("action") == "submit" {

@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/training/bookings/{id}/cancel", post(cancel))
         .route("/training/bookings/{id}/certificate", get(certificate))
         .route(
+            "/training/evaluations/{id}",
+            get(evaluation_page).post(evaluate),
+        )
+        .route(
             "/training/offers/{secret}",
             get(offer_page).post(answer_offer),
         )
@@ -449,6 +453,11 @@ struct CoursePage {
     follow_up: (i64, i64, i64, i64),
     /// Its answers, for who runs the programme: (from a line manager, answers, session day).
     follow_up_answers: Vec<(bool, Vec<String>, String)>,
+    /// The end-of-session evaluations: asked, sent in, and the mean ratings people read:
+    /// usefulness, then each outcome's confidence before and after.
+    evaluated: (i64, i64),
+    usefulness: String,
+    confidence: Vec<(String, String, String)>,
     sessions: Vec<SessionRow>,
     can_manage: bool,
     on: DateInput,
@@ -491,6 +500,22 @@ async fn course_view(
         .into_iter()
         .map(|t| t.name)
         .collect();
+    let (asked, sent, means) = training::evaluation_summary(&st.db, s.pid(), &course.id).await?;
+    let mean = |i: usize| {
+        means
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or_else(|| "-".to_owned(), |m| format!("{m:.1}"))
+    };
+    let confidence = course
+        .outcomes
+        .0
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (o.clone(), mean(1 + 2 * k), mean(2 + 2 * k)))
+        .collect();
+    let usefulness = mean(0);
     let follow_up = training::follow_up_rates(&st.db, s.pid(), &course.id).await?;
     let follow_up_answers = if can_manage(&s.actor) {
         training::follow_up_answers(&st.db, s.pid(), &course.id)
@@ -508,6 +533,9 @@ async fn course_view(
         themes,
         follow_up,
         follow_up_answers,
+        evaluated: (asked, sent),
+        usefulness,
+        confidence,
         sessions: sessions.iter().map(session_row).collect(),
         can_manage: can_manage(&s.actor),
         on: crate::audits::date_field(f, errors, "on", "Date"),
@@ -1114,4 +1142,163 @@ async fn answer_offer(
         Err(StoreError::Conflict(m)) => offer_outcome(&v, StatusCode::GONE, &format!("{m}.")),
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- the evaluation at the end of a session ----
+
+#[derive(Template)]
+#[template(path = "training/evaluation.html")]
+struct EvaluationPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    booking: String,
+    course: String,
+    when: String,
+    /// One set of radios for each rated line, then the closing question.
+    ratings: Vec<Radios>,
+    text: Textarea,
+    /// Why there is nothing to fill in (not attended, sent already).
+    outcome: Option<String>,
+}
+
+struct LoadedEvaluation {
+    booking: BookingLine,
+    session: SessionLine,
+    ret: Option<(
+        learnloop_store::returns::Return,
+        learnloop_store::returns::QuestionSet,
+    )>,
+}
+
+async fn load_evaluation(st: &AppState, s: &Signed, id: &str) -> AppResult<LoadedEvaluation> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let booking = training::booking(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only the participant evaluates, their own.
+    if booking.booking.person_id != s.person.id {
+        return Err(AppError::Forbidden);
+    }
+    let session = training::session(&st.db, s.pid(), &booking.booking.session_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ret = training::evaluation(&st.db, s.pid(), id).await?;
+    Ok(LoadedEvaluation {
+        booking,
+        session,
+        ret,
+    })
+}
+
+fn evaluation_view(
+    s: &Signed,
+    l: &LoadedEvaluation,
+    f: &FormPairs,
+    errors: &Errors,
+) -> EvaluationPage {
+    let outcome = match &l.ret {
+        _ if l.booking.booking.state != BookingState::Attended => Some(
+            "Only a session you attended can be evaluated: the trainer marks who came.".to_owned(),
+        ),
+        None => Some("No evaluation has been asked of this session.".to_owned()),
+        Some((r, _)) if !r.state.is_open() => {
+            Some("You have sent this evaluation already: thank you.".to_owned())
+        }
+        Some(_) => None,
+    };
+    let lines: Vec<String> = l
+        .ret
+        .as_ref()
+        .map(|(_, q)| q.lines.0.clone())
+        .unwrap_or_default();
+    let rated = lines.len().saturating_sub(1);
+    EvaluationPage {
+        chrome: s.chrome("/training"),
+        errors: errors.summary(),
+        booking: l.booking.booking.id.clone(),
+        course: l.session.course.clone(),
+        when: when(&l.session),
+        ratings: lines
+            .iter()
+            .take(rated)
+            .enumerate()
+            .map(|(i, q)| {
+                let name = format!("rating-{}", i + 1);
+                Radios::new(
+                    name.clone(),
+                    q.clone(),
+                    training::SCALE.iter().map(|g| ChoiceItem::new(*g, *g)),
+                )
+                .inline()
+                .hint("1 is not at all, 5 is very")
+                .value(f.get(&name))
+                .error(errors.get(&name))
+            })
+            .collect(),
+        text: Textarea::new("text", lines.last().cloned().unwrap_or_default())
+            .hint("Optional")
+            .rows(4)
+            .filled(f, errors),
+        outcome,
+    }
+}
+
+async fn evaluation_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let l = load_evaluation(&st, &s, &id).await?;
+    render(&evaluation_view(
+        &s,
+        &l,
+        &FormPairs::default(),
+        &Errors::default(),
+    ))
+}
+
+async fn evaluate(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let l = load_evaluation(&st, &s, &id).await?;
+    let page = evaluation_view(&s, &l, &f, &Errors::default());
+    let Some((r, qs)) = l.ret.as_ref().filter(|_| page.outcome.is_none()) else {
+        return render_status(StatusCode::CONFLICT, &page);
+    };
+    let mut errors = Errors::default();
+    let rated = qs.lines.0.len().saturating_sub(1);
+    let mut ratings = Vec::new();
+    for (i, q) in qs.lines.0.iter().take(rated).enumerate() {
+        let name = format!("rating-{}", i + 1);
+        let v = f.get(&name);
+        if training::SCALE.contains(&v.as_str()) {
+            ratings.push(v);
+        } else {
+            errors.add(&name, format!("Rate “{q}” from 1 to 5"));
+        }
+    }
+    let text = f.get("text");
+    let text = if text.trim().is_empty() {
+        Some(String::new())
+    } else {
+        errors.check("text", check_text_block(&text, "comment", 4000))
+    };
+    if let (true, Some(text)) = (errors.is_empty(), text) {
+        ratings.push(String::new());
+        match training::evaluate(&st.db, &s.who(), s.pid(), &r.id, (&ratings, &text)).await {
+            Ok(()) => return Ok(to(&st, "/training", Flash::EvaluationSent)),
+            Err(StoreError::Conflict(m)) => errors.add("rating-1", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &evaluation_view(&s, &l, &f, &errors),
+    )
 }

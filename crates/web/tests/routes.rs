@@ -327,6 +327,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/training/sessions/{id}/attendance", "ADDDDADD S X"),
     ("POST", "/training/bookings/{id}/cancel", "ADDDAADD S X"),
     ("GET", "/training/bookings/{id}/certificate", "ADDDDAAD S X"),
+    // The participant alone evaluates a session they attended.
+    ("GET", "/training/evaluations/{id}", "DDDDDDAD S X"),
+    ("POST", "/training/evaluations/{id}", "DDDDDDAD S X"),
     ("GET", "/training/offers/{secret}", "AAAAAAAA A A"),
     ("POST", "/training/offers/{secret}", "AAAAAAAA A A"),
     // A line manager answers a follow-up through the link in their mail, with no account.
@@ -1606,6 +1609,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "courses", "id") => &fx.course,
             (_, "sessions", "id") => &fx.course_session,
             ("/training/bookings/{id}/certificate", _, "id") => &fx.attended_booking,
+            (_, "evaluations", "id") => &fx.attended_booking,
             (_, "bookings", "id") => &fx.booking,
             (_, "offers", "secret") => &fx.offer_secret,
             (_, "respond", "secret") => &fx.respond_secret,

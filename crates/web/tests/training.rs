@@ -287,6 +287,44 @@ async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_lin
         assert_eq!(p.status, 303, "{}", p.body);
         assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "attended");
 
+        // Marked as attending, the auditor is asked to evaluate the session, once.
+        let mail = last_mail_to(&app.db, "auditor@northbrook.example").await.unwrap();
+        assert!(mail.contains("/training/evaluations/"), "{mail}");
+        let eval = format!("/training/evaluations/{aud}");
+        let page = auditor.get(&eval).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("How useful was the session for your work?"));
+        assert!(page.contains("Your confidence before the session: Recognise disguised compliance"));
+        let p = auditor.post(&eval, &[("rating-1", "4")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Rate “Your confidence before the session: Recognise disguised compliance” from 1 to 5"));
+        let ratings = [
+            ("rating-1", "4"),
+            ("rating-2", "2"),
+            ("rating-3", "4"),
+            ("rating-4", "1"),
+            ("rating-5", "3"),
+            ("text", "More time on joint visits, please."),
+        ];
+        let p = auditor.post(&eval, &ratings).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p = auditor.post(&eval, &ratings).await;
+        assert_eq!(p.status, 409, "sent once");
+        assert!(p.contains("sent this evaluation already"));
+        assert_eq!(practitioner.get(&eval).await.status, 403, "only their own");
+        let not_attended = practitioner.get(&format!("/training/evaluations/{mine}")).await;
+        assert!(not_attended.contains("Only a session you attended can be evaluated"));
+        assert_eq!(
+            practitioner
+                .post(&format!("/training/evaluations/{mine}"), &ratings)
+                .await
+                .status,
+            409
+        );
+        let page = bt.get(&course_url).await;
+        assert!(page.contains("1 of 1 evaluations sent in (100%)"), "{}", page.body);
+        assert!(page.contains("Usefulness 4.0"));
+
         // The certificate, for the person, their lead and who runs it; nobody else.
         let cert = format!("/training/bookings/{aud}/certificate");
         let page = auditor.get(&cert).await;
