@@ -239,3 +239,133 @@ async fn a_former_member_receives_no_reminder_digest() {
         drop(server);
     }
 }
+
+/// Three months after a session, the line manager named at booking is asked by a mail that
+/// arrives over real SMTP; its link, opened with no account, records their answer once.
+#[tokio::test]
+async fn a_line_manager_answers_the_three_month_follow_up_through_the_mailed_link_once() {
+    use chrono::{Duration, Utc};
+    use learnloop_store::query;
+    for t in engines().await.unwrap() {
+        let smtp = Smtp::start().await;
+        let server = Server::start(
+            &t.url,
+            &["--smtp-url", &smtp.url(), "--mail-poll-ms", "100"],
+        )
+        .await;
+        let db = learnloop_store::Db::connect(&t.url).await.unwrap();
+        let one = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                let (v,): (String,) = db.fetch_one(query(sql)).await.unwrap();
+                v
+            }
+        };
+        let pid = one("SELECT id FROM partnership WHERE slug = 'northbrook'").await;
+        let person =
+            one("SELECT id FROM person WHERE email = 'practitioner@northbrook.example'").await;
+        let agency = one(
+            "SELECT agency_id FROM membership m JOIN person p ON p.id = m.person_id \
+             WHERE p.email = 'practitioner@northbrook.example' AND m.agency_id IS NOT NULL",
+        )
+        .await;
+        let who = learnloop_store::audit::Who::system("test");
+        let course = learnloop_store::training::add_course(
+            &db,
+            &who,
+            &pid,
+            &learnloop_store::training::CourseInput {
+                title: "Domestic abuse and its effect on children".into(),
+                kind: learnloop_domain::training::CourseKind::Workshop,
+                level: learnloop_domain::training::Level::Two,
+                outcomes: vec!["Ask about domestic abuse safely".into()],
+                audience: "Staff who work with families".into(),
+                description: String::new(),
+                answers: Vec::new(),
+                themes: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let today = Utc::now().date_naive();
+        let held = today.checked_sub_months(chrono::Months::new(3)).unwrap() - Duration::days(1);
+        let session = learnloop_store::training::add_session(
+            &db,
+            &who,
+            &pid,
+            &course,
+            &learnloop_store::training::SessionInput {
+                starts_at: learnloop_store::WallTime(held.and_hms_opt(13, 30, 0).unwrap()),
+                length_minutes: 120,
+                venue: "Children's Centre".into(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Helen Prentice".into(),
+                capacity: 12,
+            },
+        )
+        .await
+        .unwrap();
+        db.execute(
+            query(
+                "INSERT INTO booking (id, partnership_id, session_id, person_id, agency_id, manager_email, state, \
+                 booked_by, booked_at, changed_at) VALUES (?, ?, ?, ?, ?, 'ward.sister@northbrook-hospital.example', \
+                 'attended', 'test', ?, ?)",
+            )
+            .bind(learnloop_store::new_id())
+            .bind(&pid)
+            .bind(&session)
+            .bind(&person)
+            .bind(&agency)
+            .bind(learnloop_store::ts(Utc::now()))
+            .bind(learnloop_store::ts(Utc::now())),
+        )
+        .await
+        .unwrap();
+        let key = learnloop_web::testing::test_key();
+        let mailer = learnloop_store::training::Mailer {
+            key: &key,
+            public_url: &server.base,
+        };
+        assert_eq!(
+            learnloop_store::training::queue_follow_ups(&db, &mailer, today)
+                .await
+                .unwrap(),
+            1
+        );
+
+        let mail = smtp
+            .wait_for_mail_to("ward.sister@northbrook-hospital.example")
+            .await;
+        assert!(mail.contains("Three months on"), "{mail}");
+        let link = link_in(&mail, &format!("{}/respond/", server.base)).expect("a link");
+        let path = link.trim_start_matches(&server.base).to_owned();
+        let manager = Client::new(&server.base);
+        let page = manager.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Domestic abuse and its effect on children"));
+        let answer = [
+            (
+                "answer-1",
+                "He now asks about abuse at every new birth visit.",
+            ),
+            ("answer-2", "A referral last month came from that question."),
+        ];
+        let r = manager.post(&path, &answer).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(manager.post(&path, &answer).await.status, 404);
+        let (state, versions): (String, i64) = db
+            .fetch_one(query(
+                "SELECT r.state, (SELECT COUNT(*) FROM return_version v WHERE v.return_id = r.id) \
+                 FROM return_request r WHERE r.respondent_email = 'ward.sister@northbrook-hospital.example'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (state.as_str(), versions),
+            ("submitted", 1),
+            "recorded once"
+        );
+        drop(server);
+    }
+}
