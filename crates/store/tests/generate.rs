@@ -207,6 +207,45 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             attended > 0 && waiting > 0,
             "attended {attended}, waiting {waiting}"
         );
+        // The last year's attended sessions evaluated and followed up (participants and their
+        // managers); nothing booked in the future; every session whose follow-up has come is
+        // recorded as asked, so the live follow-up never mails about generated history.
+        let (evaluations, participants, managers): (i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(CASE WHEN subject_id LIKE 'evaluation:%' THEN 1 END), \
+                 COUNT(CASE WHEN subject_id NOT LIKE 'evaluation:%' AND respondent_email = '' THEN 1 END), \
+                 COUNT(CASE WHEN respondent_email <> '' THEN 1 END) FROM return_request WHERE source_kind = 'training'",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            evaluations > 0 && participants > 0,
+            "{evaluations} {participants}"
+        );
+        assert_eq!(
+            participants, managers,
+            "each participant asked with their manager"
+        );
+        // The generator's today.
+        let today = options().today;
+        let now = format!("{}T23:59:59.999999Z", today.format("%Y-%m-%d"));
+        let (future,): (i64,) = db
+            .fetch_one(query("SELECT COUNT(*) FROM booking WHERE booked_at > ?").bind(&now))
+            .await
+            .unwrap();
+        assert_eq!(future, 0, "nothing booked in the future");
+        let due = (today - chrono::Duration::days(100))
+            .format("%Y-%m-%dT00:00")
+            .to_string();
+        let (unasked,): (i64,) = db
+            .fetch_one(
+                query("SELECT COUNT(*) FROM course_session WHERE starts_at < ? AND followed_up_on IS NULL")
+                    .bind(&due),
+            )
+            .await
+            .unwrap();
+        assert_eq!(unasked, 0, "history is never followed up again");
+
         let a = count(&db, "action").await;
         assert!((2 * 250..=2 * 700).contains(&a), "actions {a}");
         let u = count(&db, "action_update").await;

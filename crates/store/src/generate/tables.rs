@@ -55,6 +55,9 @@ pub(super) struct Tables {
     pub(super) course: Bulk,
     pub(super) course_session: Bulk,
     pub(super) booking: Bulk,
+    /// Evaluations and three-month follow-ups: returns with ratings, or a line manager's address.
+    pub(super) training_return: Bulk,
+    pub(super) training_version: Bulk,
 }
 
 impl Tables {
@@ -333,8 +336,8 @@ impl Tables {
             course_session: Bulk::new(
                 "course_session",
                 "INSERT INTO course_session (id, partnership_id, course_id, starts_at, length_minutes, venue, \
-                 online_link, trainer_id, trainer_name, capacity, created_at) VALUES ",
-                11,
+                 online_link, trainer_id, trainer_name, capacity, created_at, followed_up_on) VALUES ",
+                12,
             ),
             booking: Bulk::new(
                 "booking",
@@ -342,10 +345,23 @@ impl Tables {
                  booked_by, booked_at, offered_until, offer_hash, changed_at) VALUES ",
                 12,
             ),
+            training_return: Bulk::new(
+                "return_request",
+                "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                 assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+                 moderated_grade, sent_back_note, requested_at, updated_at, ratings, respondent_email) VALUES ",
+                20,
+            ),
+            training_version: Bulk::new(
+                "return_version",
+                "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
+                 improvements, submitted_by, submitted_at, ratings) VALUES ",
+                10,
+            ),
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 49] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 51] {
         [
             &mut self.agency,
             &mut self.group,
@@ -396,6 +412,8 @@ impl Tables {
             &mut self.course,
             &mut self.course_session,
             &mut self.booking,
+            &mut self.training_return,
+            &mut self.training_version,
         ]
     }
 }

@@ -3,11 +3,11 @@
 //! (with some who did not come, or cancelled late), those to come part-booked or full with a
 //! waiting list.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 
 use super::bulk::{NONE, row};
 use super::partnership::Ctx;
-use super::rng::Rng;
+use super::rng::{Rng, ymd};
 
 /// (title, kind, level, audience, outcomes)
 const COURSES: [(&str, &str, &str, &str, [&str; 2]); 12] = [
@@ -149,10 +149,33 @@ const TRAINERS: [&str; 4] = [
 
 impl Ctx {
     /// The courses, then about two hundred sessions a year from the start to three months
-    /// ahead, with their bookings.
+    /// ahead, with their bookings; the last year's attended sessions evaluated and, three
+    /// months on, followed up.
     pub(super) fn training(&mut self, rng: &mut Rng) {
         let created = rng.at(self.start);
         let mut courses = Vec::new();
+        // The three-month follow-up's questions, as the live follow-up finds them.
+        let follow_up = [
+            ("Three-month follow-up", crate::training::PARTICIPANT_LINES),
+            (
+                "Three-month follow-up: line manager",
+                crate::training::MANAGER_LINES,
+            ),
+        ]
+        .map(|(name, lines)| {
+            let id = rng.id();
+            self.t.question_set.push(row![
+                id.as_str(),
+                self.pid.as_str(),
+                "training-follow-up",
+                name,
+                1i64,
+                serde_json::to_string(&lines).unwrap_or_default(),
+                "[]",
+                created.as_str()
+            ]);
+            id
+        });
         for (title, kind, level, audience, outcomes) in COURSES {
             let id = rng.id();
             self.t.course.push(row![
@@ -168,7 +191,23 @@ impl Ctx {
                 created.as_str(),
                 created.as_str()
             ]);
-            courses.push((id, title));
+            // Its evaluation: usefulness, confidence before and after each outcome, a comment.
+            let evaluation = rng.id();
+            let owned: Vec<String> = outcomes.iter().map(|o| (*o).to_owned()).collect();
+            self.t.s11_question_set.push(row![
+                evaluation.as_str(),
+                self.pid.as_str(),
+                "training-evaluation",
+                format!("Evaluation of course {id}"),
+                1i64,
+                serde_json::to_string(&crate::training::evaluation_lines(&owned))
+                    .unwrap_or_default(),
+                serde_json::to_string(&crate::training::SCALE).unwrap_or_default(),
+                created.as_str(),
+                "[]",
+                true
+            ]);
+            courses.push((id, evaluation, outcomes.len()));
         }
         // Everyone who can be booked: (agency index, person).
         let people: Vec<(usize, String)> = self
@@ -188,15 +227,16 @@ impl Ctx {
             while day.weekday().number_from_monday() > 5 {
                 day += Duration::days(1);
             }
-            let (course_id, _) = rng.pick(&courses).clone();
-            self.session(rng, &course_id, day, &people);
+            let course = rng.pick(&courses).clone();
+            self.session(rng, &course, &follow_up, day, &people);
         }
     }
 
     fn session(
         &mut self,
         rng: &mut Rng,
-        course_id: &str,
+        (course_id, evaluation, outcomes): &(String, String, usize),
+        follow_up: &[String; 2],
         day: NaiveDate,
         people: &[(usize, String)],
     ) {
@@ -208,12 +248,23 @@ impl Ctx {
         );
         let capacity = *rng.pick(&[12i64, 16, 20, 24, 30]);
         let online = rng.chance(0.3);
+        // Nothing was made or booked in the future: a session to come was set up and booked
+        // in the days before today, in order.
+        let base = day.min(self.today - Duration::days(1));
         let before = Duration::days(rng.range(30, 90));
-        let created = rng.at(day - before);
+        let created = rng.at(base - before);
+        // The follow-up three months on, once that has come: asked (and recorded as asked)
+        // for every such session, so the live follow-up never asks about them again; its
+        // returns, with the evaluations, for the last year's sessions only (older ones would
+        // long have been summarised in a yearly report).
+        let followed = day
+            .checked_add_months(Months::new(3))
+            .filter(|d| *d <= self.today);
+        let recent = day >= self.today - Duration::days(365) && day < self.today;
         self.t.course_session.push(row![
             id.as_str(),
             self.pid.as_str(),
-            course_id,
+            course_id.as_str(),
             starts.as_str(),
             *rng.pick(&[120i64, 180, 360]),
             if online { "" } else { *rng.pick(&VENUES) },
@@ -225,7 +276,8 @@ impl Ctx {
             NONE,
             *rng.pick(&TRAINERS),
             capacity,
-            created.as_str()
+            created.as_str(),
+            followed.map(ymd)
         ]);
         let past = day < self.today;
         // From half full to a few over (a waiting list).
@@ -254,15 +306,17 @@ impl Ctx {
                 },
             };
             // Booked in order, a day apart: the waiting list is the last to ask.
-            let ahead = i64::try_from(n - k).unwrap_or(0) + 2;
-            let booked = rng.at(day - Duration::days(ahead));
+            let ahead = i64::try_from(n - k).unwrap_or(0) + 1;
+            let booked = rng.at(base - Duration::days(ahead));
+            let booking = rng.id();
+            let manager = format!("team.manager{}@agency{}.example.org", rng.below(20), agency);
             self.t.booking.push(row![
-                rng.id(),
+                booking.as_str(),
                 self.pid.as_str(),
                 id.as_str(),
                 person.as_str(),
                 self.agencies[*agency].as_str(),
-                format!("team.manager{}@agency{}.example.org", rng.below(20), agency),
+                manager.as_str(),
                 state,
                 "generator",
                 booked.as_str(),
@@ -270,6 +324,179 @@ impl Ctx {
                 NONE,
                 booked.as_str()
             ]);
+            if state == "attended" && recent {
+                let at = rng.at(day);
+                self.evaluation(
+                    rng,
+                    (&id, evaluation, *outcomes),
+                    (&booking, *agency, person),
+                    (day, &at),
+                );
+                if let Some(on) = followed {
+                    let at = rng.at(on);
+                    let sets = (follow_up[0].as_str(), follow_up[1].as_str());
+                    self.follow_ups(
+                        rng,
+                        &id,
+                        sets,
+                        (&booking, *agency, person, &manager),
+                        (on, &at),
+                    );
+                }
+            }
+        }
+    }
+
+    /// An attended booking's evaluation: sent in most of the time, rated as people do.
+    fn evaluation(
+        &mut self,
+        rng: &mut Rng,
+        (session, set, outcomes): (&str, &str, usize),
+        (booking, agency, person): (&str, usize, &str),
+        (day, at): (NaiveDate, &str),
+    ) {
+        let rid = rng.id();
+        let sent = rng.chance(0.7);
+        let mut ratings = vec![(3 + rng.below(3)).to_string()];
+        for _ in 0..outcomes {
+            let before = 1 + rng.below(3);
+            ratings.push(before.to_string());
+            ratings.push((before + 1 + rng.below(5 - before)).min(5).to_string());
+        }
+        ratings.push(String::new());
+        let mut answers = vec![String::new(); ratings.len()];
+        if rng.chance(0.3)
+            && let Some(last) = answers.last_mut()
+        {
+            (*rng.pick(&COMMENTS)).clone_into(last);
+        }
+        let (answers, ratings) = if sent {
+            (answers, ratings)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
+        self.t.training_return.push(row![
+            rid.as_str(),
+            self.pid.as_str(),
+            "training",
+            session,
+            format!("evaluation:{booking}"),
+            self.agencies[agency].as_str(),
+            Some(person.to_owned()),
+            set,
+            ymd(day + Duration::days(crate::training::EVALUATION_DAYS)),
+            if sent { "submitted" } else { "requested" },
+            json(&answers),
+            "",
+            "",
+            "",
+            NONE,
+            "",
+            at,
+            at,
+            json(&ratings),
+            ""
+        ]);
+        if sent {
+            self.t.training_version.push(row![
+                rid.as_str(),
+                self.pid.as_str(),
+                1i64,
+                json(&answers),
+                "",
+                "",
+                "",
+                person,
+                at,
+                json(&ratings)
+            ]);
+        }
+    }
+
+    /// The three-month follow-up of an attended booking: the participant and their manager.
+    fn follow_ups(
+        &mut self,
+        rng: &mut Rng,
+        session: &str,
+        (participants, managers): (&str, &str),
+        (booking, agency, person, manager): (&str, usize, &str, &str),
+        (on, at): (NaiveDate, &str),
+    ) {
+        for (is_manager, set, chance) in [(false, participants, 0.55), (true, managers, 0.4)] {
+            let rid = rng.id();
+            let sent = rng.chance(chance);
+            let answers: Vec<String> = if sent {
+                vec![
+                    (*rng.pick(&CHANGES)).to_owned(),
+                    (*rng.pick(&EXAMPLES)).to_owned(),
+                ]
+            } else {
+                Vec::new()
+            };
+            let json = |v: &[String]| serde_json::to_string(v).unwrap_or_default();
+            let subject = if is_manager {
+                format!("manager:{booking}")
+            } else {
+                booking.to_owned()
+            };
+            self.t.training_return.push(row![
+                rid.as_str(),
+                self.pid.as_str(),
+                "training",
+                session,
+                subject,
+                self.agencies[agency].as_str(),
+                (!is_manager).then(|| person.to_owned()),
+                set,
+                ymd(on + Duration::days(crate::training::ANSWER_DAYS)),
+                if sent { "submitted" } else { "requested" },
+                json(&answers),
+                "",
+                "",
+                "",
+                NONE,
+                "",
+                at,
+                at,
+                "[]",
+                if is_manager { manager } else { "" }
+            ]);
+            if sent {
+                self.t.training_version.push(row![
+                    rid.as_str(),
+                    self.pid.as_str(),
+                    1i64,
+                    json(&answers),
+                    "",
+                    "",
+                    "",
+                    if is_manager { manager } else { person },
+                    at,
+                    "[]"
+                ]);
+            }
         }
     }
 }
+
+/// What participants write at the end of a session.
+const COMMENTS: [&str; 3] = [
+    "More time for the case studies, please.",
+    "The best multi-agency session I have been on this year.",
+    "Would have liked more on what to do out of hours.",
+];
+
+/// How practice changed, three months on.
+const CHANGES: [&str; 4] = [
+    "I ask about the child's daily life at every visit now, not only about the parents.",
+    "I use the partnership's tool before deciding whether to refer.",
+    "I call the other agencies involved before closing a case.",
+    "Supervision now starts from the child's experience.",
+];
+
+const EXAMPLES: [&str; 3] = [
+    "A family where the tool showed the neglect had been building for months.",
+    "A referral I would not have made before, which the social worker confirmed was needed.",
+    "A strategy discussion that started from information another agency held.",
+];
