@@ -244,13 +244,25 @@ pub const LATE_HOURS: i64 = 48;
 /// How long a freed place is held for the person offered it.
 pub const OFFER_HOURS: i64 = 48;
 
-/// What cancelling a booking makes it: a late cancellation close to the session (the place
-/// then goes to nobody), else cancelled (the place goes to the waiting list).
+/// What cancelling a booking makes it: a late cancellation close to the session (counted
+/// against the agency), else cancelled. Either way a freed place is offered to the waiting
+/// list while the session has not started.
 pub fn cancellation(now: DateTime<Utc>, starts: DateTime<Utc>) -> BookingState {
     if starts - now < Duration::hours(LATE_HOURS) {
         BookingState::LateCancellation
     } else {
         BookingState::Cancelled
+    }
+}
+
+/// A booking can be cancelled until the session starts; after that the trainer marks who came.
+pub fn check_cancel(now: DateTime<Utc>, starts: DateTime<Utc>) -> Result<(), &'static str> {
+    if now >= starts {
+        Err(
+            "This session has started: a booking can no longer be cancelled, and the trainer marks who came",
+        )
+    } else {
+        Ok(())
     }
 }
 
@@ -389,6 +401,16 @@ mod tests {
     fn a_cancellation_close_to_the_session_is_late() {
         assert_eq!(cancellation(at(0), at(49)), BookingState::Cancelled);
         assert_eq!(cancellation(at(0), at(47)), BookingState::LateCancellation);
+    }
+
+    #[test]
+    fn a_booking_is_cancelled_only_before_the_session_starts() {
+        assert!(check_cancel(at(0), at(1)).is_ok());
+        assert!(
+            check_cancel(at(1), at(1))
+                .unwrap_err()
+                .contains("has started")
+        );
     }
 
     #[test]

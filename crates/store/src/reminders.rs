@@ -106,6 +106,13 @@ async fn queue_for(
     let mut returns_named = false;
     for r in crate::returns::open_due_between(db, pid, from, to).await? {
         for rem in reminders_on(r.due_on.date(), day, s) {
+            // A training follow-up or evaluation is the participant's own: nobody else is
+            // told it is overdue.
+            if r.source_kind == "training"
+                && matches!(rem, Reminder::EscalateToLead | Reminder::EscalateToChair)
+            {
+                continue;
+            }
             let what = format!("your agency's return for {}", r.title);
             let (people, line) = match rem {
                 Reminder::Before(n) => (

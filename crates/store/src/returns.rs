@@ -561,6 +561,9 @@ pub async fn versions(db: &Db, pid: &str, id: &str) -> Result<Vec<Version>, Stor
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReturnAccess {
     pub id: String,
+    pub source_kind: String,
+    /// A training session's own trainer (a training follow-up or evaluation).
+    pub trainer_id: Option<String>,
     pub agency_id: String,
     pub assignee_id: Option<String>,
     pub group_id: Option<String>,
@@ -573,8 +576,11 @@ pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAcc
         return Ok(Vec::new());
     }
     let mut sql: Vec<&'static str> = vec![
-        "SELECT r.id, r.agency_id, r.assignee_id, a.group_id, a.lead_person_id FROM return_request r \
+        "SELECT r.id, r.source_kind, ts.trainer_id, r.agency_id, r.assignee_id, a.group_id, a.lead_person_id \
+         FROM return_request r \
          LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id \
+         LEFT JOIN course_session ts ON r.source_kind = 'training' AND ts.id = r.source_id \
+         AND ts.partnership_id = r.partnership_id \
          WHERE r.partnership_id = ? AND r.id IN (?",
     ];
     sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
@@ -589,6 +595,8 @@ pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAcc
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DueReturn {
     pub id: String,
+    /// What asked for it (a training follow-up is never escalated to an agency's lead).
+    pub source_kind: String,
     pub title: String,
     pub agency_id: String,
     pub assignee_id: Option<String>,
@@ -609,7 +617,7 @@ pub async fn open_due_between(
              COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), \
                'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', \
                'the three-month follow-up of the training “' || tc.title || '”', '') AS title, \
-             r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
+             r.source_kind, r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
              LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
              LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
              LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
@@ -986,7 +994,7 @@ pub async fn answer_by_link(
     let at = ts(now);
     tx.execute(
         query(
-            "UPDATE return_request SET answers = ?, state = ?, link_hash = NULL, updated_at = ? \
+            "UPDATE return_request SET answers = ?, state = ?, link_hash = NULL, link_nonce = NULL, updated_at = ? \
              WHERE partnership_id = ? AND id = ?",
         )
         .bind(&Lines(answers.to_vec()))

@@ -449,11 +449,21 @@ async fn locked(
             .bind(ts(now)),
         )
         .await?;
+    if expired.is_empty() {
+        return Ok(s);
+    }
     for (id,) in &expired {
         set_state(tx, pid, id, BookingState::Lapsed).await?;
         offer_next(tx, &s, now, mailer).await?;
     }
-    Ok(s)
+    // The places as they stand now: a lapsed offer with nobody behind it freed one.
+    tx.fetch_optional(
+        crate::db::query_from(&[SESSION_SELECT, "WHERE s.partnership_id = ? AND s.id = ?"])
+            .bind(pid)
+            .bind(session_id),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 async fn set_state(
@@ -492,7 +502,8 @@ async fn offer_next(
         .fetch_optional(
             query(
                 "SELECT b.id, p.email, p.name FROM booking b JOIN person p ON p.id = b.person_id \
-                 WHERE b.partnership_id = ? AND b.session_id = ? AND b.state = 'waiting' \
+                 WHERE b.partnership_id = ? AND b.session_id = ? AND b.state = 'waiting' AND p.active = TRUE \
+                 AND EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.partnership_id = b.partnership_id) \
                  ORDER BY b.booked_at, b.id LIMIT 1",
             )
             .bind(pid)
@@ -644,6 +655,8 @@ pub async fn cancel(
                 .bind(booking_id),
         )
         .await?;
+    learnloop_domain::training::check_cancel(now, s.session.starts())
+        .map_err(|m| StoreError::Conflict(m.to_owned()))?;
     if !b.state.is_live() {
         return Err(StoreError::Conflict(format!(
             "This booking is no longer live ({}): there is nothing to cancel",
@@ -1261,10 +1274,13 @@ async fn remind_managers(db: &Db, mailer: &Mailer<'_>) -> Result<(), StoreError>
                 "SELECT r.id, r.partnership_id, r.respondent_email, r.link_nonce, p.name, s.starts_at, c.title \
                  FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
                  JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
-                 JOIN booking b ON r.subject_id = 'manager:' || b.id AND b.partnership_id = r.partnership_id \
+                 JOIN booking b ON b.session_id = r.source_id AND b.partnership_id = r.partnership_id \
+                 AND r.subject_id = 'manager:' || b.id \
                  JOIN person p ON p.id = b.person_id \
                  WHERE r.source_kind = 'training' AND r.respondent_email <> '' AND r.link_hash IS NOT NULL \
-                 AND r.state = 'requested' AND r.requested_at <= ? AND r.link_expires_at > ? LIMIT 5000",
+                 AND r.state = 'requested' AND r.requested_at <= ? AND r.link_expires_at > ? \
+                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.natural_key = 'training-follow-up-manager:' || r.id || ':reminder') \
+                 ORDER BY r.requested_at, r.id LIMIT 1000",
             )
             .bind(&week_ago)
             .bind(&now),

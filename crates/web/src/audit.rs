@@ -239,6 +239,20 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
                     _ => Entry::withheld(r, "An audit".to_owned()),
                 },
                 (_, "return") => match returns.iter().find(|x| x.id == id) {
+                    // A training follow-up or evaluation: its participant, the business team
+                    // and the session's trainer, as its page.
+                    Some(x) if x.source_kind == SourceKind::Training.slug() => {
+                        if x.assignee_id.as_deref() == Some(s.person.id.as_str())
+                            || learnloop_domain::training::can_run_session(
+                                &s.actor,
+                                x.trainer_id.as_deref(),
+                            )
+                        {
+                            Entry::full(r)
+                        } else {
+                            Entry::withheld(r, "A return".to_owned())
+                        }
+                    }
                     Some(x)
                         if audit_rules::can_read_return(
                             &s.actor,

@@ -517,15 +517,20 @@ async fn course_view(
         .collect();
     let usefulness = mean(0);
     let follow_up = training::follow_up_rates(&st.db, s.pid(), &course.id).await?;
-    let follow_up_answers = if can_manage(&s.actor) {
-        training::follow_up_answers(&st.db, s.pid(), &course.id)
-            .await?
-            .into_iter()
-            .map(|(manager, a, at)| (manager, a.0, learnloop_domain::dates::long(at.date())))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    // The answers: the business team, and trainers who delivered a session of the course.
+    let delivered = sessions
+        .iter()
+        .any(|x| x.session.trainer_id.as_deref() == Some(s.person.id.as_str()));
+    let follow_up_answers =
+        if s.actor.has(Role::BusinessTeam) || (s.actor.has(Role::Trainer) && delivered) {
+            training::follow_up_answers(&st.db, s.pid(), &course.id)
+                .await?
+                .into_iter()
+                .map(|(manager, a, at)| (manager, a.0, learnloop_domain::dates::long(at.date())))
+                .collect()
+        } else {
+            Vec::new()
+        };
     Ok(CoursePage {
         chrome: s.chrome("/training"),
         errors: errors.summary(),
@@ -696,6 +701,8 @@ struct SessionPage {
     started: bool,
     /// The signed-in person's own live booking, if any.
     mine: Option<(String, &'static str)>,
+    /// Whether they hold a place (the online link is for them).
+    has_place: bool,
     can_book_self: bool,
     manager: Input,
     /// The agency lead's staff, to book one of them.
@@ -800,6 +807,13 @@ async fn session_view(
         left: (l.s.session.capacity - l.s.holding).max(0),
         started,
         can_book_self: can_book_self(&s.actor) && mine.is_none() && !started,
+        has_place: l.bookings.iter().any(|b| {
+            b.booking.person_id == s.person.id
+                && matches!(
+                    b.booking.state,
+                    BookingState::Confirmed | BookingState::Offered | BookingState::Attended
+                )
+        }),
         mine,
         manager: Input::new("manager", "Your line manager's email address")
             .hint("They are asked, three months after the session, how your practice changed")

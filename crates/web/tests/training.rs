@@ -276,6 +276,11 @@ async fn places_fill_then_the_waiting_list_and_a_freed_place_is_offered_by_a_lin
         assert_eq!(p.status, 422);
         assert!(p.contains("has started"));
         let (aud, _) = booking_of(&app, &sid, "auditor@northbrook.example").await;
+        let p = auditor
+            .post(&format!("/training/bookings/{aud}/cancel"), &[])
+            .await;
+        assert_eq!(p.status, 409, "no cancelling once it has started");
+        assert!(p.contains("has started"));
         let att = format!("{url}/attendance");
         let field = format!("mark-{aud}");
         assert_eq!(lead.post(&att, &[(field.as_str(), "attended")]).await.status, 403);
@@ -589,6 +594,11 @@ async fn three_months_on_participants_and_their_line_managers_are_asked_and_a_ma
         let page = practitioner.get(&format!("/training/courses/{course}")).await;
         assert!(page.contains("1 of 2 answered"));
         assert!(!page.contains("supervision with the tool filled in"));
+        // Nor through the audit trail, to the independent chair who may not read the return.
+        let trail = as_role(&app, Role::IndependentChair).await.get("/audit").await;
+        assert_eq!(trail.status, 200);
+        assert!(!trail.contains("supervision with the tool filled in"));
+        assert!(!trail.contains("neglect tool at every second visit"));
 
         // A week on, the manager who has not answered is reminded once; a run-out link says so.
         app.db
@@ -625,6 +635,78 @@ async fn three_months_on_participants_and_their_line_managers_are_asked_and_a_ma
         let p = anyone.get(&path).await;
         assert_eq!(p.status, 410);
         assert!(p.contains("run out"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_place_freed_by_an_offer_nobody_took_goes_to_the_next_to_book() {
+    each_app(|app| async move {
+        use learnloop_domain::training::{CourseKind, Level};
+        use learnloop_store::training::{self, CourseInput, SessionInput};
+        let who = learnloop_store::audit::Who::system("training test");
+        let pid = one(&app, "SELECT id FROM partnership WHERE slug = ?", "northbrook").await;
+        let course = training::add_course(
+            &app.db,
+            &who,
+            &pid,
+            &CourseInput {
+                title: "Safeguarding babies".to_owned(),
+                kind: CourseKind::Briefing,
+                level: Level::Two,
+                outcomes: vec!["Follow the bruising protocol".to_owned()],
+                audience: "Health staff".to_owned(),
+                description: String::new(),
+                answers: Vec::new(),
+                themes: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let sid = training::add_session(
+            &app.db,
+            &who,
+            &pid,
+            &course,
+            &SessionInput {
+                starts_at: learnloop_store::WallTime(
+                    (Utc::now() + Duration::days(20)).naive_utc(),
+                ),
+                length_minutes: 60,
+                venue: "Town hall".to_owned(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Helen Prentice".to_owned(),
+                capacity: 1,
+            },
+        )
+        .await
+        .unwrap();
+        let book = format!("/training/sessions/{sid}/book");
+        let manager = [("manager", "manager@northbrook.example")];
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let auditor = as_role(&app, Role::Auditor).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        assert_eq!(practitioner.post(&book, &manager).await.status, 303);
+        assert_eq!(auditor.post(&book, &manager).await.status, 303);
+        let (mine, _) = booking_of(&app, &sid, "practitioner@northbrook.example").await;
+        practitioner
+            .post(&format!("/training/bookings/{mine}/cancel"), &[])
+            .await;
+        assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "offered");
+        app.db
+            .execute(
+                query("UPDATE booking SET offered_until = ? WHERE session_id = ? AND state = 'offered'")
+                    .bind(learnloop_store::ts(Utc::now() - Duration::minutes(1)))
+                    .bind(&sid),
+            )
+            .await
+            .unwrap();
+        // The offer ran out with nobody behind it: the lead booking now gets the free place.
+        let p = lead.post(&book, &manager).await;
+        assert_eq!(p.status, 303);
+        assert_eq!(booking_of(&app, &sid, "auditor@northbrook.example").await.1, "lapsed");
+        assert_eq!(booking_of(&app, &sid, "agency.lead@northbrook.example").await.1, "confirmed");
     })
     .await;
 }

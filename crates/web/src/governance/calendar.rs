@@ -224,7 +224,7 @@ async fn serve_feed(State(st): State<AppState>, Path(file): Path<String>) -> App
         })
         .collect();
     // The person's own feed carries the training sessions they are booked on or deliver.
-    if f.group_id.is_none() {
+    if f.group_id.is_none() && actor.can(learnloop_domain::policy::Permission::ViewPartnership) {
         let sessions = learnloop_store::training::calendar_of(
             &st.db,
             &f.partnership_id,
