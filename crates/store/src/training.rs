@@ -1615,3 +1615,165 @@ pub async fn evaluation_summary(
             .collect(),
     ))
 }
+
+// ---- the year's training report ----
+
+/// A course's year: sessions held, people who came and did not, evaluations and follow-ups.
+#[derive(Debug, Clone, Default)]
+pub struct CourseYear {
+    pub title: String,
+    pub level: String,
+    pub sessions: i64,
+    pub attended: i64,
+    pub no_shows: i64,
+    pub evaluations: (i64, i64),
+    /// Mean usefulness of the evaluations sent in.
+    pub usefulness: Option<f64>,
+    pub participants: (i64, i64),
+    pub managers: (i64, i64),
+}
+
+/// An agency's year: attended and did not, by level; follow-ups asked and answered.
+#[derive(Debug, Clone, Default)]
+pub struct AgencyYear {
+    pub agency: String,
+    /// Attended at level 1, 2 and 3.
+    pub attended: [i64; 3],
+    pub no_shows: i64,
+    pub participants: (i64, i64),
+    pub managers: (i64, i64),
+}
+
+/// The sessions that started in a period, read for the year's report.
+pub async fn report(
+    db: &Db,
+    pid: &str,
+    (from, to): (WallTime, WallTime),
+) -> Result<(Vec<CourseYear>, Vec<AgencyYear>), StoreError> {
+    let courses: Vec<(String, String, String, i64, i64, i64)> = db
+        .fetch_all(
+            query(
+                "SELECT c.id, c.title, c.level, COUNT(DISTINCT s.id), \
+                 COUNT(CASE WHEN b.state = 'attended' THEN 1 END), \
+                 COUNT(CASE WHEN b.state IN ('no-show', 'late-cancellation') THEN 1 END) \
+                 FROM course c JOIN course_session s ON s.course_id = c.id AND s.partnership_id = c.partnership_id \
+                 LEFT JOIN booking b ON b.session_id = s.id AND b.partnership_id = s.partnership_id \
+                 WHERE c.partnership_id = ? AND s.starts_at >= ? AND s.starts_at < ? \
+                 GROUP BY c.id, c.title, c.level ORDER BY lower(c.title) LIMIT 500",
+            )
+            .bind(pid)
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    // Every training return of the period's sessions: (course, agency, kind of return,
+    // answered, ratings).
+    let returns: Vec<(String, String, String, String, String, Lines)> = db
+        .fetch_all(
+            query(
+                "SELECT s.course_id, g.name, r.subject_id, r.respondent_email, r.state, r.ratings \
+                 FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
+                 JOIN agency g ON g.id = r.agency_id \
+                 WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.starts_at >= ? AND s.starts_at < ? \
+                 LIMIT 200000",
+            )
+            .bind(pid)
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    let attendance: Vec<(String, String, i64, i64)> = db
+        .fetch_all(
+            query(
+                "SELECT g.name, c.level, COUNT(CASE WHEN b.state = 'attended' THEN 1 END), \
+                 COUNT(CASE WHEN b.state IN ('no-show', 'late-cancellation') THEN 1 END) \
+                 FROM booking b JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+                 JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+                 JOIN agency g ON g.id = b.agency_id \
+                 WHERE b.partnership_id = ? AND s.starts_at >= ? AND s.starts_at < ? \
+                 GROUP BY g.name, c.level LIMIT 5000",
+            )
+            .bind(pid)
+            .bind(from)
+            .bind(to),
+        )
+        .await?;
+    let answered = |state: &str| matches!(state, "submitted" | "locked");
+    let mut by_course: Vec<(String, CourseYear)> = courses
+        .into_iter()
+        .map(|(id, title, level, sessions, attended, no_shows)| {
+            (
+                id,
+                CourseYear {
+                    title,
+                    level,
+                    sessions,
+                    attended,
+                    no_shows,
+                    ..CourseYear::default()
+                },
+            )
+        })
+        .collect();
+    let mut agencies: std::collections::BTreeMap<String, AgencyYear> = Default::default();
+    for (agency, level, attended, no_shows) in attendance {
+        let a = agencies
+            .entry(agency.clone())
+            .or_insert_with(|| AgencyYear {
+                agency,
+                ..AgencyYear::default()
+            });
+        if let Some(slot) = level
+            .parse::<usize>()
+            .ok()
+            .and_then(|l| a.attended.get_mut(l.wrapping_sub(1)))
+        {
+            *slot += attended;
+        }
+        a.no_shows += no_shows;
+    }
+    let mut useful: std::collections::HashMap<String, (f64, f64)> = Default::default();
+    for (course, agency, subject, respondent, state, ratings) in returns {
+        let done = i64::from(answered(&state));
+        let evaluation = subject.starts_with("evaluation:");
+        if let Some((_, c)) = by_course.iter_mut().find(|(id, _)| *id == course) {
+            let slot = if evaluation {
+                &mut c.evaluations
+            } else if respondent.is_empty() {
+                &mut c.participants
+            } else {
+                &mut c.managers
+            };
+            slot.0 += 1;
+            slot.1 += done;
+        }
+        if evaluation {
+            if let Some(u) = ratings.0.first().and_then(|r| r.parse::<f64>().ok()) {
+                let e = useful.entry(course).or_default();
+                e.0 += u;
+                e.1 += 1.0;
+            }
+            continue;
+        }
+        let a = agencies
+            .entry(agency.clone())
+            .or_insert_with(|| AgencyYear {
+                agency,
+                ..AgencyYear::default()
+            });
+        let slot = if respondent.is_empty() {
+            &mut a.participants
+        } else {
+            &mut a.managers
+        };
+        slot.0 += 1;
+        slot.1 += done;
+    }
+    for (id, c) in &mut by_course {
+        c.usefulness = useful.get(id).filter(|u| u.1 > 0.0).map(|u| u.0 / u.1);
+    }
+    Ok((
+        by_course.into_iter().map(|(_, c)| c).collect(),
+        agencies.into_values().collect(),
+    ))
+}

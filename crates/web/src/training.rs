@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{Datelike, Duration, NaiveDateTime, Utc};
 use learnloop_domain::accounts::{Email, Role};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::text::{check_name, check_text_block};
@@ -34,6 +34,9 @@ use crate::web::redirect_with;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/training", get(programme))
+        .route("/training/report", get(report))
+        .route("/training/report.csv", get(report_export::<false>))
+        .route("/training/report.xlsx", get(report_export::<true>))
         .route("/training/courses/new", get(new_course).post(add_course))
         .route("/training/courses/{id}", get(course_page))
         .route("/training/courses/{id}/sessions", post(add_session))
@@ -129,6 +132,8 @@ struct MineRow {
 struct ProgrammePage {
     chrome: Chrome,
     can_manage: bool,
+    /// The year's report: who runs the programme, and the independent chair.
+    can_report: bool,
     upcoming: Vec<SessionRow>,
     courses: Vec<CourseRow>,
     mine: Vec<MineRow>,
@@ -150,6 +155,7 @@ async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response>
     render(&ProgrammePage {
         chrome: s.chrome("/training"),
         can_manage: can_manage(&s.actor),
+        can_report: can_manage(&s.actor) || s.actor.has(Role::IndependentChair),
         upcoming: upcoming.iter().map(session_row).collect(),
         courses: courses
             .into_iter()
@@ -1315,4 +1321,182 @@ async fn evaluate(
         StatusCode::UNPROCESSABLE_ENTITY,
         &evaluation_view(&s, &l, &f, &errors),
     )
+}
+
+// ---- the year's report ----
+
+#[derive(Template)]
+#[template(path = "training/report.html")]
+struct ReportPage {
+    chrome: Chrome,
+    year: i32,
+    years: Select,
+    courses: Vec<Vec<String>>,
+    agencies: Vec<Vec<String>>,
+    /// Over the whole year: attended, follow-ups (participants, managers) asked and answered.
+    totals: (i64, (i64, i64), (i64, i64)),
+}
+
+#[derive(serde::Deserialize, Default)]
+struct YearQuery {
+    #[serde(default)]
+    year: String,
+}
+
+/// "3 of 4 (75%)", or a dash where nobody was asked.
+fn rate((asked, answered): (i64, i64)) -> String {
+    if asked == 0 {
+        "-".to_owned()
+    } else {
+        format!("{answered} of {asked} ({}%)", answered * 100 / asked)
+    }
+}
+
+/// The year's report as rows: by course, then by agency. Who may read it: the business team,
+/// the independent chair and trainers.
+async fn report_rows(
+    st: &AppState,
+    s: &Signed,
+    q: Option<&str>,
+) -> AppResult<(i32, Vec<Vec<String>>, Vec<Vec<String>>, ReportTotals)> {
+    if !(can_manage(&s.actor) || s.actor.has(Role::IndependentChair)) {
+        return Err(AppError::Forbidden);
+    }
+    let q: YearQuery = crate::web::query_params(q);
+    let this = now_wall().0.date().year();
+    let year = q
+        .year
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (this - 20..=this + 1).contains(y))
+        .unwrap_or(this);
+    let start = |y: i32| {
+        WallTime(
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap_or_default(),
+        )
+    };
+    let (courses, agencies) =
+        training::report(&st.db, s.pid(), (start(year), start(year + 1))).await?;
+    let mut totals = ReportTotals::default();
+    let courses = courses
+        .into_iter()
+        .map(|c| {
+            totals.0 += c.attended;
+            totals.1.0 += c.participants.0;
+            totals.1.1 += c.participants.1;
+            totals.2.0 += c.managers.0;
+            totals.2.1 += c.managers.1;
+            vec![
+                c.title,
+                parse(&Level::ALL, &c.level)
+                    .map_or("", Level::label)
+                    .to_owned(),
+                c.sessions.to_string(),
+                c.attended.to_string(),
+                c.no_shows.to_string(),
+                rate(c.evaluations),
+                c.usefulness
+                    .map_or_else(|| "-".to_owned(), |u| format!("{u:.1}")),
+                rate(c.participants),
+                rate(c.managers),
+            ]
+        })
+        .collect();
+    let agencies = agencies
+        .into_iter()
+        .map(|a| {
+            vec![
+                a.agency,
+                a.attended[0].to_string(),
+                a.attended[1].to_string(),
+                a.attended[2].to_string(),
+                a.no_shows.to_string(),
+                rate(a.participants),
+                rate(a.managers),
+            ]
+        })
+        .collect();
+    Ok((year, courses, agencies, totals))
+}
+
+type ReportTotals = (i64, (i64, i64), (i64, i64));
+
+const COURSE_COLUMNS: [&str; 9] = [
+    "Course",
+    "Level",
+    "Sessions",
+    "Attended",
+    "Did not attend or cancelled late",
+    "Evaluations sent in",
+    "Usefulness (1 to 5)",
+    "Participants answering the follow-up",
+    "Line managers answering the follow-up",
+];
+
+async fn report(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    let (year, courses, agencies, totals) = report_rows(&st, &s, q.as_deref()).await?;
+    let this = now_wall().0.date().year();
+    render(&ReportPage {
+        chrome: s.chrome("/training"),
+        years: Select::new(
+            "year",
+            "Year",
+            (this - 9..=this)
+                .rev()
+                .map(|y| SelectItem::new(y.to_string(), y.to_string())),
+        )
+        .value(year.to_string()),
+        year,
+        courses,
+        agencies,
+        totals,
+    })
+}
+
+/// The report's tables as one spreadsheet: the courses, then the agencies.
+async fn report_export<const XLSX: bool>(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    let (year, courses, agencies, _) = report_rows(&st, &s, q.as_deref()).await?;
+    let mut rows: Vec<Vec<String>> = courses
+        .into_iter()
+        .map(|mut r| {
+            r.insert(0, "Course".to_owned());
+            r
+        })
+        .collect();
+    for a in agencies {
+        // Agencies share the columns: name, then attendance by level, the rest as they are.
+        rows.push(vec![
+            "Agency".to_owned(),
+            a[0].clone(),
+            String::new(),
+            String::new(),
+            format!("{} / {} / {}", a[1], a[2], a[3]),
+            a[4].clone(),
+            String::new(),
+            String::new(),
+            a[5].clone(),
+            a[6].clone(),
+        ]);
+    }
+    learnloop_store::audit::record(
+        &st.db,
+        &s.who(),
+        learnloop_store::audit::Event::new("training.export", "course", None)
+            .summary(format!("Exported the training report for {year}")),
+    )
+    .await?;
+    let mut header = vec!["Table"];
+    header.extend(COURSE_COLUMNS);
+    header[5] = "Attended (by agency: levels 1 / 2 / 3)";
+    crate::uploads::spreadsheet(XLSX, ("training-report", "Training report"), &header, &rows)
 }

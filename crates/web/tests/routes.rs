@@ -318,6 +318,10 @@ const MATRIX: &[(&str, &str, &str)] = &[
     // is cancelled by its person, their agency's lead or who runs the session; the offer's
     // link is the key, for whoever holds it.
     ("GET", "/training", "AAAAAAAD S A"),
+    // The year's report: who runs the programme and the independent chair.
+    ("GET", "/training/report", "AADDDADD S A"),
+    ("GET", "/training/report.csv", "AADDDADD S A"),
+    ("GET", "/training/report.xlsx", "AADDDADD S A"),
     ("GET", "/training/courses/new", "ADDDDADD S A"),
     ("POST", "/training/courses/new", "ADDDDADD S A"),
     ("GET", "/training/courses/{id}", "AAAAAAAD S X"),

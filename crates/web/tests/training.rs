@@ -594,6 +594,21 @@ async fn three_months_on_participants_and_their_line_managers_are_asked_and_a_ma
         let page = practitioner.get(&format!("/training/courses/{course}")).await;
         assert!(page.contains("1 of 2 answered"));
         assert!(!page.contains("supervision with the tool filled in"));
+        // The year's report: provided, attended, evaluated and followed up, by course and
+        // agency, with its export; not for practitioners.
+        let report = format!("/training/report?year={}", held.year());
+        let page = as_role(&app, Role::IndependentChair).await.get(&report).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Recognising and responding to neglect"));
+        assert!(page.contains("1 of 2 (50%)"), "{}", page.body);
+        assert!(page.contains("Northbrook General Hospital NHS Foundation Trust"));
+        let csv = as_role(&app, Role::BusinessTeam)
+            .await
+            .get(&format!("/training/report.csv?year={}", held.year()))
+            .await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.contains("Course,Recognising and responding to neglect,Level 2"), "{}", csv.body);
+        assert_eq!(practitioner.get(&report).await.status, 403);
         // Nor through the audit trail, to the independent chair who may not read the return.
         let trail = as_role(&app, Role::IndependentChair).await.get("/audit").await;
         assert_eq!(trail.status, 200);
