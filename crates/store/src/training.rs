@@ -853,27 +853,6 @@ pub async fn mark(
     Ok(n)
 }
 
-/// Bookings counted against each agency (did not attend, late cancellations) over the
-/// sessions that started in a period: (agency, count), most first.
-pub async fn no_shows(
-    db: &Db,
-    pid: &str,
-    (from, to): (WallTime, WallTime),
-) -> Result<Vec<(String, i64)>, StoreError> {
-    db.fetch_all(
-        query(
-            "SELECT g.name, COUNT(*) FROM booking b JOIN course_session s ON s.id = b.session_id \
-             AND s.partnership_id = b.partnership_id JOIN agency g ON g.id = b.agency_id \
-             WHERE b.partnership_id = ? AND b.state IN ('no-show', 'late-cancellation') \
-             AND s.starts_at >= ? AND s.starts_at < ? GROUP BY g.name ORDER BY COUNT(*) DESC, g.name LIMIT 200",
-        )
-        .bind(pid)
-        .bind(from)
-        .bind(to),
-    )
-    .await
-}
-
 /// People of the partnership who hold the trainer role: (id, name).
 pub async fn trainers(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
     db.fetch_all(
@@ -1578,25 +1557,33 @@ pub async fn evaluation_summary(
     pid: &str,
     course_id: &str,
 ) -> Result<(i64, i64, Vec<Option<f64>>), StoreError> {
-    let rows: Vec<(String, Lines)> = db
-        .fetch_all(
+    let (asked, answered): (i64, i64) = db
+        .fetch_one(
             query(
-                "SELECT r.state, r.ratings FROM return_request r JOIN course_session s ON s.id = r.source_id \
-                 AND s.partnership_id = r.partnership_id WHERE r.partnership_id = ? AND r.source_kind = 'training' \
-                 AND s.course_id = ? AND r.subject_id LIKE 'evaluation:%' LIMIT 20000",
+                "SELECT COUNT(*), COUNT(CASE WHEN r.state IN ('submitted', 'locked') THEN 1 END) \
+                 FROM course_session s JOIN return_request r ON r.source_kind = 'training' AND r.source_id = s.id \
+                 AND r.partnership_id = s.partnership_id \
+                 WHERE s.partnership_id = ? AND s.course_id = ? AND r.subject_id LIKE 'evaluation:%'",
             )
             .bind(pid)
             .bind(course_id),
         )
         .await?;
-    let asked = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    let mut answered = 0;
+    // The means of the latest evaluations sent in: enough to read, cheap to show.
+    let rows: Vec<(Lines,)> = db
+        .fetch_all(
+            query(
+                "SELECT r.ratings FROM course_session s JOIN return_request r ON r.source_kind = 'training' \
+                 AND r.source_id = s.id AND r.partnership_id = s.partnership_id \
+                 WHERE s.partnership_id = ? AND s.course_id = ? AND r.subject_id LIKE 'evaluation:%' \
+                 AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 300",
+            )
+            .bind(pid)
+            .bind(course_id),
+        )
+        .await?;
     let mut sums: Vec<(f64, f64)> = Vec::new();
-    for (state, ratings) in rows {
-        if !matches!(state.as_str(), "submitted" | "locked") {
-            continue;
-        }
-        answered += 1;
+    for (ratings,) in rows {
         if sums.len() < ratings.0.len() {
             sums.resize(ratings.0.len(), (0.0, 0.0));
         }
@@ -1666,17 +1653,31 @@ pub async fn report(
             .bind(to),
         )
         .await?;
-    // Every training return of the period's sessions: (course, agency, kind of return,
-    // answered, ratings).
-    let returns: Vec<(String, String, String, String, String, Lines)> = db
+    // The period's training returns counted in the database: by course, agency and kind
+    // (e: evaluation, p: participant's follow-up, m: line manager's), asked and answered, and
+    // the evaluations' usefulness summed (the first rating, a digit at the start of the
+    // stored list `["4",...]`) with how many gave one.
+    const KIND: &str = "CASE WHEN r.subject_id LIKE 'evaluation:%' THEN 'e' WHEN r.respondent_email = '' THEN 'p' ELSE 'm' END";
+    const USEFUL: &str =
+        "r.subject_id LIKE 'evaluation:%' AND substr(r.ratings, 3, 1) BETWEEN '1' AND '5'";
+    let returns: Vec<(String, String, String, i64, i64, i64, i64)> = db
         .fetch_all(
-            query(
-                "SELECT s.course_id, g.name, r.subject_id, r.respondent_email, r.state, r.ratings \
-                 FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
+            crate::db::query_from(&[
+                "SELECT s.course_id, g.name, ",
+                KIND,
+                ", COUNT(*), COUNT(CASE WHEN r.state IN ('submitted', 'locked') THEN 1 END), \
+                 SUM(CASE WHEN ",
+                USEFUL,
+                " THEN CAST(substr(r.ratings, 3, 1) AS INTEGER) ELSE 0 END), COUNT(CASE WHEN ",
+                USEFUL,
+                " THEN 1 END) FROM course_session s JOIN return_request r ON r.source_kind = 'training' \
+                 AND r.source_id = s.id AND r.partnership_id = s.partnership_id \
                  JOIN agency g ON g.id = r.agency_id \
-                 WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.starts_at >= ? AND s.starts_at < ? \
-                 LIMIT 200000",
-            )
+                 WHERE s.partnership_id = ? AND s.starts_at >= ? AND s.starts_at < ? \
+                 GROUP BY s.course_id, g.name, ",
+                KIND,
+                " LIMIT 20000",
+            ])
             .bind(pid)
             .bind(from)
             .bind(to),
@@ -1698,7 +1699,6 @@ pub async fn report(
             .bind(to),
         )
         .await?;
-    let answered = |state: &str| matches!(state, "submitted" | "locked");
     let mut by_course: Vec<(String, CourseYear)> = courses
         .into_iter()
         .map(|(id, title, level, sessions, attended, no_shows)| {
@@ -1733,26 +1733,20 @@ pub async fn report(
         a.no_shows += no_shows;
     }
     let mut useful: std::collections::HashMap<String, (f64, f64)> = Default::default();
-    for (course, agency, subject, respondent, state, ratings) in returns {
-        let done = i64::from(answered(&state));
-        let evaluation = subject.starts_with("evaluation:");
+    for (course, agency, kind, asked, answered, sum, rated) in returns {
         if let Some((_, c)) = by_course.iter_mut().find(|(id, _)| *id == course) {
-            let slot = if evaluation {
-                &mut c.evaluations
-            } else if respondent.is_empty() {
-                &mut c.participants
-            } else {
-                &mut c.managers
+            let slot = match kind.as_str() {
+                "e" => &mut c.evaluations,
+                "p" => &mut c.participants,
+                _ => &mut c.managers,
             };
-            slot.0 += 1;
-            slot.1 += done;
+            slot.0 += asked;
+            slot.1 += answered;
         }
-        if evaluation {
-            if let Some(u) = ratings.0.first().and_then(|r| r.parse::<f64>().ok()) {
-                let e = useful.entry(course).or_default();
-                e.0 += u;
-                e.1 += 1.0;
-            }
+        if kind == "e" {
+            let e = useful.entry(course).or_default();
+            e.0 += sum as f64;
+            e.1 += rated as f64;
             continue;
         }
         let a = agencies
@@ -1761,13 +1755,13 @@ pub async fn report(
                 agency,
                 ..AgencyYear::default()
             });
-        let slot = if respondent.is_empty() {
+        let slot = if kind == "p" {
             &mut a.participants
         } else {
             &mut a.managers
         };
-        slot.0 += 1;
-        slot.1 += done;
+        slot.0 += asked;
+        slot.1 += answered;
     }
     for (id, c) in &mut by_course {
         c.usefulness = useful.get(id).filter(|u| u.1 > 0.0).map(|u| u.0 / u.1);

@@ -137,21 +137,14 @@ struct ProgrammePage {
     upcoming: Vec<SessionRow>,
     courses: Vec<CourseRow>,
     mine: Vec<MineRow>,
-    no_shows: Vec<(String, i64)>,
 }
 
 async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     s.require(Permission::ViewPartnership)?;
     let now = now_wall();
-    let upcoming = training::upcoming(&st.db, s.pid(), now, 100).await?;
+    let upcoming = training::upcoming(&st.db, s.pid(), now, 50).await?;
     let courses = training::courses(&st.db, s.pid(), now).await?;
     let mine = training::my_bookings(&st.db, s.pid(), &s.person.id).await?;
-    let no_shows = if s.actor.has(Role::BusinessTeam) {
-        let year_ago = WallTime(now.0 - Duration::days(365));
-        training::no_shows(&st.db, s.pid(), (year_ago, now)).await?
-    } else {
-        Vec::new()
-    };
     render(&ProgrammePage {
         chrome: s.chrome("/training"),
         can_manage: can_manage(&s.actor),
@@ -183,7 +176,6 @@ async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response>
                 attended: b.state == BookingState::Attended,
             })
             .collect(),
-        no_shows,
     })
 }
 
