@@ -287,17 +287,60 @@ const SESSION_SELECT: &str = "SELECT s.*, c.title AS course, \
      FROM course_session s JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
      LEFT JOIN person p ON p.id = s.trainer_id ";
 
-/// A course's sessions, soonest first.
-pub async fn sessions(db: &Db, pid: &str, course_id: &str) -> Result<Vec<SessionLine>, StoreError> {
-    db.fetch_all(
-        crate::db::query_from(&[
-            SESSION_SELECT,
-            "WHERE s.partnership_id = ? AND s.course_id = ? ORDER BY s.starts_at LIMIT 500",
-        ])
-        .bind(pid)
-        .bind(course_id),
-    )
-    .await
+/// A course's sessions for its page: the last ten held and those to come, in date order.
+pub async fn sessions(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+    now: WallTime,
+) -> Result<Vec<SessionLine>, StoreError> {
+    let mut held: Vec<SessionLine> = db
+        .fetch_all(
+            crate::db::query_from(&[
+                SESSION_SELECT,
+                "WHERE s.partnership_id = ? AND s.course_id = ? AND s.starts_at < ? \
+                 ORDER BY s.starts_at DESC LIMIT 10",
+            ])
+            .bind(pid)
+            .bind(course_id)
+            .bind(now),
+        )
+        .await?;
+    held.reverse();
+    let coming: Vec<SessionLine> = db
+        .fetch_all(
+            crate::db::query_from(&[
+                SESSION_SELECT,
+                "WHERE s.partnership_id = ? AND s.course_id = ? AND s.starts_at >= ? \
+                 ORDER BY s.starts_at LIMIT 100",
+            ])
+            .bind(pid)
+            .bind(course_id)
+            .bind(now),
+        )
+        .await?;
+    held.extend(coming);
+    Ok(held)
+}
+
+/// Whether a person has delivered (or will deliver) a session of a course.
+pub async fn delivers(
+    db: &Db,
+    pid: &str,
+    course_id: &str,
+    person_id: &str,
+) -> Result<bool, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM course_session WHERE partnership_id = ? AND course_id = ? AND trainer_id = ?",
+            )
+            .bind(pid)
+            .bind(course_id)
+            .bind(person_id),
+        )
+        .await?;
+    Ok(n > 0)
 }
 
 /// The programme's sessions from a moment on, soonest first.
@@ -1305,7 +1348,8 @@ pub async fn follow_up_rates(
     .await
 }
 
-/// A course's follow-up answers, newest first: (from a line manager, answers, session start).
+/// A course's latest follow-up answers (twenty), newest session first: (from a line manager,
+/// answers, session start).
 pub async fn follow_up_answers(
     db: &Db,
     pid: &str,
@@ -1316,7 +1360,7 @@ pub async fn follow_up_answers(
             "SELECT r.respondent_email <> '', r.answers, s.starts_at FROM return_request r \
              JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.course_id = ? \
-             AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 200",
+             AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 20",
         )
         .bind(pid)
         .bind(course_id),
@@ -1569,14 +1613,14 @@ pub async fn evaluation_summary(
             .bind(course_id),
         )
         .await?;
-    // The means of the latest evaluations sent in: enough to read, cheap to show.
+    // The means of the latest hundred evaluations sent in: enough to read, cheap to show.
     let rows: Vec<(Lines,)> = db
         .fetch_all(
             query(
                 "SELECT r.ratings FROM course_session s JOIN return_request r ON r.source_kind = 'training' \
                  AND r.source_id = s.id AND r.partnership_id = s.partnership_id \
                  WHERE s.partnership_id = ? AND s.course_id = ? AND r.subject_id LIKE 'evaluation:%' \
-                 AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 300",
+                 AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 100",
             )
             .bind(pid)
             .bind(course_id),

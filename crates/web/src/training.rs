@@ -485,7 +485,7 @@ async fn course_view(
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<CoursePage> {
-    let sessions = training::sessions(&st.db, s.pid(), &course.id).await?;
+    let sessions = training::sessions(&st.db, s.pid(), &course.id, now_wall()).await?;
     let trainers = training::trainers(&st.db, s.pid()).await?;
     let mut answers = Vec::new();
     for (kind, id) in training::answers_of(&st.db, s.pid(), &course.id).await? {
@@ -516,9 +516,8 @@ async fn course_view(
     let usefulness = mean(0);
     let follow_up = training::follow_up_rates(&st.db, s.pid(), &course.id).await?;
     // The answers: the business team, and trainers who delivered a session of the course.
-    let delivered = sessions
-        .iter()
-        .any(|x| x.session.trainer_id.as_deref() == Some(s.person.id.as_str()));
+    let delivered = s.actor.has(Role::Trainer)
+        && training::delivers(&st.db, s.pid(), &course.id, &s.person.id).await?;
     let follow_up_answers =
         if s.actor.has(Role::BusinessTeam) || (s.actor.has(Role::Trainer) && delivered) {
             training::follow_up_answers(&st.db, s.pid(), &course.id)
@@ -1327,6 +1326,8 @@ struct ReportPage {
     agencies: Vec<Vec<String>>,
     /// Over the whole year: attended, follow-ups (participants, managers) asked and answered.
     totals: (i64, (i64, i64), (i64, i64)),
+    /// When the figures were counted (London time).
+    at: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1350,7 +1351,13 @@ async fn report_rows(
     st: &AppState,
     s: &Signed,
     q: Option<&str>,
-) -> AppResult<(i32, Vec<Vec<String>>, Vec<Vec<String>>, ReportTotals)> {
+) -> AppResult<(
+    i32,
+    Vec<Vec<String>>,
+    Vec<Vec<String>>,
+    ReportTotals,
+    String,
+)> {
     if !(can_manage(&s.actor) || s.actor.has(Role::IndependentChair)) {
         return Err(AppError::Forbidden);
     }
@@ -1369,8 +1376,8 @@ async fn report_rows(
                 .unwrap_or_default(),
         )
     };
-    let (courses, agencies) =
-        training::report(&st.db, s.pid(), (start(year), start(year + 1))).await?;
+    let (courses, agencies, at) =
+        cached_report(st, s.pid(), year, (start(year), start(year + 1))).await?;
     let mut totals = ReportTotals::default();
     let courses = courses
         .into_iter()
@@ -1410,10 +1417,44 @@ async fn report_rows(
             ]
         })
         .collect();
-    Ok((year, courses, agencies, totals))
+    Ok((year, courses, agencies, totals, at))
 }
 
 type ReportTotals = (i64, (i64, i64), (i64, i64));
+
+type Report = (Vec<training::CourseYear>, Vec<training::AgencyYear>, String);
+
+/// A year's report is counted from thousands of bookings and returns: it is counted at most
+/// once a minute for each partnership and year on each server, and says when.
+async fn cached_report(
+    st: &AppState,
+    pid: &str,
+    year: i32,
+    period: (WallTime, WallTime),
+) -> AppResult<Report> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    use std::time::{Duration as Age, Instant};
+    type Cache = Mutex<HashMap<(String, i32), (Instant, Report)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (pid.to_owned(), year);
+    if let Ok(c) = cache.lock()
+        && let Some((when, r)) = c.get(&key)
+        && when.elapsed() < Age::from_secs(60)
+    {
+        return Ok(r.clone());
+    }
+    let (courses, agencies) = training::report(&st.db, pid, period).await?;
+    let r: Report = (courses, agencies, now_wall().time());
+    if let Ok(mut c) = cache.lock() {
+        c.retain(|_, (when, _)| when.elapsed() < Age::from_secs(600));
+        if c.len() < 2000 {
+            c.insert(key, (Instant::now(), r.clone()));
+        }
+    }
+    Ok(r)
+}
 
 const COURSE_COLUMNS: [&str; 9] = [
     "Course",
@@ -1432,7 +1473,7 @@ async fn report(
     s: Signed,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Response> {
-    let (year, courses, agencies, totals) = report_rows(&st, &s, q.as_deref()).await?;
+    let (year, courses, agencies, totals, at) = report_rows(&st, &s, q.as_deref()).await?;
     let this = now_wall().0.date().year();
     render(&ReportPage {
         chrome: s.chrome("/training"),
@@ -1448,6 +1489,7 @@ async fn report(
         courses,
         agencies,
         totals,
+        at,
     })
 }
 
@@ -1457,7 +1499,7 @@ async fn report_export<const XLSX: bool>(
     s: Signed,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Response> {
-    let (year, courses, agencies, _) = report_rows(&st, &s, q.as_deref()).await?;
+    let (year, courses, agencies, _, _) = report_rows(&st, &s, q.as_deref()).await?;
     let mut rows: Vec<Vec<String>> = courses
         .into_iter()
         .map(|mut r| {
