@@ -84,3 +84,8 @@ ALTER TABLE return_request ADD COLUMN link_nonce TEXT;
 ALTER TABLE return_request ADD COLUMN link_expires_at TEXT;
 CREATE UNIQUE INDEX return_request_link ON return_request (link_hash);
 CREATE INDEX course_session_follow_up ON course_session (followed_up_on, starts_at);
+
+-- An agency's open returns (its lead's home page) without passing over the training returns
+-- of its staff, which are theirs alone.
+CREATE INDEX return_request_agency_open ON return_request (partnership_id, agency_id, due_on)
+    WHERE source_kind <> 'training' AND state IN ('requested', 'draft', 'returned');
