@@ -903,25 +903,36 @@ async fn book(
     )
 }
 
-async fn cancel(
-    State(st): State<AppState>,
-    s: Signed,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+/// A booking and its session, if the signed-in person may see it: their own, their agency's
+/// (as its lead), or any for who runs the session.
+async fn visible_booking(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+) -> AppResult<(BookingLine, SessionLine)> {
     s.require(Permission::ViewPartnership)?;
-    if !is_id(&id) {
+    if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let b = training::booking(&st.db, s.pid(), &id)
+    let b = training::booking(&st.db, s.pid(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let session = training::session(&st.db, s.pid(), &b.booking.session_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let runs = can_run_session(&s.actor, session.session.trainer_id.as_deref());
-    if !sees(&s, runs, &b) {
+    if !sees(s, runs, &b) {
         return Err(AppError::Forbidden);
     }
+    Ok((b, session))
+}
+
+async fn cancel(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (b, _) = visible_booking(&st, &s, &id).await?;
     let back = format!("/training/sessions/{}", b.booking.session_id);
     match training::cancel(&st.db, &s.who(), s.pid(), &id, Utc::now(), &mailer(&st)).await {
         Ok(_) => Ok(to(&st, &back, Flash::BookingCancelled)),
@@ -1012,20 +1023,7 @@ async fn certificate(
     s: Signed,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    s.require(Permission::ViewPartnership)?;
-    if !is_id(&id) {
-        return Err(AppError::NotFound);
-    }
-    let b = training::booking(&st.db, s.pid(), &id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let session = training::session(&st.db, s.pid(), &b.booking.session_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let runs = can_run_session(&s.actor, session.session.trainer_id.as_deref());
-    if !sees(&s, runs, &b) {
-        return Err(AppError::Forbidden);
-    }
+    let (b, session) = visible_booking(&st, &s, &id).await?;
     if b.booking.state != BookingState::Attended {
         return Err(AppError::NotFound);
     }
