@@ -93,6 +93,11 @@ pub enum BookingState {
     Waiting,
     /// Offered a freed place, until the offer runs out.
     Offered,
+    /// Holds a place until the line manager approves it by the link mailed to them (where the
+    /// partnership asks for approval), or the link runs out.
+    Approval,
+    /// The line manager turned the place down, or did not answer in time.
+    NotApproved,
     /// The offer ran out unanswered, or was declined.
     Lapsed,
     Cancelled,
@@ -103,10 +108,12 @@ pub enum BookingState {
 }
 
 impl BookingState {
-    pub const ALL: [BookingState; 8] = [
+    pub const ALL: [BookingState; 10] = [
         BookingState::Confirmed,
         BookingState::Waiting,
         BookingState::Offered,
+        BookingState::Approval,
+        BookingState::NotApproved,
         BookingState::Lapsed,
         BookingState::Cancelled,
         BookingState::LateCancellation,
@@ -119,6 +126,8 @@ impl BookingState {
             BookingState::Confirmed => "Place confirmed",
             BookingState::Waiting => "On the waiting list",
             BookingState::Offered => "Offered a place",
+            BookingState::Approval => "Waiting for the manager's approval",
+            BookingState::NotApproved => "Not approved by the manager",
             BookingState::Lapsed => "Offer not taken up",
             BookingState::Cancelled => "Cancelled",
             BookingState::LateCancellation => "Late cancellation",
@@ -130,15 +139,23 @@ impl BookingState {
     pub fn tag_class(self) -> &'static str {
         match self {
             BookingState::Confirmed | BookingState::Attended => "govuk-tag--green",
-            BookingState::Waiting | BookingState::Offered => "govuk-tag--yellow",
+            BookingState::Waiting | BookingState::Offered | BookingState::Approval => {
+                "govuk-tag--yellow"
+            }
             BookingState::NoShow | BookingState::LateCancellation => "govuk-tag--red",
-            BookingState::Lapsed | BookingState::Cancelled => "govuk-tag--grey",
+            BookingState::Lapsed | BookingState::Cancelled | BookingState::NotApproved => {
+                "govuk-tag--grey"
+            }
         }
     }
 
-    /// Whether it holds one of the session's places (an offer holds it until it runs out).
+    /// Whether it holds one of the session's places (an offer, or a place waiting for the
+    /// manager's approval, holds it until its link runs out).
     pub fn holds_place(self) -> bool {
-        matches!(self, BookingState::Confirmed | BookingState::Offered)
+        matches!(
+            self,
+            BookingState::Confirmed | BookingState::Offered | BookingState::Approval
+        )
     }
 
     /// Whether the person is still booked (on the session or its waiting list): a second
@@ -146,7 +163,10 @@ impl BookingState {
     pub fn is_live(self) -> bool {
         matches!(
             self,
-            BookingState::Confirmed | BookingState::Waiting | BookingState::Offered
+            BookingState::Confirmed
+                | BookingState::Waiting
+                | BookingState::Offered
+                | BookingState::Approval
         )
     }
 
@@ -162,6 +182,8 @@ impl Slug for BookingState {
             BookingState::Confirmed => "confirmed",
             BookingState::Waiting => "waiting",
             BookingState::Offered => "offered",
+            BookingState::Approval => "approval",
+            BookingState::NotApproved => "not-approved",
             BookingState::Lapsed => "lapsed",
             BookingState::Cancelled => "cancelled",
             BookingState::LateCancellation => "late-cancellation",
@@ -270,6 +292,25 @@ pub fn check_cancel(now: DateTime<Utc>, starts: DateTime<Utc>) -> Result<(), &'s
 /// past the session's start.
 pub fn offer_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
     (now + Duration::hours(OFFER_HOURS)).min(starts)
+}
+
+/// How long a line manager has to approve a place, where the partnership asks for approval.
+pub const APPROVAL_DAYS: i64 = 5;
+
+/// Until when a place waits for the line manager's approval: a few days, but never past the
+/// session's start. Unanswered by then, the place goes to the waiting list.
+pub fn approval_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
+    (now + Duration::days(APPROVAL_DAYS)).min(starts)
+}
+
+/// What a place becomes when it is taken (booked, or an offer accepted): confirmed, or waiting
+/// for the line manager's approval where the partnership asks for it.
+pub fn taken(approval: bool) -> BookingState {
+    if approval {
+        BookingState::Approval
+    } else {
+        BookingState::Confirmed
+    }
 }
 
 /// Whether a freed place can still be offered: not once the session has started.
@@ -417,6 +458,20 @@ mod tests {
     fn an_offer_never_outlasts_the_session_start() {
         assert_eq!(offer_until(at(0), at(100)), at(OFFER_HOURS));
         assert_eq!(offer_until(at(0), at(5)), at(5));
+    }
+
+    #[test]
+    fn a_place_waits_for_approval_only_where_asked_and_never_past_the_start() {
+        assert_eq!(taken(false), BookingState::Confirmed);
+        assert_eq!(taken(true), BookingState::Approval);
+        assert!(BookingState::Approval.holds_place() && BookingState::Approval.is_live());
+        assert!(!BookingState::NotApproved.holds_place() && !BookingState::NotApproved.is_live());
+        assert_eq!(approval_until(at(0), at(1000)), at(APPROVAL_DAYS * 24));
+        assert_eq!(approval_until(at(0), at(30)), at(30));
+        assert!(
+            check_attendance(at(1), at(0), BookingState::Approval, BookingState::Attended).is_err(),
+            "a place never approved is not marked"
+        );
     }
 
     #[test]

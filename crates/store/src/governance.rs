@@ -34,6 +34,11 @@ pub struct Partnership {
     pub reference_version: i64,
     /// When a second factor is required at sign-in (`SecondFactorRule`'s slug).
     pub second_factor: String,
+    /// The share of a session's participants asked, three months on, how the training changed
+    /// their practice (per cent; 100 asks everyone).
+    pub follow_up_sample: i64,
+    /// Whether a training place waits for the line manager's approval before it is confirmed.
+    pub training_approval: bool,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -77,6 +82,8 @@ pub async fn create_partnership(
         impact_months: 6,
         reference_version: 0,
         second_factor: "optional".to_owned(),
+        follow_up_sample: 100,
+        training_approval: false,
     };
     tx.execute(
         query(
@@ -122,6 +129,8 @@ pub struct Settings {
     pub escalate_chair_after: i64,
     pub stale_after_weeks: i64,
     pub impact_months: i64,
+    pub follow_up_sample: i64,
+    pub training_approval: bool,
 }
 
 pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Result<(), StoreError> {
@@ -134,7 +143,8 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         query(
             "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
              remind_before = ?, escalate_lead_after = ?, escalate_chair_after = ?, stale_after_weeks = ?, \
-             impact_months = ?, second_factor = ?, updated_at = ? WHERE id = ?",
+             impact_months = ?, second_factor = ?, follow_up_sample = ?, training_approval = ?, \
+             updated_at = ? WHERE id = ?",
         )
         .bind(&s.name)
         .bind(&s.area)
@@ -146,6 +156,8 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         .bind(s.stale_after_weeks)
         .bind(s.impact_months)
         .bind(&s.second_factor)
+        .bind(s.follow_up_sample)
+        .bind(s.training_approval)
         .bind(ts(chrono::Utc::now()))
         .bind(id),
     )
@@ -161,6 +173,8 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         escalate_chair_after: before.escalate_chair_after,
         stale_after_weeks: before.stale_after_weeks,
         impact_months: before.impact_months,
+        follow_up_sample: before.follow_up_sample,
+        training_approval: before.training_approval,
     };
     audit::append(
         &mut tx,

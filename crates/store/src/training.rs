@@ -7,7 +7,8 @@
 use chrono::{DateTime, Utc};
 use learnloop_domain::dates::london_to_utc;
 use learnloop_domain::training::{
-    BookingState, CourseKind, Level, can_offer, cancellation, check_book, offer_until, place,
+    BookingState, CourseKind, Level, approval_until, can_offer, cancellation, check_book,
+    offer_until, place, taken,
 };
 
 use crate::accounts::{new_secret, secret_hash};
@@ -280,7 +281,7 @@ pub async fn answering(
 
 const SESSION_SELECT: &str = "SELECT s.*, c.title AS course, \
      (SELECT COUNT(*) FROM booking b WHERE b.partnership_id = s.partnership_id AND b.session_id = s.id \
-      AND b.state IN ('confirmed', 'offered')) AS holding, \
+      AND b.state IN ('confirmed', 'offered', 'approval')) AS holding, \
      (SELECT COUNT(*) FROM booking b WHERE b.partnership_id = s.partnership_id AND b.session_id = s.id \
       AND b.state = 'waiting') AS waiting, \
      p.name AS trainer \
@@ -434,7 +435,7 @@ pub async fn bookings(
             BOOKING_SELECT,
             "WHERE b.partnership_id = ? AND b.session_id = ? ORDER BY \
              CASE b.state WHEN 'attended' THEN 0 WHEN 'confirmed' THEN 0 WHEN 'no-show' THEN 0 \
-             WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, b.booked_at, b.id LIMIT 2000",
+             WHEN 'approval' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END, b.booked_at, b.id LIMIT 2000",
         ])
         .bind(pid)
         .bind(session_id),
@@ -481,11 +482,11 @@ async fn locked(
         )
         .await?
         .ok_or(StoreError::NotFound)?;
-    let expired: Vec<(String,)> = tx
+    let expired: Vec<(String, String)> = tx
         .fetch_all(
             query(
-                "SELECT id FROM booking WHERE partnership_id = ? AND session_id = ? AND state = 'offered' \
-                 AND offered_until <= ?",
+                "SELECT id, state FROM booking WHERE partnership_id = ? AND session_id = ? \
+                 AND state IN ('offered', 'approval') AND offered_until <= ?",
             )
             .bind(pid)
             .bind(session_id)
@@ -495,8 +496,13 @@ async fn locked(
     if expired.is_empty() {
         return Ok(s);
     }
-    for (id,) in &expired {
-        set_state(tx, pid, id, BookingState::Lapsed).await?;
+    for (id, state) in &expired {
+        if state == "approval" {
+            set_state(tx, pid, id, BookingState::NotApproved).await?;
+            tell_participant(tx, &s, id, false, true).await?;
+        } else {
+            set_state(tx, pid, id, BookingState::Lapsed).await?;
+        }
         offer_next(tx, &s, now, mailer).await?;
     }
     // The places as they stand now: a lapsed offer with nobody behind it freed one.
@@ -526,6 +532,143 @@ async fn set_state(
     )
     .await?;
     Ok(())
+}
+
+/// A moment as a London wall-clock time (an hour ahead in summer), as a mail says it.
+fn local(t: DateTime<Utc>) -> String {
+    let plus = t.naive_utc() + chrono::Duration::hours(1);
+    let wall = if london_to_utc(plus) == t {
+        plus
+    } else {
+        t.naive_utc()
+    };
+    format!(
+        "{} at {}",
+        learnloop_domain::dates::long(wall.date()),
+        wall.format("%H:%M")
+    )
+}
+
+/// Holds the place of a booking for its line manager's approval: a link mailed to the manager
+/// named at booking, working until [`approval_until`]. Unanswered by then, the place goes on.
+async fn ask_approval(
+    tx: &mut Tx,
+    s: &SessionLine,
+    booking_id: &str,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<(), StoreError> {
+    let pid = &s.session.partnership_id;
+    let nonce = new_secret();
+    let until = approval_until(now, s.session.starts());
+    tx.execute(
+        query(
+            "UPDATE booking SET state = 'approval', offered_until = ?, offer_hash = ?, changed_at = ? \
+             WHERE partnership_id = ? AND id = ?",
+        )
+        .bind(ts(until))
+        .bind(secret_hash(&mailer.key.link_secret(&nonce)))
+        .bind(ts(now))
+        .bind(pid)
+        .bind(booking_id),
+    )
+    .await?;
+    let (manager, name, agency): (String, String, String) = tx
+        .fetch_one(
+            query(
+                "SELECT b.manager_email, p.name, a.name FROM booking b JOIN person p ON p.id = b.person_id \
+                 JOIN agency a ON a.id = b.agency_id WHERE b.partnership_id = ? AND b.id = ?",
+            )
+            .bind(pid)
+            .bind(booking_id),
+        )
+        .await?;
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind: "training-approval",
+            partnership_id: Some(pid.clone()),
+            natural_key: Some(format!("training-approval:{booking_id}:{}", ts(now))),
+            to: manager,
+            subject: format!("Please approve a training place for {name}"),
+            body: format!(
+                "Hello,\n\n{name} ({agency}) has a place on {} on {} at {}, and named you as their line manager. \
+                 The place is confirmed once you approve it.\n\n\
+                 Approve it, or turn it down, with this link before {}; after that the place goes to the next person waiting:\n\n\
+                 {}/training/approvals/{}\n\nYou do not need an account to use the link. It works once.\n",
+                s.course,
+                learnloop_domain::dates::long(s.session.starts_at.date()),
+                s.session.starts_at.time(),
+                local(until),
+                mailer.public_url,
+                secret_marker(&nonce)
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Tells the participant what their line manager decided (or that the time ran out).
+async fn tell_participant(
+    tx: &mut Tx,
+    s: &SessionLine,
+    booking_id: &str,
+    approved: bool,
+    ran_out: bool,
+) -> Result<(), StoreError> {
+    let pid = &s.session.partnership_id;
+    let (email, name): (String, String) = tx
+        .fetch_one(
+            query(
+                "SELECT p.email, p.name FROM booking b JOIN person p ON p.id = b.person_id \
+                 WHERE b.partnership_id = ? AND b.id = ?",
+            )
+            .bind(pid)
+            .bind(booking_id),
+        )
+        .await?;
+    let what = if approved {
+        "Your line manager has approved your place: it is confirmed."
+    } else if ran_out {
+        "Your line manager did not approve your place in time, so it has gone to the next person waiting. You can book again if places are left."
+    } else {
+        "Your line manager has not approved your place, so it has gone to the next person waiting."
+    };
+    outbox::enqueue(
+        tx,
+        NewMail {
+            kind: "training-approval-outcome",
+            partnership_id: Some(pid.clone()),
+            natural_key: Some(format!("training-approval-outcome:{booking_id}")),
+            to: email,
+            subject: format!(
+                "Your place on {}: {}",
+                s.course,
+                if approved { "approved" } else { "not approved" }
+            ),
+            body: format!(
+                "Hello {name},\n\n{what}\n\nThe session: {} on {} at {}.\n",
+                s.course,
+                learnloop_domain::dates::long(s.session.starts_at.date()),
+                s.session.starts_at.time(),
+            ),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Whether the partnership's training places wait for the line manager's approval.
+async fn needs_approval(tx: &mut Tx, pid: &str) -> Result<bool, StoreError> {
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM partnership WHERE id = ? AND training_approval = ?")
+                .bind(pid)
+                .bind(true),
+        )
+        .await?;
+    Ok(n > 0)
 }
 
 /// Offers a freed place of the session to the first on its waiting list, by mail with a link
@@ -570,20 +713,6 @@ async fn offer_next(
         .bind(&id),
     )
     .await?;
-    // The offer's end as a London wall-clock time (an hour ahead in summer).
-    let local = |t: DateTime<Utc>| {
-        let plus = t.naive_utc() + chrono::Duration::hours(1);
-        let wall = if london_to_utc(plus) == t {
-            plus
-        } else {
-            t.naive_utc()
-        };
-        format!(
-            "{} at {}",
-            learnloop_domain::dates::long(wall.date()),
-            wall.format("%H:%M")
-        )
-    };
     outbox::enqueue(
         tx,
         NewMail {
@@ -626,7 +755,7 @@ pub async fn book(
         .fetch_one(
             query(
                 "SELECT COUNT(*) FROM booking WHERE partnership_id = ? AND session_id = ? AND person_id = ? \
-                 AND state IN ('confirmed', 'waiting', 'offered')",
+                 AND state IN ('confirmed', 'waiting', 'offered', 'approval')",
             )
             .bind(pid)
             .bind(session_id)
@@ -635,7 +764,10 @@ pub async fn book(
         .await?;
     check_book(now, s.session.starts(), live > 0)
         .map_err(|m| StoreError::Conflict(m.to_owned()))?;
-    let state = place(s.session.capacity, s.holding);
+    let mut state = place(s.session.capacity, s.holding);
+    if state == BookingState::Confirmed {
+        state = taken(needs_approval(&mut tx, pid).await?);
+    }
     let id = new_id();
     tx.execute(
         query(
@@ -654,6 +786,9 @@ pub async fn book(
         .bind(ts(now)),
     )
     .await?;
+    if state == BookingState::Approval {
+        ask_approval(&mut tx, &s, &id, now, mailer).await?;
+    }
     audit::append(
         &mut tx,
         who,
@@ -787,11 +922,15 @@ pub async fn answer_offer(
         ));
     }
     let next = if take {
-        BookingState::Confirmed
+        taken(needs_approval(&mut tx, &pid).await?)
     } else {
         BookingState::Lapsed
     };
-    set_state(&mut tx, &pid, &b.id, next).await?;
+    if next == BookingState::Approval {
+        ask_approval(&mut tx, &s, &b.id, now, mailer).await?;
+    } else {
+        set_state(&mut tx, &pid, &b.id, next).await?;
+    }
     if !take {
         offer_next(&mut tx, &s, now, mailer).await?;
     }
@@ -820,6 +959,69 @@ pub async fn answer_offer(
     })
 }
 
+/// The line manager's answer through the approval link: the place is confirmed, or goes to the
+/// next person waiting. The link works once: NotFound when used or unknown; Conflict, saying
+/// so, when it has run out.
+pub async fn answer_approval(
+    db: &Db,
+    secret: &str,
+    approve: bool,
+    now: DateTime<Utc>,
+    mailer: &Mailer<'_>,
+) -> Result<Offer, StoreError> {
+    let o = offer(db, secret).await?;
+    let pid = o.booking.partnership_id.clone();
+    let mut tx = db.begin().await?;
+    let s = locked(&mut tx, &pid, &o.booking.session_id, now, mailer).await?;
+    let b: Booking = tx
+        .fetch_one(
+            query("SELECT * FROM booking WHERE partnership_id = ? AND id = ?")
+                .bind(&pid)
+                .bind(&o.booking.id),
+        )
+        .await?;
+    if b.state != BookingState::Approval {
+        tx.commit().await?;
+        return Err(StoreError::Conflict(
+            "This link has run out and the place has gone to the next person waiting".to_owned(),
+        ));
+    }
+    let next = if approve {
+        BookingState::Confirmed
+    } else {
+        BookingState::NotApproved
+    };
+    set_state(&mut tx, &pid, &b.id, next).await?;
+    tell_participant(&mut tx, &s, &b.id, approve, false).await?;
+    if !approve {
+        offer_next(&mut tx, &s, now, mailer).await?;
+    }
+    let who = Who {
+        person_id: None,
+        label: format!("{} (line manager, by link)", b.manager_email),
+        partnership_id: Some(pid.clone()),
+        request_id: None,
+    };
+    audit::append(
+        &mut tx,
+        &who,
+        Event::new("training.approval", "course", Some(&s.session.course_id)).summary(format!(
+            "{} {}'s place on “{}” on {}",
+            if approve { "Approved" } else { "Turned down" },
+            o.person,
+            s.course,
+            s.session.starts_at
+        )),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Offer {
+        booking: Booking { state: next, ..b },
+        session: s,
+        person: o.person,
+    })
+}
+
 /// Lapses every offer that has run out, across the installation, offering each place on.
 /// Returns how many lapsed.
 pub async fn lapse_offers(
@@ -830,7 +1032,7 @@ pub async fn lapse_offers(
     let due: Vec<(String, String)> = db
         .fetch_all(
             query(
-                "SELECT DISTINCT partnership_id, session_id FROM booking WHERE state = 'offered' \
+                "SELECT DISTINCT partnership_id, session_id FROM booking WHERE state IN ('offered', 'approval') \
                  AND offered_until <= ? LIMIT 1000",
             )
             .bind(ts(now)),
@@ -969,7 +1171,7 @@ pub async fn calendar_of(
             SESSION_SELECT,
             "WHERE s.partnership_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND (s.trainer_id = ? \
              OR EXISTS (SELECT 1 FROM booking b WHERE b.partnership_id = s.partnership_id \
-             AND b.session_id = s.id AND b.person_id = ? AND b.state IN ('confirmed', 'offered', 'attended'))) \
+             AND b.session_id = s.id AND b.person_id = ? AND b.state IN ('confirmed', 'offered', 'approval', 'attended'))) \
              ORDER BY s.starts_at LIMIT 500",
         ])
         .bind(pid)

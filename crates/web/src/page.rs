@@ -21,6 +21,7 @@ pub enum Flash {
     CourseAdded,
     SessionAdded,
     PlaceBooked,
+    PlaceAwaitsApproval,
     Waitlisted,
     BookingCancelled,
     EvaluationSent,
@@ -149,6 +150,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Session added: people can book it now",
     ),
     (Flash::PlaceBooked, "place-booked", "Place booked"),
+    (
+        Flash::PlaceAwaitsApproval,
+        "place-awaits-approval",
+        "Place held: the line manager has been sent a link to approve it, and it is confirmed once they do",
+    ),
     (
         Flash::EvaluationSent,
         "evaluation-sent",

@@ -51,7 +51,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/training/offers/{secret}",
-            get(offer_page).post(answer_offer),
+            get(offer_page::<false>).post(answer_offer),
+        )
+        .route(
+            "/training/approvals/{secret}",
+            get(offer_page::<true>).post(answer_approval),
         )
 }
 
@@ -886,10 +890,10 @@ async fn book(
                 return Ok(to(
                     &st,
                     &format!("/training/sessions/{id}"),
-                    if state == BookingState::Confirmed {
-                        Flash::PlaceBooked
-                    } else {
-                        Flash::Waitlisted
+                    match state {
+                        BookingState::Confirmed => Flash::PlaceBooked,
+                        BookingState::Approval => Flash::PlaceAwaitsApproval,
+                        _ => Flash::Waitlisted,
                     },
                 ));
             }
@@ -1048,6 +1052,9 @@ async fn certificate(
 #[template(path = "training/offer.html")]
 struct OfferPage {
     chrome: Chrome,
+    /// A line manager's approval of a place, rather than an offer of one.
+    approval: bool,
+    person: String,
     secret: String,
     course: String,
     when: String,
@@ -1056,11 +1063,18 @@ struct OfferPage {
     outcome: Option<String>,
 }
 
-fn offer_outcome(v: &Visitor, status: StatusCode, outcome: &str) -> AppResult<Response> {
+fn offer_outcome(
+    v: &Visitor,
+    approval: bool,
+    status: StatusCode,
+    outcome: &str,
+) -> AppResult<Response> {
     render_status(
         status,
         &OfferPage {
             chrome: v.chrome("/training"),
+            approval,
+            person: String::new(),
             secret: String::new(),
             course: String::new(),
             when: String::new(),
@@ -1071,19 +1085,32 @@ fn offer_outcome(v: &Visitor, status: StatusCode, outcome: &str) -> AppResult<Re
 }
 
 const USED: &str = "This link has been used already, or is not a whole link: each offer's link works once. Look at your bookings in Learnloop.";
+const APPROVAL_USED: &str =
+    "This link has been used already, or is not a whole link: each approval link works once.";
+const APPROVAL_RAN_OUT: &str =
+    "This link has run out and the place has gone to the next person waiting.";
 
-async fn offer_page(
+/// The page an offer's link (APPROVAL false) or a line manager's approval link opens.
+async fn offer_page<const APPROVAL: bool>(
     State(st): State<AppState>,
     v: Visitor,
     Path(secret): Path<String>,
 ) -> AppResult<Response> {
+    let used = if APPROVAL { APPROVAL_USED } else { USED };
     let o = match training::offer(&st.db, &secret).await {
         Ok(o) => o,
-        Err(StoreError::NotFound) => return offer_outcome(&v, StatusCode::NOT_FOUND, USED),
+        Err(StoreError::NotFound) => {
+            return offer_outcome(&v, APPROVAL, StatusCode::NOT_FOUND, used);
+        }
         Err(e) => return Err(e.into()),
     };
-    if o.booking.state != BookingState::Offered {
-        return offer_outcome(&v, StatusCode::NOT_FOUND, USED);
+    let wanted = if APPROVAL {
+        BookingState::Approval
+    } else {
+        BookingState::Offered
+    };
+    if o.booking.state != wanted {
+        return offer_outcome(&v, APPROVAL, StatusCode::NOT_FOUND, used);
     }
     let until = o
         .booking
@@ -1108,12 +1135,19 @@ async fn offer_page(
     {
         return offer_outcome(
             &v,
+            APPROVAL,
             StatusCode::GONE,
-            "This offer has run out and the place has gone to the next person on the waiting list.",
+            if APPROVAL {
+                APPROVAL_RAN_OUT
+            } else {
+                "This offer has run out and the place has gone to the next person on the waiting list."
+            },
         );
     }
     render(&OfferPage {
         chrome: v.chrome("/training"),
+        approval: APPROVAL,
+        person: o.person.clone(),
         secret,
         course: o.session.course.clone(),
         when: when(&o.session),
@@ -1136,6 +1170,7 @@ async fn answer_offer(
     match training::answer_offer(&st.db, &secret, take, Utc::now(), &mailer(&st)).await {
         Ok(o) => offer_outcome(
             &v,
+            false,
             StatusCode::OK,
             &if take {
                 format!(
@@ -1147,8 +1182,48 @@ async fn answer_offer(
                 "You have turned the place down; it is offered to the next person on the waiting list.".to_owned()
             },
         ),
-        Err(StoreError::NotFound) => offer_outcome(&v, StatusCode::NOT_FOUND, USED),
-        Err(StoreError::Conflict(m)) => offer_outcome(&v, StatusCode::GONE, &format!("{m}.")),
+        Err(StoreError::NotFound) => offer_outcome(&v, false, StatusCode::NOT_FOUND, USED),
+        Err(StoreError::Conflict(m)) => {
+            offer_outcome(&v, false, StatusCode::GONE, &format!("{m}."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A line manager approves a place, or turns it down, through the link mailed to them; they
+/// need no account.
+async fn answer_approval(
+    State(st): State<AppState>,
+    v: Visitor,
+    Path(secret): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let approve = match f.get("answer").as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => return Err(AppError::BadRequest("answer: approve or decline".into())),
+    };
+    match training::answer_approval(&st.db, &secret, approve, Utc::now(), &mailer(&st)).await {
+        Ok(o) => offer_outcome(
+            &v,
+            true,
+            StatusCode::OK,
+            &if approve {
+                format!(
+                    "Thank you: {}'s place on {}, {}, is confirmed, and they have been told.",
+                    o.person,
+                    o.session.course,
+                    when(&o.session)
+                )
+            } else {
+                format!(
+                    "Thank you: {}'s place has gone to the next person waiting, and they have been told.",
+                    o.person
+                )
+            },
+        ),
+        Err(StoreError::NotFound) => offer_outcome(&v, true, StatusCode::NOT_FOUND, APPROVAL_USED),
+        Err(StoreError::Conflict(_)) => offer_outcome(&v, true, StatusCode::GONE, APPROVAL_RAN_OUT),
         Err(e) => Err(e.into()),
     }
 }

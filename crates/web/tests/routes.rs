@@ -336,6 +336,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/training/evaluations/{id}", "DDDDDDAD S X"),
     ("GET", "/training/offers/{secret}", "AAAAAAAA A A"),
     ("POST", "/training/offers/{secret}", "AAAAAAAA A A"),
+    // A line manager approves a place through the link in their mail, with no account.
+    ("GET", "/training/approvals/{secret}", "AAAAAAAA A A"),
+    ("POST", "/training/approvals/{secret}", "AAAAAAAA A A"),
     // A line manager answers a follow-up through the link in their mail, with no account.
     ("GET", "/respond/{secret}", "AAAAAAAA A A"),
     ("POST", "/respond/{secret}", "AAAAAAAA A A"),
@@ -375,6 +378,7 @@ const NOT_RECORDS: &[&str] = &[
     "/set-password/{token}",
     "/join/{token}",
     "/training/offers/{secret}",
+    "/training/approvals/{secret}",
     "/respond/{secret}",
     "/feeds/{file}",
     "/assets/{*path}",
@@ -699,6 +703,7 @@ struct Fx {
     booking: String,
     attended_booking: String,
     offer_secret: String,
+    approval_secret: String,
     /// A line manager's link to answer a training follow-up.
     respond_secret: String,
 }
@@ -843,7 +848,7 @@ async fn training_fixtures(
     partnership: &str,
     police: &str,
     hospital: &str,
-) -> (String, String, String, String, String) {
+) -> (String, String, String, String, String, String) {
     use learnloop_domain::training::{CourseKind, Level};
     use learnloop_store::training::{self, Booker, CourseInput, Mailer, SessionInput};
     let who = Who::system("routes test");
@@ -898,6 +903,7 @@ async fn training_fixtures(
         ("practitioner@northbrook.example", hospital),
         ("auditor@northbrook.example", hospital),
         ("agency.lead@northbrook.example", police),
+        ("group.chair@northbrook.example", police),
     ] {
         let person = one(app, "SELECT id FROM person WHERE email = ?", email).await;
         training::book(
@@ -932,7 +938,25 @@ async fn training_fixtures(
         )
         .await
         .unwrap();
-    (course, session, ids[0].clone(), ids[1].clone(), secret)
+    // The group chair's place waits for their line manager's approval, by another link.
+    let approval = "f1e2d3c4b5a60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90".to_owned();
+    app.db
+        .execute(
+            query("UPDATE booking SET state = 'approval', offered_until = ?, offer_hash = ? WHERE id = ?")
+                .bind(learnloop_store::ts(chrono::Utc::now() + chrono::Duration::days(1)))
+                .bind(learnloop_store::accounts::secret_hash(&approval))
+                .bind(&ids[3]),
+        )
+        .await
+        .unwrap();
+    (
+        course,
+        session,
+        ids[0].clone(),
+        ids[1].clone(),
+        secret,
+        approval,
+    )
 }
 
 fn next_year() -> String {
@@ -1538,7 +1562,7 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await;
 
-    let (course, course_session, booking, attended_booking, offer_secret) =
+    let (course, course_session, booking, attended_booking, offer_secret, approval_secret) =
         training_fixtures(app, &partnership, &police, &hospital).await;
     let respond_secret = follow_up_fixture(app, &partnership, &course_session, &hospital).await;
 
@@ -1548,6 +1572,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         booking,
         attended_booking,
         offer_secret,
+        approval_secret,
         respond_secret,
         link,
         return_file,
@@ -1616,6 +1641,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "evaluations", "id") => &fx.attended_booking,
             (_, "bookings", "id") => &fx.booking,
             (_, "offers", "secret") => &fx.offer_secret,
+            (_, "approvals", "secret") => &fx.approval_secret,
             (_, "respond", "secret") => &fx.respond_secret,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,

@@ -725,3 +725,249 @@ async fn a_place_freed_by_an_offer_nobody_took_goes_to_the_next_to_book() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn where_the_partnership_asks_a_place_waits_for_the_line_managers_approval_by_link() {
+    each_app(|app| async move {
+        use learnloop_domain::training::{CourseKind, Level};
+        use learnloop_store::training::{self, CourseInput, SessionInput};
+        let who = learnloop_store::audit::Who::system("training test");
+        let pid = one(
+            &app,
+            "SELECT id FROM partnership WHERE slug = ?",
+            "northbrook",
+        )
+        .await;
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let settings = |approval: &'static str, sample: &'static str| {
+            vec![
+                ("name", "Northbrook Safeguarding Children Partnership"),
+                ("area", "Borough of Northbrook"),
+                ("contact_email", "team@northbrook.example"),
+                ("rapid_review_from", "notified"),
+                ("remind_before", "14, 3"),
+                ("escalate_lead_after", "14"),
+                ("escalate_chair_after", "28"),
+                ("stale_after_weeks", "6"),
+                ("impact_months", "6"),
+                ("training_approval", approval),
+                ("follow_up_sample", sample),
+            ]
+        };
+        let p = bt.post("/settings", &settings("yes", "half")).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the percentage as a whole number from 0 to 100"));
+        assert_eq!(
+            bt.post("/settings", &settings("yes", "50%")).await.status,
+            303
+        );
+        let page = bt.get("/settings").await;
+        assert!(page.contains("value=\"50\""), "the share is kept");
+        let course = training::add_course(
+            &app.db,
+            &who,
+            &pid,
+            &CourseInput {
+                title: "Neglect and the Graded Care Profile".to_owned(),
+                kind: CourseKind::Course,
+                level: Level::Two,
+                outcomes: vec!["Use the Graded Care Profile with a family".to_owned()],
+                audience: "Front-line staff".to_owned(),
+                description: String::new(),
+                answers: Vec::new(),
+                themes: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let sid = training::add_session(
+            &app.db,
+            &who,
+            &pid,
+            &course,
+            &SessionInput {
+                starts_at: learnloop_store::WallTime((Utc::now() + Duration::days(20)).naive_utc()),
+                length_minutes: 120,
+                venue: "Town hall".to_owned(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Helen Prentice".to_owned(),
+                capacity: 1,
+            },
+        )
+        .await
+        .unwrap();
+        let url = format!("/training/sessions/{sid}");
+        let book = format!("{url}/book");
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let auditor = as_role(&app, Role::Auditor).await;
+
+        // The place is held, not confirmed, and the manager named is mailed a link.
+        let p = practitioner
+            .post(
+                &book,
+                &[("manager", "ward.manager@northbrook-hospital.example")],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        assert_eq!(
+            booking_of(&app, &sid, "practitioner@northbrook.example")
+                .await
+                .1,
+            "approval"
+        );
+        let page = practitioner.get(&url).await;
+        assert!(
+            page.contains("Waiting for the manager&#39;s approval"),
+            "{}",
+            page.body
+        );
+        // It holds the only place: the next to book waits.
+        assert_eq!(
+            auditor
+                .post(&book, &[("manager", "head.of.quality@northbrook.example")])
+                .await
+                .status,
+            303
+        );
+        assert_eq!(
+            booking_of(&app, &sid, "auditor@northbrook.example").await.1,
+            "waiting"
+        );
+        let mail = last_mail_to(&app.db, "ward.manager@northbrook-hospital.example")
+            .await
+            .unwrap();
+        assert!(
+            mail.contains("Neglect and the Graded Care Profile"),
+            "{mail}"
+        );
+        let link = link_in(&mail, &format!("{}/training/approvals/", app.base)).unwrap();
+        let path = link.trim_start_matches(&app.base).to_owned();
+        // The manager, without an account, turns it down: the place goes to the auditor.
+        let anyone = Client::new(&app.base);
+        let page = anyone.get(&path).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("Approve the place"));
+        assert_eq!(
+            anyone
+                .get(&format!(
+                    "/training/offers/{}",
+                    path.rsplit('/').next().unwrap()
+                ))
+                .await
+                .status,
+            404,
+            "an approval link is not an offer"
+        );
+        let p = anyone.post(&path, &[("answer", "decline")]).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(p.contains("has gone to the next person waiting"));
+        assert_eq!(
+            anyone.post(&path, &[("answer", "approve")]).await.status,
+            404,
+            "once"
+        );
+        assert_eq!(
+            booking_of(&app, &sid, "practitioner@northbrook.example")
+                .await
+                .1,
+            "not-approved"
+        );
+        let told = last_mail_to(&app.db, "practitioner@northbrook.example")
+            .await
+            .unwrap();
+        assert!(told.contains("has not approved your place"), "{told}");
+        assert_eq!(
+            booking_of(&app, &sid, "auditor@northbrook.example").await.1,
+            "offered"
+        );
+        // The auditor takes the offered place: it too waits for their manager, who approves.
+        let mail = last_mail_to(&app.db, "auditor@northbrook.example")
+            .await
+            .unwrap();
+        let offer = link_in(&mail, &format!("{}/training/offers/", app.base)).unwrap();
+        let p = anyone
+            .post(offer.trim_start_matches(&app.base), &[("answer", "take")])
+            .await;
+        assert_eq!(p.status, 200);
+        assert_eq!(
+            booking_of(&app, &sid, "auditor@northbrook.example").await.1,
+            "approval"
+        );
+        let mail = last_mail_to(&app.db, "head.of.quality@northbrook.example")
+            .await
+            .unwrap();
+        let link = link_in(&mail, &format!("{}/training/approvals/", app.base)).unwrap();
+        let p = anyone
+            .post(link.trim_start_matches(&app.base), &[("answer", "approve")])
+            .await;
+        assert_eq!(p.status, 200);
+        assert!(p.contains("is confirmed"));
+        assert_eq!(
+            booking_of(&app, &sid, "auditor@northbrook.example").await.1,
+            "confirmed"
+        );
+        let told = last_mail_to(&app.db, "auditor@northbrook.example")
+            .await
+            .unwrap();
+        assert!(told.contains("has approved your place"), "{told}");
+
+        // A link that ran out: the place goes on, and the link says so.
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let sid2 = training::add_session(
+            &app.db,
+            &who,
+            &pid,
+            &course,
+            &SessionInput {
+                starts_at: learnloop_store::WallTime((Utc::now() + Duration::days(30)).naive_utc()),
+                length_minutes: 120,
+                venue: "Town hall".to_owned(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Helen Prentice".to_owned(),
+                capacity: 5,
+            },
+        )
+        .await
+        .unwrap();
+        let p = lead
+            .post(
+                &format!("/training/sessions/{sid2}/book"),
+                &[("manager", "superintendent@northbrook-police.example")],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let mail = last_mail_to(&app.db, "superintendent@northbrook-police.example")
+            .await
+            .unwrap();
+        let link = link_in(&mail, &format!("{}/training/approvals/", app.base)).unwrap();
+        app.db
+            .execute(
+                query("UPDATE booking SET offered_until = ? WHERE session_id = ?")
+                    .bind(learnloop_store::ts(Utc::now() - Duration::minutes(1)))
+                    .bind(&sid2),
+            )
+            .await
+            .unwrap();
+        let p = anyone
+            .post(link.trim_start_matches(&app.base), &[("answer", "approve")])
+            .await;
+        assert_eq!(p.status, 410);
+        assert!(p.contains("has run out"));
+        assert_eq!(
+            booking_of(&app, &sid2, "agency.lead@northbrook.example")
+                .await
+                .1,
+            "not-approved"
+        );
+        let told = last_mail_to(&app.db, "agency.lead@northbrook.example")
+            .await
+            .unwrap();
+        assert!(
+            told.contains("did not approve your place in time"),
+            "{told}"
+        );
+    })
+    .await;
+}

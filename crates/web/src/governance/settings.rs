@@ -39,6 +39,8 @@ struct SettingsPage {
     stale_after_weeks: Input,
     impact_months: Input,
     second_factor: Radios,
+    follow_up_sample: Input,
+    training_approval: Radios,
 }
 
 fn settings_form(s: &Signed, v: &FormPairs, errors: &Errors) -> SettingsPage {
@@ -102,6 +104,21 @@ fn settings_form(s: &Signed, v: &FormPairs, errors: &Errors) -> SettingsPage {
         .hint("People who must use it and have not set it up do so at their next sign-in")
         .value(v.get("second_factor"))
         .error(errors.get("second_factor")),
+        follow_up_sample: Input::new("follow_up_sample", "Ask this share of each session's participants, three months on, how the training changed their practice")
+            .hint("A percentage: 100 asks everyone. Their line managers are asked too. The same people are chosen however often the follow-up runs")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-3")
+            .filled(v, errors),
+        training_approval: Radios::new(
+            "training_approval",
+            "Does a place on a training session need the line manager's approval?",
+            [
+                ChoiceItem::new("yes", "Yes: the manager named at booking approves it by a link in a mail before the place is confirmed"),
+                ChoiceItem::new("no", "No: a place is confirmed when it is booked"),
+            ],
+        )
+        .value(v.get("training_approval"))
+        .error(errors.get("training_approval")),
     }
 }
 
@@ -119,6 +136,11 @@ async fn settings_page(s: Signed) -> AppResult<Response> {
         ("stale_after_weeks", &p.stale_after_weeks.to_string()),
         ("impact_months", &p.impact_months.to_string()),
         ("second_factor", &p.second_factor),
+        ("follow_up_sample", &p.follow_up_sample.to_string()),
+        (
+            "training_approval",
+            if p.training_approval { "yes" } else { "no" },
+        ),
     ]);
     render(&settings_form(&s, &v, &Errors::default()))
 }
@@ -189,6 +211,30 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
         1..=36,
         "the months",
     );
+    // Left out of the form (an older page), the share stays as it is.
+    let sample = if f.0.iter().any(|(k, _)| k == "follow_up_sample") {
+        whole(
+            "follow_up_sample",
+            f.get("follow_up_sample").trim().trim_end_matches('%'),
+            0..=100,
+            "the percentage",
+        )
+    } else {
+        Some(s.partnership.follow_up_sample)
+    };
+    let training_approval = match f.get("training_approval").as_str() {
+        "yes" => true,
+        "no" => false,
+        // Left out of the form (an older page), it stays as it is.
+        "" => s.partnership.training_approval,
+        _ => {
+            errors.add(
+                "training_approval",
+                "Select whether a training place needs the line manager's approval",
+            );
+            false
+        }
+    };
     // Left out of the form (an older page), the rule stays as it is.
     let second_factor = if f.get("second_factor").is_empty() {
         s.partnership.second_factor.clone()
@@ -201,13 +247,14 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
             }
         }
     };
-    match (name, contact, reminders, stale, impact) {
+    match (name, contact, reminders, stale, impact, sample) {
         (
             Some(name),
             Some(contact_email),
             Some(r),
             Some(stale_after_weeks),
             Some(impact_months),
+            Some(follow_up_sample),
         ) if errors.is_empty() => {
             governance::update_settings(
                 &st.db,
@@ -224,6 +271,8 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
                     escalate_chair_after: i64::from(r.chair_after),
                     stale_after_weeks,
                     impact_months,
+                    follow_up_sample,
+                    training_approval,
                 },
             )
             .await?;
