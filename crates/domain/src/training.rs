@@ -405,6 +405,146 @@ pub fn can_book_for(actor: &Actor, agency_id: &str) -> bool {
     actor.agencies_led().any(|a| a == agency_id)
 }
 
+/// How pressing a training need is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Medium, Priority::Low];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::High => "High",
+            Priority::Medium => "Medium",
+            Priority::Low => "Low",
+        }
+    }
+
+    pub fn tag_class(self) -> &'static str {
+        match self {
+            Priority::High => "govuk-tag--red",
+            Priority::Medium => "govuk-tag--yellow",
+            Priority::Low => "govuk-tag--grey",
+        }
+    }
+}
+
+impl Slug for Priority {
+    fn slug(&self) -> &'static str {
+        match self {
+            Priority::High => "high",
+            Priority::Medium => "medium",
+            Priority::Low => "low",
+        }
+    }
+}
+
+/// Where a training need came from. Reviews, audits, Section 11 and single-agency assurance
+/// are records of the partnership, and a need names the one it came from; an inspection (until
+/// inspections have records), an agency's request and anything else are described in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Review,
+    Audit,
+    Section11,
+    Assurance,
+    Inspection,
+    AgencyRequest,
+    Other,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 7] = [
+        Origin::Review,
+        Origin::Audit,
+        Origin::Section11,
+        Origin::Assurance,
+        Origin::Inspection,
+        Origin::AgencyRequest,
+        Origin::Other,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Review => "A case review",
+            Origin::Audit => "A multi-agency audit",
+            Origin::Section11 => "Section 11 self-assessments",
+            Origin::Assurance => "Single-agency assurance",
+            Origin::Inspection => "An inspection",
+            Origin::AgencyRequest => "An agency's request",
+            Origin::Other => "Something else",
+        }
+    }
+
+    /// The kind of record a need of this origin names, if it has records.
+    pub fn source_kind(self) -> Option<crate::sources::SourceKind> {
+        use crate::sources::SourceKind;
+        match self {
+            Origin::Review => Some(SourceKind::CaseReview),
+            Origin::Audit => Some(SourceKind::Audit),
+            Origin::Section11 => Some(SourceKind::Section11),
+            Origin::Assurance => Some(SourceKind::Assurance),
+            Origin::Inspection | Origin::AgencyRequest | Origin::Other => None,
+        }
+    }
+}
+
+impl Slug for Origin {
+    fn slug(&self) -> &'static str {
+        match self {
+            Origin::Review => "review",
+            Origin::Audit => "audit",
+            Origin::Section11 => "section11",
+            Origin::Assurance => "assurance",
+            Origin::Inspection => "inspection",
+            Origin::AgencyRequest => "agency-request",
+            Origin::Other => "other",
+        }
+    }
+}
+
+stored!(Priority, "training need priority");
+stored!(Origin, "training need origin");
+
+/// A record named by its kind and id.
+pub type Named = (crate::sources::SourceKind, String);
+
+/// What was typed about where a need came from, checked: the record it names (for an origin
+/// with records), the agency (for an agency's request), or words (an inspection, something
+/// else). `source` is the chosen record as `kind:id`.
+pub fn check_origin(
+    origin: &str,
+    source: &str,
+    agency: &str,
+    note: &str,
+) -> Result<(Origin, Option<Named>), (&'static str, &'static str)> {
+    let o = parse(&Origin::ALL, origin).ok_or(("origin", "Choose where the need came from"))?;
+    if let Some(kind) = o.source_kind() {
+        let chosen = source
+            .split_once(':')
+            .and_then(|(k, id)| (crate::sources::SourceKind::parse(k) == Some(kind)).then_some(id))
+            .filter(|id| !id.is_empty());
+        return match chosen {
+            Some(id) => Ok((o, Some((kind, id.to_owned())))),
+            None => Err(("source", "Choose the record the need came from")),
+        };
+    }
+    match o {
+        Origin::AgencyRequest if agency.trim().is_empty() => {
+            Err(("agency", "Choose the agency that asked for the training"))
+        }
+        Origin::Inspection | Origin::Other if note.trim().is_empty() => Err((
+            "note",
+            "Say where the need came from, for example the inspection and its date",
+        )),
+        _ => Ok((o, None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -472,6 +612,46 @@ mod tests {
             check_attendance(at(1), at(0), BookingState::Approval, BookingState::Attended).is_err(),
             "a place never approved is not marked"
         );
+    }
+
+    #[test]
+    fn a_need_names_its_record_agency_or_words_by_origin() {
+        use crate::sources::SourceKind;
+        assert_eq!(
+            check_origin("review", "case_review:abc", "", ""),
+            Ok((
+                Origin::Review,
+                Some((SourceKind::CaseReview, "abc".to_owned()))
+            ))
+        );
+        assert_eq!(
+            check_origin("review", "audit:abc", "", "").unwrap_err().0,
+            "source"
+        );
+        assert_eq!(check_origin("audit", "", "", "").unwrap_err().0, "source");
+        assert_eq!(
+            check_origin("agency-request", "", " ", "").unwrap_err().0,
+            "agency"
+        );
+        assert_eq!(
+            check_origin("agency-request", "", "ag1", ""),
+            Ok((Origin::AgencyRequest, None))
+        );
+        assert_eq!(
+            check_origin("inspection", "", "", "").unwrap_err().0,
+            "note"
+        );
+        assert_eq!(
+            check_origin("inspection", "", "", "JTAI, March 2026"),
+            Ok((Origin::Inspection, None))
+        );
+        assert_eq!(check_origin("", "", "", "").unwrap_err().0, "origin");
+        for o in Origin::ALL {
+            assert_eq!(parse(&Origin::ALL, o.slug()), Some(o));
+        }
+        for p in Priority::ALL {
+            assert_eq!(parse(&Priority::ALL, p.slug()), Some(p));
+        }
     }
 
     #[test]

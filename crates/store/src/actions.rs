@@ -793,6 +793,8 @@ pub struct ImpactReview {
     pub notes: String,
     pub recorded_by: String,
     pub recorded_at: String,
+    /// A course whose evaluation and three-month follow-up the review cites.
+    pub course_id: Option<String>,
 }
 
 pub async fn impact(
@@ -816,6 +818,8 @@ pub struct ImpactInput {
     pub made_difference: bool,
     pub measure: String,
     pub notes: String,
+    /// A course of the partnership whose results it cites.
+    pub course_id: Option<String>,
 }
 
 /// Records (or corrects) an action's impact review. False if the action is not closed.
@@ -837,6 +841,18 @@ pub async fn record_impact(
     if closed.is_none() {
         return Ok(false);
     }
+    if let Some(c) = &i.course_id {
+        let (n,): (i64,) = tx
+            .fetch_one(
+                query("SELECT COUNT(*) FROM course WHERE partnership_id = ? AND id = ?")
+                    .bind(pid)
+                    .bind(c),
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }
     tx.execute(
         query("DELETE FROM impact_review WHERE partnership_id = ? AND action_id = ?")
             .bind(pid)
@@ -846,7 +862,7 @@ pub async fn record_impact(
     tx.execute(
         query(
             "INSERT INTO impact_review (action_id, partnership_id, reviewed_on, sustained, made_difference, measure, notes, \
-             recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             recorded_by, recorded_at, course_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(action_id)
         .bind(pid)
@@ -856,7 +872,8 @@ pub async fn record_impact(
         .bind(&i.measure)
         .bind(&i.notes)
         .bind(&who.label)
-        .bind(ts(Utc::now())),
+        .bind(ts(Utc::now()))
+        .bind(i.course_id.as_deref()),
     )
     .await?;
     tx.execute(

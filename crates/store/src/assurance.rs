@@ -3,7 +3,7 @@
 //! the assurance it takes from each.
 
 use chrono::Utc;
-use learnloop_domain::assurance::{Level, QUESTIONS};
+use learnloop_domain::assurance::{Level, RoundKind};
 use learnloop_domain::returns::DEFAULT_SCALE;
 use learnloop_domain::sources::SourceKind;
 use serde::Serialize;
@@ -19,6 +19,16 @@ pub struct Round {
     pub due_on: Day,
     pub question_set_id: String,
     pub created_at: String,
+    #[sqlx(try_from = "String")]
+    #[serde(skip)]
+    pub kind: RoundKind,
+}
+
+impl Round {
+    /// "Single-agency assurance 2026".
+    pub fn title(&self) -> String {
+        format!("{} {}", self.kind.title(), self.year)
+    }
 }
 
 /// A round with how its returns stand.
@@ -36,40 +46,43 @@ pub async fn start(
     db: &Db,
     who: &Who,
     pid: &str,
-    year: i64,
+    (kind, year): (RoundKind, i64),
     due_on: Day,
 ) -> Result<String, StoreError> {
     let mut tx = db.begin().await?;
-    let lines: Vec<String> = QUESTIONS.iter().map(|q| (*q).to_owned()).collect();
-    let scale: Vec<String> = DEFAULT_SCALE.iter().map(|q| (*q).to_owned()).collect();
-    let qs = returns::add_question_set(
-        &mut tx,
-        pid,
-        "assurance",
-        "Single-agency assurance",
-        &lines,
-        &scale,
-    )
-    .await?;
+    let lines: Vec<String> = kind.questions().iter().map(|q| (*q).to_owned()).collect();
+    // Assurance returns carry a grade of the practice they found; the register does not.
+    let scale: Vec<String> = if kind.judged() {
+        DEFAULT_SCALE.iter().map(|q| (*q).to_owned()).collect()
+    } else {
+        Vec::new()
+    };
+    let qs =
+        returns::add_question_set(&mut tx, pid, kind.slug(), kind.title(), &lines, &scale).await?;
     let id = new_id();
     let r = tx
         .execute(
             query(
-                "INSERT INTO assurance_round (id, partnership_id, year, due_on, question_set_id, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO assurance_round (id, partnership_id, year, due_on, question_set_id, created_at, kind) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&id)
             .bind(pid)
             .bind(year)
             .bind(due_on)
             .bind(&qs)
-            .bind(ts(Utc::now())),
+            .bind(ts(Utc::now()))
+            .bind(kind.slug()),
         )
         .await;
     match r {
         Err(e) if e.is_unique_violation() => {
             return Err(StoreError::Conflict(format!(
-                "The agencies have already been asked for their {year} assurance"
+                "The agencies have already been asked for their {year} {}",
+                match kind {
+                    RoundKind::Assurance => "assurance",
+                    RoundKind::TrainingRegister => "training register",
+                }
             )));
         }
         r => {
@@ -96,7 +109,8 @@ pub async fn start(
         &mut tx,
         who,
         Event::new("assurance.start", SourceKind::Assurance.slug(), Some(&id)).summary(format!(
-            "Asked {asked} agencies for their {year} single-agency assurance"
+            "Asked {asked} agencies for their {}: {year}",
+            kind.title().to_lowercase()
         )),
     )
     .await?;
@@ -104,7 +118,7 @@ pub async fn start(
     Ok(id)
 }
 
-pub async fn rounds(db: &Db, pid: &str) -> Result<Vec<RoundLine>, StoreError> {
+pub async fn rounds(db: &Db, pid: &str, kind: RoundKind) -> Result<Vec<RoundLine>, StoreError> {
     db.fetch_all(
         query(
             "SELECT a.*, \
@@ -112,9 +126,10 @@ pub async fn rounds(db: &Db, pid: &str) -> Result<Vec<RoundLine>, StoreError> {
                 AND r.source_kind = 'assurance' AND r.source_id = a.id) AS asked, \
              (SELECT COUNT(*) FROM return_request r WHERE r.partnership_id = a.partnership_id \
                 AND r.source_kind = 'assurance' AND r.source_id = a.id AND r.state IN ('submitted', 'locked')) AS answered \
-             FROM assurance_round a WHERE a.partnership_id = ? ORDER BY a.year DESC LIMIT 100",
+             FROM assurance_round a WHERE a.partnership_id = ? AND a.kind = ? ORDER BY a.year DESC LIMIT 100",
         )
-        .bind(pid),
+        .bind(pid)
+        .bind(kind.slug()),
     )
     .await
 }
@@ -142,13 +157,15 @@ pub async fn judge(
             query(
                 "UPDATE return_request SET judgement = ?, judgement_reason = ?, updated_at = ? \
                  WHERE partnership_id = ? AND id = ? AND source_kind = 'assurance' \
-                 AND state IN ('submitted', 'locked')",
+                 AND state IN ('submitted', 'locked') AND source_id IN \
+                 (SELECT id FROM assurance_round WHERE partnership_id = ? AND kind = 'assurance')",
             )
             .bind(level.slug())
             .bind(reason)
             .bind(ts(Utc::now()))
             .bind(pid)
-            .bind(return_id),
+            .bind(return_id)
+            .bind(pid),
         )
         .await?;
     if n != 1 {

@@ -17,6 +17,8 @@ use crate::keys::{SecretKey, secret_marker};
 use crate::outbox::{self, NewMail};
 use crate::{Db, Lines, StoreError, Tx, WallTime, new_id, query, ts};
 
+pub mod needs;
+
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Course {
     pub id: String,
@@ -56,15 +58,15 @@ pub struct CourseInput {
     pub outcomes: Vec<String>,
     pub audience: String,
     pub description: String,
-    /// The recommendations and actions it answers: (kind, id), kind "recommendation" or
-    /// "action".
+    /// The recommendations, actions and training needs it answers: (kind, id), kind
+    /// "recommendation", "action" or "need".
     pub answers: Vec<(String, String)>,
     /// Active themes it is tagged with.
     pub themes: Vec<String>,
 }
 
 /// What a course answers.
-pub const ANSWERABLE: [&str; 2] = ["recommendation", "action"];
+pub const ANSWERABLE: [&str; 3] = ["recommendation", "action", "need"];
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Session {
@@ -208,6 +210,7 @@ pub async fn add_course(
                 "SELECT COUNT(*) FROM recommendation WHERE partnership_id = ? AND id = ?"
             }
             "action" => "SELECT COUNT(*) FROM action WHERE partnership_id = ? AND id = ?",
+            "need" => "SELECT COUNT(*) FROM training_need WHERE partnership_id = ? AND id = ?",
             _ => return Err(StoreError::NotFound),
         };
         let (n,): (i64,) = tx.fetch_one(query(table).bind(pid).bind(target)).await?;
@@ -1098,6 +1101,15 @@ pub async fn mark(
     Ok(n)
 }
 
+/// The partnership's courses by title, for a choice: (id, title).
+pub async fn titles(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query("SELECT id, title FROM course WHERE partnership_id = ? ORDER BY lower(title), id LIMIT 300")
+            .bind(pid),
+    )
+    .await
+}
+
 /// People of the partnership who hold the trainer role: (id, name).
 pub async fn trainers(db: &Db, pid: &str) -> Result<Vec<(String, String)>, StoreError> {
     db.fetch_all(
@@ -1138,6 +1150,61 @@ pub struct MyBooking {
     pub state: BookingState,
     pub starts_at: WallTime,
     pub course: String,
+}
+
+/// A booking of an agency's member of staff, for its lead's list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AgencyBooking {
+    #[sqlx(flatten)]
+    pub booking: MyBooking,
+    pub person: String,
+    pub agency: String,
+}
+
+/// An agency's latest bookings (most recently made first, up to `limit`), and how the
+/// bookings made in the last year stand: (state, count).
+pub async fn agency_bookings(
+    db: &Db,
+    pid: &str,
+    agency_id: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<(Vec<AgencyBooking>, Vec<(BookingState, i64)>), StoreError> {
+    let rows = db
+        .fetch_all(
+            query(
+                "SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course, p.name AS person, a.name AS agency \
+                 FROM booking b JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+                 JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
+                 JOIN person p ON p.id = b.person_id JOIN agency a ON a.id = b.agency_id \
+                 WHERE b.partnership_id = ? AND b.agency_id = ? ORDER BY b.booked_at DESC, b.id LIMIT ?",
+            )
+            .bind(pid)
+            .bind(agency_id)
+            .bind(limit),
+        )
+        .await?;
+    let counts: Vec<(String, i64)> = db
+        .fetch_all(
+            query(
+                "SELECT state, COUNT(*) FROM booking WHERE partnership_id = ? AND agency_id = ? AND booked_at >= ? \
+                 GROUP BY state",
+            )
+            .bind(pid)
+            .bind(agency_id)
+            .bind(ts(since)),
+        )
+        .await?;
+    let counts = BookingState::ALL
+        .into_iter()
+        .filter_map(|st| {
+            counts
+                .iter()
+                .find(|(k, _)| k == learnloop_domain::stored::Slug::slug(&st))
+                .map(|(_, n)| (st, *n))
+        })
+        .collect();
+    Ok((rows, counts))
 }
 
 pub async fn my_bookings(
@@ -1537,8 +1604,9 @@ pub async fn follow_up_rates(
 ) -> Result<(i64, i64, i64, i64), StoreError> {
     db.fetch_one(
         query(
-            "SELECT COUNT(CASE WHEN r.respondent_email = '' THEN 1 END), \
-             COUNT(CASE WHEN r.respondent_email = '' AND r.state IN ('submitted', 'locked') THEN 1 END), \
+            "SELECT COUNT(CASE WHEN r.respondent_email = '' AND r.subject_id NOT LIKE 'evaluation:%' THEN 1 END), \
+             COUNT(CASE WHEN r.respondent_email = '' AND r.subject_id NOT LIKE 'evaluation:%' \
+                AND r.state IN ('submitted', 'locked') THEN 1 END), \
              COUNT(CASE WHEN r.respondent_email <> '' THEN 1 END), \
              COUNT(CASE WHEN r.respondent_email <> '' AND r.state IN ('submitted', 'locked') THEN 1 END) \
              FROM return_request r JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{Datelike, Utc};
-use learnloop_domain::assurance::{Level, check_judgement};
+use learnloop_domain::assurance::{Level, RoundKind, check_judgement};
 use learnloop_domain::audits::{AuditScope, can_read_all, can_run};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::sources::SourceKind;
@@ -30,7 +30,8 @@ use crate::web::redirect_with;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/assurance", get(list).post(start))
+        .route("/assurance", get(list::<false>).post(start::<false>))
+        .route("/training/register", get(list::<true>).post(start::<true>))
         .route("/assurance/{id}", get(show))
         .route("/assurance/{id}/judge", post(judge))
 }
@@ -54,10 +55,28 @@ fn runs(s: &Signed) -> AppResult<()> {
     }
 }
 
+/// The kind of round a page is about: the training register (REGISTER) or assurance.
+fn kind_of(register: bool) -> RoundKind {
+    if register {
+        RoundKind::TrainingRegister
+    } else {
+        RoundKind::Assurance
+    }
+}
+
+/// Where the kind's pages sit in the navigation, and its list's address.
+fn home_of(kind: RoundKind) -> (&'static str, &'static str) {
+    match kind {
+        RoundKind::Assurance => ("/audits", "/assurance"),
+        RoundKind::TrainingRegister => ("/training", "/training/register"),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "assurance/list.html")]
 struct ListPage {
     chrome: Chrome,
+    register: bool,
     errors: ErrorSummary,
     rounds: Vec<RoundLine>,
     can_start: bool,
@@ -68,15 +87,17 @@ struct ListPage {
 async fn list_page(
     st: &AppState,
     s: &Signed,
+    kind: RoundKind,
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<ListPage> {
     let defaults = FormPairs::from_values(&[("year", &Utc::now().year().to_string())]);
     let f = if f.0.is_empty() { &defaults } else { f };
     Ok(ListPage {
-        chrome: s.chrome("/audits"),
+        chrome: s.chrome(home_of(kind).0),
+        register: kind == RoundKind::TrainingRegister,
         errors: errors.summary(),
-        rounds: assurance::rounds(&st.db, s.pid()).await?,
+        rounds: assurance::rounds(&st.db, s.pid(), kind).await?,
         can_start: can_run(&s.actor, &AuditScope::default()),
         year: Input::new("year", "Year")
             .width_class("govuk-input--width-4")
@@ -86,13 +107,27 @@ async fn list_page(
     })
 }
 
-async fn list(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+async fn list<const REGISTER: bool>(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
     reads(&s)?;
-    render(&list_page(&st, &s, &FormPairs::default(), &Errors::default()).await?)
+    render(
+        &list_page(
+            &st,
+            &s,
+            kind_of(REGISTER),
+            &FormPairs::default(),
+            &Errors::default(),
+        )
+        .await?,
+    )
 }
 
-async fn start(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
+async fn start<const REGISTER: bool>(
+    State(st): State<AppState>,
+    s: Signed,
+    f: FormPairs,
+) -> AppResult<Response> {
     runs(&s)?;
+    let kind = kind_of(REGISTER);
     let mut errors = Errors::default();
     let year = errors.check(
         "year",
@@ -105,7 +140,7 @@ async fn start(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     );
     let due = f.date("due", "the date returns are due", &mut errors);
     if let (Some(year), Some(due)) = (year, due) {
-        match assurance::start(&st.db, &s.who(), s.pid(), year, Day(due)).await {
+        match assurance::start(&st.db, &s.who(), s.pid(), (kind, year), Day(due)).await {
             Ok(id) => {
                 return Ok(redirect_with(
                     &format!("/assurance/{id}"),
@@ -119,7 +154,7 @@ async fn start(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     }
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &list_page(&st, &s, &f, &errors).await?,
+        &list_page(&st, &s, kind, &f, &errors).await?,
     )
 }
 
@@ -131,6 +166,8 @@ struct Row {
     grade: String,
     assurance: String,
     reason: String,
+    /// The answers, once the return is in: (question, answer).
+    answers: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -139,7 +176,10 @@ struct ShowPage {
     chrome: Chrome,
     errors: ErrorSummary,
     id: String,
-    year: i64,
+    title: String,
+    /// The list it belongs to: (address, name).
+    back: (&'static str, &'static str),
+    judged: bool,
     due: String,
     rows: Vec<Row>,
     can_judge: bool,
@@ -172,13 +212,16 @@ fn show_page(
             .unwrap_or("Not recorded")
             .to_owned()
     };
+    let (nav, back) = home_of(r.kind);
     ShowPage {
-        chrome: s.chrome("/audits"),
+        chrome: s.chrome(nav),
         errors: errors.summary(),
         id: r.id.clone(),
-        year: r.year,
+        title: r.title(),
+        back: (back, r.kind.title()),
+        judged: r.kind.judged(),
         due: r.due_on.long(),
-        can_judge: can_run(&s.actor, &AuditScope::default()),
+        can_judge: r.kind.judged() && can_run(&s.actor, &AuditScope::default()),
         judged_return: Select::new(
             "return",
             "Agency",
@@ -211,6 +254,16 @@ fn show_page(
                 grade: l.ret.grade.clone(),
                 assurance: label(&l.ret.judgement),
                 reason: l.ret.judgement_reason.clone(),
+                answers: if l.ret.state.is_in() {
+                    r.kind
+                        .questions()
+                        .iter()
+                        .zip(l.ret.answers.0.iter())
+                        .map(|(q, a)| ((*q).to_owned(), a.clone()))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
     }
@@ -239,6 +292,9 @@ async fn judge(
 ) -> AppResult<Response> {
     runs(&s)?;
     let (r, lines) = load(&st, &s, &id).await?;
+    if !r.kind.judged() {
+        return Err(AppError::NotFound);
+    }
     let mut errors = Errors::default();
     let ret = f.get("return");
     if !lines.iter().any(|l| l.ret.id == ret && l.ret.state.is_in()) {

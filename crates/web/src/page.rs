@@ -21,6 +21,7 @@ pub enum Flash {
     CourseAdded,
     SessionAdded,
     PlaceBooked,
+    NeedAdded,
     PlaceAwaitsApproval,
     Waitlisted,
     BookingCancelled,
@@ -150,6 +151,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Session added: people can book it now",
     ),
     (Flash::PlaceBooked, "place-booked", "Place booked"),
+    (
+        Flash::NeedAdded,
+        "need-added",
+        "Training need added to the year's assessment",
+    ),
     (
         Flash::PlaceAwaitsApproval,
         "place-awaits-approval",

@@ -53,7 +53,7 @@ pub async fn resolve(
             .map(|a| crate::audits::title_of(&a)),
         SourceKind::Assurance => learnloop_store::assurance::get(&st.db, s.pid(), id)
             .await?
-            .map(|r| format!("Single-agency assurance {}", r.year)),
+            .map(|r| r.title()),
         SourceKind::Section11 => learnloop_store::section11::get(&st.db, s.pid(), id)
             .await?
             .map(|c| format!("Section 11 cycle “{}”", c.title)),

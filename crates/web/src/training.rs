@@ -31,6 +31,8 @@ use crate::page::{Chrome, Flash, render, render_status};
 use crate::session::{Signed, Visitor};
 use crate::web::redirect_with;
 
+mod needs;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/training", get(programme))
@@ -57,6 +59,8 @@ pub fn routes() -> Router<AppState> {
             "/training/approvals/{secret}",
             get(offer_page::<true>).post(answer_approval),
         )
+        .route("/training/agency", get(agency_page))
+        .merge(needs::routes())
 }
 
 fn mailer(st: &AppState) -> Mailer<'_> {
@@ -138,6 +142,10 @@ struct ProgrammePage {
     can_manage: bool,
     /// The year's report: who runs the programme, and the independent chair.
     can_report: bool,
+    /// The single-agency training register: the business team and the independent chair.
+    can_register: bool,
+    /// An agency lead: their staff's bookings.
+    leads: bool,
     upcoming: Vec<SessionRow>,
     courses: Vec<CourseRow>,
     mine: Vec<MineRow>,
@@ -153,6 +161,8 @@ async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response>
         chrome: s.chrome("/training"),
         can_manage: can_manage(&s.actor),
         can_report: can_manage(&s.actor) || s.actor.has(Role::IndependentChair),
+        can_register: s.actor.has(Role::BusinessTeam) || s.actor.has(Role::IndependentChair),
+        leads: s.actor.agencies_led().next().is_some(),
         upcoming: upcoming.iter().map(session_row).collect(),
         courses: courses
             .into_iter()
@@ -247,6 +257,15 @@ async fn describe(st: &AppState, s: &Signed, kind: &str, id: &str) -> AppResult<
                 href: source.map(|x| x.href),
             }))
         }
+        "need" => {
+            let Some(n) = training::needs::get(&st.db, s.pid(), id).await? else {
+                return Ok(None);
+            };
+            Ok(Some(Answer {
+                text: format!("Training need ({}): {}", n.year, n.need),
+                href: Some(format!("/training/needs?year={}#need-{id}", n.year)),
+            }))
+        }
         _ => Ok(None),
     }
 }
@@ -331,6 +350,8 @@ struct Asked {
     recommendation: String,
     #[serde(default)]
     action: String,
+    #[serde(default)]
+    need: String,
 }
 
 /// The course form; from a recommendation or an action (`?recommendation=` or `?action=`),
@@ -353,6 +374,9 @@ async fn new_course(
     }
     if !q.action.is_empty() {
         f.0.push(("answers".into(), format!("action:{}", q.action)));
+    }
+    if !q.need.is_empty() {
+        f.0.push(("answers".into(), format!("need:{}", q.need)));
     }
     render(&course_form(&st, &s, &f, &Errors::default()).await?)
 }
@@ -579,6 +603,38 @@ async fn course_view(
             .filled(f, errors),
         course,
     })
+}
+
+/// What a course's evaluations and three-month follow-up show, in a sentence, for an impact
+/// review that cites it.
+pub(crate) async fn results(st: &AppState, pid: &str, course_id: &str) -> AppResult<String> {
+    let (asked, sent, means) = training::evaluation_summary(&st.db, pid, course_id).await?;
+    let (p_asked, p_answered, m_asked, m_answered) =
+        training::follow_up_rates(&st.db, pid, course_id).await?;
+    let pct = |a: i64, b: i64| if b > 0 { a * 100 / b } else { 0 };
+    let mut out = if asked == 0 {
+        "No evaluations asked for yet.".to_owned()
+    } else {
+        format!(
+            "{sent} of {asked} evaluations sent in ({}%){}.",
+            pct(sent, asked),
+            means
+                .first()
+                .copied()
+                .flatten()
+                .map_or_else(String::new, |m| format!(", usefulness {m:.1} of 5"))
+        )
+    };
+    if p_asked + m_asked == 0 {
+        out.push_str(" Nobody has been followed up three months on yet.");
+    } else {
+        out.push_str(&format!(
+            " Three months on, {p_answered} of {p_asked} participants ({}%) and {m_answered} of {m_asked} line managers ({}%) said how practice changed.",
+            pct(p_answered, p_asked),
+            pct(m_answered, m_asked)
+        ));
+    }
+    Ok(out)
 }
 
 async fn course_page(
@@ -1043,6 +1099,87 @@ async fn certificate(
         course: course.title,
         when: when(&session),
         partnership: s.partnership.name.clone(),
+    })
+}
+
+// ---- an agency's bookings, for its lead ----
+
+struct AgencyRow {
+    id: String,
+    session_id: String,
+    person: String,
+    course: String,
+    when: String,
+    state: &'static str,
+    tag: &'static str,
+    attended: bool,
+}
+
+struct AgencyBlock {
+    name: String,
+    /// How the last year's bookings stand: (state, count).
+    counts: Vec<(&'static str, i64)>,
+    no_shows: i64,
+    rows: Vec<AgencyRow>,
+}
+
+#[derive(Template)]
+#[template(path = "training/agency.html")]
+struct AgencyPage {
+    chrome: Chrome,
+    agencies: Vec<AgencyBlock>,
+}
+
+/// An agency lead's view of their staff's bookings and attendance: the latest bookings, and
+/// how the last year's stand (attended, no-shows and late cancellations, which some
+/// partnerships charge for).
+async fn agency_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let led: Vec<String> = s.actor.agencies_led().map(str::to_owned).collect();
+    if led.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let refd = s.reference(&st.db).await?;
+    let mut agencies = Vec::new();
+    for a in led.iter().take(10) {
+        let (rows, counts) =
+            training::agency_bookings(&st.db, s.pid(), a, Utc::now() - Duration::days(365), 200)
+                .await?;
+        agencies.push(AgencyBlock {
+            name: refd
+                .agencies
+                .iter()
+                .find(|x| &x.id == a)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            no_shows: counts
+                .iter()
+                .filter(|(st, _)| st.is_no_show())
+                .map(|(_, n)| n)
+                .sum(),
+            counts: counts.iter().map(|(st, n)| (st.label(), *n)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|b| AgencyRow {
+                    when: format!(
+                        "{} at {}",
+                        b.booking.starts_at.0.format("%-d %B %Y"),
+                        b.booking.starts_at.time()
+                    ),
+                    attended: b.booking.state == BookingState::Attended,
+                    state: b.booking.state.label(),
+                    tag: b.booking.state.tag_class(),
+                    id: b.booking.id,
+                    session_id: b.booking.session_id,
+                    person: b.person,
+                    course: b.booking.course,
+                })
+                .collect(),
+        });
+    }
+    render(&AgencyPage {
+        chrome: s.chrome("/training"),
+        agencies,
     })
 }
 

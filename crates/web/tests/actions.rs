@@ -411,6 +411,62 @@ async fn a_recommendation_becomes_an_action_that_is_evidenced_signed_off_and_rev
         assert_eq!(impact.status, 303, "{}", impact.body);
         let page = bt.get(&format!("/actions/{id}")).await;
         assert!(page.contains("Re-audit of 20 cases"));
+        // Corrected to cite a course: the action shows what its evaluations and follow-up found.
+        let pid = ids(&app, "SELECT id FROM partnership WHERE slug = 'northbrook'").await;
+        let course = learnloop_store::training::add_course(
+            &app.db,
+            &learnloop_store::audit::Who::system("actions test"),
+            &pid[0],
+            &learnloop_store::training::CourseInput {
+                title: "Bruising in non-mobile babies".to_owned(),
+                kind: learnloop_domain::training::CourseKind::Briefing,
+                level: learnloop_domain::training::Level::Two,
+                outcomes: vec!["Follow the bruising protocol".to_owned()],
+                audience: "Health and social care staff".to_owned(),
+                description: String::new(),
+                answers: vec![("action".to_owned(), id.clone())],
+                themes: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let cite = |course: &str| {
+            vec![
+                ("reviewed-day", "1"),
+                ("reviewed-month", "6"),
+                ("reviewed-year", "2027"),
+                ("sustained", "yes"),
+                ("difference", "yes"),
+                ("measure", "Re-audit of 20 cases: all shared the same day"),
+                ("course", course),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect::<Vec<_>>()
+        };
+        let form = bt.get(&format!("/actions/{id}")).await;
+        assert!(
+            form.contains("Bruising in non-mobile babies (planned for this)"),
+            "{}",
+            form.body
+        );
+        let bad = cite("00000000000000000000000000");
+        let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let p = bt.post(&format!("/actions/{id}/impact"), &bad).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose one of the partnership"));
+        let good = cite(&course);
+        let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            bt.post(&format!("/actions/{id}/impact"), &good)
+                .await
+                .status,
+            303
+        );
+        let page = bt.get(&format!("/actions/{id}")).await;
+        assert!(page.contains("Training cited"), "{}", page.body);
+        assert!(page.contains("Bruising in non-mobile babies"));
+        assert!(page.contains("No evaluations asked for yet"));
         let due_view = bt.get("/actions?status=impact-due").await;
         assert!(!due_view.contains("Write a joint bruising protocol"));
         assert!(!bt.get("/home").await.contains("Impact review due:"));

@@ -292,6 +292,9 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/assurance", "ADDDDDDD S A"),
     ("GET", "/assurance/{id}", "AADDDDDD S X"),
     ("POST", "/assurance/{id}/judge", "ADDDDDDD S X"),
+    // The single-agency training register: rounds of the same kind, run the same way.
+    ("GET", "/training/register", "AADDDDDD S A"),
+    ("POST", "/training/register", "ADDDDDDD S A"),
     // Section 11: the business team runs cycles; before the overview goes to the board only
     // the business team, the independent chair and each agency's lead (its own row) read a
     // cycle; only the agency's lead responds to a challenge.
@@ -322,6 +325,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/training/report", "AADDDADD S A"),
     ("GET", "/training/report.csv", "AADDDADD S A"),
     ("GET", "/training/report.xlsx", "AADDDADD S A"),
+    // The needs assessment: read like the report, added to by who runs the programme.
+    ("GET", "/training/needs", "AADDDADD S A"),
+    ("POST", "/training/needs", "ADDDDADD S A"),
+    // An agency lead's own agency's bookings.
+    ("GET", "/training/agency", "DDDADDDD S D"),
     ("GET", "/training/courses/new", "ADDDDADD S A"),
     ("POST", "/training/courses/new", "ADDDDADD S A"),
     ("GET", "/training/courses/{id}", "AAAAAAAD S X"),
@@ -1462,7 +1470,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         &app.db,
         &who,
         &partnership,
-        2030,
+        (learnloop_domain::assurance::RoundKind::Assurance, 2030),
         learnloop_store::Day(chrono::Utc::now().date_naive()),
     )
     .await

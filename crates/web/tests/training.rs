@@ -971,3 +971,261 @@ async fn where_the_partnership_asks_a_place_waits_for_the_line_managers_approval
     })
     .await;
 }
+
+#[tokio::test]
+async fn needs_feed_the_programme_agencies_report_their_own_training_and_an_impact_review_cites_a_course()
+ {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let chair = as_role(&app, Role::IndependentChair).await;
+        let trainer = as_role(&app, Role::Trainer).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let year = Utc::now().year().to_string();
+
+        // A need from single-agency assurance: the record must be chosen, and be this
+        // partnership's.
+        let pid = one(
+            &app,
+            "SELECT id FROM partnership WHERE slug = ?",
+            "northbrook",
+        )
+        .await;
+        let assurance = learnloop_store::assurance::start(
+            &app.db,
+            &learnloop_store::audit::Who::system("training test"),
+            &pid,
+            (learnloop_domain::assurance::RoundKind::Assurance, 2025),
+            learnloop_store::Day(Utc::now().date_naive()),
+        )
+        .await
+        .unwrap();
+        let mut need = owned(&[
+            ("year", year.as_str()),
+            ("need", "Recognising neglect in adolescents"),
+            (
+                "detail",
+                "Agencies' own audits found neglect of older children was seen as their choice.",
+            ),
+            ("priority", "high"),
+            ("origin", "assurance"),
+            ("source", ""),
+            ("agency", ""),
+            ("note", ""),
+        ]);
+        assert_eq!(
+            practitioner
+                .post("/training/needs", &refs(&need))
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            chair.post("/training/needs", &refs(&need)).await.status,
+            403,
+            "the chair reads"
+        );
+        let p = bt.post("/training/needs", &refs(&need)).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose the record the need came from"));
+        need[5].1 = "assurance:00000000000000000000000000".to_owned();
+        let p = bt.post("/training/needs", &refs(&need)).await;
+        assert_eq!(p.status, 422, "{}", p.body);
+        assert!(p.contains("not one of this partnership"));
+        need[5].1 = format!("assurance:{assurance}");
+        let p = bt.post("/training/needs", &refs(&need)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // An agency's request, by the trainer; an inspection needs words.
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let request = owned(&[
+            ("year", year.as_str()),
+            ("need", "Voice of the child in police reports"),
+            ("priority", "medium"),
+            ("origin", "agency-request"),
+            ("agency", police.as_str()),
+        ]);
+        assert_eq!(
+            trainer
+                .post("/training/needs", &refs(&request))
+                .await
+                .status,
+            303
+        );
+        let p = bt
+            .post(
+                "/training/needs",
+                &[
+                    ("year", year.as_str()),
+                    ("need", "Contextual safeguarding"),
+                    ("priority", "low"),
+                    ("origin", "inspection"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Say where the need came from"));
+        let page = chair.get(&format!("/training/needs?year={year}")).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.contains("2 needs, 1 of high priority; 0 met by a course"),
+            "{}",
+            page.body
+        );
+        assert!(page.contains("Single-agency assurance 2025"));
+        assert!(page.contains("Asked for by Northbrook Constabulary"));
+        assert!(!page.contains("Plan a course"), "the chair reads only");
+        assert_eq!(practitioner.get("/training/needs").await.status, 403);
+
+        // A course planned from the high-priority need meets it, and says so.
+        let need_id = one(
+            &app,
+            "SELECT id FROM training_need WHERE need = ?",
+            "Recognising neglect in adolescents",
+        )
+        .await;
+        let form = bt
+            .get(&format!("/training/courses/new?need={need_id}"))
+            .await;
+        assert!(
+            form.contains("Recognising neglect in adolescents"),
+            "{}",
+            form.body
+        );
+        let course = owned(&[
+            ("title", "Adolescent neglect"),
+            ("kind", "course"),
+            ("level", "2"),
+            ("outcomes", "Recognise neglect of older children"),
+            ("audience", "Everyone"),
+            ("description", ""),
+            ("answers", &format!("need:{need_id}")),
+        ]);
+        let p = bt.post("/training/courses/new", &refs(&course)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let course_url = p.location.unwrap();
+        let course_id = course_url
+            .trim_start_matches("/training/courses/")
+            .to_owned();
+        let page = bt.get(&format!("/training/needs?year={year}")).await;
+        assert!(page.contains("1 met by a course"));
+        assert!(page.contains("Adolescent neglect"));
+        let page = practitioner.get(&course_url).await;
+        assert!(
+            page.contains("Recognising neglect in adolescents"),
+            "the course shows the need it meets"
+        );
+
+        // The single-agency training register: every agency asked; the police lead answers.
+        assert_eq!(lead.get("/training/register").await.status, 403);
+        let due = Utc::now().date_naive() + Duration::days(30);
+        let (d, m, y) = (
+            due.day().to_string(),
+            due.month().to_string(),
+            due.year().to_string(),
+        );
+        let start = [
+            ("year", year.as_str()),
+            ("due-day", d.as_str()),
+            ("due-month", m.as_str()),
+            ("due-year", y.as_str()),
+        ];
+        let p = bt.post("/training/register", &start).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let round = p.location.unwrap();
+        let p = bt.post("/training/register", &start).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains(&format!(
+            "already been asked for their {year} training register"
+        )));
+        let ret = one(
+            &app,
+            "SELECT r.id FROM return_request r JOIN assurance_round a ON a.id = r.source_id \
+             WHERE a.kind = 'training-register' AND r.agency_id = ?",
+            &police,
+        )
+        .await;
+        let page = lead.get(&format!("/returns/{ret}")).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.contains("Level 1 safeguarding training"),
+            "{}",
+            page.body
+        );
+        let p = lead
+            .post(
+                &format!("/returns/{ret}"),
+                &[
+                    (
+                        "answer-1",
+                        "Safeguarding induction e-learning: 212 officers and staff",
+                    ),
+                    (
+                        "answer-2",
+                        "Child exploitation briefing: 48 response officers",
+                    ),
+                    ("answer-3", "None this year"),
+                    ("answer-4", "1,140 need it; 1,062 are up to date"),
+                    ("action", "submit"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = chair.get(&round).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains(&format!("Single-agency training register {year}")));
+        assert!(page.contains("212 officers and staff"));
+        assert!(!page.contains("Record the assurance taken"));
+        assert_eq!(
+            bt.post(
+                &format!("{round}/judge"),
+                &[("return", ret.as_str()), ("level", "full"), ("reason", "x")]
+            )
+            .await
+            .status,
+            404,
+            "a register is not judged"
+        );
+
+        // The police lead sees their staff's bookings; a practitioner has no agency view.
+        let sid = learnloop_store::training::add_session(
+            &app.db,
+            &learnloop_store::audit::Who::system("training test"),
+            &pid,
+            &course_id,
+            &learnloop_store::training::SessionInput {
+                starts_at: learnloop_store::WallTime((Utc::now() + Duration::days(12)).naive_utc()),
+                length_minutes: 90,
+                venue: "Town hall".to_owned(),
+                online_link: String::new(),
+                trainer_id: None,
+                trainer_name: "Helen Prentice".to_owned(),
+                capacity: 10,
+            },
+        )
+        .await
+        .unwrap();
+        let officer = officer(&app).await;
+        let p = lead
+            .post(
+                &format!("/training/sessions/{sid}/book"),
+                &[
+                    ("for", "staff"),
+                    ("person", officer.as_str()),
+                    ("staff_manager", "sergeant.khan@northbrook-police.example"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = lead.get("/training/agency").await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("PC Dana Jones"), "{}", page.body);
+        assert!(!page.contains("Priya Shah"), "not another agency's staff");
+        assert_eq!(practitioner.get("/training/agency").await.status, 403);
+    })
+    .await;
+}

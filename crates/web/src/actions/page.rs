@@ -13,7 +13,9 @@ use learnloop_domain::actions::{
     impact_due,
 };
 use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
-use learnloop_govuk::{ChoiceItem, DateInput, ErrorSummary, Input, Radios, Textarea};
+use learnloop_govuk::{
+    ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+};
 use learnloop_store::actions::{
     self, Action, ActionLine, Evidence, ImpactInput, ImpactReview, Revision, Update,
 };
@@ -109,6 +111,9 @@ struct ShowPage {
     i_difference: Radios,
     i_measure: Input,
     i_notes: Textarea,
+    i_course: Select,
+    /// The course the impact review cites: (id, title, what its evaluation and follow-up show).
+    cited: Option<(String, String, String)>,
 }
 
 async fn view(
@@ -178,6 +183,55 @@ async fn view(
         .collect();
     let can_update = can_update(&s.actor, &scope(&a)) && status.is_open();
     let sc = scope(&a);
+    let impact = match a.impact_reviewed_on {
+        Some(_) => actions::impact(&st.db, s.pid(), id).await?,
+        None => None,
+    };
+    let cited = match impact.as_ref().and_then(|i| i.course_id.clone()) {
+        Some(c) => match learnloop_store::training::course(&st.db, s.pid(), &c).await? {
+            Some(course) => Some((
+                c.clone(),
+                course.title,
+                crate::training::results(st, s.pid(), &c).await?,
+            )),
+            None => None,
+        },
+        None => None,
+    };
+    let can_impact = status == ActionStatus::ClosedEvidenced
+        && s.actor
+            .can(learnloop_domain::policy::Permission::ManageActions);
+    // The courses an impact review can cite: those planned for this action or its
+    // recommendation first.
+    let mut courses: Vec<(String, String)> = Vec::new();
+    if can_impact {
+        let mut asked =
+            learnloop_store::training::answering(&st.db, s.pid(), ("action", id)).await?;
+        if let Some(r) = &a.recommendation_id {
+            asked.extend(
+                learnloop_store::training::answering(&st.db, s.pid(), ("recommendation", r))
+                    .await?,
+            );
+        }
+        for (cid, title) in asked {
+            if !courses.iter().any(|(c, _)| *c == cid) {
+                courses.push((cid, format!("{title} (planned for this)")));
+            }
+        }
+        for (cid, title) in learnloop_store::training::titles(&st.db, s.pid()).await? {
+            if !courses.iter().any(|(c, _)| *c == cid) {
+                courses.push((cid, title));
+            }
+        }
+    }
+    let course_value = if f.0.is_empty() {
+        impact
+            .as_ref()
+            .and_then(|i| i.course_id.clone())
+            .unwrap_or_default()
+    } else {
+        f.get("course")
+    };
     Ok(ShowPage {
         chrome: s.chrome("/actions"),
         errors: errors.summary(),
@@ -199,14 +253,11 @@ async fn view(
         evidence_count: evidence.len(),
         updates,
         // The action row carries the day of its impact review: no review, nothing to read.
-        impact: match a.impact_reviewed_on {
-            Some(_) => actions::impact(&st.db, s.pid(), id).await?,
-            None => None,
-        },
+        impact,
+        cited,
         can_update,
         can_sign: can_sign_off(&s.actor, &sc) && status == ActionStatus::Completed,
-        can_impact: status == ActionStatus::ClosedEvidenced
-            && s.actor.can(learnloop_domain::policy::Permission::ManageActions),
+        can_impact,
         file_error: errors.get("file").map(ToOwned::to_owned),
         u_body: Textarea::new("body", "Progress update")
             .hint("What has been done since the last update, and what is next")
@@ -242,6 +293,18 @@ async fn view(
             .hint("The measure used: an indicator, a re-audit, feedback from practitioners or families")
             .filled(f, errors),
         i_notes: Textarea::new("notes", "Notes").rows(3).value(f.get("notes")),
+        i_course: Select::new(
+            "course",
+            "Training that shows the change (optional)",
+            std::iter::once(SelectItem::new("", "None")).chain(
+                courses
+                    .into_iter()
+                    .map(|(cid, title)| SelectItem::new(cid, title)),
+            ),
+        )
+        .hint("Cite a course: its evaluations and the three-month follow-up of its participants and their managers are shown with the review")
+        .value(course_value)
+        .error(errors.get("course")),
         action: a,
     })
 }
@@ -488,14 +551,19 @@ async fn impact(
             made_difference,
             measure,
             notes: f.get("notes").trim().chars().take(4000).collect(),
+            course_id: Some(f.get("course")).filter(|c| !c.is_empty()),
         };
-        if actions::record_impact(&st.db, &s.who(), s.pid(), &a.id, &input).await? {
-            return Ok(done(&st, &id, "impact", Flash::ImpactRecorded));
+        match actions::record_impact(&st.db, &s.who(), s.pid(), &a.id, &input).await {
+            Ok(true) => return Ok(done(&st, &id, "impact", Flash::ImpactRecorded)),
+            Ok(false) => errors.add(
+                "reviewed-day",
+                "An impact review is recorded once the action is signed off",
+            ),
+            Err(learnloop_store::StoreError::NotFound) => {
+                errors.add("course", "Choose one of the partnership's courses, or none");
+            }
+            Err(e) => return Err(e.into()),
         }
-        errors.add(
-            "reviewed-day",
-            "An impact review is recorded once the action is signed off",
-        );
     }
     again(&st, &s, &id, &f, &errors).await
 }
