@@ -297,10 +297,15 @@ pub fn offer_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
 /// How long a line manager has to approve a place, where the partnership asks for approval.
 pub const APPROVAL_DAYS: i64 = 5;
 
-/// Until when a place waits for the line manager's approval: a few days, but never past the
-/// session's start. Unanswered by then, the place goes to the waiting list.
+/// Until when a place waits for the line manager's approval: a few days, but no later than a
+/// day before the session, so a place released then can still go to someone waiting; a booking
+/// made closer than that has an hour (never past the start). Unanswered by then, the place is
+/// released.
 pub fn approval_until(now: DateTime<Utc>, starts: DateTime<Utc>) -> DateTime<Utc> {
-    (now + Duration::days(APPROVAL_DAYS)).min(starts)
+    (now + Duration::days(APPROVAL_DAYS))
+        .min(starts - Duration::hours(24))
+        .max(now + Duration::hours(1))
+        .min(starts)
 }
 
 /// What a place becomes when it is taken (booked, or an offer accepted): confirmed, or waiting
@@ -607,7 +612,14 @@ mod tests {
         assert!(BookingState::Approval.holds_place() && BookingState::Approval.is_live());
         assert!(!BookingState::NotApproved.holds_place() && !BookingState::NotApproved.is_live());
         assert_eq!(approval_until(at(0), at(1000)), at(APPROVAL_DAYS * 24));
-        assert_eq!(approval_until(at(0), at(30)), at(30));
+        assert_eq!(
+            approval_until(at(0), at(30)),
+            at(6),
+            "a day before the session"
+        );
+        assert_eq!(approval_until(at(0), at(10)), at(1), "close to it, an hour");
+        let half = at(0) + Duration::minutes(30);
+        assert_eq!(approval_until(at(0), half), half, "never past the start");
         assert!(
             check_attendance(at(1), at(0), BookingState::Approval, BookingState::Attended).is_err(),
             "a place never approved is not marked"

@@ -251,7 +251,8 @@ pub(crate) async fn request(
 // The subject's label comes from the table of the source kind's subjects (audit sample cases),
 // or for a case review's returns the name of what was asked (its question set).
 const LINE_SELECT: &str = "SELECT r.*, \
-     COALESCE(au.title, 'Single-agency assurance ' || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, \
+     COALESCE(au.title, CASE WHEN ar.kind = 'training-register' THEN 'Single-agency training register ' \
+       ELSE 'Single-agency assurance ' END || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, \
        'Training “' || tc.title || '”', '') AS source_title, \
      COALESCE(s.label, q.name, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
@@ -614,7 +615,8 @@ pub async fn open_due_between(
     db.fetch_all(
         query(
             "SELECT r.id, \
-             COALESCE('the audit “' || a.title || '”', 'single-agency assurance ' || CAST(ar.year AS TEXT), \
+             COALESCE('the audit “' || a.title || '”', CASE WHEN ar.kind = 'training-register' \
+               THEN 'the single-agency training register ' ELSE 'single-agency assurance ' END || CAST(ar.year AS TEXT), \
                'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', \
                'the three-month follow-up of the training “' || tc.title || '”', '') AS title, \
              r.source_kind, r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \

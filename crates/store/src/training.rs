@@ -634,9 +634,9 @@ async fn tell_participant(
     let what = if approved {
         "Your line manager has approved your place: it is confirmed."
     } else if ran_out {
-        "Your line manager did not approve your place in time, so it has gone to the next person waiting. You can book again if places are left."
+        "Your line manager did not approve your place in time, so it has been released. You can book again if places are left."
     } else {
-        "Your line manager has not approved your place, so it has gone to the next person waiting."
+        "Your line manager has not approved your place, so it has been released for someone else."
     };
     outbox::enqueue(
         tx,
@@ -767,6 +767,20 @@ pub async fn book(
         .await?;
     check_book(now, s.session.starts(), live > 0)
         .map_err(|m| StoreError::Conflict(m.to_owned()))?;
+    // The line manager approves the place and answers the follow-up: never the person booked.
+    let (own,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM person WHERE id = ? AND lower(email) = lower(?)")
+                .bind(b.person_id)
+                .bind(b.manager_email),
+        )
+        .await?;
+    if own > 0 {
+        return Err(StoreError::Conflict(
+            "Enter the line manager's email address, not the address of the person booked"
+                .to_owned(),
+        ));
+    }
     let mut state = place(s.session.capacity, s.holding);
     if state == BookingState::Confirmed {
         state = taken(needs_approval(&mut tx, pid).await?);
@@ -984,9 +998,24 @@ pub async fn answer_approval(
         )
         .await?;
     if b.state != BookingState::Approval {
+        // Answered a moment ago (a second click), or run out as the session was locked.
         tx.commit().await?;
         return Err(StoreError::Conflict(
-            "This link has run out and the place has gone to the next person waiting".to_owned(),
+            match b.state {
+                BookingState::Confirmed | BookingState::Attended => {
+                    "This place has been approved already: thank you"
+                }
+                BookingState::NotApproved
+                    if b.offered_until.as_deref() > Some(ts(now).as_str()) =>
+                {
+                    "This place has been turned down already"
+                }
+                BookingState::Cancelled | BookingState::LateCancellation => {
+                    "This booking has been cancelled: there is nothing to approve"
+                }
+                _ => "This link has run out and the place has been released",
+            }
+            .to_owned(),
         ));
     }
     let next = if approve {

@@ -135,12 +135,50 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .unwrap();
         assert!(open > 0, "an audit in fieldwork with returns missing");
         let (rounds,): (i64,) = db
-            .fetch_one(query("SELECT COUNT(*) FROM assurance_round"))
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM assurance_round WHERE kind = 'assurance'",
+            ))
             .await
             .unwrap();
         assert_eq!(
             rounds, 2,
             "a year's single-agency assurance per partnership"
+        );
+        // And a year's single-agency training register, its returns ungraded.
+        let (registers, graded): (i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(DISTINCT a.id), COUNT(CASE WHEN r.grade <> '' THEN 1 END) FROM assurance_round a \
+                 JOIN return_request r ON r.source_id = a.id WHERE a.kind = 'training-register'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            (registers, graded),
+            (2, 0),
+            "a training register per partnership"
+        );
+        // The year's training needs, from the records that showed them; most met by a course.
+        let (needs, sourced, met): (i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT COUNT(*), COUNT(source_id), \
+                 (SELECT COUNT(*) FROM course_answers WHERE target_kind = 'need') FROM training_need",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            needs >= 6 && met > 0 && met <= needs,
+            "needs {needs}, met {met}"
+        );
+        let (strays,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM training_need n WHERE n.source_kind = 'case_review' \
+                 AND NOT EXISTS (SELECT 1 FROM case_review c WHERE c.id = n.source_id AND c.partnership_id = n.partnership_id)",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            strays, 0,
+            "a need names its own partnership's records ({sourced} do)"
         );
         // A year's history holds the current Section 11 cycle, opened weeks ago, with a
         // self-assessment asked of every agency, some in.

@@ -261,9 +261,12 @@ async fn describe(st: &AppState, s: &Signed, kind: &str, id: &str) -> AppResult<
             let Some(n) = training::needs::get(&st.db, s.pid(), id).await? else {
                 return Ok(None);
             };
+            // The needs assessment is for who runs the programme and the chair: others read
+            // the need without the way to the assessment.
+            let reads = can_manage(&s.actor) || s.actor.has(Role::IndependentChair);
             Ok(Some(Answer {
                 text: format!("Training need ({}): {}", n.year, n.need),
-                href: Some(format!("/training/needs?year={}#need-{id}", n.year)),
+                href: reads.then(|| format!("/training/needs?year={}#need-{id}", n.year)),
             }))
         }
         _ => Ok(None),
@@ -868,17 +871,29 @@ async fn session_view(
             b.booking.person_id == s.person.id
                 && matches!(
                     b.booking.state,
-                    BookingState::Confirmed | BookingState::Offered | BookingState::Attended
+                    BookingState::Confirmed
+                        | BookingState::Offered
+                        | BookingState::Approval
+                        | BookingState::Attended
                 )
         }),
         mine,
         manager: Input::new("manager", "Your line manager's email address")
-            .hint("They are asked, three months after the session, how your practice changed")
+            .hint(if s.partnership.training_approval {
+                "They are sent a link to approve your place before it is confirmed, and asked three months after the session how your practice changed"
+            } else {
+                "They are asked, three months after the session, how your practice changed"
+            })
             .input_type("email")
             .spellcheck(false)
             .filled(f, errors),
         staff,
         staff_manager: Input::new("staff_manager", "Their line manager's email address")
+            .hint(if s.partnership.training_approval {
+                "Not their own: the manager approves the place by a link, and is asked three months on how practice changed"
+            } else {
+                "Not their own: the manager is asked three months after the session how practice changed"
+            })
             .input_type("email")
             .spellcheck(false)
             .filled(f, errors),
@@ -1354,13 +1369,13 @@ async fn answer_approval(
                 )
             } else {
                 format!(
-                    "Thank you: {}'s place has gone to the next person waiting, and they have been told.",
+                    "Thank you: {}'s place has been released for someone else, and they have been told.",
                     o.person
                 )
             },
         ),
         Err(StoreError::NotFound) => offer_outcome(&v, true, StatusCode::NOT_FOUND, APPROVAL_USED),
-        Err(StoreError::Conflict(_)) => offer_outcome(&v, true, StatusCode::GONE, APPROVAL_RAN_OUT),
+        Err(StoreError::Conflict(m)) => offer_outcome(&v, true, StatusCode::GONE, &m),
         Err(e) => Err(e.into()),
     }
 }

@@ -802,6 +802,16 @@ async fn where_the_partnership_asks_a_place_waits_for_the_line_managers_approval
         let practitioner = as_role(&app, Role::Practitioner).await;
         let auditor = as_role(&app, Role::Auditor).await;
 
+        // Not their own address: the manager approves.
+        let p = practitioner
+            .post(&book, &[("manager", "PRACTITIONER@northbrook.example")])
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(
+            p.contains("not the address of the person booked"),
+            "{}",
+            p.body
+        );
         // The place is held, not confirmed, and the manager named is mailed a link.
         let p = practitioner
             .post(
@@ -861,7 +871,7 @@ async fn where_the_partnership_asks_a_place_waits_for_the_line_managers_approval
         );
         let p = anyone.post(&path, &[("answer", "decline")]).await;
         assert_eq!(p.status, 200, "{}", p.body);
-        assert!(p.contains("has gone to the next person waiting"));
+        assert!(p.contains("has been released for someone else"));
         assert_eq!(
             anyone.post(&path, &[("answer", "approve")]).await.status,
             404,

@@ -6,6 +6,7 @@
 //! fieldwork with returns missing, so the clocks of returns are live.
 
 use chrono::{Duration, NaiveDate};
+use learnloop_domain::assurance::RoundKind;
 
 use super::bulk::{NONE, row};
 use super::partnership::Ctx;
@@ -129,6 +130,8 @@ impl Ctx {
         let id = rng.id();
         let done = stage == "reported";
         let lead = self.chairs.get(1).map(|c| c.id.clone());
+        self.learned_from
+            .push(("audit", id.clone(), created.clone()));
         self.t.audit.push(row![
             id.as_str(),
             self.pid.as_str(),
@@ -330,20 +333,22 @@ impl Ctx {
 impl Ctx {
     /// A year's single-agency assurance: every agency asked; past years' returns in and judged,
     /// the current year's a mix.
-    pub(super) fn assurance(&mut self, rng: &mut Rng, from: NaiveDate, year: i64) {
+    pub(super) fn assurance(&mut self, rng: &mut Rng, from: NaiveDate, year: i64, kind: RoundKind) {
         let due = from + Duration::days(300);
         let current = due > self.today;
         let created = rng.at(from + Duration::days(240));
         let qs = rng.id();
-        let lines: Vec<&str> = learnloop_domain::assurance::QUESTIONS.to_vec();
+        let lines: Vec<&str> = kind.questions().to_vec();
+        let judged = kind.judged();
+        let scale: &[&str] = if judged { &SCALE } else { &[] };
         self.t.question_set.push(row![
             qs.as_str(),
             self.pid.as_str(),
-            "assurance",
-            "Single-agency assurance",
+            kind.slug(),
+            kind.title(),
             1i64,
             serde_json::to_string(&lines).unwrap_or_default(),
-            serde_json::to_string(&SCALE).unwrap_or_default(),
+            serde_json::to_string(scale).unwrap_or_default(),
             created.as_str()
         ]);
         let id = rng.id();
@@ -353,8 +358,13 @@ impl Ctx {
             year,
             ymd(due),
             qs.as_str(),
-            created.as_str()
+            created.as_str(),
+            kind.slug()
         ]);
+        if judged {
+            self.learned_from
+                .push(("assurance", id.clone(), created.clone()));
+        }
         for a in 0..self.agencies.len() {
             let state = if !current {
                 "locked"
@@ -364,23 +374,42 @@ impl Ctx {
                 "requested"
             };
             let written = state != "requested";
-            let answers: Vec<String> = if written {
-                vec![
+            let answers: Vec<String> = match (written, kind) {
+                (false, _) => vec![String::new(); 4],
+                (true, RoundKind::Assurance) => vec![
                     "The agency's quarterly case-file audit, April to September.".to_owned(),
                     format!("{} cases", rng.range(12, 60)),
                     "Most good or requiring improvement; a few inadequate.".to_owned(),
                     "Records of the child's voice were thin; a new template is in use.".to_owned(),
-                ]
-            } else {
-                vec![String::new(); 4]
+                ],
+                (true, RoundKind::TrainingRegister) => {
+                    let staff = rng.range(150, 1500);
+                    vec![
+                        format!(
+                            "Safeguarding induction e-learning: {} staff; annual refresher: {} staff",
+                            rng.range(20, 200),
+                            rng.range(50, 600)
+                        ),
+                        format!("Team safeguarding workshops: {} staff", rng.range(0, 120)),
+                        format!(
+                            "Designated safeguarding lead training: {} staff",
+                            rng.range(2, 30)
+                        ),
+                        format!(
+                            "{staff} need it; {} are up to date",
+                            staff * rng.range(80, 99) / 100
+                        ),
+                    ]
+                }
             };
             let answers = serde_json::to_string(&answers).unwrap_or_default();
-            let grade = if written {
+            let grade = if written && judged {
                 SCALE[[1, 2, 2][rng.below(3)]]
             } else {
                 ""
             };
-            let judged = (state == "locked")
+            let assessed = written && judged;
+            let judged = (state == "locked" && judged)
                 .then(|| ["full", "partial", "partial", "limited"][rng.below(4)]);
             let rid = rng.id();
             let at = rng.at(due.min(self.today));
@@ -397,12 +426,12 @@ impl Ctx {
                 state,
                 answers.as_str(),
                 grade,
-                if written {
+                if assessed {
                     "Audits are done on time."
                 } else {
                     ""
                 },
-                if written {
+                if assessed {
                     "The child's own words."
                 } else {
                     ""
@@ -425,8 +454,16 @@ impl Ctx {
                     1i64,
                     answers.as_str(),
                     grade,
-                    "Audits are done on time.",
-                    "The child's own words.",
+                    if assessed {
+                        "Audits are done on time."
+                    } else {
+                        ""
+                    },
+                    if assessed {
+                        "The child's own words."
+                    } else {
+                        ""
+                    },
                     self.leads[a].id.as_str(),
                     at.as_str()
                 ]);

@@ -359,6 +359,8 @@ impl Ctx {
             ("case.create", "case_review", &id),
             format!("Recorded case {reference}"),
         );
+        self.learned_from
+            .push(("case_review", id.clone(), created.clone()));
         self.t.case_review.push(row![
             id.as_str(),
             self.pid.as_str(),

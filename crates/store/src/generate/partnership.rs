@@ -1,6 +1,7 @@
 //! One partnership: its agencies, groups and people, the context the other parts fill, and
 //! the order they are generated in.
 
+use learnloop_domain::assurance::RoundKind;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, NaiveDate};
@@ -45,6 +46,8 @@ pub(super) struct Ctx {
     pub(super) past_only: bool,
     /// The question set of each kind of agency return on a review, once made.
     pub(super) review_sets: HashMap<&'static str, String>,
+    /// The records training needs can come from, as made: (kind, id, when made).
+    pub(super) learned_from: Vec<(&'static str, String, String)>,
 }
 
 pub(super) async fn partnership(
@@ -352,6 +355,7 @@ pub(super) async fn partnership(
         case_seq: HashMap::new(),
         past_only: use_demo,
         review_sets: HashMap::new(),
+        learned_from: Vec::new(),
     };
     c.terms(&mut rng, &with_terms, o.years);
     c.meetings(&mut rng);
@@ -364,7 +368,8 @@ pub(super) async fn partnership(
         // One round a calendar year, counted back from this year (a 365-day step can start
         // two of them in one calendar year).
         let year = i64::from(chrono::Datelike::year(&today)) - i64::from(o.years - 1 - y);
-        c.assurance(&mut rng, from, year);
+        c.assurance(&mut rng, from, year, RoundKind::Assurance);
+        c.assurance(&mut rng, from, year, RoundKind::TrainingRegister);
     }
     // A Section 11 cycle every two years: the current one opened weeks ago, the one before
     // two years earlier, and so on back.

@@ -53,6 +53,8 @@ pub(super) struct Tables {
     pub(super) action_evidence: Bulk,
     pub(super) impact_review: Bulk,
     pub(super) course: Bulk,
+    pub(super) training_need: Bulk,
+    pub(super) course_answers: Bulk,
     pub(super) course_session: Bulk,
     pub(super) booking: Bulk,
     /// Evaluations and three-month follow-ups: returns with ratings, or a line manager's address.
@@ -202,8 +204,8 @@ impl Tables {
             ),
             assurance_round: Bulk::new(
                 "assurance_round",
-                "INSERT INTO assurance_round (id, partnership_id, year, due_on, question_set_id, created_at) VALUES ",
-                6,
+                "INSERT INTO assurance_round (id, partnership_id, year, due_on, question_set_id, created_at, kind) VALUES ",
+                7,
             ),
             case_review: Bulk::new(
                 "case_review",
@@ -352,6 +354,17 @@ impl Tables {
                  moderated_grade, sent_back_note, requested_at, updated_at, ratings, respondent_email) VALUES ",
                 20,
             ),
+            training_need: Bulk::new(
+                "training_need",
+                "INSERT INTO training_need (id, partnership_id, year, need, detail, origin, source_kind, source_id, \
+                 agency_id, origin_note, priority, created_by, created_at) VALUES ",
+                13,
+            ),
+            course_answers: Bulk::new(
+                "course_answers",
+                "INSERT INTO course_answers (course_id, partnership_id, target_kind, target_id) VALUES ",
+                4,
+            ),
             training_version: Bulk::new(
                 "return_version",
                 "INSERT INTO return_version (return_id, partnership_id, number, answers, grade, strengths, \
@@ -361,7 +374,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 51] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 53] {
         [
             &mut self.agency,
             &mut self.group,
@@ -410,6 +423,8 @@ impl Tables {
             &mut self.action_evidence,
             &mut self.impact_review,
             &mut self.course,
+            &mut self.training_need,
+            &mut self.course_answers,
             &mut self.course_session,
             &mut self.booking,
             &mut self.training_return,

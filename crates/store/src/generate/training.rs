@@ -133,6 +133,56 @@ const COURSES: [(&str, &str, &str, &str, [&str; 2]); 12] = [
     ),
 ];
 
+/// Needs a yearly assessment finds: (need, what showed it, the course that meets it).
+const NEEDS: [(&str, &str, usize); 8] = [
+    (
+        "Recognising neglect in older children",
+        "Neglect of teenagers was seen as their own choice, and not escalated.",
+        1,
+    ),
+    (
+        "Hearing the child's voice in assessments",
+        "Records said little about what the child said or how they seemed.",
+        5,
+    ),
+    (
+        "Safe sharing of information between adult and children's services",
+        "A parent's mental health crisis was known to adult services and not shared.",
+        6,
+    ),
+    (
+        "Bruising in non-mobile babies",
+        "Bruising was explained away without the protocol being followed.",
+        4,
+    ),
+    (
+        "Exploitation pathway for newly qualified staff",
+        "Referrals for exploitation came late and through the wrong route.",
+        3,
+    ),
+    (
+        "Respectful challenge between agencies",
+        "Disagreements about thresholds were not escalated.",
+        7,
+    ),
+    (
+        "Domestic abuse: asking safely",
+        "Staff did not ask about domestic abuse when they saw signs of it.",
+        2,
+    ),
+    (
+        "Induction for new agency staff",
+        "New staff did not know the partnership's procedures.",
+        0,
+    ),
+];
+
+const INSPECTIONS: [&str; 3] = [
+    "Joint targeted area inspection: the multi-agency response to neglect",
+    "Inspection of local authority children's services",
+    "Care Quality Commission review of health services for children looked after",
+];
+
 const VENUES: [&str; 4] = [
     "Civic Centre, Committee Room 2",
     "Children's Centre, Training Suite",
@@ -209,6 +259,7 @@ impl Ctx {
             ]);
             courses.push((id, evaluation, outcomes.len()));
         }
+        self.needs(rng, &courses);
         // Everyone who can be booked: (agency index, person).
         let people: Vec<(usize, String)> = self
             .staff
@@ -229,6 +280,80 @@ impl Ctx {
             }
             let course = rng.pick(&courses).clone();
             self.session(rng, &course, &follow_up, day, &people);
+        }
+    }
+
+    /// Each calendar year's needs assessment: needs from the year's reviews, audits and
+    /// assurance, an inspection or an agency's request, most met by a course.
+    fn needs(&mut self, rng: &mut Rng, courses: &[(String, String, usize)]) {
+        let first = self.start.year();
+        for year in first..=self.today.year() {
+            let at = rng.at(NaiveDate::from_ymd_opt(year, 1, 20)
+                .unwrap_or(self.start)
+                .max(self.start)
+                .min(self.today));
+            let prefix = (year - 1).to_string();
+            let from: Vec<(&'static str, String)> = self
+                .learned_from
+                .iter()
+                .filter(|(_, _, made)| made.starts_with(&prefix))
+                .map(|(k, id, _)| (*k, id.clone()))
+                .collect();
+            for (need, detail, course) in NEEDS {
+                if !rng.chance(0.75) {
+                    continue;
+                }
+                let id = rng.id();
+                let roll = rng.below(10);
+                let (origin, kind, source, agency, note) = if roll < 5 && !from.is_empty() {
+                    let (k, sid) = rng.pick(&from).clone();
+                    let origin = match k {
+                        "case_review" => "review",
+                        other => other,
+                    };
+                    (origin, Some(k), Some(sid), None, String::new())
+                } else if roll < 8 && !self.agencies.is_empty() {
+                    let a = rng.pick(&self.agencies).clone();
+                    ("agency-request", None, None, Some(a), String::new())
+                } else {
+                    (
+                        "inspection",
+                        None,
+                        None,
+                        None,
+                        format!("{}, {year}", rng.pick(&INSPECTIONS)),
+                    )
+                };
+                self.t.training_need.push(row![
+                    id.as_str(),
+                    self.pid.as_str(),
+                    i64::from(year),
+                    need,
+                    detail,
+                    origin,
+                    kind,
+                    source,
+                    agency,
+                    note,
+                    *rng.pick(&["high", "high", "medium", "medium", "low"]),
+                    self.manager.name.as_str(),
+                    at.as_str()
+                ]);
+                if !self.themes.is_empty() {
+                    let theme = rng.below(self.themes.len());
+                    self.tag(theme, "training_need", &id, &at);
+                }
+                if rng.chance(0.7)
+                    && let Some((cid, _, _)) = courses.get(course)
+                {
+                    self.t.course_answers.push(row![
+                        cid.as_str(),
+                        self.pid.as_str(),
+                        "need",
+                        id.as_str()
+                    ]);
+                }
+            }
         }
     }
 
