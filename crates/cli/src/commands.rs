@@ -543,20 +543,41 @@ pub struct RemindArgs {
         value_name = "URL"
     )]
     pub public_url: String,
+    /// The installation's key makes the secrets of the line managers' links in the training
+    /// follow-ups; without it only the action reminder digests are queued.
+    #[command(flatten)]
+    pub key: KeyArgs,
 }
 
-/// Queues the action reminder digests of a day (the server does this by itself every ten
-/// minutes; a digest already queued for a person and day is never queued again).
+/// Queues the action reminder digests of a day and sends the training sessions' three-month
+/// follow-ups that have come by then (the server does both by itself every ten minutes; a
+/// digest already queued for a person and day, or a session already followed up, is never
+/// done again).
 pub async fn remind(a: RemindArgs) -> Result<ExitCode> {
     let db = open(&a.db).await?;
     let day =
         a.on.unwrap_or_else(|| learnloop_domain::dates::london_date(Utc::now()));
-    let n = learnloop_store::reminders::queue_digests(&db, a.public_url.trim_end_matches('/'), day)
-        .await?;
+    let public_url = a.public_url.trim_end_matches('/');
+    let n = learnloop_store::reminders::queue_digests(&db, public_url, day).await?;
     println!(
         "Queued {n} reminder digests for {}.",
         day.format("%Y-%m-%d")
     );
+    match a.key.resolve(&a.db.database_url, false) {
+        Ok((key, _)) => {
+            let mailer = learnloop_store::training::Mailer {
+                key: &key,
+                public_url,
+            };
+            let n = learnloop_store::training::queue_follow_ups(&db, &mailer, day).await?;
+            println!("Sent the three-month follow-up of {n} training sessions.");
+        }
+        Err(line) => {
+            eprintln!(
+                "note: training follow-ups are sent by the server, or here with the key ({line})"
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
