@@ -216,6 +216,30 @@ async function followUpPhase(browser) {
   await expectText(bt, 'arranged a joint visit');
   if ((await bt.locator('text=1 of 1 answered (100%)').count()) < 2) fail('participants and managers should each show 1 of 1 answered');
   await check(bt, 'course page with its results');
+
+  // 11. Next year's needs, the agencies' own training, and an agency's view of its bookings.
+  await bt.goto(`${BASE}/training`);
+  await bt.click('a:has-text("Training needs")');
+  await check(bt, 'training needs');
+  await bt.fill('#need', 'Working with fathers who do not live with the child');
+  await bt.getByRole('group', { name: 'Priority' }).getByLabel('High').check();
+  await bt.getByRole('group', { name: 'Where the need came from' }).getByLabel('An agency\'s request').check();
+  await bt.selectOption('#agency', { label: 'Northbrook Constabulary' });
+  await bt.click('button:has-text("Add the need")');
+  await expectSaved(bt, 'Training need added');
+  await expectText(bt, 'Asked for by Northbrook Constabulary');
+  await check(bt, 'training need added');
+  await bt.goto(`${BASE}/training/register`);
+  await check(bt, 'single-agency training register');
+  await fillDate(bt, 'due', daysFromToday(60));
+  await bt.click('button:has-text("Ask the agencies")');
+  await expectText(bt, 'Single-agency training register');
+  await check(bt, 'training register round');
+  const lead = await signedIn(browser, 'agency.lead@northbrook.example');
+  await lead.goto(`${BASE}/training`);
+  await lead.click('a:has-text("Your agency\'s bookings and attendance")');
+  await expectText(lead, COURSE);
+  await check(lead, 'agency bookings and attendance');
 }
 
 await run(async (browser) => {

@@ -1553,6 +1553,14 @@ struct ReportPage {
     totals: (i64, (i64, i64), (i64, i64)),
     /// When the figures were counted (London time).
     at: String,
+    /// The year's needs: how many, how many met by a course; and those not yet met, most
+    /// pressing first (what the report recommends the programme takes on): (need, priority).
+    needs: (usize, usize),
+    unmet: Vec<(String, &'static str)>,
+    /// The year's single-agency training register: (round, asked, answered).
+    register: Option<(String, i64, i64)>,
+    /// Whether the register's round may be opened (the business team and the chair).
+    opens_register: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -1700,7 +1708,27 @@ async fn report(
 ) -> AppResult<Response> {
     let (year, courses, agencies, totals, at) = report_rows(&st, &s, q.as_deref()).await?;
     let this = now_wall().0.date().year();
+    let needs = training::needs::of_year(&st.db, s.pid(), i64::from(year)).await?;
+    let met = needs.iter().filter(|(_, c)| !c.is_empty()).count();
+    let unmet = needs
+        .iter()
+        .filter(|(_, c)| c.is_empty())
+        .map(|(n, _)| (n.need.clone(), n.priority.label()))
+        .collect();
+    let register = learnloop_store::assurance::rounds(
+        &st.db,
+        s.pid(),
+        learnloop_domain::assurance::RoundKind::TrainingRegister,
+    )
+    .await?
+    .into_iter()
+    .find(|r| r.round.year == i64::from(year))
+    .map(|r| (r.round.id, r.asked, r.answered));
     render(&ReportPage {
+        needs: (needs.len(), met),
+        unmet,
+        register,
+        opens_register: s.actor.has(Role::BusinessTeam) || s.actor.has(Role::IndependentChair),
         chrome: s.chrome("/training"),
         years: Select::new(
             "year",

@@ -1201,6 +1201,22 @@ async fn needs_feed_the_programme_agencies_report_their_own_training_and_an_impa
             "a register is not judged"
         );
 
+        // The year's report recommends the need no course meets, and counts the registers in.
+        let page = bt.get(&format!("/training/report?year={year}")).await;
+        assert!(
+            page.contains("found 2 needs; 1 met by a course"),
+            "{}",
+            page.body
+        );
+        assert!(page.contains("Voice of the child in police reports (medium priority)"));
+        assert!(page.contains("1 of "), "{}", page.body);
+        assert!(page.contains("agencies have sent their"));
+        let page = trainer.get(&format!("/training/report?year={year}")).await;
+        assert!(
+            !page.contains(&round),
+            "the trainer is not led to the register they cannot open"
+        );
+
         // The police lead sees their staff's bookings; a practitioner has no agency view.
         let sid = learnloop_store::training::add_session(
             &app.db,
