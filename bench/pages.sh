@@ -79,7 +79,7 @@ run() {
   for r in business.manager independent.chair group.chair agency.lead practitioner auditor; do
     SESSION[$r]=$(sign_in "$r@northbrook.example")
   done
-  local case action meeting theme group audit ret cycle session course
+  local case action meeting theme group audit ret cycle session course indicator
   case=$(first business.manager /reviews '/reviews/[0-9a-f-]\{36\}"' | tr -d '"')
   action=$(first business.manager '/actions?status=open' '/actions/[0-9a-f-]\{36\}"' | tr -d '"')
   group=$(first business.manager /groups '/groups/[0-9a-f-]\{36\}"' | tr -d '"')
@@ -90,6 +90,7 @@ run() {
   cycle=$(first business.manager /section11 '/section11/[0-9a-f-]\{36\}"' | tr -d '"')
   session=$(first business.manager /training '/training/sessions/[0-9a-f-]\{36\}"' | tr -d '"')
   course=$(first business.manager /training '/training/courses/[0-9a-f-]\{36\}"' | tr -d '"')
+  indicator=$(first business.manager /performance '/performance/indicators/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -118,6 +119,10 @@ run() {
   drive business.manager "$session" "training session with its bookings"
   drive business.manager "$course" "training course (evaluations and follow-up answers)"
   drive business.manager /training/report "training report (response rates by course and agency)"
+  drive business.manager /training/needs "training needs assessment"
+  drive agency.lead /training/agency "agency's bookings and attendance (agency lead)"
+  drive business.manager /performance "performance dataset (about 60 small charts)"
+  drive business.manager "$indicator" "indicator page (chart, trend, table)"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true

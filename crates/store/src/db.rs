@@ -36,6 +36,8 @@ pub enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Bool(Option<bool>),
+    /// A measurement (performance data's values, targets and benchmarks).
+    Float(Option<f64>),
 }
 
 impl From<&str> for Value {
@@ -76,6 +78,16 @@ impl From<i64> for Value {
 impl From<Option<i64>> for Value {
     fn from(v: Option<i64>) -> Self {
         Value::Int(v)
+    }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::Float(Some(v))
+    }
+}
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
+        Value::Float(v)
     }
 }
 impl From<bool> for Value {
@@ -204,6 +216,7 @@ macro_rules! bind_all {
                 Value::Text(v) => q.bind(v),
                 Value::Int(v) => q.bind(v),
                 Value::Bool(v) => q.bind(v),
+                Value::Float(v) => q.bind(v),
             };
         }
         q

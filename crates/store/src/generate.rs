@@ -26,6 +26,7 @@ mod escalations;
 mod history;
 mod meetings;
 mod partnership;
+mod performance;
 mod rng;
 mod section11;
 mod tables;

@@ -20,6 +20,7 @@ pub mod governance;
 pub mod keys;
 pub mod links;
 pub mod outbox;
+pub mod performance;
 mod readers;
 pub mod recommendations;
 pub mod reference;

@@ -1241,12 +1241,17 @@ pub async fn my_bookings(
     pid: &str,
     person_id: &str,
 ) -> Result<Vec<MyBooking>, StoreError> {
+    // The person's bookings first (a handful, by the person index), then their sessions: with
+    // the order and the limit on the sessions' start, PostgreSQL walked every session of the
+    // installation newest first looking for the person's, 20 ms for someone with none.
     db.fetch_all(
         query(
-            "SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course FROM booking b \
-             JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+            "WITH mine AS MATERIALIZED (SELECT id, session_id, state FROM booking \
+               WHERE partnership_id = ? AND person_id = ? LIMIT 500) \
+             SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course FROM mine b \
+             JOIN course_session s ON s.id = b.session_id \
              JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
-             WHERE b.partnership_id = ? AND b.person_id = ? ORDER BY s.starts_at DESC LIMIT 50",
+             ORDER BY s.starts_at DESC LIMIT 50",
         )
         .bind(pid)
         .bind(person_id),

@@ -157,6 +157,22 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             (2, 0),
             "a training register per partnership"
         );
+        // About sixty indicators each, a value for every period, benchmarks for the main ones.
+        let (indicators, values, benchmarks): (i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT (SELECT COUNT(*) FROM indicator), (SELECT COUNT(*) FROM indicator_value), \
+                 (SELECT COUNT(*) FROM indicator_benchmark)",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            (2 * 50..=2 * 70).contains(&indicators),
+            "indicators {indicators}"
+        );
+        assert!(
+            values >= indicators * 3 && benchmarks > 0,
+            "values {values}"
+        );
         // The year's training needs, from the records that showed them; most met by a course.
         let (needs, sourced, met): (i64, i64, i64) = db
             .fetch_one(query(

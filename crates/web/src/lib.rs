@@ -21,6 +21,7 @@ mod home;
 mod limits;
 pub mod mail;
 mod page;
+mod performance;
 mod returns;
 mod reviews;
 mod section11;
@@ -121,6 +122,7 @@ pub fn app(state: AppState) -> Router {
         .merge(assurance::routes())
         .merge(section11::routes())
         .merge(training::routes())
+        .merge(performance::routes())
         .fallback(error::not_found);
 
     routes

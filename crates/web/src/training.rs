@@ -1158,7 +1158,7 @@ async fn agency_page(State(st): State<AppState>, s: Signed) -> AppResult<Respons
     let mut agencies = Vec::new();
     for a in led.iter().take(10) {
         let (rows, counts) =
-            training::agency_bookings(&st.db, s.pid(), a, Utc::now() - Duration::days(365), 200)
+            training::agency_bookings(&st.db, s.pid(), a, Utc::now() - Duration::days(365), 50)
                 .await?;
         agencies.push(AgencyBlock {
             name: refd

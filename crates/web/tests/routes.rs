@@ -363,6 +363,29 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/returns/{id}/files/{file}/remove", "DDDADDAD S X"),
     // Sent with the auditor it already has: the same choice again.
     ("POST", "/returns/{id}/assign", "ADAADDDD S X"),
+    // Performance data: everyone reads what is published; the board, groups and agency leads
+    // the rest (others find an unpublished indicator not there); the owning agency's lead and
+    // the business team enter values; the business team manages the dataset.
+    ("GET", "/performance", "AAAAAAAD S A"),
+    ("GET", "/performance/indicators/new", "ADDDDDDD S A"),
+    ("POST", "/performance/indicators/new", "ADDDDDDD S A"),
+    ("GET", "/performance/indicators/{id}", "AAAANNND S X"),
+    (
+        "POST",
+        "/performance/indicators/{id}/values",
+        "ADDANNND S X",
+    ),
+    (
+        "POST",
+        "/performance/indicators/{id}/benchmarks",
+        "ADDDNNND S X",
+    ),
+    // Last of its rows: retired, it takes no more values.
+    (
+        "POST",
+        "/performance/indicators/{id}/retire",
+        "ADDDNNND S X",
+    ),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -423,6 +446,8 @@ const WORDS: &[(&[&str], &str, bool)] = &[
         "YYYYY... . .",
         false,
     ),
+    // The unpublished indicator: the board, the groups and agency leads.
+    (&["Route matrix indicator"], "YYYY.... . .", false),
     // Northbrook's people and agencies: nobody outside it.
     (
         &["Priya Shah", "Northbrook Constabulary"],
@@ -712,6 +737,8 @@ struct Fx {
     attended_booking: String,
     offer_secret: String,
     approval_secret: String,
+    /// An indicator the police own, not published: the board, groups and agency leads read it.
+    indicator: String,
     /// A line manager's link to answer a training follow-up.
     respond_secret: String,
 }
@@ -1573,6 +1600,26 @@ async fn fixtures(app: &TestApp) -> Fx {
     let (course, course_session, booking, attended_booking, offer_secret, approval_secret) =
         training_fixtures(app, &partnership, &police, &hospital).await;
     let respond_secret = follow_up_fixture(app, &partnership, &course_session, &hospital).await;
+    let indicator = learnloop_store::performance::add(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_store::performance::IndicatorInput {
+            name: "Route matrix indicator".to_owned(),
+            definition: "Children seen within a day".to_owned(),
+            agency_id: police.clone(),
+            unit: learnloop_domain::performance::Unit::Percentage,
+            polarity: learnloop_domain::performance::Polarity::HigherIsBetter,
+            frequency: learnloop_domain::performance::Frequency::Quarterly,
+            target: Some(90.0),
+            tolerance: 5.0,
+            published: false,
+            themes: Vec::new(),
+        },
+        learnloop_store::Day(chrono::Utc::now().date_naive()),
+    )
+    .await
+    .unwrap();
 
     Fx {
         course,
@@ -1581,6 +1628,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         attended_booking,
         offer_secret,
         approval_secret,
+        indicator,
         respond_secret,
         link,
         return_file,
@@ -1650,6 +1698,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "bookings", "id") => &fx.booking,
             (_, "offers", "secret") => &fx.offer_secret,
             (_, "approvals", "secret") => &fx.approval_secret,
+            (_, "indicators", "id") => &fx.indicator,
             (_, "respond", "secret") => &fx.respond_secret,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,

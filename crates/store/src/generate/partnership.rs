@@ -383,6 +383,7 @@ pub(super) async fn partnership(
     cycles.push(today);
     c.section11(&mut rng, &cycles);
     c.training(&mut rng);
+    c.performance(&mut rng);
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))
 }

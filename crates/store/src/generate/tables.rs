@@ -54,6 +54,9 @@ pub(super) struct Tables {
     pub(super) impact_review: Bulk,
     pub(super) course: Bulk,
     pub(super) training_need: Bulk,
+    pub(super) indicator: Bulk,
+    pub(super) indicator_value: Bulk,
+    pub(super) indicator_benchmark: Bulk,
     pub(super) course_answers: Bulk,
     pub(super) course_session: Bulk,
     pub(super) booking: Bulk,
@@ -354,6 +357,22 @@ impl Tables {
                  moderated_grade, sent_back_note, requested_at, updated_at, ratings, respondent_email) VALUES ",
                 20,
             ),
+            indicator: Bulk::new(
+                "indicator",
+                "INSERT INTO indicator (id, partnership_id, name, definition, agency_id, unit, polarity, frequency, \
+                 target, tolerance, published, created_by, created_at, added_on, retired_on) VALUES ",
+                15,
+            ),
+            indicator_value: Bulk::new(
+                "indicator_value",
+                "INSERT INTO indicator_value (indicator_id, partnership_id, period, value, entered_by, entered_at) VALUES ",
+                6,
+            ),
+            indicator_benchmark: Bulk::new(
+                "indicator_benchmark",
+                "INSERT INTO indicator_benchmark (indicator_id, partnership_id, period, name, value) VALUES ",
+                5,
+            ),
             training_need: Bulk::new(
                 "training_need",
                 "INSERT INTO training_need (id, partnership_id, year, need, detail, origin, source_kind, source_id, \
@@ -374,7 +393,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 53] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 56] {
         [
             &mut self.agency,
             &mut self.group,
@@ -424,6 +443,9 @@ impl Tables {
             &mut self.impact_review,
             &mut self.course,
             &mut self.training_need,
+            &mut self.indicator,
+            &mut self.indicator_value,
+            &mut self.indicator_benchmark,
             &mut self.course_answers,
             &mut self.course_session,
             &mut self.booking,

@@ -1,0 +1,439 @@
+//! Performance data: the partnership's indicators, their values per period with every
+//! correction kept, and their benchmarks. The dataset is "live": an indicator is added on a day
+//! and may be retired on a later one, and the dataset as it stood on any day is those added by
+//! then and not retired by then.
+
+use chrono::Utc;
+use learnloop_domain::performance::{Frequency, Period, Polarity, Unit};
+use learnloop_domain::stored::Slug;
+use serde::Serialize;
+
+use crate::audit::{self, Event, Who};
+use crate::{Day, Db, StoreError, new_id, query, ts};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Indicator {
+    pub id: String,
+    pub partnership_id: String,
+    pub name: String,
+    pub definition: String,
+    pub agency_id: String,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub unit: Unit,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub polarity: Polarity,
+    #[sqlx(try_from = "String")]
+    #[serde(serialize_with = "crate::slug")]
+    pub frequency: Frequency,
+    pub target: Option<f64>,
+    pub tolerance: f64,
+    pub published: bool,
+    pub created_by: String,
+    pub created_at: String,
+    pub added_on: Day,
+    pub retired_on: Option<Day>,
+}
+
+/// What the business team types about an indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorInput {
+    pub name: String,
+    pub definition: String,
+    pub agency_id: String,
+    #[serde(serialize_with = "crate::slug")]
+    pub unit: Unit,
+    #[serde(serialize_with = "crate::slug")]
+    pub polarity: Polarity,
+    #[serde(serialize_with = "crate::slug")]
+    pub frequency: Frequency,
+    pub target: Option<f64>,
+    pub tolerance: f64,
+    pub published: bool,
+    pub themes: Vec<String>,
+}
+
+/// Adds an indicator to the dataset from `on`. NotFound when its agency or a theme is not the
+/// partnership's.
+pub async fn add(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    i: &IndicatorInput,
+    on: Day,
+) -> Result<String, StoreError> {
+    let mut tx = db.begin().await?;
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query("SELECT COUNT(*) FROM agency WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(&i.agency_id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let id = new_id();
+    tx.execute(
+        query(
+            "INSERT INTO indicator (id, partnership_id, name, definition, agency_id, unit, polarity, frequency, \
+             target, tolerance, published, created_by, created_at, added_on) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(pid)
+        .bind(&i.name)
+        .bind(&i.definition)
+        .bind(&i.agency_id)
+        .bind(i.unit.slug())
+        .bind(i.polarity.slug())
+        .bind(i.frequency.slug())
+        .bind(i.target)
+        .bind(i.tolerance)
+        .bind(i.published)
+        .bind(&who.label)
+        .bind(ts(Utc::now()))
+        .bind(on),
+    )
+    .await?;
+    for t in &i.themes {
+        crate::themes::tag(&mut tx, pid, t, "indicator", &id).await?;
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("indicator.add", "indicator", Some(&id))
+            .summary(format!("Added the indicator “{}” to the dataset", i.name))
+            .after(i),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Takes an indicator out of the dataset from `on`; its values stay, and the dataset as it
+/// stood before then still shows it. Conflict if it is retired already.
+pub async fn retire(db: &Db, who: &Who, pid: &str, id: &str, on: Day) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(
+            query(
+                "UPDATE indicator SET retired_on = ? WHERE partnership_id = ? AND id = ? AND retired_on IS NULL",
+            )
+            .bind(on)
+            .bind(pid)
+            .bind(id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict(
+            "This indicator has been retired already".to_owned(),
+        ));
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("indicator.retire", "indicator", Some(id))
+            .summary(format!("Retired the indicator from {}", on.long())),
+    )
+    .await?;
+    tx.commit().await
+}
+
+pub async fn get(db: &Db, pid: &str, id: &str) -> Result<Option<Indicator>, StoreError> {
+    db.fetch_optional(
+        query("SELECT * FROM indicator WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await
+}
+
+/// The dataset as it stood on a day: the indicators added by then and not retired by then, by
+/// name; only the published ones unless `all`.
+pub async fn dataset(db: &Db, pid: &str, on: Day, all: bool) -> Result<Vec<Indicator>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT * FROM indicator WHERE partnership_id = ? AND added_on <= ? \
+             AND (retired_on IS NULL OR retired_on > ?) AND (published = ? OR ?) \
+             ORDER BY lower(name), id LIMIT 500",
+        )
+        .bind(pid)
+        .bind(on)
+        .bind(on)
+        .bind(true)
+        .bind(all),
+    )
+    .await
+}
+
+/// A value as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Value {
+    pub indicator_id: String,
+    pub period: String,
+    pub value: f64,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+/// The values of several indicators from a period key on ("2024" takes every period of 2024
+/// and after), in period order.
+pub async fn values_since(db: &Db, pid: &str, since: &str) -> Result<Vec<Value>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT v.indicator_id, v.period, v.value, v.entered_by, v.entered_at FROM indicator_value v \
+             JOIN indicator i ON i.id = v.indicator_id AND i.partnership_id = v.partnership_id \
+             WHERE v.partnership_id = ? AND v.period >= ? AND i.retired_on IS NULL \
+             ORDER BY v.indicator_id, v.period LIMIT 50000",
+        )
+        .bind(pid)
+        .bind(since),
+    )
+    .await
+}
+
+/// One indicator's values, in period order.
+pub async fn values(db: &Db, pid: &str, id: &str) -> Result<Vec<Value>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT indicator_id, period, value, entered_by, entered_at FROM indicator_value \
+             WHERE partnership_id = ? AND indicator_id = ? ORDER BY period LIMIT 2000",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
+/// A correction of a value: what it was, what it became, who changed it and why.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Change {
+    pub period: String,
+    pub before_value: f64,
+    pub after_value: f64,
+    pub reason: String,
+    pub changed_by: String,
+    pub changed_at: String,
+}
+
+pub async fn changes(db: &Db, pid: &str, id: &str) -> Result<Vec<Change>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT period, before_value, after_value, reason, changed_by, changed_at FROM indicator_value_change \
+             WHERE partnership_id = ? AND indicator_id = ? ORDER BY changed_at DESC, id LIMIT 200",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
+/// Enters a period's value, or corrects one entered before (a correction needs its reason,
+/// and is kept). Conflict, with the sentence to show, when the indicator is retired or a
+/// correction has no reason. Returns whether it was a correction.
+pub async fn enter(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    (period, value): (Period, f64),
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let ind: Indicator = tx
+        .fetch_optional(
+            query("SELECT * FROM indicator WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(id),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if ind.retired_on.is_some() {
+        return Err(StoreError::Conflict(
+            "This indicator has been retired: it takes no more values".to_owned(),
+        ));
+    }
+    let key = period.key();
+    let now = ts(Utc::now());
+    let before: Option<(f64,)> = tx
+        .fetch_optional(
+            query("SELECT value FROM indicator_value WHERE partnership_id = ? AND indicator_id = ? AND period = ?")
+                .bind(pid)
+                .bind(id)
+                .bind(&key),
+        )
+        .await?;
+    let corrected = match before {
+        None => {
+            let r = tx
+                .execute(
+                    query(
+                        "INSERT INTO indicator_value (indicator_id, partnership_id, period, value, entered_by, entered_at) \
+                         VALUES (?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(id)
+                    .bind(pid)
+                    .bind(&key)
+                    .bind(value)
+                    .bind(&who.label)
+                    .bind(&now),
+                )
+                .await;
+            match r {
+                Err(e) if e.is_unique_violation() => {
+                    return Err(StoreError::Conflict(format!(
+                        "A value for {} was entered a moment ago: look at it, and correct it if it is wrong",
+                        period.label()
+                    )));
+                }
+                r => {
+                    r?;
+                }
+            }
+            false
+        }
+        Some((old,)) if (old - value).abs() < 1e-12 => return Ok(false),
+        Some((old,)) => {
+            if reason.trim().is_empty() {
+                return Err(StoreError::Conflict(format!(
+                    "{} already has a value ({}): say why it is being corrected",
+                    period.label(),
+                    ind.unit.show(old)
+                )));
+            }
+            tx.execute(
+                query(
+                    "UPDATE indicator_value SET value = ?, entered_by = ?, entered_at = ? \
+                     WHERE partnership_id = ? AND indicator_id = ? AND period = ?",
+                )
+                .bind(value)
+                .bind(&who.label)
+                .bind(&now)
+                .bind(pid)
+                .bind(id)
+                .bind(&key),
+            )
+            .await?;
+            tx.execute(
+                query(
+                    "INSERT INTO indicator_value_change (id, indicator_id, partnership_id, period, before_value, \
+                     after_value, reason, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(new_id())
+                .bind(id)
+                .bind(pid)
+                .bind(&key)
+                .bind(old)
+                .bind(value)
+                .bind(reason.trim())
+                .bind(&who.label)
+                .bind(&now),
+            )
+            .await?;
+            true
+        }
+    };
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("indicator.value", "indicator", Some(id))
+            .summary(format!(
+                "{} the value of “{}” for {}: {}",
+                if corrected { "Corrected" } else { "Entered" },
+                ind.name,
+                period.label(),
+                ind.unit.show(value)
+            ))
+            .after(&serde_json::json!({ "period": key, "value": value, "reason": reason.trim() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(corrected)
+}
+
+/// A benchmark as stored: (period, name, value).
+pub async fn benchmarks(
+    db: &Db,
+    pid: &str,
+    id: &str,
+) -> Result<Vec<(String, String, f64)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT period, name, value FROM indicator_benchmark WHERE partnership_id = ? AND indicator_id = ? \
+             ORDER BY period, name LIMIT 5000",
+        )
+        .bind(pid)
+        .bind(id),
+    )
+    .await
+}
+
+/// Benchmarks of several indicators from a period key on: (indicator, period, name, value).
+pub async fn benchmarks_since(
+    db: &Db,
+    pid: &str,
+    since: &str,
+) -> Result<Vec<(String, String, String, f64)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT indicator_id, period, name, value FROM indicator_benchmark WHERE partnership_id = ? \
+             AND period >= ? ORDER BY indicator_id, period LIMIT 50000",
+        )
+        .bind(pid)
+        .bind(since),
+    )
+    .await
+}
+
+/// The benchmarks a partnership compares itself with.
+pub const BENCHMARKS: [&str; 3] = ["England", "Statistical neighbours", "Region"];
+
+/// Sets (or replaces) a period's benchmark.
+pub async fn set_benchmark(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    (period, name, value): (Period, &str, f64),
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        query("DELETE FROM indicator_benchmark WHERE partnership_id = ? AND indicator_id = ? AND period = ? AND name = ?")
+            .bind(pid)
+            .bind(id)
+            .bind(period.key())
+            .bind(name),
+    )
+    .await?;
+    tx.execute(
+        query(
+            "INSERT INTO indicator_benchmark (indicator_id, partnership_id, period, name, value) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(pid)
+        .bind(period.key())
+        .bind(name)
+        .bind(value),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("indicator.benchmark", "indicator", Some(id)).summary(format!(
+            "Set the {name} benchmark for {} to {value}",
+            period.label()
+        )),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// How many periods worse in a row flag an indicator.
+pub async fn worsening_after(db: &Db, pid: &str) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(query("SELECT worsening_after FROM partnership WHERE id = ?").bind(pid))
+        .await?;
+    Ok(n)
+}

@@ -1,0 +1,780 @@
+//! Performance data (`/performance`): the partnership's multi-agency dataset as small charts
+//! with their exception flags, each indicator's page with its chart, the trend in words and
+//! the data table, values entered and corrected by the owning agency's lead (corrections keep
+//! their reason), and benchmarks set by the business team. The rules are
+//! `domain::performance`'s; the charts `docs::chart`'s.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::Utc;
+use learnloop_docs::chart::{self, Chart};
+use learnloop_domain::performance::{
+    Exception, Frequency, Period, Polarity, Reading, Unit, can_enter, can_manage, exceptions,
+    parse, reads_all, trend_summary,
+};
+use learnloop_domain::policy::Permission;
+use learnloop_domain::stored::Slug;
+use learnloop_domain::text::{check_name, check_text_block};
+use learnloop_govuk::{
+    Checkboxes, ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+};
+use learnloop_store::performance::{self, BENCHMARKS, Indicator, IndicatorInput, Value};
+use learnloop_store::{Day, StoreError, is_id};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::forms::{Errors, Field, FormPairs};
+use crate::page::{Chrome, Flash, render, render_status};
+use crate::session::Signed;
+use crate::web::redirect_with;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/performance", get(dashboard))
+        .route("/performance/indicators/new", get(new_page).post(add))
+        .route("/performance/indicators/{id}", get(indicator_page))
+        .route("/performance/indicators/{id}/values", post(enter))
+        .route("/performance/indicators/{id}/benchmarks", post(benchmark))
+        .route("/performance/indicators/{id}/retire", post(retire))
+}
+
+fn today() -> chrono::NaiveDate {
+    learnloop_domain::dates::london_date(Utc::now())
+}
+
+/// An indicator's numbers read for its chart and flags: values and benchmarks by period.
+struct Read {
+    values: Vec<(Period, f64)>,
+    /// Benchmarks by name: (period, value).
+    benchmarks: Vec<(String, Vec<(Period, f64)>)>,
+    flags: Vec<Exception>,
+}
+
+fn read(
+    i: &Indicator,
+    values: &[&Value],
+    benchmarks: &[(&str, &str, f64)],
+    worsening_after: i64,
+) -> Read {
+    let f = i.frequency;
+    let values: Vec<(Period, f64)> = values
+        .iter()
+        .filter_map(|v| Period::parse(f, &v.period).ok().map(|p| (p, v.value)))
+        .collect();
+    let mut by_name: Vec<(String, Vec<(Period, f64)>)> = Vec::new();
+    for (period, name, value) in benchmarks {
+        let Ok(p) = Period::parse(f, period) else {
+            continue;
+        };
+        match by_name.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => v.push((p, *value)),
+            None => by_name.push(((*name).to_owned(), vec![(p, *value)])),
+        }
+    }
+    let latest = values.last().map(|(p, _)| *p);
+    let at_latest: Vec<(&str, f64)> = by_name
+        .iter()
+        .filter_map(|(n, v)| {
+            v.iter()
+                .find(|(p, _)| Some(*p) == latest)
+                .map(|(_, x)| (n.as_str(), *x))
+        })
+        .collect();
+    let flags = exceptions(&Reading {
+        polarity: i.polarity,
+        target: i.target,
+        tolerance: i.tolerance,
+        values: &values,
+        benchmarks: &at_latest,
+        last_ended: Period::of(f, today()).prev(),
+        worsening_after: usize::try_from(worsening_after).unwrap_or(3),
+    });
+    Read {
+        values,
+        benchmarks: by_name,
+        flags,
+    }
+}
+
+/// The periods a chart shows: the last `n` up to the last one ended (or the latest value).
+fn window(f: Frequency, values: &[(Period, f64)], n: usize) -> Vec<Period> {
+    let last = Period::of(f, today()).prev();
+    let end = values.last().map_or(last, |(p, _)| (*p).max(last));
+    let mut start = end;
+    for _ in 1..n {
+        start = start.prev();
+    }
+    start.until(end)
+}
+
+fn chart_of(i: &Indicator, r: &Read, periods: &[Period], small: bool) -> String {
+    let labels: Vec<String> = periods.iter().map(|p| p.short()).collect();
+    let at = |series: &[(Period, f64)]| -> Vec<Option<f64>> {
+        periods
+            .iter()
+            .map(|p| series.iter().find(|(q, _)| q == p).map(|(_, v)| *v))
+            .collect()
+    };
+    let values = at(&r.values);
+    let benchmarks: Vec<(String, Vec<Option<f64>>)> = if small {
+        Vec::new()
+    } else {
+        r.benchmarks
+            .iter()
+            .map(|(n, v)| (n.clone(), at(v)))
+            .collect()
+    };
+    let description = trend_summary(i.unit, i.polarity, &r.values, i.target);
+    chart::svg(&Chart {
+        id: &format!("chart-{}", i.id),
+        title: &i.name,
+        description: &description,
+        labels: &labels,
+        values: &values,
+        target: i.target,
+        benchmarks: &benchmarks,
+        marker: None,
+        small,
+    })
+}
+
+// ---- the dataset ----
+
+struct Tile {
+    id: String,
+    name: String,
+    agency: String,
+    latest: String,
+    svg: String,
+    flags: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "performance/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    tiles: Vec<Tile>,
+    flagged: usize,
+    can_manage: bool,
+    all: bool,
+    on: String,
+    /// Looking at the dataset as it stood on an earlier day.
+    past: bool,
+    agencies: Select,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct DashboardQuery {
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    agency: String,
+}
+
+async fn dashboard(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    let q: DashboardQuery = crate::web::query_params(q.as_deref());
+    let now = today();
+    let on = chrono::NaiveDate::parse_from_str(q.on.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d <= now)
+        .unwrap_or(now);
+    let all = reads_all(&s.actor);
+    let mut list = performance::dataset(&st.db, s.pid(), Day(on), all).await?;
+    if is_id(&q.agency) {
+        list.retain(|i| i.agency_id == q.agency);
+    }
+    // Three years of values and benchmarks, read once for every chart.
+    let since = (on.year_ce().1 as i32 - 3).to_string();
+    let values = performance::values_since(&st.db, s.pid(), &since).await?;
+    let benchmarks = performance::benchmarks_since(&st.db, s.pid(), &since).await?;
+    let mut v_of: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for v in &values {
+        v_of.entry(v.indicator_id.as_str()).or_default().push(v);
+    }
+    let mut b_of: HashMap<&str, Vec<(&str, &str, f64)>> = HashMap::new();
+    for (i, p, n, x) in &benchmarks {
+        b_of.entry(i.as_str())
+            .or_default()
+            .push((p.as_str(), n.as_str(), *x));
+    }
+    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let refd = s.reference(&st.db).await?;
+    let mut tiles = Vec::new();
+    for i in &list {
+        let vals: Vec<&Value> = v_of
+            .get(i.id.as_str())
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|x| x.period.as_str() <= on_key(i.frequency, on).as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let r = read(
+            i,
+            &vals,
+            b_of.get(i.id.as_str()).map_or(&[][..], Vec::as_slice),
+            worsening,
+        );
+        let periods = window(i.frequency, &r.values, 8);
+        tiles.push(Tile {
+            id: i.id.clone(),
+            name: i.name.clone(),
+            agency: refd
+                .agencies
+                .iter()
+                .find(|a| a.id == i.agency_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            latest: r.values.last().map_or_else(
+                || "No values yet".to_owned(),
+                |(p, v)| format!("{}: {}", p.label(), i.unit.show(*v)),
+            ),
+            svg: chart_of(i, &r, &periods, true),
+            flags: r.flags.iter().map(Exception::label).collect(),
+        });
+    }
+    let flagged = tiles.iter().filter(|t| !t.flags.is_empty()).count();
+    render(&DashboardPage {
+        chrome: s.chrome("/performance"),
+        flagged,
+        tiles,
+        can_manage: can_manage(&s.actor),
+        all,
+        on: on.format("%Y-%m-%d").to_string(),
+        past: on < now,
+        agencies: Select::new(
+            "agency",
+            "Agency",
+            std::iter::once(SelectItem::new("", "Every agency")).chain(
+                refd.agencies
+                    .iter()
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .value(q.agency.clone()),
+    })
+}
+
+/// The key of the period a day falls in, to keep later values out of a past view.
+fn on_key(f: Frequency, on: chrono::NaiveDate) -> String {
+    Period::of(f, on).key()
+}
+
+use chrono::Datelike;
+
+// ---- adding an indicator ----
+
+#[derive(Template)]
+#[template(path = "performance/new.html")]
+struct NewPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    name: Input,
+    definition: Textarea,
+    agency: Select,
+    unit: Radios,
+    polarity: Radios,
+    frequency: Radios,
+    target: Input,
+    tolerance: Input,
+    published: Radios,
+    themes: Checkboxes,
+}
+
+async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> AppResult<NewPage> {
+    let refd = s.reference(&st.db).await?;
+    Ok(NewPage {
+        chrome: s.chrome("/performance"),
+        errors: errors.summary(),
+        name: Input::new("name", "Name")
+            .hint("For example: new births visited by a health visitor within 14 days")
+            .filled(f, errors),
+        definition: Textarea::new("definition", "Definition")
+            .hint("What is counted, from which system, and how")
+            .rows(3)
+            .filled(f, errors),
+        agency: Select::new(
+            "agency",
+            "Owning agency",
+            std::iter::once(SelectItem::new("", "Choose the agency whose lead enters its values")).chain(
+                refd.agencies
+                    .iter()
+                    .filter(|a| a.active)
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .filled(f, errors),
+        unit: Radios::new("unit", "Unit", Unit::ALL.map(|u| ChoiceItem::new(u.slug(), u.label())))
+            .value(f.get("unit"))
+            .error(errors.get("unit")),
+        polarity: Radios::new(
+            "polarity",
+            "Which way is better",
+            Polarity::ALL.map(|p| ChoiceItem::new(p.slug(), p.label())),
+        )
+        .value(f.get("polarity"))
+        .error(errors.get("polarity")),
+        frequency: Radios::new(
+            "frequency",
+            "How often it has a value",
+            Frequency::ALL.map(|x| ChoiceItem::new(x.slug(), x.label())),
+        )
+        .value(f.get("frequency"))
+        .error(errors.get("frequency")),
+        target: Input::new("target", "Target")
+            .hint("Optional, in the indicator's unit")
+            .inputmode("decimal")
+            .width_class("govuk-input--width-5")
+            .filled(f, errors),
+        tolerance: Input::new("tolerance", "Tolerance")
+            .hint("How far short of the target before it is flagged, in the same unit; 0 flags any shortfall")
+            .inputmode("decimal")
+            .width_class("govuk-input--width-5")
+            .filled(f, errors),
+        published: Radios::new(
+            "published",
+            "Who sees it",
+            [
+                ChoiceItem::new("no", "The board, the groups and agency leads"),
+                ChoiceItem::new("yes", "Everyone in the partnership, practitioners too"),
+            ],
+        )
+        .value(f.get("published"))
+        .error(errors.get("published")),
+        themes: Checkboxes::new(
+            "theme",
+            "Themes",
+            refd.themes
+                .iter()
+                .map(|t| ChoiceItem::new(t.id.clone(), t.name.clone())),
+        )
+        .hint("Optional")
+        .values(f.all("theme"))
+        .error(errors.get("theme")),
+    })
+}
+
+async fn new_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let f = FormPairs::from_values(&[("tolerance", "0"), ("published", "no")]);
+    render(&new_form(&st, &s, &f, &Errors::default()).await?)
+}
+
+fn number(text: &str, unit: Option<Unit>, errors: &mut Errors, key: &str) -> Option<f64> {
+    let u = unit.unwrap_or(Unit::Count);
+    errors.check(key, u.check(text))
+}
+
+async fn add(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
+    s.require(Permission::ViewPartnership)?;
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let name = errors.check("name", check_name(&f.get("name"), "indicator's name", 200));
+    let definition = errors.check(
+        "definition",
+        check_text_block(&f.get("definition"), "definition", 2000),
+    );
+    let refd = s.reference(&st.db).await?;
+    let agency = f.get("agency");
+    if !refd.agencies.iter().any(|a| a.id == agency && a.active) {
+        errors.add("agency", "Choose the agency whose lead enters its values");
+    }
+    let unit = parse(&Unit::ALL, &f.get("unit"));
+    if unit.is_none() {
+        errors.add("unit", "Choose what the indicator counts");
+    }
+    let polarity = parse(&Polarity::ALL, &f.get("polarity"));
+    if polarity.is_none() {
+        errors.add("polarity", "Choose whether higher or lower is better");
+    }
+    let frequency = parse(&Frequency::ALL, &f.get("frequency"));
+    if frequency.is_none() {
+        errors.add("frequency", "Choose how often it has a value");
+    }
+    let target = if f.get("target").trim().is_empty() {
+        Some(None)
+    } else {
+        number(&f.get("target"), unit, &mut errors, "target").map(Some)
+    };
+    let tolerance = if f.get("tolerance").trim().is_empty() {
+        Some(0.0)
+    } else {
+        number(
+            &f.get("tolerance"),
+            Some(Unit::Count),
+            &mut errors,
+            "tolerance",
+        )
+    };
+    let published = match f.get("published").as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            errors.add("published", "Choose who sees it");
+            None
+        }
+    };
+    let themes: Vec<String> = f
+        .all("theme")
+        .into_iter()
+        .filter(|t| refd.themes.iter().any(|x| &x.id == t))
+        .collect();
+    if let (
+        true,
+        Some(name),
+        Some(definition),
+        Some(unit),
+        Some(polarity),
+        Some(frequency),
+        Some(target),
+        Some(tolerance),
+        Some(published),
+    ) = (
+        errors.is_empty(),
+        name,
+        definition,
+        unit,
+        polarity,
+        frequency,
+        target,
+        tolerance,
+        published,
+    ) {
+        let input = IndicatorInput {
+            name,
+            definition,
+            agency_id: agency,
+            unit,
+            polarity,
+            frequency,
+            target,
+            tolerance,
+            published,
+            themes,
+        };
+        match performance::add(&st.db, &s.who(), s.pid(), &input, Day(today())).await {
+            Ok(id) => {
+                return Ok(redirect_with(
+                    &format!("/performance/indicators/{id}"),
+                    Flash::IndicatorAdded,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::NotFound) => {
+                errors.add("agency", "Choose one of the partnership's agencies")
+            }
+            Err(StoreError::Conflict(m)) => errors.add("theme", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &new_form(&st, &s, &f, &errors).await?,
+    )
+}
+
+// ---- one indicator ----
+
+struct Row {
+    period: String,
+    value: String,
+    benchmarks: Vec<String>,
+    entered_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "performance/indicator.html")]
+struct IndicatorPage {
+    chrome: Chrome,
+    errors: ErrorSummary,
+    ind: Indicator,
+    agency: String,
+    unit: &'static str,
+    polarity: &'static str,
+    frequency: &'static str,
+    target: String,
+    svg: String,
+    summary: String,
+    flags: Vec<String>,
+    benchmark_names: Vec<String>,
+    rows: Vec<Row>,
+    changes: Vec<(String, String, String, String, String)>,
+    can_enter: bool,
+    can_manage: bool,
+    period: Input,
+    value: Input,
+    reason: Textarea,
+    b_period: Input,
+    b_name: Select,
+    b_value: Input,
+}
+
+async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Indicator> {
+    s.require(Permission::ViewPartnership)?;
+    if !is_id(id) {
+        return Err(AppError::NotFound);
+    }
+    let i = performance::get(&st.db, s.pid(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !i.published && !reads_all(&s.actor) {
+        return Err(AppError::NotFound);
+    }
+    Ok(i)
+}
+
+async fn view(
+    st: &AppState,
+    s: &Signed,
+    ind: Indicator,
+    f: &FormPairs,
+    errors: &Errors,
+) -> AppResult<IndicatorPage> {
+    let values = performance::values(&st.db, s.pid(), &ind.id).await?;
+    let benchmarks = performance::benchmarks(&st.db, s.pid(), &ind.id).await?;
+    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let refs: Vec<&Value> = values.iter().collect();
+    let b: Vec<(&str, &str, f64)> = benchmarks
+        .iter()
+        .map(|(p, n, v)| (p.as_str(), n.as_str(), *v))
+        .collect();
+    let r = read(&ind, &refs, &b, worsening);
+    let periods = window(
+        ind.frequency,
+        &r.values,
+        match ind.frequency {
+            Frequency::Monthly => 24,
+            Frequency::Quarterly => 12,
+            Frequency::Yearly => 10,
+        },
+    );
+    let svg = chart_of(&ind, &r, &periods, false);
+    let names: Vec<String> = r.benchmarks.iter().map(|(n, _)| n.clone()).collect();
+    let rows = r
+        .values
+        .iter()
+        .rev()
+        .map(|(p, v)| Row {
+            period: p.label(),
+            value: ind.unit.show(*v),
+            benchmarks: r
+                .benchmarks
+                .iter()
+                .map(|(_, bv)| {
+                    bv.iter()
+                        .find(|(q, _)| q == p)
+                        .map_or_else(|| "-".to_owned(), |(_, x)| ind.unit.show(*x))
+                })
+                .collect(),
+            entered_by: values
+                .iter()
+                .find(|x| x.period == p.key())
+                .map(|x| x.entered_by.clone())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let changes = performance::changes(&st.db, s.pid(), &ind.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                Period::parse(ind.frequency, &c.period).map_or(c.period.clone(), |p| p.label()),
+                ind.unit.show(c.before_value),
+                ind.unit.show(c.after_value),
+                c.reason,
+                format!(
+                    "{} on {}",
+                    c.changed_by,
+                    c.changed_at.get(..10).unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let refd = s.reference(&st.db).await?;
+    let hint = format!("For example {}", ind.frequency.example());
+    Ok(IndicatorPage {
+        chrome: s.chrome("/performance"),
+        errors: errors.summary(),
+        agency: refd
+            .agencies
+            .iter()
+            .find(|a| a.id == ind.agency_id)
+            .map(|a| a.name.clone())
+            .unwrap_or_default(),
+        unit: ind.unit.label(),
+        polarity: ind.polarity.label(),
+        frequency: ind.frequency.label(),
+        target: ind.target.map_or_else(
+            || "None set".to_owned(),
+            |t| {
+                if ind.tolerance > 0.0 {
+                    format!(
+                        "{} (flagged beyond {} short)",
+                        ind.unit.show(t),
+                        ind.unit.show(ind.tolerance)
+                    )
+                } else {
+                    ind.unit.show(t)
+                }
+            },
+        ),
+        summary: trend_summary(ind.unit, ind.polarity, &r.values, ind.target),
+        flags: r.flags.iter().map(Exception::label).collect(),
+        svg,
+        benchmark_names: names,
+        rows,
+        changes,
+        can_enter: can_enter(&s.actor, &ind.agency_id) && ind.retired_on.is_none(),
+        can_manage: can_manage(&s.actor),
+        period: Input::new("period", "Period")
+            .hint(hint.clone())
+            .width_class("govuk-input--width-10")
+            .filled(f, errors),
+        value: Input::new("value", "Value")
+            .inputmode("decimal")
+            .width_class("govuk-input--width-10")
+            .filled(f, errors),
+        reason: Textarea::new("reason", "Why it is being corrected")
+            .hint("Only when correcting a value entered before: the change and its reason are kept")
+            .rows(2)
+            .filled(f, errors),
+        b_period: Input::new("b_period", "Period")
+            .hint(hint)
+            .width_class("govuk-input--width-10")
+            .filled(f, errors),
+        b_name: Select::new(
+            "b_name",
+            "Benchmark",
+            BENCHMARKS.map(|b| SelectItem::new(b, b)),
+        )
+        .filled(f, errors),
+        b_value: Input::new("b_value", "Value")
+            .inputmode("decimal")
+            .width_class("govuk-input--width-10")
+            .filled(f, errors),
+        ind,
+    })
+}
+
+async fn indicator_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let ind = load(&st, &s, &id).await?;
+    render(&view(&st, &s, ind, &FormPairs::default(), &Errors::default()).await?)
+}
+
+async fn enter(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let ind = load(&st, &s, &id).await?;
+    if !can_enter(&s.actor, &ind.agency_id) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let period = errors.check("period", Period::parse(ind.frequency, &f.get("period")));
+    if period.is_some_and(|p| p > Period::of(ind.frequency, today())) {
+        errors.add("period", "That period has not begun yet");
+    }
+    let value = errors.check("value", ind.unit.check(&f.get("value")));
+    let reason: String = f.get("reason").trim().chars().take(1000).collect();
+    if let (true, Some(p), Some(v)) = (errors.is_empty(), period, value) {
+        match performance::enter(&st.db, &s.who(), s.pid(), &id, (p, v), &reason).await {
+            Ok(corrected) => {
+                return Ok(redirect_with(
+                    &format!("/performance/indicators/{id}"),
+                    if corrected {
+                        Flash::ValueCorrected
+                    } else {
+                        Flash::ValueEntered
+                    },
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::Conflict(m)) => {
+                let key = if m.contains("say why") {
+                    "reason"
+                } else {
+                    "value"
+                };
+                errors.add(key, m);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &view(&st, &s, ind, &f, &errors).await?,
+    )
+}
+
+async fn benchmark(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let ind = load(&st, &s, &id).await?;
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Errors::default();
+    let period = errors.check("b_period", Period::parse(ind.frequency, &f.get("b_period")));
+    let name = f.get("b_name");
+    if !BENCHMARKS.contains(&name.as_str()) {
+        errors.add("b_name", "Choose a benchmark from the list");
+    }
+    let value = errors.check("b_value", ind.unit.check(&f.get("b_value")));
+    if let (true, Some(p), Some(v)) = (errors.is_empty(), period, value) {
+        performance::set_benchmark(&st.db, &s.who(), s.pid(), &id, (p, &name, v)).await?;
+        return Ok(redirect_with(
+            &format!("/performance/indicators/{id}"),
+            Flash::BenchmarkSaved,
+            st.config.secure_cookies(),
+        ));
+    }
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &view(&st, &s, ind, &f, &errors).await?,
+    )
+}
+
+async fn retire(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let ind = load(&st, &s, &id).await?;
+    if !can_manage(&s.actor) {
+        return Err(AppError::Forbidden);
+    }
+    match performance::retire(&st.db, &s.who(), s.pid(), &ind.id, Day(today())).await {
+        Ok(()) | Err(StoreError::Conflict(_)) => Ok(redirect_with(
+            &format!("/performance/indicators/{id}"),
+            Flash::IndicatorRetired,
+            st.config.secure_cookies(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

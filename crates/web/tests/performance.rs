@@ -1,0 +1,137 @@
+//! Performance data through real HTTP on every engine: an indicator added (and refused with
+//! what to fix), values entered by the owning agency's lead and corrected with a reason kept,
+//! a benchmark, the chart with its title, description and data table, the exceptions flagged
+//! on the dataset, who sees an unpublished indicator, and retiring it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::Utc;
+use common::{Client, TestApp, each_app};
+use learnloop_domain::accounts::Role;
+use learnloop_domain::performance::{Frequency, Period};
+use learnloop_store::query;
+
+async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
+    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
+    v
+}
+
+async fn as_role(app: &TestApp, role: Role) -> Client {
+    let c = Client::new(&app.base);
+    c.sign_in_as(role).await;
+    c
+}
+
+#[tokio::test]
+async fn an_indicator_is_added_fed_corrected_charted_flagged_and_retired() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let chair = as_role(&app, Role::GroupChair).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let police = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook Constabulary").await;
+        let hospital = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook General Hospital NHS Foundation Trust").await;
+
+        // Added by the business team; a target that is not a number is refused.
+        let mut form = vec![
+            ("name", "Domestic abuse incidents shared with health within a day"),
+            ("definition", "Incidents with a child under 2 in the household, shared with the health visitor within 24 hours."),
+            ("agency", police.as_str()),
+            ("unit", "percentage"),
+            ("polarity", "higher"),
+            ("frequency", "quarterly"),
+            ("target", "ninety"),
+            ("tolerance", "5"),
+            ("published", "no"),
+        ];
+        assert_eq!(lead.post("/performance/indicators/new", &form).await.status, 403);
+        let p = bt.post("/performance/indicators/new", &form).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the value as a number"), "{}", p.body);
+        form[6].1 = "90";
+        let p = bt.post("/performance/indicators/new", &form).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let url = p.location.unwrap();
+        let values = format!("{url}/values");
+
+        // Four quarters entered by the police lead; bad periods and values explained.
+        let now = Period::of(Frequency::Quarterly, Utc::now().date_naive());
+        let q: Vec<Period> = (1..=4).rev().map(|n| (0..n).fold(now, |p, _| p.prev())).collect();
+        let p = lead.post(&values, &[("period", "2026-03"), ("value", "80")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter the period as 2026-Q1"), "{}", p.body);
+        let p = lead.post(&values, &[("period", &q[0].key()), ("value", "104")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("A percentage cannot be more than 100"));
+        let p = lead.post(&values, &[("period", &now.next().key()), ("value", "80")]).await;
+        assert!(p.contains("That period has not begun yet"));
+        for (period, v) in q.iter().zip(["88", "84", "79", "71"]) {
+            let p = lead.post(&values, &[("period", &period.key()), ("value", v)]).await;
+            assert_eq!(p.status, 303, "{}", p.body);
+        }
+        // Another agency's lead, and a group chair, cannot enter them.
+        assert_eq!(chair.post(&values, &[("period", &q[0].key()), ("value", "1")]).await.status, 403);
+        app.db
+            .execute(query("UPDATE indicator SET agency_id = ? WHERE name LIKE 'Domestic abuse%'").bind(&hospital))
+            .await
+            .unwrap();
+        assert_eq!(lead.post(&values, &[("period", &q[0].key()), ("value", "1")]).await.status, 403);
+        app.db
+            .execute(query("UPDATE indicator SET agency_id = ? WHERE name LIKE 'Domestic abuse%'").bind(&police))
+            .await
+            .unwrap();
+        // A correction needs its reason, which is kept.
+        let p = lead.post(&values, &[("period", &q[3].key()), ("value", "73")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("say why it is being corrected"), "{}", p.body);
+        let p = lead
+            .post(&values, &[("period", &q[3].key()), ("value", "73"), ("reason", "Two late-recorded referrals were found")])
+            .await;
+        assert_eq!(p.status, 303);
+        // A benchmark from the business team only.
+        let bench = format!("{url}/benchmarks");
+        let b = [("b_period", q[3].key()), ("b_name", "England".to_owned()), ("b_value", "82".to_owned())];
+        let b: Vec<(&str, &str)> = b.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(lead.post(&bench, &b).await.status, 403);
+        assert_eq!(bt.post(&bench, &b).await.status, 303);
+
+        // The page: the chart named for screen readers, the trend in words, the table, the flags.
+        let page = chair.get(&url).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("<svg role=\"img\" aria-labelledby="), "{}", page.body);
+        assert!(page.contains("-title\">Domestic abuse incidents shared with health within a day</title>"));
+        assert!(
+            page.contains(&format!("{}: 73%. Worse than {} (88%). Short of its target of 90%.", q[3].label(), q[0].label())),
+            "{}",
+            page.body
+        );
+        assert!(page.contains("<th scope=\"row\" class=\"govuk-table__header\">") && page.contains("88%"));
+        assert!(page.contains("Two late-recorded referrals were found"));
+        assert!(page.contains("Off target"));
+        assert!(page.contains("Worse than England"));
+        assert!(page.contains("Worse 3 periods running"));
+        let dash = chair.get("/performance").await;
+        assert!(dash.contains("1 indicator, 1 flagged"), "{}", dash.body);
+        // Unpublished: the practitioner neither lists nor opens it.
+        let dash = practitioner.get("/performance").await;
+        assert!(!dash.contains("Domestic abuse incidents"), "{}", dash.body);
+        assert_eq!(practitioner.get(&url).await.status, 404);
+        // The dataset as it stood before the indicator was added.
+        let yesterday = Utc::now().date_naive().pred_opt().unwrap();
+        let past = bt.get(&format!("/performance?on={}", yesterday.format("%Y-%m-%d"))).await;
+        assert!(!past.contains("Domestic abuse incidents"));
+        assert!(past.contains(&format!("as it stood on {}", yesterday.format("%Y-%m-%d"))));
+
+        // Retired: it leaves today's dataset and takes no more values.
+        assert_eq!(lead.post(&format!("{url}/retire"), &[]).await.status, 403);
+        assert_eq!(bt.post(&format!("{url}/retire"), &[]).await.status, 303);
+        let page = bt.get(&url).await;
+        assert!(page.contains("Retired from the dataset"));
+        let p = lead.post(&values, &[("period", &q[0].key()), ("value", "50")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("has been retired: it takes no more values"));
+        assert!(!bt.get("/performance").await.contains("Domestic abuse incidents"));
+    })
+    .await;
+}
