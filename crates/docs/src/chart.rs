@@ -118,12 +118,20 @@ fn draw(
             .draw()?;
     }
     if let Some(t) = c.target {
-        chart.draw_series(DashedLineSeries::new(
-            [(0.0, t), (x_max, t)],
-            6,
-            4,
-            ShapeStyle::from(&BLACK).stroke_width(2),
-        ))?;
+        if c.small {
+            // One thin line: a dashed one is a line per dash, too heavy for a page of charts.
+            chart.draw_series(LineSeries::new(
+                [(0.0, t), (x_max, t)],
+                ShapeStyle::from(&GREY).stroke_width(1),
+            ))?;
+        } else {
+            chart.draw_series(DashedLineSeries::new(
+                [(0.0, t), (x_max, t)],
+                6,
+                4,
+                ShapeStyle::from(&BLACK).stroke_width(2),
+            ))?;
+        }
     }
     for (k, (_, b)) in c.benchmarks.iter().enumerate() {
         let colour = [GREY, ORANGE, PURPLE][k % 3];

@@ -178,15 +178,17 @@ pub struct Value {
     pub entered_at: String,
 }
 
-/// The values of several indicators from a period key on ("2024" takes every period of 2024
-/// and after), in period order.
-pub async fn values_since(db: &Db, pid: &str, since: &str) -> Result<Vec<Value>, StoreError> {
+/// The values of every indicator from a period key on ("2024" takes every period of 2024 and
+/// after): (indicator, period, value), in period order.
+pub async fn values_since(
+    db: &Db,
+    pid: &str,
+    since: &str,
+) -> Result<Vec<(String, String, f64)>, StoreError> {
     db.fetch_all(
         query(
-            "SELECT v.indicator_id, v.period, v.value, v.entered_by, v.entered_at FROM indicator_value v \
-             JOIN indicator i ON i.id = v.indicator_id AND i.partnership_id = v.partnership_id \
-             WHERE v.partnership_id = ? AND v.period >= ? AND i.retired_on IS NULL \
-             ORDER BY v.indicator_id, v.period LIMIT 50000",
+            "SELECT indicator_id, period, value FROM indicator_value \
+             WHERE partnership_id = ? AND period >= ? ORDER BY indicator_id, period LIMIT 50000",
         )
         .bind(pid)
         .bind(since),

@@ -24,7 +24,7 @@ use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
-use learnloop_store::performance::{self, BENCHMARKS, Indicator, IndicatorInput, Value};
+use learnloop_store::performance::{self, BENCHMARKS, Indicator, IndicatorInput};
 use learnloop_store::{Day, StoreError, is_id};
 
 use crate::AppState;
@@ -58,14 +58,14 @@ struct Read {
 
 fn read(
     i: &Indicator,
-    values: &[&Value],
+    values: &[(&str, f64)],
     benchmarks: &[(&str, &str, f64)],
     worsening_after: i64,
 ) -> Read {
     let f = i.frequency;
     let values: Vec<(Period, f64)> = values
         .iter()
-        .filter_map(|v| Period::parse(f, &v.period).ok().map(|p| (p, v.value)))
+        .filter_map(|(period, v)| Period::parse(f, period).ok().map(|p| (p, *v)))
         .collect();
     let mut by_name: Vec<(String, Vec<(Period, f64)>)> = Vec::new();
     for (period, name, value) in benchmarks {
@@ -146,6 +146,7 @@ fn chart_of(i: &Indicator, r: &Read, periods: &[Period], small: bool) -> String 
 
 // ---- the dataset ----
 
+#[derive(Clone)]
 struct Tile {
     id: String,
     name: String,
@@ -190,17 +191,89 @@ async fn dashboard(
         .filter(|d| *d <= now)
         .unwrap_or(now);
     let all = reads_all(&s.actor);
-    let mut list = performance::dataset(&st.db, s.pid(), Day(on), all).await?;
-    if is_id(&q.agency) {
-        list.retain(|i| i.agency_id == q.agency);
+    let key = (s.pid().to_owned(), all, q.agency.clone(), on);
+    let tiles = match cached(&key) {
+        Some(t) => t,
+        None => {
+            let t = tiles_of(&st, &s, (on, all, &q.agency)).await?;
+            remember(key, &t);
+            t
+        }
+    };
+    let refd = s.reference(&st.db).await?;
+    let flagged = tiles.iter().filter(|t| !t.flags.is_empty()).count();
+    render(&DashboardPage {
+        chrome: s.chrome("/performance"),
+        flagged,
+        tiles,
+        can_manage: can_manage(&s.actor),
+        all,
+        on: on.format("%Y-%m-%d").to_string(),
+        past: on < now,
+        agencies: Select::new(
+            "agency",
+            "Agency",
+            std::iter::once(SelectItem::new("", "Every agency")).chain(
+                refd.agencies
+                    .iter()
+                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
+            ),
+        )
+        .value(q.agency.clone()),
+    })
+}
+
+/// The dataset's tiles, kept for a minute per partnership, reader and view on each server, and
+/// forgotten here whenever this server writes to the partnership's dataset: a page of sixty
+/// charts is drawn once a minute, not on every request. Values change quarterly.
+type TileKey = (String, bool, String, chrono::NaiveDate);
+
+type TileCache = std::sync::Mutex<HashMap<TileKey, (std::time::Instant, Vec<Tile>)>>;
+
+fn tile_cache() -> &'static TileCache {
+    static CACHE: std::sync::OnceLock<TileCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn cached(key: &TileKey) -> Option<Vec<Tile>> {
+    let c = tile_cache().lock().ok()?;
+    let (when, tiles) = c.get(key)?;
+    (when.elapsed() < std::time::Duration::from_secs(60)).then(|| tiles.clone())
+}
+
+fn remember(key: TileKey, tiles: &[Tile]) {
+    if let Ok(mut c) = tile_cache().lock() {
+        c.retain(|_, (when, _)| when.elapsed() < std::time::Duration::from_secs(60));
+        if c.len() < 2000 {
+            c.insert(key, (std::time::Instant::now(), tiles.to_vec()));
+        }
     }
-    // Three years of values and benchmarks, read once for every chart.
-    let since = (on.year_ce().1 as i32 - 3).to_string();
+}
+
+/// Forgets a partnership's tiles after a write to its dataset.
+fn forget(pid: &str) {
+    if let Ok(mut c) = tile_cache().lock() {
+        c.retain(|k, _| k.0 != pid);
+    }
+}
+
+async fn tiles_of(
+    st: &AppState,
+    s: &Signed,
+    (on, all, agency): (chrono::NaiveDate, bool, &str),
+) -> AppResult<Vec<Tile>> {
+    let mut list = performance::dataset(&st.db, s.pid(), Day(on), all).await?;
+    if is_id(agency) {
+        list.retain(|i| i.agency_id == agency);
+    }
+    // Two years of values and benchmarks (the charts' eight quarters, or the last three
+    // years), read once for every chart.
+    let since = (on.year() - 2).to_string();
     let values = performance::values_since(&st.db, s.pid(), &since).await?;
     let benchmarks = performance::benchmarks_since(&st.db, s.pid(), &since).await?;
-    let mut v_of: HashMap<&str, Vec<&Value>> = HashMap::new();
-    for v in &values {
-        v_of.entry(v.indicator_id.as_str()).or_default().push(v);
+    let mut v_of: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+    for (i, p, v) in &values {
+        v_of.entry(i.as_str()).or_default().push((p.as_str(), *v));
     }
     let mut b_of: HashMap<&str, Vec<(&str, &str, f64)>> = HashMap::new();
     for (i, p, n, x) in &benchmarks {
@@ -212,12 +285,13 @@ async fn dashboard(
     let refd = s.reference(&st.db).await?;
     let mut tiles = Vec::new();
     for i in &list {
-        let vals: Vec<&Value> = v_of
+        let until = on_key(i.frequency, on);
+        let vals: Vec<(&str, f64)> = v_of
             .get(i.id.as_str())
             .map(|v| {
                 v.iter()
                     .copied()
-                    .filter(|x| x.period.as_str() <= on_key(i.frequency, on).as_str())
+                    .filter(|(p, _)| *p <= until.as_str())
                     .collect()
             })
             .unwrap_or_default();
@@ -245,26 +319,7 @@ async fn dashboard(
             flags: r.flags.iter().map(Exception::label).collect(),
         });
     }
-    let flagged = tiles.iter().filter(|t| !t.flags.is_empty()).count();
-    render(&DashboardPage {
-        chrome: s.chrome("/performance"),
-        flagged,
-        tiles,
-        can_manage: can_manage(&s.actor),
-        all,
-        on: on.format("%Y-%m-%d").to_string(),
-        past: on < now,
-        agencies: Select::new(
-            "agency",
-            "Agency",
-            std::iter::once(SelectItem::new("", "Every agency")).chain(
-                refd.agencies
-                    .iter()
-                    .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
-            ),
-        )
-        .value(q.agency.clone()),
-    })
+    Ok(tiles)
 }
 
 /// The key of the period a day falls in, to keep later values out of a past view.
@@ -471,6 +526,7 @@ async fn add(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<R
         };
         match performance::add(&st.db, &s.who(), s.pid(), &input, Day(today())).await {
             Ok(id) => {
+                forget(s.pid());
                 return Ok(redirect_with(
                     &format!("/performance/indicators/{id}"),
                     Flash::IndicatorAdded,
@@ -550,7 +606,10 @@ async fn view(
     let values = performance::values(&st.db, s.pid(), &ind.id).await?;
     let benchmarks = performance::benchmarks(&st.db, s.pid(), &ind.id).await?;
     let worsening = performance::worsening_after(&st.db, s.pid()).await?;
-    let refs: Vec<&Value> = values.iter().collect();
+    let refs: Vec<(&str, f64)> = values
+        .iter()
+        .map(|v| (v.period.as_str(), v.value))
+        .collect();
     let b: Vec<(&str, &str, f64)> = benchmarks
         .iter()
         .map(|(p, n, v)| (p.as_str(), n.as_str(), *v))
@@ -702,6 +761,7 @@ async fn enter(
     if let (true, Some(p), Some(v)) = (errors.is_empty(), period, value) {
         match performance::enter(&st.db, &s.who(), s.pid(), &id, (p, v), &reason).await {
             Ok(corrected) => {
+                forget(s.pid());
                 return Ok(redirect_with(
                     &format!("/performance/indicators/{id}"),
                     if corrected {
@@ -748,6 +808,7 @@ async fn benchmark(
     let value = errors.check("b_value", ind.unit.check(&f.get("b_value")));
     if let (true, Some(p), Some(v)) = (errors.is_empty(), period, value) {
         performance::set_benchmark(&st.db, &s.who(), s.pid(), &id, (p, &name, v)).await?;
+        forget(s.pid());
         return Ok(redirect_with(
             &format!("/performance/indicators/{id}"),
             Flash::BenchmarkSaved,
@@ -769,7 +830,9 @@ async fn retire(
     if !can_manage(&s.actor) {
         return Err(AppError::Forbidden);
     }
-    match performance::retire(&st.db, &s.who(), s.pid(), &ind.id, Day(today())).await {
+    let r = performance::retire(&st.db, &s.who(), s.pid(), &ind.id, Day(today())).await;
+    forget(s.pid());
+    match r {
         Ok(()) | Err(StoreError::Conflict(_)) => Ok(redirect_with(
             &format!("/performance/indicators/{id}"),
             Flash::IndicatorRetired,
