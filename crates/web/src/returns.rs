@@ -517,6 +517,9 @@ async fn write(
         };
         match returns::write(&st.db, &s.who(), s.pid(), &id, &a, mv).await {
             Ok(_) => {
+                if l.line.ret.source_kind == SourceKind::Training {
+                    crate::training::forget_results(s.pid());
+                }
                 return Ok(redirect_with(
                     &format!("/returns/{id}"),
                     if submitting {

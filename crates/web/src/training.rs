@@ -529,7 +529,7 @@ async fn course_view(
         .into_iter()
         .map(|t| t.name)
         .collect();
-    let (asked, sent, means) = training::evaluation_summary(&st.db, s.pid(), &course.id).await?;
+    let ((asked, sent, means), follow_up) = course_results(st, s.pid(), &course.id).await?;
     let mean = |i: usize| {
         means
             .get(i)
@@ -545,7 +545,6 @@ async fn course_view(
         .map(|(k, o)| (o.clone(), mean(1 + 2 * k), mean(2 + 2 * k)))
         .collect();
     let usefulness = mean(0);
-    let follow_up = training::follow_up_rates(&st.db, s.pid(), &course.id).await?;
     // The answers: the business team, and trainers who delivered a session of the course.
     let delivered = s.actor.has(Role::Trainer)
         && training::delivers(&st.db, s.pid(), &course.id, &s.person.id).await?;
@@ -611,9 +610,8 @@ async fn course_view(
 /// What a course's evaluations and three-month follow-up show, in a sentence, for an impact
 /// review that cites it.
 pub(crate) async fn results(st: &AppState, pid: &str, course_id: &str) -> AppResult<String> {
-    let (asked, sent, means) = training::evaluation_summary(&st.db, pid, course_id).await?;
-    let (p_asked, p_answered, m_asked, m_answered) =
-        training::follow_up_rates(&st.db, pid, course_id).await?;
+    let ((asked, sent, means), (p_asked, p_answered, m_asked, m_answered)) =
+        course_results(st, pid, course_id).await?;
     let pct = |a: i64, b: i64| if b > 0 { a * 100 / b } else { 0 };
     let mut out = if asked == 0 {
         "No evaluations asked for yet.".to_owned()
@@ -638,6 +636,47 @@ pub(crate) async fn results(st: &AppState, pid: &str, course_id: &str) -> AppRes
         ));
     }
     Ok(out)
+}
+
+/// A course's evaluations (asked, sent in, the means of each rating) and follow-up rates
+/// (participants asked and answered, managers asked and answered).
+type Results = ((i64, i64, Vec<Option<f64>>), (i64, i64, i64, i64));
+type ResultsCache =
+    std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, Results)>>;
+
+fn results_cache() -> &'static ResultsCache {
+    static CACHE: std::sync::OnceLock<ResultsCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+/// A course's results, counted at most once a minute per course on each server, and counted
+/// again here as soon as an evaluation or a follow-up of the partnership is sent in to it.
+async fn course_results(st: &AppState, pid: &str, course_id: &str) -> AppResult<Results> {
+    let key = (pid.to_owned(), course_id.to_owned());
+    if let Ok(c) = results_cache().lock()
+        && let Some((when, r)) = c.get(&key)
+        && when.elapsed() < std::time::Duration::from_secs(60)
+    {
+        return Ok(r.clone());
+    }
+    let r = (
+        training::evaluation_summary(&st.db, pid, course_id).await?,
+        training::follow_up_rates(&st.db, pid, course_id).await?,
+    );
+    if let Ok(mut c) = results_cache().lock() {
+        c.retain(|_, (when, _)| when.elapsed() < std::time::Duration::from_secs(60));
+        if c.len() < 5000 {
+            c.insert(key, (std::time::Instant::now(), r.clone()));
+        }
+    }
+    Ok(r)
+}
+
+/// Forgets a partnership's course results after a training return is sent in or asked for.
+pub(crate) fn forget_results(pid: &str) {
+    if let Ok(mut c) = results_cache().lock() {
+        c.retain(|k, _| k.0 != pid);
+    }
 }
 
 async fn course_page(
@@ -1062,6 +1101,8 @@ async fn attendance(
         .await
         {
             Ok(_) => {
+                // Attending asks for an evaluation: the course's counts change.
+                forget_results(s.pid());
                 return Ok(to(
                     &st,
                     &format!("/training/sessions/{id}"),
@@ -1527,7 +1568,9 @@ async fn evaluate(
     };
     if let (true, Some(text)) = (errors.is_empty(), text) {
         ratings.push(String::new());
-        match training::evaluate(&st.db, &s.who(), s.pid(), &r.id, (&ratings, &text)).await {
+        let sent = training::evaluate(&st.db, &s.who(), s.pid(), &r.id, (&ratings, &text)).await;
+        forget_results(s.pid());
+        match sent {
             Ok(()) => return Ok(to(&st, "/training", Flash::EvaluationSent)),
             Err(StoreError::Conflict(m)) => errors.add("rating-1", m),
             Err(e) => return Err(e.into()),

@@ -170,6 +170,8 @@ async fn answer(
     if errors.is_empty() {
         match returns::answer_by_link(&st.db, &secret, &answers, Utc::now()).await {
             Ok(_) => {
+                // Line managers answer training follow-ups: the course's rates change.
+                crate::training::forget_results(&r.partnership_id);
                 return outcome(
                     &v,
                     StatusCode::OK,
