@@ -43,22 +43,24 @@ pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     s.trim().parse().ok()
 }
 
+/// The months' names, January first.
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
 /// A date as people read it in England: "18 December 2026".
 pub fn long(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let month = usize::try_from(d.month0()).map_or("", |m| MONTHS[m % 12]);
     format!("{} {month} {}", d.day(), d.year())
 }

@@ -237,21 +237,7 @@ impl Period {
 
     /// As read: "March 2026", "January to March 2026", "2026".
     pub fn label(self) -> String {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let month = |i: u8| MONTHS[usize::from(i.clamp(1, 12)) - 1];
+        let month = |i: u8| crate::dates::MONTHS[usize::from(i.clamp(1, 12)) - 1];
         match self.frequency() {
             Frequency::Monthly => format!("{} {}", month(self.index), self.year),
             Frequency::Quarterly => format!(
@@ -269,11 +255,8 @@ impl Period {
         let yy = self.year.rem_euclid(100);
         match self.frequency() {
             Frequency::Monthly => {
-                const M: [&str; 12] = [
-                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec",
-                ];
-                format!("{} {yy:02}", M[usize::from(self.index.clamp(1, 12)) - 1])
+                let m = crate::dates::MONTHS[usize::from(self.index.clamp(1, 12)) - 1];
+                format!("{} {yy:02}", m.get(..3).unwrap_or(m))
             }
             Frequency::Quarterly => format!("Q{} {yy:02}", self.index),
             Frequency::Yearly => format!("{}", self.year),
