@@ -8,6 +8,8 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::stored::Slug;
 
+pub mod import;
+
 /// What an indicator counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {

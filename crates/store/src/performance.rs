@@ -9,6 +9,7 @@ use learnloop_domain::stored::Slug;
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
+use crate::db::Tx;
 use crate::{Day, Db, StoreError, new_id, query, ts};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -168,6 +169,18 @@ pub async fn dataset(db: &Db, pid: &str, on: Day, all: bool) -> Result<Vec<Indic
     .await
 }
 
+/// The indicators retired from the dataset, by name.
+pub async fn retired(db: &Db, pid: &str) -> Result<Vec<Indicator>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT * FROM indicator WHERE partnership_id = ? AND retired_on IS NOT NULL \
+             ORDER BY lower(name), id LIMIT 500",
+        )
+        .bind(pid),
+    )
+    .await
+}
+
 /// A value as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Value {
@@ -244,6 +257,46 @@ pub async fn enter(
     reason: &str,
 ) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
+    let corrected = put(&mut tx, who, pid, id, (period, value), reason).await?;
+    tx.commit().await?;
+    Ok(corrected == Some(true))
+}
+
+/// One value of an import: (indicator, period, value, reason).
+pub type Entry = (String, Period, f64, String);
+
+/// Enters many values at once (an imported sheet): all of them, or none when any fails.
+/// Returns how many were written (new or corrected; unchanged ones are left).
+pub async fn enter_all(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    entries: &[Entry],
+) -> Result<usize, StoreError> {
+    let mut tx = db.begin().await?;
+    let mut written = 0;
+    for (id, period, value, reason) in entries {
+        if put(&mut tx, who, pid, id, (*period, *value), reason)
+            .await?
+            .is_some()
+        {
+            written += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// Writes one value in the transaction: None when it was already that, else whether it
+/// corrected an earlier value.
+async fn put(
+    tx: &mut Tx,
+    who: &Who,
+    pid: &str,
+    id: &str,
+    (period, value): (Period, f64),
+    reason: &str,
+) -> Result<Option<bool>, StoreError> {
     let ind: Indicator = tx
         .fetch_optional(
             query("SELECT * FROM indicator WHERE partnership_id = ? AND id = ?")
@@ -296,7 +349,7 @@ pub async fn enter(
             }
             false
         }
-        Some((old,)) if (old - value).abs() < 1e-12 => return Ok(false),
+        Some((old,)) if (old - value).abs() < 1e-12 => return Ok(None),
         Some((old,)) => {
             if reason.trim().is_empty() {
                 return Err(StoreError::Conflict(format!(
@@ -338,7 +391,7 @@ pub async fn enter(
         }
     };
     audit::append(
-        &mut tx,
+        tx,
         who,
         Event::new("indicator.value", "indicator", Some(id))
             .summary(format!(
@@ -351,8 +404,7 @@ pub async fn enter(
             .after(&serde_json::json!({ "period": key, "value": value, "reason": reason.trim() })),
     )
     .await?;
-    tx.commit().await?;
-    Ok(corrected)
+    Ok(Some(corrected))
 }
 
 /// A benchmark as stored: (period, name, value).

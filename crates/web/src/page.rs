@@ -113,6 +113,7 @@ pub enum Flash {
     ActionSignedOff,
     ImpactRecorded,
     PlanImported,
+    ValuesImported,
     PlanSaved,
 }
 
@@ -501,6 +502,7 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Impact review recorded",
     ),
     (Flash::PlanImported, "plan-imported", "Action plan imported"),
+    (Flash::ValuesImported, "values-imported", "Values imported"),
     (
         Flash::PlanSaved,
         "plan-saved",

@@ -42,7 +42,19 @@ pub fn routes() -> Router<AppState> {
         .route("/performance/indicators/{id}/values", post(enter))
         .route("/performance/indicators/{id}/benchmarks", post(benchmark))
         .route("/performance/indicators/{id}/retire", post(retire))
+        .route(
+            "/performance/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    learnloop_domain::files::MAX_UPLOAD_BYTES + 1024 * 1024,
+                )),
+        )
+        .route("/performance/import/confirm", post(import::confirm))
+        .route("/performance/import/sheet.xlsx", get(import::sheet))
 }
+
+mod import;
 
 fn today() -> chrono::NaiveDate {
     learnloop_domain::dates::london_date(Utc::now())
@@ -163,6 +175,8 @@ struct DashboardPage {
     tiles: Vec<Tile>,
     flagged: usize,
     can_manage: bool,
+    /// The business team or an agency lead: they import values.
+    can_import: bool,
     all: bool,
     on: String,
     /// Looking at the dataset as it stood on an earlier day.
@@ -206,6 +220,7 @@ async fn dashboard(
         chrome: s.chrome("/performance"),
         flagged,
         tiles,
+        can_import: can_manage(&s.actor) || s.actor.agencies_led().next().is_some(),
         can_manage: can_manage(&s.actor),
         all,
         on: on.format("%Y-%m-%d").to_string(),

@@ -135,3 +135,81 @@ async fn an_indicator_is_added_fed_corrected_charted_flagged_and_retired() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn values_import_from_a_sheet_only_when_every_row_is_valid() {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let police = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook Constabulary").await;
+        let hospital = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook General Hospital NHS Foundation Trust").await;
+        for (name, agency) in [("Sexual offences charged", &police), ("Births visited within 14 days", &hospital)] {
+            let form = [
+                ("name", name),
+                ("definition", "Counted each quarter."),
+                ("agency", agency.as_str()),
+                ("unit", "percentage"),
+                ("polarity", "higher"),
+                ("frequency", "quarterly"),
+                ("target", "90"),
+                ("tolerance", "5"),
+                ("published", "no"),
+            ];
+            assert_eq!(bt.post("/performance/indicators/new", &form).await.status, 303);
+        }
+        let now = Period::of(Frequency::Quarterly, Utc::now().date_naive());
+        let q: Vec<Period> = (1..=4).rev().map(|n| (0..n).fold(now, |p, _| p.prev())).collect();
+        let count = || async {
+            let (n,): (i64,) = app.db.fetch_one(query("SELECT COUNT(*) FROM indicator_value")).await.unwrap();
+            n
+        };
+
+        // The police lead's sheet: four quarters, one value over 100%, one of another agency's.
+        assert_eq!(practitioner.get("/performance/import").await.status, 403);
+        assert_eq!(lead.get("/performance/import").await.status, 200);
+        let sheet = lead.get("/performance/import/sheet.xlsx").await;
+        assert_eq!(sheet.status, 200);
+        let mut csv = String::from("Indicator,Period,Value,Reason\n");
+        for (p, v) in q.iter().zip(["81", "84", "140", "79"]) {
+            csv.push_str(&format!("Sexual offences charged,{},{v},\n", p.key()));
+        }
+        let bad = format!("{csv}Births visited within 14 days,{},90,\n", q[0].key());
+        let preview = lead.upload("/performance/import", &[], "values.csv", bad.into_bytes()).await;
+        assert_eq!(preview.status, 422, "{}", preview.body);
+        assert!(preview.contains("A percentage cannot be more than 100"), "{}", preview.body);
+        assert!(preview.contains("belongs to another agency"));
+        assert!(preview.contains("Nothing has been entered"));
+        assert_eq!(count().await, 0, "nothing is written from a file with problems");
+
+        // Fixed: the preview says what each row does; confirming enters all four.
+        let fixed = csv.replace(",140,", ",74,");
+        let preview = lead.upload("/performance/import", &[], "values.csv", fixed.into_bytes()).await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.contains("4 values ready to enter"), "{}", preview.body);
+        let file_id = preview.body.split("name=\"file_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        // Nobody else confirms another person's upload.
+        assert_eq!(bt.post("/performance/import/confirm", &[("file_id", &file_id)]).await.status, 404);
+        let done = lead.post("/performance/import/confirm", &[("file_id", &file_id)]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert_eq!(count().await, 4);
+
+        // A correction in a later sheet needs its reason, and is kept with it.
+        let again = format!("Indicator,Period,Value,Reason\nSexual offences charged,{},77,\n", q[3].key());
+        let preview = lead.upload("/performance/import", &[], "values.csv", again.into_bytes()).await;
+        assert_eq!(preview.status, 422);
+        assert!(preview.contains("Say in the Reason column why"), "{}", preview.body);
+        let again = format!("Indicator,Period,Value,Reason\nSexual offences charged,{},77,Recount after audit\n", q[3].key());
+        let preview = lead.upload("/performance/import", &[], "values.xlsx.csv", again.into_bytes()).await;
+        assert!(preview.contains("Corrects 79%"), "{}", preview.body);
+        let file_id = preview.body.split("name=\"file_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        assert_eq!(lead.post("/performance/import/confirm", &[("file_id", &file_id)]).await.status, 303);
+        let reason = one(&app, "SELECT reason FROM indicator_value_change WHERE after_value = 77 AND changed_by LIKE ?", "%").await;
+        assert_eq!(reason, "Recount after audit");
+        // Files that are not spreadsheets get a message, never a 500.
+        for (name, bytes) in [("empty.csv", Vec::new()), ("photo.xlsx", b"PK\x03\x04junk".to_vec()), ("x.csv", b"Name,When\nx,y\n".to_vec())] {
+            assert_eq!(lead.upload("/performance/import", &[], name, bytes).await.status, 422, "{name}");
+        }
+    })
+    .await;
+}

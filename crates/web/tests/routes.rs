@@ -386,6 +386,11 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "/performance/indicators/{id}/retire",
         "ADDDNNND S X",
     ),
+    // Values imported from a sheet by the business team and agency leads (each their own).
+    ("GET", "/performance/import", "ADDADDDD S A"),
+    ("POST", "/performance/import", "ADDADDDD S A"),
+    ("POST", "/performance/import/confirm", "ADDADDDD S A"),
+    ("GET", "/performance/import/sheet.xlsx", "ADDADDDD S A"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -421,6 +426,7 @@ const MULTIPART: &[&str] = &[
     "/reviews/{id}/documents",
     "/actions/{id}/updates",
     "/actions/import",
+    "/performance/import",
     "/returns/{id}/files",
 ];
 

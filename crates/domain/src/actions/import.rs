@@ -76,7 +76,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-fn norm(s: &str) -> String {
+pub(crate) fn norm(s: &str) -> String {
     s.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
