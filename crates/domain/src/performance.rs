@@ -274,6 +274,26 @@ impl Period {
         Period::new(f, n.div_euclid(per), (n.rem_euclid(per) + 1) as u8)
     }
 
+    /// The first day of the period.
+    pub fn first_day(self) -> NaiveDate {
+        let month = match self.frequency() {
+            Frequency::Monthly => u32::from(self.index),
+            Frequency::Quarterly => u32::from(self.index) * 3 - 2,
+            Frequency::Yearly => 1,
+        };
+        NaiveDate::from_ymd_opt(self.year, month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// When the agencies' values for the period are due: the last day of the month after it
+    /// ends (a quarter to March is due by the end of April).
+    pub fn returns_due(self) -> NaiveDate {
+        let after = self.next().first_day();
+        after
+            .checked_add_months(chrono::Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(after)
+    }
+
     pub fn next(self) -> Period {
         Period::from_ordinal(self.frequency(), self.ordinal() + 1)
     }
@@ -517,6 +537,8 @@ mod tests {
             q
         );
         assert_eq!(q.prev().key(), "2025-Q4");
+        assert_eq!(q.returns_due().to_string(), "2026-04-30");
+        assert_eq!(q.prev().returns_due().to_string(), "2026-01-31");
         let m = Period::parse(Frequency::Monthly, "03/2026").unwrap();
         assert_eq!(m.key(), "2026-03");
         assert_eq!(m.label(), "March 2026");

@@ -491,3 +491,69 @@ pub async fn worsening_after(db: &Db, pid: &str) -> Result<i64, StoreError> {
         .await?;
     Ok(n)
 }
+
+/// What one agency has still to send: (agency id, agency name, the indicators, due).
+pub type Owed = (String, String, Vec<String>, Day);
+
+/// Mails every active lead of each agency with values still to send, once a day at most, and
+/// audits the chase. Returns the mails queued.
+pub async fn chase(
+    db: &Db,
+    who: &Who,
+    pid: &str,
+    owed: &[Owed],
+    (public_url, day): (&str, chrono::NaiveDate),
+) -> Result<usize, StoreError> {
+    let leads: Vec<(String, String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT m.agency_id, p.email, p.name FROM membership m JOIN person p ON p.id = m.person_id \
+                 WHERE m.partnership_id = ? AND m.role = 'agency-lead' AND p.active = ? \
+                 ORDER BY p.email LIMIT 2000",
+            )
+            .bind(pid)
+            .bind(true),
+        )
+        .await?;
+    let mut tx = db.begin().await?;
+    let mut queued = 0;
+    let day_text = Day(day).to_string();
+    for (agency, name, indicators, due) in owed {
+        for (_, email, person) in leads.iter().filter(|(a, _, _)| a == agency) {
+            let fresh = crate::outbox::enqueue(
+                &mut tx,
+                crate::outbox::NewMail {
+                    kind: "indicator-chase",
+                    partnership_id: Some(pid.to_owned()),
+                    natural_key: Some(format!("indicator-chase:{agency}:{email}:{day_text}")),
+                    to: email.clone(),
+                    subject: format!("Reminder: performance data needed from {name}"),
+                    body: format!(
+                        "Hello {person},\n\nThe partnership's dataset is waiting for {name}'s values of these indicators, due {}:\n\n{}\n\nEnter them here: {public_url}/performance/return?agency={agency}\n",
+                        due.long(),
+                        indicators
+                            .iter()
+                            .map(|i| format!("- {i}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ),
+                },
+            )
+            .await?;
+            queued += usize::from(fresh);
+        }
+    }
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("indicator.chase", "partnership", Some(pid))
+            .summary(format!(
+                "Chased {} agencies for their performance data",
+                owed.len()
+            ))
+            .after(&serde_json::json!({ "agencies": owed.len(), "mails": queued })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(queued)
+}

@@ -12,6 +12,7 @@ mod assurance;
 mod attention;
 mod audit;
 mod audits;
+mod cache;
 mod clocks;
 mod error;
 mod forms;

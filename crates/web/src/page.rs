@@ -114,6 +114,8 @@ pub enum Flash {
     ImpactRecorded,
     PlanImported,
     ValuesImported,
+    ValuesSent,
+    AgenciesChased,
     PlanSaved,
 }
 
@@ -503,6 +505,12 @@ const FLASHES: &[(Flash, &str, &str)] = &[
     ),
     (Flash::PlanImported, "plan-imported", "Action plan imported"),
     (Flash::ValuesImported, "values-imported", "Values imported"),
+    (Flash::ValuesSent, "values-sent", "Values sent"),
+    (
+        Flash::AgenciesChased,
+        "agencies-chased",
+        "Agencies chased: their leads have been sent a reminder",
+    ),
     (
         Flash::PlanSaved,
         "plan-saved",

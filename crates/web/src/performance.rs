@@ -28,6 +28,7 @@ use learnloop_store::performance::{self, BENCHMARKS, Indicator, IndicatorInput};
 use learnloop_store::{Day, StoreError, is_id};
 
 use crate::AppState;
+use crate::attention::{Attention, Audience};
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, Field, FormPairs};
 use crate::page::{Chrome, Flash, render, render_status};
@@ -52,9 +53,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/performance/import/confirm", post(import::confirm))
         .route("/performance/import/sheet.xlsx", get(import::sheet))
+        .route(
+            "/performance/return",
+            get(returns::page).post(returns::send),
+        )
+        .route("/performance/returns", get(returns::status_page))
+        .route("/performance/returns/chase", post(returns::chase))
 }
 
 mod import;
+mod returns;
 
 fn today() -> chrono::NaiveDate {
     learnloop_domain::dates::london_date(Utc::now())
@@ -206,11 +214,11 @@ async fn dashboard(
         .unwrap_or(now);
     let all = reads_all(&s.actor);
     let key = (s.pid().to_owned(), all, q.agency.clone(), on);
-    let tiles = match cached(&key) {
+    let tiles = match TILES.get(&key) {
         Some(t) => t,
         None => {
             let t = tiles_of(&st, &s, (on, all, &q.agency)).await?;
-            remember(key, &t);
+            TILES.put(key, t.clone());
             t
         }
     };
@@ -243,46 +251,26 @@ async fn dashboard(
 /// charts is drawn once a minute, not on every request. Values change quarterly.
 type TileKey = (String, bool, String, chrono::NaiveDate);
 
-type TileCache = std::sync::Mutex<HashMap<TileKey, (std::time::Instant, Vec<Tile>)>>;
-
-fn tile_cache() -> &'static TileCache {
-    static CACHE: std::sync::OnceLock<TileCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
-
-fn cached(key: &TileKey) -> Option<Vec<Tile>> {
-    let c = tile_cache().lock().ok()?;
-    let (when, tiles) = c.get(key)?;
-    (when.elapsed() < std::time::Duration::from_secs(60)).then(|| tiles.clone())
-}
-
-fn remember(key: TileKey, tiles: &[Tile]) {
-    if let Ok(mut c) = tile_cache().lock() {
-        c.retain(|_, (when, _)| when.elapsed() < std::time::Duration::from_secs(60));
-        if c.len() < 2000 {
-            c.insert(key, (std::time::Instant::now(), tiles.to_vec()));
-        }
-    }
-}
+static TILES: crate::cache::Minute<TileKey, Vec<Tile>> = crate::cache::Minute::new(2000);
 
 /// Forgets a partnership's tiles after a write to its dataset.
 fn forget(pid: &str) {
-    if let Ok(mut c) = tile_cache().lock() {
-        c.retain(|k, _| k.0 != pid);
-    }
+    TILES.forget(|k| k.0 == pid);
+    FLAGGED.forget(|k| k == pid);
 }
 
-async fn tiles_of(
+/// Each indicator of the dataset as it stood on `on` (of one agency, or all), with its values
+/// up to then, benchmarks and exceptions. Two years of values and benchmarks (the charts' eight
+/// quarters, or the last three years) are read once for every indicator.
+async fn readings(
     st: &AppState,
     s: &Signed,
     (on, all, agency): (chrono::NaiveDate, bool, &str),
-) -> AppResult<Vec<Tile>> {
+) -> AppResult<Vec<(Indicator, Read)>> {
     let mut list = performance::dataset(&st.db, s.pid(), Day(on), all).await?;
     if is_id(agency) {
         list.retain(|i| i.agency_id == agency);
     }
-    // Two years of values and benchmarks (the charts' eight quarters, or the last three
-    // years), read once for every chart.
     let since = (on.year() - 2).to_string();
     let values = performance::values_since(&st.db, s.pid(), &since).await?;
     let benchmarks = performance::benchmarks_since(&st.db, s.pid(), &since).await?;
@@ -297,44 +285,213 @@ async fn tiles_of(
             .push((p.as_str(), n.as_str(), *x));
     }
     let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    Ok(list
+        .into_iter()
+        .map(|i| {
+            let until = on_key(i.frequency, on);
+            let vals: Vec<(&str, f64)> = v_of
+                .get(i.id.as_str())
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|(p, _)| *p <= until.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let r = read(
+                &i,
+                &vals,
+                b_of.get(i.id.as_str()).map_or(&[][..], Vec::as_slice),
+                worsening,
+            );
+            (i, r)
+        })
+        .collect())
+}
+
+fn latest_of(i: &Indicator, r: &Read) -> String {
+    r.values.last().map_or_else(
+        || "No values yet".to_owned(),
+        |(p, v)| format!("{}: {}", p.label(), i.unit.show(*v)),
+    )
+}
+
+async fn tiles_of(
+    st: &AppState,
+    s: &Signed,
+    view: (chrono::NaiveDate, bool, &str),
+) -> AppResult<Vec<Tile>> {
     let refd = s.reference(&st.db).await?;
-    let mut tiles = Vec::new();
-    for i in &list {
-        let until = on_key(i.frequency, on);
-        let vals: Vec<(&str, f64)> = v_of
-            .get(i.id.as_str())
-            .map(|v| {
-                v.iter()
-                    .copied()
-                    .filter(|(p, _)| *p <= until.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let r = read(
-            i,
-            &vals,
-            b_of.get(i.id.as_str()).map_or(&[][..], Vec::as_slice),
-            worsening,
-        );
-        let periods = window(i.frequency, &r.values, 8);
-        tiles.push(Tile {
-            id: i.id.clone(),
-            name: i.name.clone(),
-            agency: refd
-                .agencies
-                .iter()
-                .find(|a| a.id == i.agency_id)
-                .map(|a| a.name.clone())
-                .unwrap_or_default(),
-            latest: r.values.last().map_or_else(
-                || "No values yet".to_owned(),
-                |(p, v)| format!("{}: {}", p.label(), i.unit.show(*v)),
-            ),
-            svg: chart_of(i, &r, &periods, true),
-            flags: r.flags.iter().map(Exception::label).collect(),
-        });
+    Ok(readings(st, s, view)
+        .await?
+        .into_iter()
+        .map(|(i, r)| {
+            let periods = window(i.frequency, &r.values, 8);
+            Tile {
+                agency: refd
+                    .agencies
+                    .iter()
+                    .find(|a| a.id == i.agency_id)
+                    .map(|a| a.name.clone())
+                    .unwrap_or_default(),
+                latest: latest_of(&i, &r),
+                svg: chart_of(&i, &r, &periods, true),
+                flags: r.flags.iter().map(Exception::label).collect(),
+                id: i.id,
+                name: i.name,
+            }
+        })
+        .collect())
+}
+
+// ---- what needs attention: exceptions on agency leads' home pages and the board's agenda ----
+
+/// A flagged indicator of today's dataset.
+#[derive(Clone)]
+struct Flagged {
+    id: String,
+    name: String,
+    agency_id: String,
+    published: bool,
+    latest: String,
+    /// Every flag but a missing value, in words.
+    flags: Vec<String>,
+    /// The period whose value is missing, if one is.
+    missing: Option<Period>,
+}
+
+static FLAGGED: crate::cache::Minute<String, Vec<Flagged>> = crate::cache::Minute::new(2000);
+
+/// Today's flagged indicators of the whole dataset, counted at most once a minute per
+/// partnership on each server, and forgotten with the tiles on every write.
+async fn flagged(st: &AppState, s: &Signed) -> AppResult<Vec<Flagged>> {
+    let key = s.pid().to_owned();
+    if let Some(f) = FLAGGED.get(&key) {
+        return Ok(f);
     }
-    Ok(tiles)
+    let out: Vec<Flagged> = readings(st, s, (today(), true, ""))
+        .await?
+        .into_iter()
+        .filter(|(_, r)| !r.flags.is_empty())
+        .map(|(i, r)| Flagged {
+            latest: latest_of(&i, &r),
+            flags: r
+                .flags
+                .iter()
+                .filter(|f| !matches!(f, Exception::Missing(_)))
+                .map(Exception::label)
+                .collect(),
+            missing: r.flags.iter().find_map(|f| match f {
+                Exception::Missing(p) => Some(*p),
+                _ => None,
+            }),
+            id: i.id,
+            name: i.name,
+            agency_id: i.agency_id,
+            published: i.published,
+        })
+        .collect();
+    FLAGGED.put(key, out.clone());
+    Ok(out)
+}
+
+/// Values are due by the end of the month after their period ends.
+fn due_of(p: Period) -> chrono::NaiveDate {
+    p.returns_due()
+}
+
+/// The exceptions of the dataset: for an agency's lead, their agency's flagged indicators and
+/// the values it has still to return; for the business team, how many are flagged and
+/// missing; on the board's agenda, each flagged indicator (what the reader may see of it).
+pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {
+    let s = a.signed();
+    let (board, led): (bool, Vec<String>) = match a {
+        Audience::Group { group, .. } => (group.group.kind == "board", Vec::new()),
+        Audience::Person(s) => (false, s.actor.agencies_led().map(str::to_owned).collect()),
+    };
+    let bt = matches!(a, Audience::Person(_)) && can_manage(&s.actor);
+    if !board && led.is_empty() && !bt {
+        return Ok(Vec::new());
+    }
+    if s.require(Permission::ViewPartnership).is_err() {
+        return Ok(Vec::new());
+    }
+    let flagged = flagged(st, s).await?;
+    let all = reads_all(&s.actor);
+    let mut out = Vec::new();
+    let now = today();
+    if board {
+        for f in flagged
+            .iter()
+            .filter(|f| !f.flags.is_empty() && (all || f.published))
+        {
+            out.push(Attention {
+                kind: "indicator",
+                text: format!("Performance exception: {}", f.name),
+                detail: format!("{}. {}", f.latest, f.flags.join("; ")),
+                href: format!("/performance/indicators/{}", f.id),
+                tag: Some(("Exception".to_owned(), "red")),
+            });
+        }
+        return Ok(out);
+    }
+    let refd = s.reference(&st.db).await?;
+    for agency in &led {
+        let name = refd
+            .agencies
+            .iter()
+            .find(|x| &x.id == agency)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        let mine: Vec<&Flagged> = flagged.iter().filter(|f| &f.agency_id == agency).collect();
+        let missing: Vec<Period> = mine.iter().filter_map(|f| f.missing).collect();
+        if let Some(due) = missing.iter().map(|p| due_of(*p)).min() {
+            out.push(Attention {
+                kind: "indicator",
+                text: format!(
+                    "{name}: values to send for {} indicator{}",
+                    missing.len(),
+                    if missing.len() == 1 { "" } else { "s" }
+                ),
+                detail: format!("Due {}", Day(due).long()),
+                href: format!("/performance/return?agency={agency}"),
+                tag: Some(if due < now {
+                    ("Overdue".to_owned(), "red")
+                } else {
+                    ("To send".to_owned(), "blue")
+                }),
+            });
+        }
+        for f in mine.iter().filter(|f| !f.flags.is_empty()) {
+            out.push(Attention {
+                kind: "indicator",
+                text: format!("{}: {}", f.name, f.flags.join("; ")),
+                detail: f.latest.clone(),
+                href: format!("/performance/indicators/{}", f.id),
+                tag: Some(("Exception".to_owned(), "red")),
+            });
+        }
+    }
+    if bt {
+        let exceptions = flagged.iter().filter(|f| !f.flags.is_empty()).count();
+        let overdue = flagged
+            .iter()
+            .filter(|f| f.missing.is_some_and(|p| due_of(p) < now))
+            .count();
+        if exceptions + overdue > 0 {
+            out.push(Attention {
+                kind: "indicator",
+                text: format!(
+                    "Performance data: {exceptions} indicator{} flagged",
+                    if exceptions == 1 { "" } else { "s" }
+                ),
+                detail: format!("{overdue} with values overdue from their agencies"),
+                href: "/performance/returns".to_owned(),
+                tag: None,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The key of the period a day falls in, to keep later values out of a past view.

@@ -641,42 +641,26 @@ pub(crate) async fn results(st: &AppState, pid: &str, course_id: &str) -> AppRes
 /// A course's evaluations (asked, sent in, the means of each rating) and follow-up rates
 /// (participants asked and answered, managers asked and answered).
 type Results = ((i64, i64, Vec<Option<f64>>), (i64, i64, i64, i64));
-type ResultsCache =
-    std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, Results)>>;
-
-fn results_cache() -> &'static ResultsCache {
-    static CACHE: std::sync::OnceLock<ResultsCache> = std::sync::OnceLock::new();
-    CACHE.get_or_init(Default::default)
-}
+static RESULTS: crate::cache::Minute<(String, String), Results> = crate::cache::Minute::new(5000);
 
 /// A course's results, counted at most once a minute per course on each server, and counted
 /// again here as soon as an evaluation or a follow-up of the partnership is sent in to it.
 async fn course_results(st: &AppState, pid: &str, course_id: &str) -> AppResult<Results> {
     let key = (pid.to_owned(), course_id.to_owned());
-    if let Ok(c) = results_cache().lock()
-        && let Some((when, r)) = c.get(&key)
-        && when.elapsed() < std::time::Duration::from_secs(60)
-    {
-        return Ok(r.clone());
+    if let Some(r) = RESULTS.get(&key) {
+        return Ok(r);
     }
     let r = (
         training::evaluation_summary(&st.db, pid, course_id).await?,
         training::follow_up_rates(&st.db, pid, course_id).await?,
     );
-    if let Ok(mut c) = results_cache().lock() {
-        c.retain(|_, (when, _)| when.elapsed() < std::time::Duration::from_secs(60));
-        if c.len() < 5000 {
-            c.insert(key, (std::time::Instant::now(), r.clone()));
-        }
-    }
+    RESULTS.put(key, r.clone());
     Ok(r)
 }
 
 /// Forgets a partnership's course results after a training return is sent in or asked for.
 pub(crate) fn forget_results(pid: &str) {
-    if let Ok(mut c) = results_cache().lock() {
-        c.retain(|k, _| k.0 != pid);
-    }
+    RESULTS.forget(|k| k.0 == pid);
 }
 
 async fn course_page(
@@ -1708,27 +1692,14 @@ async fn cached_report(
     year: i32,
     period: (WallTime, WallTime),
 ) -> AppResult<Report> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    use std::time::{Duration as Age, Instant};
-    type Cache = Mutex<HashMap<(String, i32), (Instant, Report)>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
+    static REPORTS: crate::cache::Minute<(String, i32), Report> = crate::cache::Minute::new(2000);
     let key = (pid.to_owned(), year);
-    if let Ok(c) = cache.lock()
-        && let Some((when, r)) = c.get(&key)
-        && when.elapsed() < Age::from_secs(60)
-    {
-        return Ok(r.clone());
+    if let Some(r) = REPORTS.get(&key) {
+        return Ok(r);
     }
     let (courses, agencies) = training::report(&st.db, pid, period).await?;
     let r: Report = (courses, agencies, now_wall().time());
-    if let Ok(mut c) = cache.lock() {
-        c.retain(|_, (when, _)| when.elapsed() < Age::from_secs(600));
-        if c.len() < 2000 {
-            c.insert(key, (Instant::now(), r.clone()));
-        }
-    }
+    REPORTS.put(key, r.clone());
     Ok(r)
 }
 

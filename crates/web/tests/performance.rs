@@ -213,3 +213,175 @@ async fn values_import_from_a_sheet_only_when_every_row_is_valid() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn agencies_send_their_quarter_the_business_team_chases_and_exceptions_reach_homes_and_the_board()
+ {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let hospital = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook General Hospital NHS Foundation Trust",
+        )
+        .await;
+        let form = [
+            ("name", "Sexual offences charged"),
+            (
+                "definition",
+                "Offences against children charged within the quarter",
+            ),
+            ("agency", police.as_str()),
+            ("unit", "percentage"),
+            ("polarity", "higher"),
+            ("frequency", "quarterly"),
+            ("target", "60"),
+            ("tolerance", "5"),
+            ("published", "no"),
+        ];
+        let p = bt.post("/performance/indicators/new", &form).await;
+        assert_eq!(p.status, 303);
+        let url = p.location.unwrap();
+        let last = Period::of(Frequency::Quarterly, Utc::now().date_naive()).prev();
+
+        // Nothing sent yet: the police lead's home page asks for it, the business team's counts it.
+        let home = lead.get("/home").await;
+        assert!(
+            home.contains("Northbrook Constabulary: values to send for 1 indicator"),
+            "{}",
+            home.body
+        );
+        let status = bt.get("/performance/returns").await;
+        assert!(
+            status.contains("0 of 1 agencies have sent every value"),
+            "{}",
+            status.body
+        );
+        assert!(status.contains(&format!("Sexual offences charged ({})", last.label())));
+        assert_eq!(lead.get("/performance/returns").await.status, 403);
+        // The chase mails the lead, once a day.
+        assert_eq!(
+            lead.post("/performance/returns/chase", &[]).await.status,
+            403
+        );
+        assert_eq!(bt.post("/performance/returns/chase", &[]).await.status, 303);
+        assert_eq!(bt.post("/performance/returns/chase", &[]).await.status, 303);
+        let (mails,): (i64,) = app
+            .db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM outbox WHERE kind = 'indicator-chase'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(mails, 1);
+        let mail = common::last_mail_to(&app.db, "agency.lead@northbrook.example")
+            .await
+            .unwrap_or_default();
+        assert!(mail.contains("/performance/return?agency="), "{mail}");
+
+        // The form: another agency's refused, a bad value explained, then sent.
+        let form_url = format!("/performance/return?agency={police}");
+        assert_eq!(
+            lead.get(&format!("/performance/return?agency={hospital}"))
+                .await
+                .status,
+            403
+        );
+        assert_eq!(practitioner.get("/performance/return").await.status, 403);
+        let page = lead.get("/performance/return").await;
+        assert!(
+            page.contains(&format!("Sexual offences charged ({})", last.label())),
+            "{}",
+            page.body
+        );
+        let id = url.rsplit('/').next().unwrap().to_owned();
+        let field = format!("v-{id}");
+        let p = lead.post(&form_url, &[(field.as_str(), "")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Enter at least one value to send"));
+        let p = lead.post(&form_url, &[(field.as_str(), "many")]).await;
+        assert!(p.contains("Enter the value as a number"));
+        let p = lead.post(&form_url, &[(field.as_str(), "41")]).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        // Changing it needs a reason.
+        let p = lead.post(&form_url, &[(field.as_str(), "43")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("say why it is being corrected"), "{}", p.body);
+        let reason = format!("r-{id}");
+        let p = lead
+            .post(
+                &form_url,
+                &[
+                    (field.as_str(), "43"),
+                    (reason.as_str(), "A late charge was recorded"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+
+        // Sent: the request leaves the home page; 43% against a target of 60% is an exception,
+        // on the lead's home page and the board's next agenda.
+        let home = lead.get("/home").await;
+        assert!(!home.contains("values to send"), "{}", home.body);
+        assert!(
+            home.contains("Sexual offences charged: Off target"),
+            "{}",
+            home.body
+        );
+        assert!(
+            bt.get("/performance/returns")
+                .await
+                .contains("1 of 1 agencies have sent every value")
+        );
+        let exec = one(
+            &app,
+            "SELECT id FROM partnership_group WHERE name = ?",
+            "Safeguarding Children Partnership Executive",
+        )
+        .await;
+        let next_year = (Utc::now()
+            .date_naive()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .unwrap()
+            + 1)
+        .to_string();
+        let r = bt
+            .post(
+                &format!("/groups/{exec}/meetings/new"),
+                &[
+                    ("first-day", "12"),
+                    ("first-month", "1"),
+                    ("first-year", &next_year),
+                    ("time", "10:00"),
+                    ("length", "120"),
+                    ("place", "Civic Centre"),
+                    ("link", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let meeting = one(
+            &app,
+            "SELECT id FROM meeting WHERE group_id = ? ORDER BY starts_at LIMIT 1",
+            &exec,
+        )
+        .await;
+        let agenda = bt.get(&format!("/meetings/{meeting}")).await;
+        assert!(
+            agenda.contains("Performance exception: Sexual offences charged"),
+            "{}",
+            agenda.body
+        );
+    })
+    .await;
+}

@@ -391,6 +391,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/performance/import", "ADDADDDD S A"),
     ("POST", "/performance/import/confirm", "ADDADDDD S A"),
     ("GET", "/performance/import/sheet.xlsx", "ADDADDDD S A"),
+    // The quarterly return: an agency lead's own agency (the business team any agency's);
+    // who has sent theirs, and the chase, for the business team.
+    ("GET", "/performance/return", "DDDADDDD S D"),
+    ("POST", "/performance/return", "DDDADDDD S D"),
+    ("GET", "/performance/returns", "ADDDDDDD S A"),
+    ("POST", "/performance/returns/chase", "ADDDDDDD S A"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
