@@ -436,6 +436,72 @@ pub fn exceptions(r: &Reading<'_>) -> Vec<Exception> {
     out
 }
 
+/// An indicator's values either side of the period an action closed in: the mean of up to `n`
+/// periods before it, and of up to `n` after it (the period itself is in neither), with how
+/// many each side had. None when either side has no value yet.
+pub fn before_after(
+    values: &[(Period, f64)],
+    closed: Period,
+    n: usize,
+) -> Option<((f64, usize), (f64, usize))> {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let before: Vec<f64> = values
+        .iter()
+        .filter(|(p, _)| *p < closed)
+        .rev()
+        .take(n)
+        .map(|(_, v)| *v)
+        .collect();
+    let after: Vec<f64> = values
+        .iter()
+        .filter(|(p, _)| *p > closed)
+        .take(n)
+        .map(|(_, v)| *v)
+        .collect();
+    if before.is_empty() || after.is_empty() {
+        return None;
+    }
+    Some(((mean(&before), before.len()), (mean(&after), after.len())))
+}
+
+/// "Before the action closed (4 periods): 62% on average. Since (2 periods): 71% on average,
+/// better." — or what is still to come.
+pub fn before_after_summary(
+    unit: Unit,
+    polarity: Polarity,
+    values: &[(Period, f64)],
+    closed: Period,
+) -> String {
+    let periods = |n: usize| format!("{n} period{}", if n == 1 { "" } else { "s" });
+    match before_after(values, closed, 4) {
+        None if values.iter().any(|(p, _)| *p > closed) => format!(
+            "The action closed in {}; there is no value from before it to compare with.",
+            closed.label()
+        ),
+        None => format!(
+            "The action closed in {}; the values after it are still to come.",
+            closed.label()
+        ),
+        Some(((b, nb), (a, na))) => {
+            let way = if (a - b).abs() < 1e-9 {
+                "no change"
+            } else if polarity.worse(a, b) {
+                "worse"
+            } else {
+                "better"
+            };
+            format!(
+                "Before the action closed in {} ({}): {} on average. Since ({}): {} on average, {way}.",
+                closed.label(),
+                periods(nb),
+                unit.show(b),
+                periods(na),
+                unit.show(a)
+            )
+        }
+    }
+}
+
 /// A sentence on the trend for the chart's text summary: the latest value against the one a
 /// year before (or the first), and against the target.
 pub fn trend_summary(
@@ -524,6 +590,53 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn before_and_after_an_action_closed() {
+        let q = |k: &str| Period::parse(Frequency::Quarterly, k).unwrap();
+        let v = vec![
+            (q("2025-Q1"), 50.0),
+            (q("2025-Q2"), 60.0),
+            (q("2025-Q3"), 99.0),
+            (q("2025-Q4"), 70.0),
+            (q("2026-Q1"), 80.0),
+        ];
+        let ba = before_after(&v, q("2025-Q3"), 4).unwrap();
+        assert_eq!(ba, ((55.0, 2), (75.0, 2)));
+        assert_eq!(
+            before_after_summary(Unit::Percentage, Polarity::HigherIsBetter, &v, q("2025-Q3")),
+            "Before the action closed in July to September 2025 (2 periods): 55% on average. Since (2 periods): 75% on average, better."
+        );
+        assert!(
+            before_after_summary(Unit::Days, Polarity::LowerIsBetter, &v, q("2025-Q3"))
+                .ends_with("75 days on average, worse.")
+        );
+        assert!(
+            before_after_summary(Unit::Count, Polarity::HigherIsBetter, &v, q("2026-Q1"))
+                .contains("still to come")
+        );
+        assert!(before_after(&v, q("2024-Q4"), 4).is_none());
+    }
+
+    proptest! {
+        /// Each side counts at most n periods, never the closing one, and the means lie within
+        /// the values of their side.
+        #[test]
+        fn before_after_stays_on_its_side(vals in proptest::collection::vec(0.0f64..100.0, 1..30), at in 0usize..30, n in 1usize..6) {
+            let start = Period::parse(Frequency::Monthly, "2020-01").unwrap();
+            let v: Vec<(Period, f64)> = vals.iter().enumerate().map(|(i, x)| ((0..i).fold(start, |p, _| p.next()), *x)).collect();
+            let closed = (0..at).fold(start, |p, _| p.next());
+            if let Some(((b, nb), (a, na))) = before_after(&v, closed, n) {
+                prop_assert!(nb <= n && na <= n);
+                let before: Vec<f64> = v.iter().filter(|(p, _)| *p < closed).map(|(_, x)| *x).collect();
+                let after: Vec<f64> = v.iter().filter(|(p, _)| *p > closed).map(|(_, x)| *x).collect();
+                prop_assert!(before.iter().any(|x| *x <= b + 1e-9) && before.iter().any(|x| *x >= b - 1e-9));
+                prop_assert!(after.iter().any(|x| *x <= a + 1e-9) && after.iter().any(|x| *x >= a - 1e-9));
+            } else {
+                prop_assert!(at == 0 || at + 1 >= vals.len());
+            }
+        }
+    }
 
     #[test]
     fn periods_read_and_write_back_and_step() {

@@ -795,6 +795,8 @@ pub struct ImpactReview {
     pub recorded_at: String,
     /// A course whose evaluation and three-month follow-up the review cites.
     pub course_id: Option<String>,
+    /// An indicator whose values before and after the action closed the review cites.
+    pub indicator_id: Option<String>,
 }
 
 pub async fn impact(
@@ -820,6 +822,8 @@ pub struct ImpactInput {
     pub notes: String,
     /// A course of the partnership whose results it cites.
     pub course_id: Option<String>,
+    /// An indicator of the partnership's dataset whose values it cites.
+    pub indicator_id: Option<String>,
 }
 
 /// Records (or corrects) an action's impact review. False if the action is not closed.
@@ -853,6 +857,18 @@ pub async fn record_impact(
             return Err(StoreError::NotFound);
         }
     }
+    if let Some(c) = &i.indicator_id {
+        let (n,): (i64,) = tx
+            .fetch_one(
+                query("SELECT COUNT(*) FROM indicator WHERE partnership_id = ? AND id = ?")
+                    .bind(pid)
+                    .bind(c),
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+    }
     tx.execute(
         query("DELETE FROM impact_review WHERE partnership_id = ? AND action_id = ?")
             .bind(pid)
@@ -862,7 +878,7 @@ pub async fn record_impact(
     tx.execute(
         query(
             "INSERT INTO impact_review (action_id, partnership_id, reviewed_on, sustained, made_difference, measure, notes, \
-             recorded_by, recorded_at, course_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             recorded_by, recorded_at, course_id, indicator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(action_id)
         .bind(pid)
@@ -873,7 +889,8 @@ pub async fn record_impact(
         .bind(&i.notes)
         .bind(&who.label)
         .bind(ts(Utc::now()))
-        .bind(i.course_id.as_deref()),
+        .bind(i.course_id.as_deref())
+        .bind(i.indicator_id.as_deref()),
     )
     .await?;
     tx.execute(

@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use learnloop_docs::chart::{self, Chart};
 use learnloop_domain::performance::{
-    Exception, Frequency, Period, Polarity, Reading, Unit, can_enter, can_manage, exceptions,
-    parse, reads_all, trend_summary,
+    Exception, Frequency, Period, Polarity, Reading, Unit, before_after_summary, can_enter,
+    can_manage, exceptions, parse, reads_all, trend_summary,
 };
 use learnloop_domain::policy::Permission;
 use learnloop_domain::stored::Slug;
@@ -133,7 +133,13 @@ fn window(f: Frequency, values: &[(Period, f64)], n: usize) -> Vec<Period> {
     start.until(end)
 }
 
-fn chart_of(i: &Indicator, r: &Read, periods: &[Period], small: bool) -> String {
+/// The chart of an indicator over `periods`; `marker` marks a period (an action closed).
+fn chart_of(
+    i: &Indicator,
+    r: &Read,
+    periods: &[Period],
+    (small, marker): (bool, Option<Period>),
+) -> String {
     let labels: Vec<String> = periods.iter().map(|p| p.short()).collect();
     let at = |series: &[(Period, f64)]| -> Vec<Option<f64>> {
         periods
@@ -159,7 +165,7 @@ fn chart_of(i: &Indicator, r: &Read, periods: &[Period], small: bool) -> String 
         values: &values,
         target: i.target,
         benchmarks: &benchmarks,
-        marker: None,
+        marker: marker.and_then(|m| periods.iter().position(|p| *p == m)),
         small,
     })
 }
@@ -335,13 +341,80 @@ async fn tiles_of(
                     .map(|a| a.name.clone())
                     .unwrap_or_default(),
                 latest: latest_of(&i, &r),
-                svg: chart_of(&i, &r, &periods, true),
+                svg: chart_of(&i, &r, &periods, (true, None)),
                 flags: r.flags.iter().map(Exception::label).collect(),
                 id: i.id,
                 name: i.name,
             }
         })
         .collect())
+}
+
+// ---- impact measured from data ----
+
+/// An indicator an impact review cites, as the action's page shows it.
+pub(crate) struct Cited {
+    pub id: String,
+    pub name: String,
+    pub svg: String,
+    /// The values before and after the action closed, in words.
+    pub summary: String,
+}
+
+/// The cited indicator's chart around the day the action closed, marked, with the values
+/// before and after; None if it is not the partnership's or not one the reader may see.
+pub(crate) async fn cited(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    closed: chrono::NaiveDate,
+) -> AppResult<Option<Cited>> {
+    if !is_id(id) {
+        return Ok(None);
+    }
+    let Some(i) = performance::get(&st.db, s.pid(), id).await? else {
+        return Ok(None);
+    };
+    if !i.published && !reads_all(&s.actor) {
+        return Ok(None);
+    }
+    let values = performance::values(&st.db, s.pid(), &i.id).await?;
+    let benchmarks = performance::benchmarks(&st.db, s.pid(), &i.id).await?;
+    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let v: Vec<(&str, f64)> = values
+        .iter()
+        .map(|x| (x.period.as_str(), x.value))
+        .collect();
+    let b: Vec<(&str, &str, f64)> = benchmarks
+        .iter()
+        .map(|(p, n, x)| (p.as_str(), n.as_str(), *x))
+        .collect();
+    let r = read(&i, &v, &b, worsening);
+    let at = Period::of(i.frequency, closed);
+    // Six periods before the closure, up to the latest value (two years at most).
+    let start = (0..6).fold(at, |p, _| p.prev());
+    let end = r.values.last().map_or(at, |(p, _)| (*p).max(at));
+    let mut periods = start.until(end);
+    if periods.len() > 24 {
+        periods = periods.split_off(periods.len() - 24);
+    }
+    Ok(Some(Cited {
+        svg: chart_of(&i, &r, &periods, (false, Some(at))),
+        summary: before_after_summary(i.unit, i.polarity, &r.values, at),
+        id: i.id,
+        name: i.name,
+    }))
+}
+
+/// The indicators an impact review can cite: today's dataset, by name.
+pub(crate) async fn citable(st: &AppState, s: &Signed) -> AppResult<Vec<(String, String)>> {
+    Ok(
+        performance::dataset(&st.db, s.pid(), Day(today()), reads_all(&s.actor))
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.name))
+            .collect(),
+    )
 }
 
 // ---- what needs attention: exceptions on agency leads' home pages and the board's agenda ----
@@ -796,7 +869,7 @@ async fn view(
             Frequency::Yearly => 10,
         },
     );
-    let svg = chart_of(&ind, &r, &periods, false);
+    let svg = chart_of(&ind, &r, &periods, (false, None));
     let names: Vec<String> = r.benchmarks.iter().map(|(n, _)| n.clone()).collect();
     let rows = r
         .values

@@ -467,6 +467,61 @@ async fn a_recommendation_becomes_an_action_that_is_evidenced_signed_off_and_rev
         assert!(page.contains("Training cited"), "{}", page.body);
         assert!(page.contains("Bruising in non-mobile babies"));
         assert!(page.contains("No evaluations asked for yet"));
+        // Corrected again to cite an indicator: its chart, the closure marked, before and after.
+        let police = ids(&app, "SELECT id FROM agency WHERE name = 'Northbrook Constabulary'").await;
+        let who = learnloop_store::audit::Who::system("actions test");
+        let ind = learnloop_store::performance::add(
+            &app.db,
+            &who,
+            &pid[0],
+            &learnloop_store::performance::IndicatorInput {
+                name: "Bruising referrals seen the same day".to_owned(),
+                definition: "Referrals of bruised babies seen within a day".to_owned(),
+                agency_id: police[0].clone(),
+                unit: learnloop_domain::performance::Unit::Percentage,
+                polarity: learnloop_domain::performance::Polarity::HigherIsBetter,
+                frequency: learnloop_domain::performance::Frequency::Quarterly,
+                target: Some(90.0),
+                tolerance: 5.0,
+                published: true,
+                themes: Vec::new(),
+            },
+            learnloop_store::Day(chrono::Utc::now().date_naive()),
+        )
+        .await
+        .unwrap();
+        use learnloop_domain::performance::{Frequency, Period};
+        let closed = Period::parse(Frequency::Quarterly, "2025-Q2").unwrap();
+        let mut p = Period::parse(Frequency::Quarterly, "2024-Q4").unwrap();
+        for v in [60.0, 62.0, 99.0, 80.0, 84.0] {
+            learnloop_store::performance::enter(&app.db, &who, &pid[0], &ind, (p, v), "").await.unwrap();
+            p = p.next();
+        }
+        app.db
+            .execute(query("UPDATE action SET closed_on = '2025-05-20' WHERE id = ?").bind(&id))
+            .await
+            .unwrap();
+        let mut with = cite(&course);
+        with.push(("indicator".to_owned(), "00000000000000000000000000".to_owned()));
+        let bad: Vec<(&str, &str)> = with.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let p = bt.post(&format!("/actions/{id}/impact"), &bad).await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose one of the partnership&#39;s indicators, or none") || p.contains("Choose one of the partnership’s indicators"), "{}", p.body);
+        with.last_mut().unwrap().1 = ind.clone();
+        let good: Vec<(&str, &str)> = with.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(bt.post(&format!("/actions/{id}/impact"), &good).await.status, 303);
+        let page = bt.get(&format!("/actions/{id}")).await;
+        assert!(page.contains("Indicator cited"), "{}", page.body);
+        assert!(
+            page.contains(&format!(
+                "Before the action closed in {} (2 periods): 61% on average. Since (2 periods): 82% on average, better.",
+                closed.label()
+            )),
+            "{}",
+            page.body
+        );
+        assert!(page.contains("<svg role=\"img\""));
+        assert!(page.contains("Training cited"), "both stay cited");
         let due_view = bt.get("/actions?status=impact-due").await;
         assert!(!due_view.contains("Write a joint bruising protocol"));
         assert!(!bt.get("/home").await.contains("Impact review due:"));

@@ -112,8 +112,11 @@ struct ShowPage {
     i_measure: Input,
     i_notes: Textarea,
     i_course: Select,
+    i_indicator: Select,
     /// The course the impact review cites: (id, title, what its evaluation and follow-up show).
     cited: Option<(String, String, String)>,
+    /// The indicator it cites: its chart with the closure marked, the values before and after.
+    cited_indicator: Option<crate::performance::Cited>,
 }
 
 async fn view(
@@ -198,6 +201,13 @@ async fn view(
         },
         None => None,
     };
+    let cited_indicator = match (
+        impact.as_ref().and_then(|i| i.indicator_id.clone()),
+        a.closed_on,
+    ) {
+        (Some(i), Some(closed)) => crate::performance::cited(st, s, &i, closed.date()).await?,
+        _ => None,
+    };
     let can_impact = status == ActionStatus::ClosedEvidenced
         && s.actor
             .can(learnloop_domain::policy::Permission::ManageActions);
@@ -224,6 +234,19 @@ async fn view(
             }
         }
     }
+    let indicators = if can_impact {
+        crate::performance::citable(st, s).await?
+    } else {
+        Vec::new()
+    };
+    let indicator_value = if f.0.is_empty() {
+        impact
+            .as_ref()
+            .and_then(|i| i.indicator_id.clone())
+            .unwrap_or_default()
+    } else {
+        f.get("indicator")
+    };
     let course_value = if f.0.is_empty() {
         impact
             .as_ref()
@@ -255,6 +278,7 @@ async fn view(
         // The action row carries the day of its impact review: no review, nothing to read.
         impact,
         cited,
+        cited_indicator,
         can_update,
         can_sign: can_sign_off(&s.actor, &sc) && status == ActionStatus::Completed,
         can_impact,
@@ -305,6 +329,18 @@ async fn view(
         .hint("Cite a course: its evaluations and the three-month follow-up of its participants and their managers are shown with the review")
         .value(course_value)
         .error(errors.get("course")),
+        i_indicator: Select::new(
+            "indicator",
+            "An indicator that shows the change (optional)",
+            std::iter::once(SelectItem::new("", "None")).chain(
+                indicators
+                    .into_iter()
+                    .map(|(iid, name)| SelectItem::new(iid, name)),
+            ),
+        )
+        .hint("Cite an indicator of the performance data: its chart is shown with the review, the action's closure marked, and its values before and after")
+        .value(indicator_value)
+        .error(errors.get("indicator")),
         action: a,
     })
 }
@@ -552,6 +588,7 @@ async fn impact(
             measure,
             notes: f.get("notes").trim().chars().take(4000).collect(),
             course_id: Some(f.get("course")).filter(|c| !c.is_empty()),
+            indicator_id: Some(f.get("indicator")).filter(|c| !c.is_empty()),
         };
         match actions::record_impact(&st.db, &s.who(), s.pid(), &a.id, &input).await {
             Ok(true) => return Ok(done(&st, &id, "impact", Flash::ImpactRecorded)),
@@ -560,7 +597,20 @@ async fn impact(
                 "An impact review is recorded once the action is signed off",
             ),
             Err(learnloop_store::StoreError::NotFound) => {
-                errors.add("course", "Choose one of the partnership's courses, or none");
+                let indicator = f.get("indicator");
+                if !indicator.is_empty()
+                    && !crate::performance::citable(&st, &s)
+                        .await?
+                        .iter()
+                        .any(|(i, _)| *i == indicator)
+                {
+                    errors.add(
+                        "indicator",
+                        "Choose one of the partnership's indicators, or none",
+                    );
+                } else {
+                    errors.add("course", "Choose one of the partnership's courses, or none");
+                }
             }
             Err(e) => return Err(e.into()),
         }
