@@ -561,6 +561,14 @@ fn capital(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// What a deep dive asks each agency it commissions analysis from.
+pub const DEEP_DIVE_QUESTIONS: [&str; 4] = [
+    "What your data shows about the focus area",
+    "What lies behind it: demand, practice, capacity, recording",
+    "What your agency is already doing about it",
+    "What you would ask the partnership to do",
+];
+
 /// The business team manages the dataset: indicators, targets, benchmarks, retiring.
 pub fn can_manage(actor: &crate::policy::Actor) -> bool {
     actor.has(crate::accounts::Role::BusinessTeam)

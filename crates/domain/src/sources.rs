@@ -18,16 +18,20 @@ pub enum SourceKind {
     Section11,
     /// A training session: its participants' and their managers' three-month follow-ups.
     Training,
+    /// A deep dive into a focus area of the performance data: the agencies' analyses, the
+    /// meeting's discussion and its recommendations.
+    DeepDive,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 6] = [
+    pub const ALL: [SourceKind; 7] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
         SourceKind::Assurance,
         SourceKind::Section11,
         SourceKind::Training,
+        SourceKind::DeepDive,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -39,6 +43,7 @@ impl SourceKind {
             SourceKind::Assurance => "assurance",
             SourceKind::Section11 => "section11",
             SourceKind::Training => "training",
+            SourceKind::DeepDive => "deep_dive",
         }
     }
 
@@ -50,6 +55,7 @@ impl SourceKind {
             SourceKind::Assurance => "Single-agency assurance",
             SourceKind::Section11 => "Section 11",
             SourceKind::Training => "Training",
+            SourceKind::DeepDive => "Deep dive",
         }
     }
 
@@ -62,6 +68,7 @@ impl SourceKind {
             SourceKind::Assurance => "Single-agency assurance",
             SourceKind::Section11 => "Section 11 cycles",
             SourceKind::Training => "Training sessions",
+            SourceKind::DeepDive => "Deep dives",
         }
     }
 
@@ -74,6 +81,7 @@ impl SourceKind {
             SourceKind::Assurance => format!("/assurance/{id}"),
             SourceKind::Section11 => format!("/section11/{id}"),
             SourceKind::Training => format!("/training/sessions/{id}"),
+            SourceKind::DeepDive => format!("/performance/deep-dives/{id}"),
         }
     }
 
@@ -87,6 +95,7 @@ impl SourceKind {
             SourceKind::Assurance => false,
             SourceKind::Section11 => false,
             SourceKind::Training => false,
+            SourceKind::DeepDive => true,
         }
     }
 

@@ -9,6 +9,8 @@ use learnloop_domain::stored::Slug;
 use serde::Serialize;
 
 use crate::audit::{self, Event, Who};
+pub mod deep_dives;
+
 use crate::db::Tx;
 use crate::{Day, Db, StoreError, new_id, query, ts};
 

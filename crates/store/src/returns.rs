@@ -253,7 +253,7 @@ pub(crate) async fn request(
 const LINE_SELECT: &str = "SELECT r.*, \
      COALESCE(au.title, CASE WHEN ar.kind = 'training-register' THEN 'Single-agency training register ' \
        ELSE 'Single-agency assurance ' END || CAST(ar.year AS TEXT), 'Case ' || cr.reference, sc.title, \
-       'Training “' || tc.title || '”', '') AS source_title, \
+       'Training “' || tc.title || '”', 'Deep dive “' || dd.title || '”', '') AS source_title, \
      COALESCE(s.label, q.name, '') AS subject, g.name AS agency, p.name AS assignee \
      FROM return_request r \
      LEFT JOIN case_review cr ON r.source_kind = 'case_review' AND cr.id = r.source_id AND cr.partnership_id = r.partnership_id \
@@ -264,6 +264,7 @@ const LINE_SELECT: &str = "SELECT r.*, \
      LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
      LEFT JOIN audit au ON r.source_kind = 'audit' AND au.id = r.source_id AND au.partnership_id = r.partnership_id \
      LEFT JOIN audit_case s ON r.source_kind = 'audit' AND s.id = r.subject_id AND s.partnership_id = r.partnership_id \
+     LEFT JOIN deep_dive dd ON r.source_kind = 'deep_dive' AND dd.id = r.source_id AND dd.partnership_id = r.partnership_id \
      JOIN agency g ON g.id = r.agency_id \
      LEFT JOIN person p ON p.id = r.assignee_id ";
 
@@ -618,7 +619,8 @@ pub async fn open_due_between(
              COALESCE('the audit “' || a.title || '”', CASE WHEN ar.kind = 'training-register' \
                THEN 'the single-agency training register ' ELSE 'single-agency assurance ' END || CAST(ar.year AS TEXT), \
                'the review of case ' || cr.reference, 'the Section 11 self-assessment “' || sc.title || '”', \
-               'the three-month follow-up of the training “' || tc.title || '”', '') AS title, \
+               'the three-month follow-up of the training “' || tc.title || '”', \
+               'the deep dive “' || dd.title || '”', '') AS title, \
              r.source_kind, r.agency_id, r.assignee_id, a.group_id, r.due_on FROM return_request r \
              LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id AND a.partnership_id = r.partnership_id \
              LEFT JOIN assurance_round ar ON r.source_kind = 'assurance' AND ar.id = r.source_id AND ar.partnership_id = r.partnership_id \
@@ -626,6 +628,7 @@ pub async fn open_due_between(
              LEFT JOIN section11_cycle sc ON r.source_kind = 'section11' AND sc.id = r.source_id AND sc.partnership_id = r.partnership_id \
              LEFT JOIN course_session ts ON r.source_kind = 'training' AND ts.id = r.source_id AND ts.partnership_id = r.partnership_id \
              LEFT JOIN course tc ON tc.id = ts.course_id AND tc.partnership_id = ts.partnership_id \
+             LEFT JOIN deep_dive dd ON r.source_kind = 'deep_dive' AND dd.id = r.source_id AND dd.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.state IN ('requested', 'draft', 'returned') AND r.respondent_email = '' \
              AND r.due_on >= ? AND r.due_on <= ? ORDER BY r.due_on, r.id LIMIT 10000",
         )
@@ -691,9 +694,9 @@ pub async fn chase(
                 partnership_id: Some(pid.to_owned()),
                 natural_key: Some(format!("chase:{source_id}:{email}:{day_text}")),
                 to: email,
-                subject: format!("Reminder: returns needed for the audit “{title}”"),
+                subject: format!("Reminder: returns needed for {title}"),
                 body: format!(
-                    "Hello {name},\n\nThese returns for the audit “{title}” are not in yet:\n\n{}\n\nPlease complete them by their due dates.\n",
+                    "Hello {name},\n\nThese returns for {title} are not in yet:\n\n{}\n\nPlease complete them by their due dates.\n",
                     lines.join("\n")
                 ),
             },

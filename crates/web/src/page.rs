@@ -114,6 +114,9 @@ pub enum Flash {
     ImpactRecorded,
     PlanImported,
     ValuesImported,
+    DeepDiveCommissioned,
+    DiscussionSaved,
+    PresentationAdded,
     ValuesSent,
     AgenciesChased,
     PlanSaved,
@@ -505,6 +508,21 @@ const FLASHES: &[(Flash, &str, &str)] = &[
     ),
     (Flash::PlanImported, "plan-imported", "Action plan imported"),
     (Flash::ValuesImported, "values-imported", "Values imported"),
+    (
+        Flash::DeepDiveCommissioned,
+        "deep-dive-commissioned",
+        "Deep dive commissioned: the agencies have been asked for their analysis",
+    ),
+    (
+        Flash::DiscussionSaved,
+        "discussion-saved",
+        "Discussion saved",
+    ),
+    (
+        Flash::PresentationAdded,
+        "presentation-added",
+        "Presentation added",
+    ),
     (Flash::ValuesSent, "values-sent", "Values sent"),
     (
         Flash::AgenciesChased,

@@ -59,7 +59,38 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/performance/returns", get(returns::status_page))
         .route("/performance/returns/chase", post(returns::chase))
+        .route("/performance/deep-dives", get(deep_dives::list))
+        .route(
+            "/performance/deep-dives/new",
+            get(deep_dives::new_page).post(deep_dives::add),
+        )
+        .route("/performance/deep-dives/{id}", get(deep_dives::show))
+        .route(
+            "/performance/deep-dives/{id}/discussion",
+            post(deep_dives::discussion),
+        )
+        .route(
+            "/performance/deep-dives/{id}/recommendations",
+            post(deep_dives::recommend),
+        )
+        .route(
+            "/performance/deep-dives/{id}/presentations",
+            post(deep_dives::upload).layer(axum::extract::DefaultBodyLimit::max(
+                learnloop_domain::files::MAX_UPLOAD_BYTES + 1024 * 1024,
+            )),
+        )
+        .route(
+            "/performance/deep-dives/{id}/presentations/{file}",
+            get(deep_dives::download),
+        )
+        .route(
+            "/performance/deep-dives/{id}/chase",
+            post(deep_dives::chase),
+        )
 }
+
+mod deep_dives;
+pub use deep_dives::attention as deep_dive_attention;
 
 mod import;
 mod returns;
@@ -361,13 +392,14 @@ pub(crate) struct Cited {
     pub summary: String,
 }
 
-/// The cited indicator's chart around the day the action closed, marked, with the values
-/// before and after; None if it is not the partnership's or not one the reader may see.
+/// An indicator's chart as another page shows it: around the day an action closed, marked,
+/// with the values before and after; or (with no day) its last three years and its trend.
+/// None if it is not the partnership's or not one the reader may see.
 pub(crate) async fn cited(
     st: &AppState,
     s: &Signed,
     id: &str,
-    closed: chrono::NaiveDate,
+    closed: Option<chrono::NaiveDate>,
 ) -> AppResult<Option<Cited>> {
     if !is_id(id) {
         return Ok(None);
@@ -390,17 +422,22 @@ pub(crate) async fn cited(
         .map(|(p, n, x)| (p.as_str(), n.as_str(), *x))
         .collect();
     let r = read(&i, &v, &b, worsening);
-    let at = Period::of(i.frequency, closed);
-    // Six periods before the closure, up to the latest value (two years at most).
-    let start = (0..6).fold(at, |p, _| p.prev());
-    let end = r.values.last().map_or(at, |(p, _)| (*p).max(at));
+    let at = closed.map(|c| Period::of(i.frequency, c));
+    // Six periods before the closure (or twelve before the last ended), up to the latest
+    // value (two years at most).
+    let anchor = at.unwrap_or_else(|| Period::of(i.frequency, today()).prev());
+    let start = (0..if at.is_some() { 6 } else { 11 }).fold(anchor, |p, _| p.prev());
+    let end = r.values.last().map_or(anchor, |(p, _)| (*p).max(anchor));
     let mut periods = start.until(end);
     if periods.len() > 24 {
         periods = periods.split_off(periods.len() - 24);
     }
     Ok(Some(Cited {
-        svg: chart_of(&i, &r, &periods, (false, Some(at))),
-        summary: before_after_summary(i.unit, i.polarity, &r.values, at),
+        svg: chart_of(&i, &r, &periods, (false, at)),
+        summary: match at {
+            Some(at) => before_after_summary(i.unit, i.polarity, &r.values, at),
+            None => trend_summary(i.unit, i.polarity, &r.values, i.target),
+        },
         id: i.id,
         name: i.name,
     }))

@@ -181,6 +181,23 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
             };
             (None, may, "/training")
         }
+        // A deep dive's analysis: the commissioned agency's lead writes it; whoever reads the
+        // whole dataset (the board, the groups, agency leads) reads it; the business team
+        // accepts it or sends it back.
+        SourceKind::DeepDive => {
+            learnloop_store::performance::deep_dives::get(&st.db, s.pid(), source)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let agency = &line.ret.agency_id;
+            let write = s.actor.agencies_led().any(|a| a == agency);
+            let may = May {
+                read: write || learnloop_domain::performance::reads_all(&s.actor),
+                write,
+                decide: learnloop_domain::performance::can_manage(&s.actor),
+                ..May::default()
+            };
+            (None, may, "/performance")
+        }
         SourceKind::Meeting => return Err(AppError::NotFound),
     };
     // Whoever may not read the return reaches nothing of it: its page, its files, its forms.

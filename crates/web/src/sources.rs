@@ -66,6 +66,9 @@ pub async fn resolve(
                     learnloop_domain::dates::long(x.session.starts_at.date())
                 )
             }),
+        SourceKind::DeepDive => learnloop_store::performance::deep_dives::get(&st.db, s.pid(), id)
+            .await?
+            .map(|d| format!("Deep dive “{}”", d.title)),
     };
     Ok(title.map(|title| SourceRef {
         title,

@@ -385,3 +385,292 @@ async fn agencies_send_their_quarter_the_business_team_chases_and_exceptions_rea
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_flagged_indicator_becomes_a_deep_dive_whose_analyses_presentation_and_recommendation_lead_to_an_action()
+ {
+    each_app(|app| async move {
+        let bt = as_role(&app, Role::BusinessTeam).await;
+        let lead = as_role(&app, Role::AgencyLead).await;
+        let chair = as_role(&app, Role::IndependentChair).await;
+        let practitioner = as_role(&app, Role::Practitioner).await;
+        let police = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Constabulary",
+        )
+        .await;
+        let hospital = one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook General Hospital NHS Foundation Trust",
+        )
+        .await;
+        let form = [
+            ("name", "Missing children offered a return interview"),
+            (
+                "definition",
+                "Episodes of a child missing followed by an interview within 72 hours",
+            ),
+            ("agency", police.as_str()),
+            ("unit", "percentage"),
+            ("polarity", "higher"),
+            ("frequency", "quarterly"),
+            ("target", "80"),
+            ("tolerance", "5"),
+            ("published", "no"),
+        ];
+        let p = bt.post("/performance/indicators/new", &form).await;
+        let ind = p.location.unwrap().rsplit('/').next().unwrap().to_owned();
+        let exec = one(
+            &app,
+            "SELECT id FROM partnership_group WHERE name = ?",
+            "Safeguarding Children Partnership Executive",
+        )
+        .await;
+        let year = Utc::now()
+            .date_naive()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .unwrap()
+            + 1;
+        let r = bt
+            .post(
+                &format!("/groups/{exec}/meetings/new"),
+                &[
+                    ("first-day", "12"),
+                    ("first-month", "1"),
+                    ("first-year", &year.to_string()),
+                    ("time", "10:00"),
+                    ("length", "120"),
+                    ("place", "Civic Centre"),
+                    ("link", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let meeting = one(
+            &app,
+            "SELECT id FROM meeting WHERE group_id = ? ORDER BY starts_at LIMIT 1",
+            &exec,
+        )
+        .await;
+
+        // Chosen from the indicator's page; only the business team commissions it.
+        let page = bt.get(&format!("/performance/indicators/{ind}")).await;
+        assert!(page.contains(&format!("/performance/deep-dives/new?indicator={ind}")));
+        let new = format!("/performance/deep-dives/new?indicator={ind}");
+        assert_eq!(lead.get(&new).await.status, 403);
+        let form = bt.get(&new).await;
+        assert_eq!(form.status, 200);
+        assert!(
+            form.contains(&format!("<option value=\"{ind}\" selected")),
+            "{}",
+            form.body
+        );
+        let mut dive = vec![
+            ("title", "Return interviews for missing children".to_owned()),
+            (
+                "question",
+                "Why fewer children are offered an interview after going missing".to_owned(),
+            ),
+            ("indicator", ind.clone()),
+            ("meeting", meeting.clone()),
+            ("due-day", "20".to_owned()),
+            ("due-month", "1".to_owned()),
+            ("due-year", year.to_string()),
+        ];
+        let as_pairs = |v: &Vec<(&'static str, String)>| {
+            v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>()
+        };
+        let p = bt
+            .post(
+                "/performance/deep-dives/new",
+                &as_pairs(&dive)
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        assert!(p.contains("Choose at least one agency to ask for its analysis"));
+        assert!(
+            p.contains("must be due on or before the meeting"),
+            "{}",
+            p.body
+        );
+        dive[4].1 = "5".to_owned();
+        dive.push(("agency", police.clone()));
+        dive.push(("agency", hospital.clone()));
+        let pairs = as_pairs(&dive);
+        let p = bt
+            .post(
+                "/performance/deep-dives/new",
+                &pairs
+                    .iter()
+                    .map(|(k, v)| (*k, v.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let url = p.location.unwrap();
+
+        // On the meeting's agenda; read by the chair, not by a practitioner.
+        let agenda = bt.get(&format!("/meetings/{meeting}")).await;
+        assert!(
+            agenda.contains("Deep dive: Return interviews for missing children"),
+            "{}",
+            agenda.body
+        );
+        assert!(agenda.contains("Analyses from 0 of 2 agencies in"));
+        assert_eq!(practitioner.get(&url).await.status, 403);
+        assert_eq!(
+            practitioner.get("/performance/deep-dives").await.status,
+            403
+        );
+        let page = chair.get(&url).await;
+        assert_eq!(page.status, 200);
+        assert!(page.contains("0 of 2 in"));
+        assert!(page.contains("<svg role=\"img\""), "the indicator's chart");
+        assert!(
+            !page.contains("Add a recommendation"),
+            "the chair reads, the business team runs it"
+        );
+
+        // The police lead sees the request on their home page and sends the analysis.
+        let home = lead.get("/home").await;
+        assert!(
+            home.contains("Return interviews for missing children"),
+            "{}",
+            home.body
+        );
+        let ret = one(
+            &app,
+            "SELECT id FROM return_request WHERE source_kind = 'deep_dive' AND agency_id = ?",
+            &police,
+        )
+        .await;
+        let other = one(
+            &app,
+            "SELECT id FROM return_request WHERE source_kind = 'deep_dive' AND agency_id = ?",
+            &hospital,
+        )
+        .await;
+        // Another agency's analysis is read by every reader of the dataset, written by its own lead.
+        assert_eq!(lead.get(&format!("/returns/{other}")).await.status, 200);
+        assert_eq!(
+            lead.post(&format!("/returns/{other}"), &[("answer-1", "x")])
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            practitioner.get(&format!("/returns/{other}")).await.status,
+            403
+        );
+        let answers = [
+            (
+                "answer-1",
+                "Interviews offered fell from 82% to 64% over a year",
+            ),
+            ("answer-2", "Two interviewers left and were not replaced"),
+            ("answer-3", "A commissioned service starts in March"),
+            (
+                "answer-4",
+                "Ask children's social care to share missing episodes the same day",
+            ),
+            ("action", "submit"),
+        ];
+        let p = lead.post(&format!("/returns/{ret}"), &answers).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = bt.get(&url).await;
+        assert!(page.contains("1 of 2 in"));
+        assert!(page.contains("Two interviewers left and were not replaced"));
+        // The hospital is reminded at once.
+        assert_eq!(lead.post(&format!("{url}/chase"), &[]).await.status, 403);
+        assert_eq!(bt.post(&format!("{url}/chase"), &[]).await.status, 303);
+
+        // The presentation, the discussion, a recommendation, an action from it.
+        let up = bt
+            .upload(
+                &format!("{url}/presentations"),
+                &[],
+                "missing-children.pdf",
+                b"%PDF-1.4 slides".to_vec(),
+            )
+            .await;
+        assert_eq!(up.status, 303, "{}", up.body);
+        let bad = bt
+            .upload(&format!("{url}/presentations"), &[], "", Vec::new())
+            .await;
+        assert_eq!(bad.status, 422);
+        let page = chair.get(&url).await;
+        let file = page
+            .body
+            .split(&format!("{url}/presentations/"))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let dl = chair.get(&format!("{url}/presentations/{file}")).await;
+        assert_eq!(dl.status, 200);
+        assert_eq!(
+            practitioner
+                .get(&format!("{url}/presentations/{file}"))
+                .await
+                .status,
+            403
+        );
+        let p = bt
+            .post(&format!("{url}/discussion"), &[("discussion", "")])
+            .await;
+        assert_eq!(p.status, 422);
+        let p = bt
+            .post(
+                &format!("{url}/discussion"),
+                &[(
+                    "discussion",
+                    "The board asked the police to report monthly until the new service starts.",
+                )],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let p = bt
+            .post(
+                &format!("{url}/recommendations"),
+                &[
+                    (
+                        "recommendation",
+                        "Share every missing episode with children's social care the same day",
+                    ),
+                    ("addressed_to", "agencies"),
+                    ("rec_agency", police.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let page = bt.get(&url).await;
+        assert!(page.contains("The board asked the police to report monthly"));
+        assert!(page.contains("Share every missing episode"));
+        let rec = one(
+            &app,
+            "SELECT id FROM recommendation WHERE source_kind = 'deep_dive' AND body LIKE ?",
+            "Share every%",
+        )
+        .await;
+        let plan = bt.get(&format!("/recommendations/{rec}/actions")).await;
+        assert_eq!(plan.status, 200);
+        assert!(
+            plan.contains("Deep dive “Return interviews for missing children”"),
+            "{}",
+            plan.body
+        );
+        let list = chair.get("/performance/deep-dives").await;
+        assert!(list.contains("Return interviews for missing children"));
+        assert!(list.contains("1 of 2"));
+    })
+    .await;
+}

@@ -397,6 +397,32 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/performance/return", "DDDADDDD S D"),
     ("GET", "/performance/returns", "ADDDDDDD S A"),
     ("POST", "/performance/returns/chase", "ADDDDDDD S A"),
+    // Deep dives: read by whoever reads the whole dataset, run by the business team.
+    ("GET", "/performance/deep-dives", "AAAADDDD S A"),
+    ("GET", "/performance/deep-dives/new", "ADDDDDDD S A"),
+    ("POST", "/performance/deep-dives/new", "ADDDDDDD S A"),
+    ("GET", "/performance/deep-dives/{id}", "AAAADDDD S X"),
+    (
+        "POST",
+        "/performance/deep-dives/{id}/discussion",
+        "ADDDDDDD S X",
+    ),
+    (
+        "POST",
+        "/performance/deep-dives/{id}/recommendations",
+        "ADDDDDDD S X",
+    ),
+    (
+        "POST",
+        "/performance/deep-dives/{id}/presentations",
+        "ADDDDDDD S X",
+    ),
+    (
+        "GET",
+        "/performance/deep-dives/{id}/presentations/{file}",
+        "AAAADDDD S X",
+    ),
+    ("POST", "/performance/deep-dives/{id}/chase", "ADDDDDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -433,6 +459,7 @@ const MULTIPART: &[&str] = &[
     "/actions/{id}/updates",
     "/actions/import",
     "/performance/import",
+    "/performance/deep-dives/{id}/presentations",
     "/returns/{id}/files",
 ];
 
@@ -753,6 +780,9 @@ struct Fx {
     indicator: String,
     /// A line manager's link to answer a training follow-up.
     respond_secret: String,
+    /// A deep dive into the indicator at the group's meeting, and its presentation.
+    deep_dive: String,
+    presentation: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1633,7 +1663,44 @@ async fn fixtures(app: &TestApp) -> Fx {
     .await
     .unwrap();
 
+    // A deep dive into the indicator, presented at the group's meeting, asking the police for
+    // their analysis, with a presentation added by the business team.
+    let deep_dive = learnloop_store::performance::deep_dives::add(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_store::performance::deep_dives::DeepDiveInput {
+            title: "Route matrix deep dive".to_owned(),
+            question: "Why fewer children are seen within a day".to_owned(),
+            indicator_id: Some(indicator.clone()),
+            meeting_id: meeting.clone(),
+            agency_ids: vec![police.clone()],
+            due_on: learnloop_store::Day(chrono::Utc::now().date_naive()),
+        },
+    )
+    .await
+    .unwrap();
+    let bt = Client::new(&app.base);
+    bt.sign_in_as(Role::BusinessTeam).await;
+    let r = bt
+        .upload(
+            &format!("/performance/deep-dives/{deep_dive}/presentations"),
+            &[],
+            "slides.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_done(&r, "deep dive presentation");
+    let presentation = one(
+        app,
+        "SELECT id FROM file_object WHERE owner_kind = 'deep_dive' AND owner_id = ?",
+        &deep_dive,
+    )
+    .await;
+
     Fx {
+        deep_dive,
+        presentation,
         course,
         course_session,
         booking,
@@ -1711,6 +1778,8 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "offers", "secret") => &fx.offer_secret,
             (_, "approvals", "secret") => &fx.approval_secret,
             (_, "indicators", "id") => &fx.indicator,
+            (_, "deep-dives", "id") => &fx.deep_dive,
+            (_, "presentations", "file") => &fx.presentation,
             (_, "respond", "secret") => &fx.respond_secret,
             (_, "people", "id") => &person.0,
             (_, "roles", "mid") => &person.1,

@@ -205,7 +205,9 @@ async fn view(
         impact.as_ref().and_then(|i| i.indicator_id.clone()),
         a.closed_on,
     ) {
-        (Some(i), Some(closed)) => crate::performance::cited(st, s, &i, closed.date()).await?,
+        (Some(i), Some(closed)) => {
+            crate::performance::cited(st, s, &i, Some(closed.date())).await?
+        }
         _ => None,
     };
     let can_impact = status == ActionStatus::ClosedEvidenced

@@ -92,6 +92,19 @@ async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> Ap
                 id: a.id,
             })
         }
+        SourceKind::DeepDive => {
+            s.require(Permission::ManageActions)?;
+            let d = learnloop_store::performance::deep_dives::get(&st.db, s.pid(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(RecSource {
+                kind,
+                title: format!("Deep dive “{}”", d.title),
+                back: format!("/performance/deep-dives/{}#recommendations", d.id),
+                group_id: Some(d.group_id),
+                id: d.id,
+            })
+        }
         // A meeting makes actions directly, never recommendations.
         SourceKind::Meeting
         | SourceKind::Assurance

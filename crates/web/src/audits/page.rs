@@ -440,7 +440,11 @@ async fn chase_all(
         &st.db,
         &s.who(),
         s.pid(),
-        (SourceKind::Audit, &a.id, &a.title),
+        (
+            SourceKind::Audit,
+            &a.id,
+            &format!("the audit “{}”", a.title),
+        ),
         &st.config.public_url,
         Utc::now().date_naive(),
     )
