@@ -121,6 +121,9 @@ pub const MAX_IMPORT_COLUMNS: usize = 50;
 pub const MAX_CELL_CHARS: usize = 10_000;
 /// The most a workbook may unpack to, in all its parts.
 pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+/// The most text read from a workbook's cells in all: a cell of shared text can be referred to
+/// by every cell of the sheet, so the unpacked size alone does not bound it.
+pub const MAX_TOTAL_CHARS: usize = 32 * 1024 * 1024;
 /// The most parts a workbook may have.
 const MAX_PARTS: usize = 500;
 
@@ -134,7 +137,7 @@ const MAX_PARTS: usize = 500;
 /// a blocking thread.
 pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
     if bytes.is_empty() {
-        return Err("The file is empty: choose the spreadsheet with the action plan".into());
+        return Err("The file is empty: choose the spreadsheet to import".into());
     }
     let rows = if bytes.starts_with(b"PK\x03\x04") {
         read_xlsx(bytes)?
@@ -149,7 +152,9 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         return Err(too_many_rows());
     }
     if rows.is_empty() {
-        return Err("The file has no rows: it needs a header row and one row per action".into());
+        return Err(
+            "The file has no rows: it needs a header row and a row for each record under it".into(),
+        );
     }
     Ok(rows)
 }
@@ -160,7 +165,7 @@ fn too_many_rows() -> String {
 
 fn too_many_columns() -> String {
     format!(
-        "The file has more than {MAX_IMPORT_COLUMNS} columns: keep only the plan's columns and try again"
+        "The file has more than {MAX_IMPORT_COLUMNS} columns: keep only the columns to import and try again"
     )
 }
 
@@ -203,7 +208,7 @@ fn unpack_within_limits(bytes: &[u8]) -> Result<Vec<u8>, String> {
             .map_err(|_| not_a_workbook())?;
         if n as u64 > left {
             return Err(format!(
-                "The workbook unpacks to more than {} MB: save the plan alone in a new workbook and try again",
+                "The workbook unpacks to more than {} MB: save the sheet to import alone in a new workbook and try again",
                 MAX_UNPACKED_BYTES / (1024 * 1024)
             ));
         }
@@ -226,6 +231,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .worksheet_cells_reader(&first)
         .map_err(|_| not_a_workbook())?;
     let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut total = 0usize;
     while let Some(cell) = cells.next_cell().map_err(|_| not_a_workbook())? {
         let (r, c) = cell.get_position();
         let (r, c) = (r as usize, c as usize);
@@ -249,6 +255,13 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         };
         if text.chars().count() > MAX_CELL_CHARS {
             return Err(cell_too_long());
+        }
+        total += text.len();
+        if total > MAX_TOTAL_CHARS {
+            return Err(format!(
+                "The workbook holds more than {} MB of text: split it into smaller files",
+                MAX_TOTAL_CHARS / (1024 * 1024)
+            ));
         }
         if rows.len() <= r {
             rows.resize_with(r + 1, Vec::new);
@@ -354,6 +367,23 @@ mod read_tests {
         ws.write_string(0, 200, "far right").unwrap();
         let e = read(&book.save_to_buffer().unwrap()).unwrap_err();
         assert!(e.contains("more than 50 columns"), "{e}");
+    }
+
+    #[test]
+    fn a_shared_text_referred_to_by_every_cell_is_refused_by_the_total_text_limit() {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        let big = "x".repeat(9_000);
+        for r in 0..4_000u32 {
+            for c in 0..20u16 {
+                ws.write_string(r, c, &big).unwrap();
+            }
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 2_000_000, "{}", bytes.len());
+        let err = read(&bytes).unwrap_err();
+        assert!(err.contains("MB of text"), "{err}");
     }
 
     #[test]

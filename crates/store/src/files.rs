@@ -120,6 +120,14 @@ impl FileStore {
         }
     }
 
+    /// Deletes the bytes under a key (nothing there is no error).
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match self.inner.delete(&StorePath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(StoreError::Config(format!("file store: {e}"))),
+        }
+    }
+
     /// The bytes of a stored file.
     pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
         let r = self
@@ -221,6 +229,39 @@ pub async fn record(tx: &mut Tx, f: &FileObject) -> Result<(), StoreError> {
         .bind(&f.created_at),
     )
     .await?;
+    Ok(())
+}
+
+/// Forgets every file of an owner but one (a person's earlier uploads of a sheet to import,
+/// once a newer one is kept): their records, then their bytes.
+pub async fn keep_only(
+    db: &crate::Db,
+    files: &FileStore,
+    pid: &str,
+    (kind, owner): (&str, &str),
+    keep: &str,
+) -> Result<(), StoreError> {
+    let earlier: Vec<(String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT id, storage_key FROM file_object WHERE partnership_id = ? AND owner_kind = ? \
+                 AND owner_id = ? AND id <> ? LIMIT 100",
+            )
+            .bind(pid)
+            .bind(kind)
+            .bind(owner)
+            .bind(keep),
+        )
+        .await?;
+    for (id, key) in earlier {
+        db.execute(
+            query("DELETE FROM file_object WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(&id),
+        )
+        .await?;
+        files.delete(&key).await?;
+    }
     Ok(())
 }
 

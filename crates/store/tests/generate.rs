@@ -173,6 +173,18 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             values >= indicators * 3 && benchmarks > 0,
             "values {values}"
         );
+        // A past deep dive a year at an executive meeting, with three analyses in and a
+        // recommendation.
+        let (dives, analyses, recs): (i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT (SELECT COUNT(*) FROM deep_dive), \
+                 (SELECT COUNT(*) FROM return_request WHERE source_kind = 'deep_dive' AND state = 'locked'), \
+                 (SELECT COUNT(*) FROM recommendation WHERE source_kind = 'deep_dive')",
+            ))
+            .await
+            .unwrap();
+        assert!(dives >= 2, "deep dives {dives}");
+        assert_eq!((analyses, recs), (dives * 3, dives));
         // The year's training needs, from the records that showed them; most met by a course.
         let (needs, sourced, met): (i64, i64, i64) = db
             .fetch_one(query(

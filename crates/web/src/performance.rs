@@ -250,16 +250,25 @@ async fn dashboard(
         .filter(|d| *d <= now)
         .unwrap_or(now);
     let all = reads_all(&s.actor);
-    let key = (s.pid().to_owned(), all, q.agency.clone(), on);
+    let refd = s.reference(&st.db).await?;
+    // Only today's dataset, whole or of one of the partnership's agencies, is kept: an
+    // address made up to fill the cache draws its page and keeps nothing.
+    let agency = if refd.agencies.iter().any(|a| a.id == q.agency) {
+        q.agency.clone()
+    } else {
+        String::new()
+    };
+    let key = (s.pid().to_owned(), all, agency.clone(), on);
     let tiles = match TILES.get(&key) {
         Some(t) => t,
         None => {
-            let t = tiles_of(&st, &s, (on, all, &q.agency)).await?;
-            TILES.put(key, t.clone());
+            let t = tiles_of(&st, &s, (on, all, &agency)).await?;
+            if on == now {
+                TILES.put(key, t.clone());
+            }
             t
         }
     };
-    let refd = s.reference(&st.db).await?;
     let flagged = tiles.iter().filter(|t| !t.flags.is_empty()).count();
     render(&DashboardPage {
         chrome: s.chrome("/performance"),
@@ -527,13 +536,30 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
         return Ok(Vec::new());
     }
     let flagged = flagged(st, s).await?;
-    let all = reads_all(&s.actor);
     let mut out = Vec::new();
     let now = today();
     if board {
+        // An agenda is read by everyone who may see the board's meetings, and frozen as the
+        // person issuing it sees it: it names published indicators only, and counts the rest.
+        let hidden = flagged
+            .iter()
+            .filter(|f| !f.flags.is_empty() && !f.published)
+            .count();
+        if hidden > 0 {
+            out.push(Attention {
+                kind: "indicator",
+                text: format!(
+                    "Performance exceptions: {hidden} more indicator{} of the dataset flagged",
+                    if hidden == 1 { "" } else { "s" }
+                ),
+                detail: "Read them on the performance data page".to_owned(),
+                href: "/performance".to_owned(),
+                tag: Some(("Exception".to_owned(), "red")),
+            });
+        }
         for f in flagged
             .iter()
-            .filter(|f| !f.flags.is_empty() && (all || f.published))
+            .filter(|f| !f.flags.is_empty() && f.published)
         {
             out.push(Attention {
                 kind: "indicator",

@@ -377,6 +377,30 @@ async fn agencies_send_their_quarter_the_business_team_chases_and_exceptions_rea
         )
         .await;
         let agenda = bt.get(&format!("/meetings/{meeting}")).await;
+        // The agenda is read by everyone who may see the board's meetings (and frozen when
+        // issued): an unpublished indicator is counted there, never named.
+        assert!(
+            agenda.contains("Performance exceptions: 1 more indicator of the dataset flagged"),
+            "{}",
+            agenda.body
+        );
+        assert!(!agenda.contains("Sexual offences charged"));
+        app.db
+            .execute(
+                query("UPDATE indicator SET published = ? WHERE name = 'Sexual offences charged'")
+                    .bind(true),
+            )
+            .await
+            .unwrap();
+        // A value corrected is a write to the dataset: what was counted is forgotten.
+        let p = lead
+            .post(
+                &form_url,
+                &[(field.as_str(), "44"), (reason.as_str(), "Recount")],
+            )
+            .await;
+        assert_eq!(p.status, 303);
+        let agenda = bt.get(&format!("/meetings/{meeting}")).await;
         assert!(
             agenda.contains("Performance exception: Sexual offences charged"),
             "{}",

@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 use super::{Frequency, Period, Unit};
 use crate::actions::import::{Problem, norm};
 
-/// The columns a values sheet has; extra columns are ignored.
-pub const COLUMNS: [&str; 4] = ["Indicator", "Period", "Value", "Reason"];
+/// The columns a values sheet has; extra columns are ignored. The ID (as the downloaded sheet
+/// gives it) names the indicator when present; otherwise its name does.
+pub const COLUMNS: [&str; 5] = ["ID", "Indicator", "Period", "Value", "Reason"];
 
 /// An indicator as the rows are checked against it.
 #[derive(Clone, Debug)]
@@ -100,10 +101,13 @@ pub fn check(
         return out;
     };
     let col = |name: &str| header.iter().position(|h| norm(h) == norm(name));
-    let missing: Vec<&str> = ["Indicator", "Period", "Value"]
+    let mut missing: Vec<&str> = ["Indicator", "Period", "Value"]
         .into_iter()
         .filter(|c| col(c).is_none())
         .collect();
+    if col("ID").is_some() {
+        missing.retain(|c| *c != "Indicator");
+    }
     if !missing.is_empty() {
         out.problems.push(Problem {
             row: 1,
@@ -122,6 +126,12 @@ pub fn check(
             .map(|c| c.trim().to_owned())
             .unwrap_or_default()
     };
+    // Names read once: a sheet of thousands of rows is checked against the dataset by lookup.
+    let by_id: HashMap<&str, &Known> = known.iter().map(|k| (k.id.as_str(), k)).collect();
+    let mut by_name: HashMap<String, Vec<&Known>> = HashMap::new();
+    for k in known {
+        by_name.entry(norm(&k.name)).or_default().push(k);
+    }
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate().skip(1) {
         let row = i + 1;
@@ -137,12 +147,26 @@ pub fn check(
                 fix: fix.to_owned(),
             });
         };
+        let id = cell(r, "ID");
         let name = cell(r, "Indicator");
-        let ind = known
-            .iter()
-            .find(|k| k.id == name || norm(&k.name) == norm(&name));
+        let named = by_name.get(&norm(&name)).map_or(&[][..], Vec::as_slice);
+        let ind = if id.is_empty() {
+            named.first().copied()
+        } else {
+            by_id.get(id.as_str()).copied()
+        };
         match ind {
-            _ if name.is_empty() => problem(
+            None if !id.is_empty() => problem(
+                "ID",
+                format!("{id} is not the ID of an indicator of the dataset"),
+                "Keep the ID as the downloaded sheet gives it, or leave it empty and name the indicator",
+            ),
+            _ if id.is_empty() && named.len() > 1 => problem(
+                "Indicator",
+                format!("More than one indicator is called “{name}”"),
+                "Give the indicator's ID in the ID column, as the downloaded sheet does",
+            ),
+            _ if name.is_empty() && id.is_empty() => problem(
                 "Indicator",
                 "No indicator".into(),
                 "Enter the indicator's name as the dataset spells it",
@@ -284,7 +308,12 @@ mod tests {
     }
 
     fn rows(r: &[[&str; 4]]) -> Vec<Vec<String>> {
-        let mut out = vec![COLUMNS.iter().map(|c| (*c).to_owned()).collect()];
+        let mut out = vec![
+            ["Indicator", "Period", "Value", "Reason"]
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect(),
+        ];
         out.extend(
             r.iter()
                 .map(|r| r.iter().map(|c| (*c).to_owned()).collect()),
@@ -366,6 +395,51 @@ mod tests {
         );
         assert!(c.problems[4].fix.contains("cannot be more than 100"));
         assert!(!c.is_valid());
+    }
+
+    #[test]
+    fn an_id_names_the_indicator_and_a_shared_name_needs_one() {
+        let mut k = known();
+        k.push(Known {
+            id: "d".into(),
+            name: "Health visits within 14 days".into(),
+            frequency: Frequency::Quarterly,
+            unit: Unit::Percentage,
+            retired: false,
+            may_enter: true,
+        });
+        let c = check(
+            &rows(&[["Health visits within 14 days", "2026-Q1", "80", ""]]),
+            &k,
+            &HashMap::new(),
+            today(),
+        );
+        assert!(
+            c.problems[0].what.contains("More than one indicator"),
+            "{:?}",
+            c.problems
+        );
+        let with_id = |id: &str| {
+            vec![
+                vec![
+                    "ID".to_owned(),
+                    "Indicator".into(),
+                    "Period".into(),
+                    "Value".into(),
+                ],
+                vec![
+                    id.to_owned(),
+                    "Health visits within 14 days".into(),
+                    "2026-Q1".into(),
+                    "80".into(),
+                ],
+            ]
+        };
+        let c = check(&with_id("d"), &k, &HashMap::new(), today());
+        assert!(c.is_valid(), "{:?}", c.problems);
+        assert_eq!(c.rows[0].indicator_id, "d");
+        let c = check(&with_id("zz"), &k, &HashMap::new(), today());
+        assert_eq!(c.problems[0].column, "ID");
     }
 
     #[test]

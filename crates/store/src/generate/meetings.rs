@@ -124,6 +124,9 @@ impl Ctx {
         } else {
             ""
         };
+        if g == 0 && past && !cancelled {
+            self.board_meetings.push((id.clone(), d));
+        }
         let manager = (self.manager.id.clone(), self.manager.name.clone());
         self.trail(
             &created,

@@ -48,6 +48,8 @@ pub(super) struct Ctx {
     pub(super) review_sets: HashMap<&'static str, String>,
     /// The records training needs can come from, as made: (kind, id, when made).
     pub(super) learned_from: Vec<(&'static str, String, String)>,
+    /// The executive's past meetings, as made: (id, day), for deep dives.
+    pub(super) board_meetings: Vec<(String, NaiveDate)>,
 }
 
 pub(super) async fn partnership(
@@ -356,6 +358,7 @@ pub(super) async fn partnership(
         past_only: use_demo,
         review_sets: HashMap::new(),
         learned_from: Vec::new(),
+        board_meetings: Vec::new(),
     };
     c.terms(&mut rng, &with_terms, o.years);
     c.meetings(&mut rng);

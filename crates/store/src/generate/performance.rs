@@ -9,7 +9,7 @@ use chrono::Duration;
 use learnloop_domain::performance::{Frequency, Period};
 use learnloop_domain::stored::Slug;
 
-use super::bulk::row;
+use super::bulk::{NONE, row};
 use super::partnership::Ctx;
 use super::rng::{Rng, ymd};
 
@@ -250,11 +250,32 @@ const SPECS: [Spec; 20] = [
     ),
 ];
 
+/// Deep dives' focus areas: (title, what the executive wants to understand).
+const FOCI: [(&str, &str); 4] = [
+    (
+        "Children missing from home and care",
+        "Why fewer children are offered a return interview after going missing, and what would change it.",
+    ),
+    (
+        "Health visits after birth",
+        "Why new births are visited later than the target, and which families wait longest.",
+    ),
+    (
+        "Re-referrals to children's social care",
+        "Why families come back within a year, and what help they had when the case first closed.",
+    ),
+    (
+        "Neglect: children on plans for a second time",
+        "Why more children return to a child protection plan for neglect, and what the first plan missed.",
+    ),
+];
+
 /// The areas each measure is also counted for, to make about sixty.
 const AREAS: [&str; 3] = ["", " (north locality)", " (south locality)"];
 
 impl Ctx {
     pub(super) fn performance(&mut self, rng: &mut Rng) {
+        let mut main: Vec<(String, usize)> = Vec::new();
         let added = self.start;
         let first_q = Period::of(Frequency::Quarterly, self.start);
         let last_ended_q = Period::of(Frequency::Quarterly, self.today).prev();
@@ -274,6 +295,9 @@ impl Ctx {
                     return;
                 };
                 let id = rng.id();
+                if k == 0 {
+                    main.push((id.clone(), agency));
+                }
                 let f = if frequency == "yearly" {
                     Frequency::Yearly
                 } else {
@@ -358,6 +382,110 @@ impl Ctx {
                     }
                 }
             }
+        }
+        self.deep_dives(rng, &main);
+    }
+
+    /// About one deep dive a year at a past meeting of the executive: three agencies' analyses
+    /// in, the discussion recorded and a recommendation made.
+    fn deep_dives(&mut self, rng: &mut Rng, indicators: &[(String, usize)]) {
+        let meetings: Vec<(String, chrono::NaiveDate)> = self
+            .board_meetings
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| n % 4 == 2)
+            .map(|(_, m)| m.clone())
+            .collect();
+        let Some(exec) = self.groups.first().cloned() else {
+            return;
+        };
+        let lines = serde_json::to_string(&learnloop_domain::performance::DEEP_DIVE_QUESTIONS)
+            .unwrap_or_default();
+        for (meeting, day) in meetings {
+            if indicators.is_empty() || self.agencies.len() < 3 {
+                return;
+            }
+            let (indicator, owner) = indicators[rng.below(indicators.len())].clone();
+            let (title, question) = *rng.pick(&FOCI);
+            let created = rng.at(day - Duration::days(56));
+            let due = day - Duration::days(10);
+            let qs = rng.id();
+            self.t.question_set.push(row![
+                qs.as_str(),
+                self.pid.as_str(),
+                "deep-dive",
+                "Deep dive analysis",
+                1i64,
+                lines.as_str(),
+                "[]",
+                created.as_str()
+            ]);
+            let id = rng.id();
+            let discussed = rng.at(day);
+            self.t.deep_dive.push(row![
+                id.as_str(),
+                self.pid.as_str(),
+                title,
+                question,
+                indicator.as_str(),
+                meeting.as_str(),
+                exec.as_str(),
+                ymd(due),
+                qs.as_str(),
+                "The executive heard the three analyses and challenged why the figure had not improved since the last report. Partners agreed the pressures were shared, and asked for one plan rather than three.",
+                self.manager.name.as_str(),
+                created.as_str(),
+                discussed.as_str()
+            ]);
+            let owner = owner.min(self.agencies.len() - 1);
+            let others = [
+                (owner + 1) % self.agencies.len(),
+                (owner + 2) % self.agencies.len(),
+            ];
+            for a in std::iter::once(owner).chain(others) {
+                let answers = serde_json::to_string(&[
+                    "The figure has moved away from the target over the last four quarters; the worst months follow school holidays.",
+                    "Vacancies in two teams and a rise in demand; some of the gap is late recording rather than late practice.",
+                    "Agency staff are covering the vacancies and a weekly report now shows the cases waiting.",
+                    "Agree one multi-agency plan with a single lead, and look again at the data in six months.",
+                ])
+                .unwrap_or_default();
+                let at = rng.at(due);
+                self.t.return_request.push(row![
+                    rng.id(),
+                    self.pid.as_str(),
+                    "deep_dive",
+                    id.as_str(),
+                    self.agencies[a].as_str(),
+                    self.agencies[a].as_str(),
+                    NONE,
+                    qs.as_str(),
+                    ymd(due),
+                    "locked",
+                    answers.as_str(),
+                    "",
+                    "",
+                    "",
+                    NONE,
+                    "",
+                    NONE,
+                    "",
+                    created.as_str(),
+                    at.as_str()
+                ]);
+            }
+            self.t.recommendation.push(row![
+                rng.id(),
+                self.pid.as_str(),
+                "deep_dive",
+                id.as_str(),
+                1i64,
+                "Agree one multi-agency improvement plan for the focus area, with a single lead, and report its effect on the indicator to the executive in six months.",
+                "partnership",
+                self.manager.name.as_str(),
+                discussed.as_str(),
+                discussed.as_str()
+            ]);
         }
     }
 }

@@ -57,6 +57,7 @@ pub(super) struct Tables {
     pub(super) indicator: Bulk,
     pub(super) indicator_value: Bulk,
     pub(super) indicator_benchmark: Bulk,
+    pub(super) deep_dive: Bulk,
     pub(super) course_answers: Bulk,
     pub(super) course_session: Bulk,
     pub(super) booking: Bulk,
@@ -373,6 +374,12 @@ impl Tables {
                 "INSERT INTO indicator_benchmark (indicator_id, partnership_id, period, name, value) VALUES ",
                 5,
             ),
+            deep_dive: Bulk::new(
+                "deep_dive",
+                "INSERT INTO deep_dive (id, partnership_id, title, question, indicator_id, meeting_id, group_id, \
+                 due_on, question_set_id, discussion, created_by, created_at, updated_at) VALUES ",
+                13,
+            ),
             training_need: Bulk::new(
                 "training_need",
                 "INSERT INTO training_need (id, partnership_id, year, need, detail, origin, source_kind, source_id, \
@@ -393,7 +400,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 56] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 57] {
         [
             &mut self.agency,
             &mut self.group,
@@ -446,6 +453,7 @@ impl Tables {
             &mut self.indicator,
             &mut self.indicator_value,
             &mut self.indicator_benchmark,
+            &mut self.deep_dive,
             &mut self.course_answers,
             &mut self.course_session,
             &mut self.booking,

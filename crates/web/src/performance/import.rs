@@ -127,7 +127,11 @@ async fn check_file(st: &AppState, s: &Signed, bytes: &[u8]) -> AppResult<Result
         Err(m) => return Ok(Err(m)),
     };
     let (known, existing) = lookups(st, s).await?;
-    Ok(Ok(import::check(&rows, &known, &existing, today())))
+    let day = today();
+    let checked = tokio::task::spawn_blocking(move || import::check(&rows, &known, &existing, day))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Ok(checked))
 }
 
 pub(super) async fn upload(
@@ -174,6 +178,9 @@ pub(super) async fn upload(
     )
     .await?;
     tx.commit().await?;
+    // A person keeps one sheet waiting to be imported: the one just checked.
+    learnloop_store::files::keep_only(&st.db, &st.files, s.pid(), (OWNER, &s.person.id), &kept.id)
+        .await?;
     let status = if checked.is_valid() {
         StatusCode::OK
     } else {
@@ -247,7 +254,7 @@ pub(super) async fn sheet(State(st): State<AppState>, s: Signed) -> AppResult<Re
                 .get(&(k.id.clone(), p.key()))
                 .map(|v| format!("{v}"))
                 .unwrap_or_default();
-            vec![k.name.clone(), p.key(), v, String::new()]
+            vec![k.id.clone(), k.name.clone(), p.key(), v, String::new()]
         })
         .collect();
     crate::uploads::spreadsheet(
