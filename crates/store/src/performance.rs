@@ -171,6 +171,21 @@ pub async fn dataset(db: &Db, pid: &str, on: Day, all: bool) -> Result<Vec<Indic
     .await
 }
 
+/// The ids of the indicators tagged with a theme.
+pub async fn with_theme(db: &Db, pid: &str, theme_id: &str) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = db
+        .fetch_all(
+            query(
+                "SELECT target_id FROM tagging WHERE partnership_id = ? AND theme_id = ? \
+                 AND target_kind = 'indicator' LIMIT 1000",
+            )
+            .bind(pid)
+            .bind(theme_id),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(i,)| i).collect())
+}
+
 /// The indicators retired from the dataset, by name.
 pub async fn retired(db: &Db, pid: &str) -> Result<Vec<Indicator>, StoreError> {
     db.fetch_all(

@@ -227,6 +227,7 @@ struct DashboardPage {
     /// Looking at the dataset as it stood on an earlier day.
     past: bool,
     agencies: Select,
+    themes: Select,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -235,6 +236,8 @@ struct DashboardQuery {
     on: String,
     #[serde(default)]
     agency: String,
+    #[serde(default)]
+    theme: String,
 }
 
 async fn dashboard(
@@ -258,11 +261,20 @@ async fn dashboard(
     } else {
         String::new()
     };
-    let key = (s.pid().to_owned(), all, agency.clone(), on);
+    let theme = if refd.themes.iter().any(|t| t.id == q.theme) {
+        q.theme.clone()
+    } else {
+        String::new()
+    };
+    let key = (s.pid().to_owned(), all, format!("{agency}|{theme}"), on);
     let tiles = match TILES.get(&key) {
         Some(t) => t,
         None => {
-            let t = tiles_of(&st, &s, (on, all, &agency)).await?;
+            let mut t = tiles_of(&st, &s, (on, all, &agency)).await?;
+            if !theme.is_empty() {
+                let ids = performance::with_theme(&st.db, s.pid(), &theme).await?;
+                t.retain(|x| ids.contains(&x.id));
+            }
             if on == now {
                 TILES.put(key, t.clone());
             }
@@ -288,7 +300,17 @@ async fn dashboard(
                     .map(|a| SelectItem::new(a.id.clone(), a.name.clone())),
             ),
         )
-        .value(q.agency.clone()),
+        .value(agency),
+        themes: Select::new(
+            "theme",
+            "Theme",
+            std::iter::once(SelectItem::new("", "Every theme")).chain(
+                refd.themes
+                    .iter()
+                    .map(|t| SelectItem::new(t.id.clone(), t.name.clone())),
+            ),
+        )
+        .value(theme),
     })
 }
 

@@ -144,8 +144,11 @@ async fn values_import_from_a_sheet_only_when_every_row_is_valid() {
         let practitioner = as_role(&app, Role::Practitioner).await;
         let police = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook Constabulary").await;
         let hospital = one(&app, "SELECT id FROM agency WHERE name = ?", "Northbrook General Hospital NHS Foundation Trust").await;
+        let theme = one(&app, "SELECT id FROM theme WHERE name = ?", "Multi-agency information sharing").await;
         for (name, agency) in [("Sexual offences charged", &police), ("Births visited within 14 days", &hospital)] {
+            let tagged = if name.starts_with("Sexual") { theme.as_str() } else { "" };
             let form = [
+                ("theme", tagged),
                 ("name", name),
                 ("definition", "Counted each quarter."),
                 ("agency", agency.as_str()),
@@ -165,6 +168,10 @@ async fn values_import_from_a_sheet_only_when_every_row_is_valid() {
             n
         };
 
+        // The dashboard by theme shows the indicators tagged with it.
+        let by_theme = bt.get(&format!("/performance?theme={theme}")).await;
+        assert!(by_theme.contains("Sexual offences charged") && !by_theme.contains("Births visited within 14 days"), "{}", by_theme.body);
+        assert!(bt.get("/performance?theme=nonsense").await.contains("Births visited within 14 days"));
         // The police lead's sheet: four quarters, one value over 100%, one of another agency's.
         assert_eq!(practitioner.get("/performance/import").await.status, 403);
         assert_eq!(lead.get("/performance/import").await.status, 200);
