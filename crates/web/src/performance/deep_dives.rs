@@ -415,7 +415,7 @@ pub(super) async fn discussion(
         check_text_block(&f.get("discussion"), "discussion", 20000),
     ) {
         deep_dives::save_discussion(&st.db, &s.who(), &d, &text).await?;
-        return Ok(done(&st, &id, "discussion", Flash::DiscussionSaved));
+        return Ok(done(&st, &id, "the-discussion", Flash::DiscussionSaved));
     }
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
