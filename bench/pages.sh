@@ -91,6 +91,7 @@ run() {
   session=$(first business.manager /training '/training/sessions/[0-9a-f-]\{36\}"' | tr -d '"')
   course=$(first business.manager /training '/training/courses/[0-9a-f-]\{36\}"' | tr -d '"')
   indicator=$(first business.manager /performance '/performance/indicators/[0-9a-f-]\{36\}"' | tr -d '"')
+  deep=$(first business.manager /performance/deep-dives '/performance/deep-dives/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -123,6 +124,10 @@ run() {
   drive agency.lead /training/agency "agency's bookings and attendance (agency lead)"
   drive business.manager /performance "performance dataset (about 60 small charts)"
   drive business.manager "$indicator" "indicator page (chart, trend, table)"
+  drive business.manager /performance/deep-dives "deep dives"
+  drive business.manager "$deep" "deep dive page (analyses, chart, recommendations)"
+  drive business.manager /performance/returns "values from the agencies (who has sent theirs)"
+  drive agency.lead /performance/return "quarterly values form (agency lead)"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true
