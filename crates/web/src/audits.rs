@@ -23,7 +23,7 @@ use learnloop_domain::returns::{
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
-    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Select, SelectItem, Textarea,
 };
 use learnloop_store::audits::{self, Audit, NewAudit, Refusal};
 use learnloop_store::returns::{self, ReturnLine};

@@ -92,6 +92,47 @@ pub fn ref_text(kind: SourceKind, id: &str) -> String {
     format!("{}:{id}", kind.slug())
 }
 
+/// A recommendation's fields, as every source's page shows them: its words, whom it is
+/// addressed to, and the agencies (id, name) it may name.
+pub(crate) struct RecFields {
+    pub body: learnloop_govuk::Textarea,
+    pub to: learnloop_govuk::Radios,
+    pub agencies: learnloop_govuk::Checkboxes,
+}
+
+pub(crate) fn recommendation_fields(
+    f: &crate::forms::FormPairs,
+    errors: &crate::forms::Errors,
+    agencies: impl IntoIterator<Item = (String, String)>,
+) -> RecFields {
+    use crate::forms::Field;
+    use learnloop_govuk::{Checkboxes, ChoiceItem, Radios, Textarea};
+    RecFields {
+        body: Textarea::new("recommendation", "Recommendation")
+            .rows(3)
+            .filled(f, errors),
+        to: Radios::new(
+            "addressed_to",
+            "Addressed to",
+            [
+                ChoiceItem::new("partnership", "The partnership as a whole"),
+                ChoiceItem::new("agencies", "Named agencies (choose below)"),
+            ],
+        )
+        .value(f.get("addressed_to"))
+        .error(errors.get("addressed_to")),
+        agencies: Checkboxes::new(
+            "rec_agency",
+            "Agencies",
+            agencies
+                .into_iter()
+                .map(|(id, name)| ChoiceItem::new(id, name)),
+        )
+        .values(f.all("rec_agency"))
+        .error(errors.get("rec_agency")),
+    }
+}
+
 /// Whom a recommendation typed in a form is addressed to ("addressed_to", with the agencies
 /// ticked in "rec_agency"), or the message, against the field to fix. Every source's
 /// recommendation form reads it this way.

@@ -109,3 +109,34 @@ pub fn spreadsheet(
     )
         .into_response())
 }
+
+/// Keeps a spreadsheet uploaded to be imported, owned by `owner`, so that confirming imports
+/// exactly the file that was checked.
+pub(crate) async fn keep_sheet(
+    st: &crate::AppState,
+    s: &crate::session::Signed,
+    owner: (&str, &str),
+    (name, bytes): (&str, Bytes),
+) -> crate::error::AppResult<FileObject> {
+    let is_xlsx = bytes.starts_with(b"PK\x03\x04");
+    let mut tx = st.db.begin().await?;
+    let kept = learnloop_store::files::save(
+        &st.files,
+        &mut tx,
+        s.pid(),
+        owner,
+        &s.who().label,
+        learnloop_store::files::Upload {
+            name: safe_name(name),
+            content_type: if is_xlsx {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into()
+            } else {
+                "text/csv".into()
+            },
+            bytes,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(kept)
+}

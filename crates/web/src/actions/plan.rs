@@ -18,7 +18,6 @@ use learnloop_govuk::{
 };
 use learnloop_store::actions::SourceOutcome;
 use learnloop_store::actions::{self, NewAction};
-use learnloop_store::files::Upload;
 use learnloop_store::reviews::{self, CaseReview};
 use learnloop_store::{accounts, is_id, recommendations, themes};
 
@@ -448,26 +447,9 @@ async fn import_upload(
         Err(m) => return again(m).await,
     };
     // The file is kept so that confirming imports exactly what was checked.
-    let is_xlsx = bytes.starts_with(b"PK\x03\x04");
-    let mut tx = st.db.begin().await?;
-    let kept = learnloop_store::files::save(
-        &st.files,
-        &mut tx,
-        s.pid(),
-        ("action_import", &case.id),
-        &s.who().label,
-        Upload {
-            name: learnloop_domain::files::safe_name(&file_name),
-            content_type: if is_xlsx {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into()
-            } else {
-                "text/csv".into()
-            },
-            bytes,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let kept =
+        crate::uploads::keep_sheet(&st, &s, ("action_import", &case.id), (&file_name, bytes))
+            .await?;
     let status = if checked.is_valid() {
         StatusCode::OK
     } else {

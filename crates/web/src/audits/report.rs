@@ -41,9 +41,7 @@ struct ReportPage {
     summary: Textarea,
     strengths: Textarea,
     improvements: Textarea,
-    rec_body: Textarea,
-    rec_to: Radios,
-    rec_agencies: Checkboxes,
+    rec: crate::sources::RecFields,
     voice_how: Input,
     voice_whom: Input,
     voice_said: Textarea,
@@ -107,28 +105,7 @@ async fn page(
         improvements: Textarea::new("improvements", "Areas for improvement")
             .rows(4)
             .filled(f, errors),
-        rec_body: Textarea::new("recommendation", "Recommendation")
-            .rows(3)
-            .filled(f, errors),
-        rec_to: Radios::new(
-            "addressed_to",
-            "Addressed to",
-            [
-                ChoiceItem::new("partnership", "The partnership as a whole"),
-                ChoiceItem::new("agencies", "Named agencies (choose below)"),
-            ],
-        )
-        .value(f.get("addressed_to"))
-        .error(errors.get("addressed_to")),
-        rec_agencies: Checkboxes::new(
-            "rec_agency",
-            "Agencies",
-            agencies
-                .iter()
-                .map(|(id, n)| ChoiceItem::new(id.clone(), n.clone())),
-        )
-        .values(f.all("rec_agency"))
-        .error(errors.get("rec_agency")),
+        rec: crate::sources::recommendation_fields(f, errors, agencies.iter().cloned()),
         voice_how: Input::new("how", "How the views were gathered")
             .hint("For example: a survey in three secondary schools")
             .filled(f, errors),

@@ -14,7 +14,7 @@ use learnloop_domain::policy::Permission;
 use learnloop_domain::sources::SourceKind;
 use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
-    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
+    Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Select, SelectItem, Textarea,
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::Upload;
@@ -276,9 +276,7 @@ struct ShowPage {
     discussion: Textarea,
     /// The discussion's form open: nothing recorded yet, or an error to fix.
     discussion_open: bool,
-    rec_body: Textarea,
-    rec_to: Radios,
-    rec_agencies: Checkboxes,
+    rec: crate::sources::RecFields,
 }
 
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<DeepDive> {
@@ -358,28 +356,7 @@ async fn show_view(
             .hint("What the meeting heard, challenged and agreed")
             .rows(6)
             .filled(df, errors),
-        rec_body: Textarea::new("recommendation", "Recommendation")
-            .rows(3)
-            .filled(f, errors),
-        rec_to: Radios::new(
-            "addressed_to",
-            "Addressed to",
-            [
-                ChoiceItem::new("partnership", "The partnership as a whole"),
-                ChoiceItem::new("agencies", "Named agencies (choose below)"),
-            ],
-        )
-        .value(f.get("addressed_to"))
-        .error(errors.get("addressed_to")),
-        rec_agencies: Checkboxes::new(
-            "rec_agency",
-            "Agencies",
-            agencies
-                .iter()
-                .map(|(id, n)| ChoiceItem::new(id.clone(), n.clone())),
-        )
-        .values(f.all("rec_agency"))
-        .error(errors.get("rec_agency")),
+        rec: crate::sources::recommendation_fields(f, errors, agencies),
         dive: d,
     })
 }

@@ -15,7 +15,6 @@ use learnloop_domain::files::MAX_UPLOAD_BYTES;
 use learnloop_domain::performance::import::{self, Checked, Known};
 use learnloop_domain::performance::{Period, can_enter, can_manage};
 use learnloop_govuk::ErrorSummary;
-use learnloop_store::files::Upload;
 use learnloop_store::{Day, is_id, performance};
 
 use super::{forget, today};
@@ -158,26 +157,8 @@ pub(super) async fn upload(
         Err(m) => return again(m),
     };
     // Kept so that confirming imports exactly what was checked.
-    let is_xlsx = bytes.starts_with(b"PK\x03\x04");
-    let mut tx = st.db.begin().await?;
-    let kept = learnloop_store::files::save(
-        &st.files,
-        &mut tx,
-        s.pid(),
-        (OWNER, &s.person.id),
-        &s.who().label,
-        Upload {
-            name: learnloop_domain::files::safe_name(&file_name),
-            content_type: if is_xlsx {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into()
-            } else {
-                "text/csv".into()
-            },
-            bytes,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let kept =
+        crate::uploads::keep_sheet(&st, &s, (OWNER, &s.person.id), (&file_name, bytes)).await?;
     // A person keeps one sheet waiting to be imported: the one just checked.
     learnloop_store::files::keep_only(&st.db, &st.files, s.pid(), (OWNER, &s.person.id), &kept.id)
         .await?;

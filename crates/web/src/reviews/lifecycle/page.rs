@@ -80,9 +80,7 @@ struct ReviewPage {
     recommendations: Vec<RecommendationLine>,
     f_body: Textarea,
     f_themes: Checkboxes,
-    rec_body: Textarea,
-    rec_to: Radios,
-    rec_agencies: Checkboxes,
+    rec: crate::sources::RecFields,
     rec_themes: Checkboxes,
     /// The action plan: each action, its status label and RAG, by recommendation.
     plan: Vec<(
@@ -399,29 +397,14 @@ async fn view(
         f_themes: Checkboxes::new("finding_theme", "Themes", theme_items())
             .values(f.all("finding_theme"))
             .error(errors.get("finding_theme")),
-        rec_body: Textarea::new("recommendation", "Recommendation")
-            .rows(3)
-            .filled(f, errors),
-        rec_to: Radios::new(
-            "addressed_to",
-            "Addressed to",
-            [
-                ChoiceItem::new("partnership", "The partnership as a whole"),
-                ChoiceItem::new("agencies", "Named agencies (choose below)"),
-            ],
-        )
-        .value(f.get("addressed_to"))
-        .error(errors.get("addressed_to")),
-        rec_agencies: Checkboxes::new(
-            "rec_agency",
-            "Agencies",
+        rec: crate::sources::recommendation_fields(
+            f,
+            errors,
             agencies
                 .iter()
                 .filter(|a| a.active || involved.contains(&a.id))
-                .map(|a| ChoiceItem::new(a.id.clone(), a.name.clone())),
-        )
-        .values(f.all("rec_agency"))
-        .error(errors.get("rec_agency")),
+                .map(|a| (a.id.clone(), a.name.clone())),
+        ),
         plan: learnloop_store::actions::for_source(
             &st.db,
             s.pid(),
