@@ -148,6 +148,29 @@ async fn queue_for(
             }
         }
     }
+    // Performance data: each agency's values for the last period ended, due by the end of the
+    // month after it, to the agency's leads.
+    for (agency, due, count) in values_owed(db, pid, day).await? {
+        for rem in reminders_on(due, day, s) {
+            let what = format!(
+                "your agency's performance data ({count} indicator{})",
+                if count == 1 { "" } else { "s" }
+            );
+            let line = match rem {
+                Reminder::Before(n) => format!("Due in {n} days ({}): {what}", Day(due)),
+                Reminder::DueToday => format!("Due today: {what}"),
+                Reminder::Overdue => format!("Overdue since {}: {what}", Day(due)),
+                Reminder::EscalateToLead | Reminder::EscalateToChair => continue,
+            };
+            for (email, name) in agency_leads(db, pid, &agency).await? {
+                returns_named = true;
+                let entry = digests.entry(email).or_insert_with(|| (name, Vec::new()));
+                entry.1.push(format!(
+                    "- {line}\n  {public_url}/performance/return?agency={agency}"
+                ));
+            }
+        }
+    }
     if digests.is_empty() {
         return Ok(0);
     }
@@ -188,6 +211,57 @@ async fn queue_for(
     }
     tx.commit().await?;
     Ok(queued)
+}
+
+/// The agencies whose values for the last period ended are not all in on `day`: (agency, when
+/// they are due, how many indicators).
+async fn values_owed(
+    db: &Db,
+    pid: &str,
+    day: NaiveDate,
+) -> Result<Vec<(String, NaiveDate, usize)>, StoreError> {
+    use learnloop_domain::performance::{Frequency, Period};
+    let live: Vec<(String, String, String)> = db
+        .fetch_all(
+            query(
+                "SELECT id, agency_id, frequency FROM indicator WHERE partnership_id = ? AND added_on <= ? \
+                 AND (retired_on IS NULL OR retired_on > ?) LIMIT 1000",
+            )
+            .bind(pid)
+            .bind(Day(day))
+            .bind(Day(day)),
+        )
+        .await?;
+    if live.is_empty() {
+        return Ok(Vec::new());
+    }
+    let since = Period::of(Frequency::Yearly, day).prev().key();
+    let have: std::collections::HashSet<(String, String)> = db
+        .fetch_all::<(String, String)>(
+            query(
+                "SELECT indicator_id, period FROM indicator_value WHERE partnership_id = ? AND period >= ? LIMIT 100000",
+            )
+            .bind(pid)
+            .bind(since),
+        )
+        .await?
+        .into_iter()
+        .collect();
+    let mut owed: BTreeMap<String, (NaiveDate, usize)> = BTreeMap::new();
+    for (id, agency, frequency) in live {
+        let Some(f) = learnloop_domain::performance::parse(&Frequency::ALL, &frequency) else {
+            continue;
+        };
+        let last = Period::of(f, day).prev();
+        if have.contains(&(id, last.key())) {
+            continue;
+        }
+        let due = last.returns_due();
+        let e = owed.entry(agency).or_insert((due, 0));
+        e.0 = e.0.min(due);
+        e.1 += 1;
+    }
+    Ok(owed.into_iter().map(|(a, (d, n))| (a, d, n)).collect())
 }
 
 /// The action's owner while they are active and still have a role in the partnership: a

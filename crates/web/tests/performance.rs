@@ -294,6 +294,31 @@ async fn agencies_send_their_quarter_the_business_team_chases_and_exceptions_rea
             .unwrap_or_default();
         assert!(mail.contains("/performance/return?agency="), "{mail}");
 
+        // On the day they are due, the lead's daily digest names them.
+        app.db
+            .execute(query("UPDATE indicator SET added_on = '2020-01-01'"))
+            .await
+            .unwrap();
+        learnloop_store::reminders::queue_digests(
+            &app.db,
+            "https://learnloop.example",
+            last.returns_due(),
+        )
+        .await
+        .unwrap();
+        let (digest,): (String,) = app
+            .db
+            .fetch_one(
+                query("SELECT body FROM outbox WHERE kind = 'action-digest' AND to_addr = ?")
+                    .bind("agency.lead@northbrook.example"),
+            )
+            .await
+            .unwrap();
+        assert!(
+            digest.contains("Due today: your agency's performance data (1 indicator)"),
+            "{digest}"
+        );
+        assert!(digest.contains("/performance/return?agency="));
         // The form: another agency's refused, a bad value explained, then sent.
         let form_url = format!("/performance/return?agency={police}");
         assert_eq!(
