@@ -92,6 +92,7 @@ run() {
   course=$(first business.manager /training '/training/courses/[0-9a-f-]\{36\}"' | tr -d '"')
   indicator=$(first business.manager /performance '/performance/indicators/[0-9a-f-]\{36\}"' | tr -d '"')
   deep=$(first business.manager /performance/deep-dives '/performance/deep-dives/[0-9a-f-]\{36\}"' | tr -d '"')
+  inspection=$(first business.manager /inspections '/inspections/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -128,6 +129,8 @@ run() {
   drive business.manager "$deep" "deep dive page (analyses, chart, recommendations)"
   drive business.manager /performance/returns "values from the agencies (who has sent theirs)"
   drive agency.lead /performance/return "quarterly values form (agency lead)"
+  drive business.manager /inspections "inspections"
+  drive business.manager "$inspection" "inspection page (report, recommendations, progress)"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true

@@ -11,6 +11,7 @@ pub mod clocks;
 pub mod dates;
 pub mod files;
 pub mod governance;
+pub mod inspections;
 pub mod performance;
 pub mod policy;
 pub mod recommendations;

@@ -21,10 +21,12 @@ pub enum SourceKind {
     /// A deep dive into a focus area of the performance data: the agencies' analyses, the
     /// meeting's discussion and its recommendations.
     DeepDive,
+    /// An inspection of the partnership's agencies: its recommendations.
+    Inspection,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 7] = [
+    pub const ALL: [SourceKind; 8] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
@@ -32,6 +34,7 @@ impl SourceKind {
         SourceKind::Section11,
         SourceKind::Training,
         SourceKind::DeepDive,
+        SourceKind::Inspection,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -44,6 +47,7 @@ impl SourceKind {
             SourceKind::Section11 => "section11",
             SourceKind::Training => "training",
             SourceKind::DeepDive => "deep_dive",
+            SourceKind::Inspection => "inspection",
         }
     }
 
@@ -56,6 +60,7 @@ impl SourceKind {
             SourceKind::Section11 => "Section 11",
             SourceKind::Training => "Training",
             SourceKind::DeepDive => "Deep dive",
+            SourceKind::Inspection => "Inspection",
         }
     }
 
@@ -69,6 +74,7 @@ impl SourceKind {
             SourceKind::Section11 => "Section 11 cycles",
             SourceKind::Training => "Training sessions",
             SourceKind::DeepDive => "Deep dives",
+            SourceKind::Inspection => "Inspections",
         }
     }
 
@@ -82,6 +88,7 @@ impl SourceKind {
             SourceKind::Section11 => format!("/section11/{id}"),
             SourceKind::Training => format!("/training/sessions/{id}"),
             SourceKind::DeepDive => format!("/performance/deep-dives/{id}"),
+            SourceKind::Inspection => format!("/inspections/{id}"),
         }
     }
 
@@ -96,6 +103,7 @@ impl SourceKind {
             SourceKind::Section11 => false,
             SourceKind::Training => false,
             SourceKind::DeepDive => true,
+            SourceKind::Inspection => true,
         }
     }
 

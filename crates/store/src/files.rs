@@ -232,6 +232,34 @@ pub async fn record(tx: &mut Tx, f: &FileObject) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A file as a record's page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Owned {
+    pub id: String,
+    pub name: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created_at: String,
+}
+
+/// The files a record owns, oldest first.
+pub async fn owned(
+    db: &crate::Db,
+    pid: &str,
+    (kind, owner): (&str, &str),
+) -> Result<Vec<Owned>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT id, name, size, uploaded_by, created_at FROM file_object \
+             WHERE partnership_id = ? AND owner_kind = ? AND owner_id = ? ORDER BY created_at, id LIMIT 200",
+        )
+        .bind(pid)
+        .bind(kind)
+        .bind(owner),
+    )
+    .await
+}
+
 /// Forgets every file of an owner but one (a person's earlier uploads of a sheet to import,
 /// once a newer one is kept): their records, then their bytes.
 pub async fn keep_only(

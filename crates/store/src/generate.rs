@@ -24,6 +24,7 @@ mod bulk;
 mod cases;
 mod escalations;
 mod history;
+mod inspections;
 mod meetings;
 mod partnership;
 mod performance;

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod files;
 pub mod generate;
 pub mod governance;
+pub mod inspections;
 pub mod keys;
 pub mod links;
 pub mod outbox;

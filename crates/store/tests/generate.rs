@@ -185,6 +185,18 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .unwrap();
         assert!(dives >= 2, "deep dives {dives}");
         assert_eq!((analyses, recs), (dives * 3, dives));
+        // An inspection in each partnership's year, its report out with two recommendations
+        // whose actions are on the board's plan.
+        let (inspections, published, recs, actions): (i64, i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT (SELECT COUNT(*) FROM inspection), (SELECT COUNT(*) FROM inspection WHERE published_on IS NOT NULL), \
+                 (SELECT COUNT(*) FROM recommendation WHERE source_kind = 'inspection'), \
+                 (SELECT COUNT(*) FROM action WHERE source_kind = 'inspection')",
+            ))
+            .await
+            .unwrap();
+        assert!(inspections >= 2, "inspections {inspections}");
+        assert_eq!((recs, actions), (published * 2, published * 4));
         // The year's training needs, from the records that showed them; most met by a course.
         let (needs, sourced, met): (i64, i64, i64) = db
             .fetch_one(query(

@@ -57,6 +57,7 @@ pub async fn gather(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>
     items.extend(crate::section11::attention(st, a).await?);
     items.extend(crate::performance::attention(st, a).await?);
     items.extend(crate::performance::deep_dive_attention(st, a).await?);
+    items.extend(crate::inspections::attention(st, a).await?);
     items.extend(crate::clocks::attention(st, a).await?);
     Ok(items)
 }

@@ -129,6 +129,22 @@ impl FormPairs {
         )
     }
 
+    /// An optional date: blank is None; anything typed must be a real date.
+    pub fn optional_date(
+        &self,
+        prefix: &str,
+        what: &str,
+        errors: &mut Errors,
+    ) -> Option<Option<chrono::NaiveDate>> {
+        let blank = ["day", "month", "year"]
+            .iter()
+            .all(|p| self.get(&format!("{prefix}-{p}")).trim().is_empty());
+        if blank {
+            return Some(None);
+        }
+        self.date(prefix, what, errors).map(Some)
+    }
+
     /// Every value of a repeated field.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0

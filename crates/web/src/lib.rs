@@ -19,6 +19,7 @@ mod forms;
 mod governance;
 mod health;
 mod home;
+mod inspections;
 mod limits;
 pub mod mail;
 mod page;
@@ -124,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .merge(section11::routes())
         .merge(training::routes())
         .merge(performance::routes())
+        .merge(inspections::routes())
         .fallback(error::not_found);
 
     routes

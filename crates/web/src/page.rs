@@ -114,6 +114,9 @@ pub enum Flash {
     ImpactRecorded,
     PlanImported,
     ValuesImported,
+    InspectionRecorded,
+    InspectionChanged,
+    ProgressRecorded,
     DeepDiveCommissioned,
     DiscussionSaved,
     PresentationAdded,
@@ -509,6 +512,21 @@ const FLASHES: &[(Flash, &str, &str)] = &[
     (Flash::PlanImported, "plan-imported", "Action plan imported"),
     (Flash::ValuesImported, "values-imported", "Values imported"),
     (
+        Flash::InspectionRecorded,
+        "inspection-recorded",
+        "Inspection recorded",
+    ),
+    (
+        Flash::InspectionChanged,
+        "inspection-changed",
+        "Inspection changed",
+    ),
+    (
+        Flash::ProgressRecorded,
+        "progress-recorded",
+        "Progress report recorded",
+    ),
+    (
         Flash::DeepDiveCommissioned,
         "deep-dive-commissioned",
         "Deep dive commissioned: the agencies have been asked for their analysis",
@@ -603,6 +621,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     (
         "/performance",
         "Performance data",
+        Some(Permission::ViewPartnership),
+    ),
+    (
+        "/inspections",
+        "Inspections",
         Some(Permission::ViewPartnership),
     ),
     ("/themes", "Themes", Some(Permission::ViewThemes)),

@@ -69,6 +69,9 @@ pub async fn resolve(
         SourceKind::DeepDive => learnloop_store::performance::deep_dives::get(&st.db, s.pid(), id)
             .await?
             .map(|d| format!("Deep dive “{}”", d.title)),
+        SourceKind::Inspection => learnloop_store::inspections::get(&st.db, s.pid(), id)
+            .await?
+            .map(|i| format!("Inspection: {}", i.title())),
     };
     Ok(title.map(|title| SourceRef {
         title,

@@ -423,6 +423,17 @@ const MATRIX: &[(&str, &str, &str)] = &[
         "AAAADDDD S X",
     ),
     ("POST", "/performance/deep-dives/{id}/chase", "ADDDDDDD S X"),
+    // Inspections: read by everyone in the partnership, recorded by the business team.
+    ("GET", "/inspections", "AAAAAAAD S A"),
+    ("GET", "/inspections/new", "ADDDDDDD S A"),
+    ("POST", "/inspections/new", "ADDDDDDD S A"),
+    ("GET", "/inspections/{id}", "AAAAAAAD S X"),
+    ("GET", "/inspections/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/inspections/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/inspections/{id}/reports", "ADDDDDDD S X"),
+    ("GET", "/inspections/{id}/reports/{file}", "AAAAAAAD S X"),
+    ("POST", "/inspections/{id}/recommendations", "ADDDDDDD S X"),
+    ("POST", "/inspections/{id}/progress", "ADDDDDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -461,6 +472,7 @@ const MULTIPART: &[&str] = &[
     "/performance/import",
     "/performance/deep-dives/{id}/presentations",
     "/returns/{id}/files",
+    "/inspections/{id}/reports",
 ];
 
 /// Words of restricted records, and who may be shown them (the eight roles, in order, then
@@ -783,6 +795,9 @@ struct Fx {
     /// A deep dive into the indicator at the group's meeting, and its presentation.
     deep_dive: String,
     presentation: String,
+    /// An inspection of the police, and its report.
+    inspection: String,
+    inspection_report: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1680,6 +1695,29 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await
     .unwrap();
+    // An inspection of the police, with its report.
+    let today = chrono::Utc::now().date_naive();
+    let inspection = learnloop_store::inspections::add(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_store::inspections::InspectionInput {
+            checked: learnloop_domain::inspections::Checked {
+                inspectorate: learnloop_domain::inspections::Inspectorate::Hmicfrs,
+                other_name: String::new(),
+                theme: String::new(),
+                notice_on: None,
+                started_on: today - chrono::Duration::days(100),
+                ended_on: today - chrono::Duration::days(90),
+                published_on: Some(today - chrono::Duration::days(30)),
+                judgement: "Good".to_owned(),
+            },
+            summary: "Route matrix inspection".to_owned(),
+            agency_ids: vec![police.clone()],
+        },
+    )
+    .await
+    .unwrap();
     let bt = Client::new(&app.base);
     bt.sign_in_as(Role::BusinessTeam).await;
     let r = bt
@@ -1691,6 +1729,21 @@ async fn fixtures(app: &TestApp) -> Fx {
         )
         .await;
     assert_done(&r, "deep dive presentation");
+    let r = bt
+        .upload(
+            &format!("/inspections/{inspection}/reports"),
+            &[],
+            "report.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_done(&r, "inspection report");
+    let inspection_report = one(
+        app,
+        "SELECT id FROM file_object WHERE owner_kind = 'inspection' AND owner_id = ?",
+        &inspection,
+    )
+    .await;
     let presentation = one(
         app,
         "SELECT id FROM file_object WHERE owner_kind = 'deep_dive' AND owner_id = ?",
@@ -1699,6 +1752,8 @@ async fn fixtures(app: &TestApp) -> Fx {
     .await;
 
     Fx {
+        inspection,
+        inspection_report,
         deep_dive,
         presentation,
         course,
@@ -1779,6 +1834,8 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "approvals", "secret") => &fx.approval_secret,
             (_, "indicators", "id") => &fx.indicator,
             (_, "deep-dives", "id") => &fx.deep_dive,
+            (_, "inspections", "id") => &fx.inspection,
+            ("/inspections/{id}/reports/{file}", _, "file") => &fx.inspection_report,
             (_, "presentations", "file") => &fx.presentation,
             (_, "respond", "secret") => &fx.respond_secret,
             (_, "people", "id") => &person.0,

@@ -286,6 +286,17 @@ pub fn seeded_rules() -> Vec<ClockRule> {
             60,
         ),
         rule(
+            "inspection-progress",
+            "Report an inspection's action plan progress to the board",
+            "report",
+            6,
+            Months,
+            After,
+            LOCAL_FRAMEWORK,
+            false,
+            30,
+        ),
+        rule(
             "tor-review",
             "Terms of reference review",
             "agreed",
@@ -330,11 +341,11 @@ mod tests {
     #[test]
     fn seeded_rules_have_unique_slugs_and_the_agreed_timings() {
         let rules = seeded_rules();
-        assert_eq!(rules.len(), 11);
+        assert_eq!(rules.len(), 12);
         let mut slugs: Vec<&str> = rules.iter().map(|r| r.slug.as_str()).collect();
         slugs.sort_unstable();
         slugs.dedup();
-        assert_eq!(slugs.len(), 11);
+        assert_eq!(slugs.len(), 12);
 
         let timing = |slug: &str| {
             let r = seeded(slug);
@@ -362,6 +373,10 @@ mod tests {
         assert_eq!(
             timing("final-report-to-panel"),
             (s("publication"), 7, WorkingDays, Before, true)
+        );
+        assert_eq!(
+            timing("inspection-progress"),
+            (s("report"), 6, Months, After, false)
         );
         assert_eq!(
             timing("meeting-papers"),

@@ -387,6 +387,7 @@ pub(super) async fn partnership(
     c.section11(&mut rng, &cycles);
     c.training(&mut rng);
     c.performance(&mut rng);
+    c.inspections(&mut rng);
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))
 }

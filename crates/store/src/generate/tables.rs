@@ -31,6 +31,9 @@ pub(super) struct Tables {
     pub(super) return_challenge: Bulk,
     pub(super) audit_voice: Bulk,
     pub(super) assurance_round: Bulk,
+    pub(super) inspection: Bulk,
+    pub(super) inspection_agency: Bulk,
+    pub(super) inspection_progress: Bulk,
     pub(super) case_review: Bulk,
     pub(super) case_referral: Bulk,
     pub(super) case_subject: Bulk,
@@ -287,6 +290,23 @@ impl Tables {
                 "INSERT INTO tagging (partnership_id, theme_id, target_kind, target_id, created_at) VALUES ",
                 5,
             ),
+            inspection: Bulk::new(
+                "inspection",
+                "INSERT INTO inspection (id, partnership_id, inspectorate, other_name, theme, notice_on, started_on, \
+                 ended_on, published_on, judgement, summary, created_by, created_at, updated_at) VALUES ",
+                14,
+            ),
+            inspection_agency: Bulk::new(
+                "inspection_agency",
+                "INSERT INTO inspection_agency (inspection_id, partnership_id, agency_id) VALUES ",
+                3,
+            ),
+            inspection_progress: Bulk::new(
+                "inspection_progress",
+                "INSERT INTO inspection_progress (id, inspection_id, partnership_id, reported_on, summary, created_by, \
+                 created_at) VALUES ",
+                7,
+            ),
             action_plan: Bulk::new(
                 "action_plan",
                 "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) VALUES ",
@@ -400,7 +420,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 57] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 60] {
         [
             &mut self.agency,
             &mut self.group,
@@ -418,6 +438,9 @@ impl Tables {
             &mut self.section11_cycle,
             &mut self.audit,
             &mut self.assurance_round,
+            &mut self.inspection,
+            &mut self.inspection_agency,
+            &mut self.inspection_progress,
             &mut self.audit_agency,
             &mut self.audit_case,
             &mut self.audit_case_agency,

@@ -245,29 +245,15 @@ pub async fn save_discussion(
     Ok(())
 }
 
-/// A presentation kept with the deep dive.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Presentation {
-    pub id: String,
-    pub name: String,
-    pub size: i64,
-    pub uploaded_by: String,
-    pub created_at: String,
-}
-
 pub const OWNER: &str = "deep_dive";
 
-pub async fn presentations(db: &Db, pid: &str, id: &str) -> Result<Vec<Presentation>, StoreError> {
-    db.fetch_all(
-        query(
-            "SELECT id, name, size, uploaded_by, created_at FROM file_object \
-             WHERE partnership_id = ? AND owner_kind = ? AND owner_id = ? ORDER BY created_at, id LIMIT 200",
-        )
-        .bind(pid)
-        .bind(OWNER)
-        .bind(id),
-    )
-    .await
+/// The presentations kept with the deep dive.
+pub async fn presentations(
+    db: &Db,
+    pid: &str,
+    id: &str,
+) -> Result<Vec<crate::files::Owned>, StoreError> {
+    crate::files::owned(db, pid, (OWNER, id)).await
 }
 
 /// Keeps a presentation with the deep dive, audited.

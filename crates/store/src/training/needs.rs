@@ -83,7 +83,10 @@ fn source_check(kind: SourceKind) -> Option<&'static str> {
         SourceKind::Assurance => Some(
             "SELECT COUNT(*) FROM assurance_round WHERE partnership_id = ? AND id = ? AND kind = 'assurance'",
         ),
-        SourceKind::Meeting | SourceKind::Training | SourceKind::DeepDive => None,
+        SourceKind::Meeting
+        | SourceKind::Training
+        | SourceKind::DeepDive
+        | SourceKind::Inspection => None,
     }
 }
 

@@ -104,6 +104,27 @@ async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> Ap
                 id: d.id,
             })
         }
+        SourceKind::Inspection => {
+            s.require(Permission::ManageActions)?;
+            let i = learnloop_store::inspections::get(&st.db, s.pid(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            // The board oversees an inspection's action plan.
+            let board = s
+                .reference(&st.db)
+                .await?
+                .groups
+                .iter()
+                .find(|g| g.kind == "board")
+                .map(|g| g.id.clone());
+            Ok(RecSource {
+                kind,
+                title: format!("Inspection: {}", i.title()),
+                back: format!("/inspections/{}#recommendations", i.id),
+                group_id: board,
+                id: i.id,
+            })
+        }
         // A meeting makes actions directly, never recommendations.
         SourceKind::Meeting
         | SourceKind::Assurance

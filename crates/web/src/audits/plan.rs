@@ -168,18 +168,12 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
     }
     let fieldwork = f.date("fieldwork", "the date fieldwork starts", &mut errors);
     let due = f.date("due", "the date returns are due", &mut errors);
-    let optional_date = |key: &str, what: &str, errors: &mut Errors| {
-        if ["day", "month", "year"]
-            .iter()
-            .all(|p| f.get(&format!("{key}-{p}")).trim().is_empty())
-        {
-            None
-        } else {
-            f.date(key, what, errors)
-        }
-    };
-    let workshop = optional_date("workshop", "the workshop date", &mut errors);
-    let report_due = optional_date("report", "the date the overview report is due", &mut errors);
+    let workshop = f
+        .optional_date("workshop", "the workshop date", &mut errors)
+        .flatten();
+    let report_due = f
+        .optional_date("report", "the date the overview report is due", &mut errors)
+        .flatten();
     if let (Some(fw), Some(d)) = (fieldwork, due)
         && d < fw
     {

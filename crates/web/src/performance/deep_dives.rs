@@ -18,9 +18,7 @@ use learnloop_govuk::{
 };
 use learnloop_store::audit::{self, Event};
 use learnloop_store::files::Upload;
-use learnloop_store::performance::deep_dives::{
-    self, DeepDive, DeepDiveInput, DeepDiveLine, Presentation,
-};
+use learnloop_store::performance::deep_dives::{self, DeepDive, DeepDiveInput, DeepDiveLine};
 use learnloop_store::recommendations::{self, RecommendationLine};
 use learnloop_store::returns::{self, ReturnLine};
 use learnloop_store::{Day, StoreError, is_id};
@@ -268,7 +266,7 @@ struct ShowPage {
     chart: Option<Cited>,
     analyses: Vec<Analysis>,
     answered: usize,
-    presentations: Vec<Presentation>,
+    presentations: Vec<learnloop_store::files::Owned>,
     recommendations: Vec<RecommendationLine>,
     can_run: bool,
     can_plan_actions: bool,

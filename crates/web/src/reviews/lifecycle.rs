@@ -95,22 +95,6 @@ fn date_input(
         .error(errors.get(&format!("{key}-day")))
 }
 
-/// An optional date: blank is None; anything typed must be a real date.
-fn optional_date(
-    f: &FormPairs,
-    key: &str,
-    what: &str,
-    errors: &mut Errors,
-) -> Option<Option<NaiveDate>> {
-    let blank = ["day", "month", "year"]
-        .iter()
-        .all(|p| f.get(&format!("{key}-{p}")).trim().is_empty());
-    if blank {
-        return Some(None);
-    }
-    f.date(key, what, errors).map(Some)
-}
-
 /// The case, for the business team and its panel only; the read is audited.
 async fn load_full(st: &AppState, s: &Signed, id: &str) -> AppResult<CaseReview> {
     s.require(Permission::ViewPartnership)?;

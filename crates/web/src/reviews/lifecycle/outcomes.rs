@@ -36,14 +36,9 @@ async fn save_publication(
     let legal = answer("legal", "legal restrictions (or say there are none)");
     let criminal = answer("criminal", "criminal proceedings (or say there are none)");
     let decided = f.date("decided", "the date of the decision", &mut errors);
-    let sent = optional_date(
-        &f,
-        "sent",
-        "the date the report went to the Panel",
-        &mut errors,
-    );
-    let planned = optional_date(&f, "planned", "the planned publication date", &mut errors);
-    let published = optional_date(&f, "published", "the date published", &mut errors);
+    let sent = f.optional_date("sent", "the date the report went to the Panel", &mut errors);
+    let planned = f.optional_date("planned", "the planned publication date", &mut errors);
+    let published = f.optional_date("published", "the date published", &mut errors);
     let link = f.get("link").trim().to_owned();
     if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
         errors.add(
