@@ -330,6 +330,29 @@ async fn a_joint_targeted_area_inspection_needs_its_notice_and_theme_and_gives_n
             )
         );
         assert!(page.contains("Plan an audit on its theme"));
+        // Its theme prompts an audit, which names the inspection as what prompted it.
+        let id = url.rsplit('/').next().unwrap().to_owned();
+        let plan = bt.get(&format!("/audits/new?prompted_by=inspection:{id}&title=Children%20at%20risk%20of%20criminal%20exploitation")).await;
+        assert_eq!(plan.status, 200);
+        assert!(plan.contains("Prompted by") && plan.contains(&format!("value=\"inspection:{id}\"")), "{}", plan.body);
+        let group = one(&app, "SELECT id FROM partnership_group WHERE name = ?", "Learning and Improvement Subgroup").await;
+        let mut a: Vec<(String, String)> = vec![
+            ("prompted_by".into(), format!("inspection:{id}")),
+            ("title".into(), "Children at risk of criminal exploitation".into()),
+            ("year".into(), today.year().to_string()),
+            ("reason".into(), "The joint targeted area inspection's theme.".into()),
+            ("group".into(), group),
+            ("lines".into(), "Quality of practice\nMulti-agency working".into()),
+            ("scale".into(), "Good\nRequires improvement".into()),
+            ("agency".into(), police.clone()),
+        ];
+        a.extend(date("fieldwork", today));
+        a.extend(date("due", today + Duration::days(28)));
+        let p: Vec<(&str, &str)> = a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = bt.post("/audits/new", &p).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let audit = bt.get(&r.location.unwrap()).await;
+        assert!(audit.contains("Prompted by") && audit.contains(&format!("href=\"/inspections/{id}\"")), "{}", audit.body);
         // Its details change as the report comes out; the form comes back filled in.
         let edit = bt.get(&format!("{url}/edit")).await;
         assert!(edit.contains("Children at risk of criminal exploitation"));

@@ -43,6 +43,8 @@ struct ShowPage {
     stage: &'static str,
     stage_tag: &'static str,
     reason: String,
+    /// The record that prompted it (a review, an inspection, an indicator...).
+    prompted: Option<crate::sources::SourceRef>,
     lead: String,
     group: String,
     fieldwork: String,
@@ -118,6 +120,10 @@ async fn show_page(
     };
     let refd = s.reference(&st.db).await?;
     let answered = all_returns.iter().filter(|r| r.ret.state.is_in()).count();
+    let prompted = match a.prompted_by.as_deref().map(crate::sources::parse_ref) {
+        Some((Some(kind), Some(id))) => crate::sources::resolve(st, s, kind, &id).await?,
+        _ => None,
+    };
     Ok(ShowPage {
         chrome: s.chrome("/audits"),
         errors: errors.summary(),
@@ -127,6 +133,7 @@ async fn show_page(
         stage: a.stage.label(),
         stage_tag: a.stage.tag_class(),
         reason: a.reason.clone(),
+        prompted,
         lead: lead.unwrap_or_else(|| "Not named".to_owned()),
         group: a
             .group_id

@@ -15,6 +15,9 @@ pub(super) fn routes() -> Router<AppState> {
 struct NewPage {
     chrome: Chrome,
     errors: ErrorSummary,
+    /// The record that prompted the audit ("kind:id"), and its name and page.
+    prompted_ref: String,
+    prompted: Option<crate::sources::SourceRef>,
     title: Input,
     year: Input,
     reason: Textarea,
@@ -52,9 +55,12 @@ async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> 
         blank
     };
     let f = if f.0.is_empty() { &defaults } else { f };
+    let (prompted_ref, prompted) = prompted_by(st, s, &f.get("prompted_by")).await?;
     Ok(NewPage {
         chrome: s.chrome("/audits"),
         errors: errors.summary(),
+        prompted_ref,
+        prompted,
         title: Input::new("title", "Audit theme").filled(f, errors),
         year: Input::new("year", "Programme year")
             .width_class("govuk-input--width-4")
@@ -109,9 +115,46 @@ async fn new_form(st: &AppState, s: &Signed, f: &FormPairs, errors: &Errors) -> 
     })
 }
 
-async fn new_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
+/// The record an audit is prompted by, named as "kind:id": the reference kept and the source
+/// it names, or nothing when it names none of the partnership's records.
+async fn prompted_by(
+    st: &AppState,
+    s: &Signed,
+    text: &str,
+) -> AppResult<(String, Option<crate::sources::SourceRef>)> {
+    if let (Some(kind), Some(id)) = crate::sources::parse_ref(text)
+        && let Some(r) = crate::sources::resolve(st, s, kind, &id).await?
+    {
+        return Ok((crate::sources::ref_text(kind, &id), Some(r)));
+    }
+    Ok((String::new(), None))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct NewQ {
+    prompted_by: String,
+    title: String,
+}
+
+async fn new_page(
+    State(st): State<AppState>,
+    s: Signed,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
     s.require(Permission::ManageAudits)?;
-    render(&new_form(&st, &s, &FormPairs(Vec::new()), &Errors::default()).await?)
+    let q: NewQ = crate::web::query_params(q.as_deref());
+    let f = if q.prompted_by.is_empty() {
+        FormPairs(Vec::new())
+    } else {
+        FormPairs(vec![
+            ("year".to_owned(), Utc::now().year().to_string()),
+            ("scale".to_owned(), DEFAULT_SCALE.join("\n")),
+            ("prompted_by".to_owned(), q.prompted_by),
+            ("title".to_owned(), q.title.chars().take(200).collect()),
+        ])
+    };
+    render(&new_form(&st, &s, &f, &Errors::default()).await?)
 }
 
 pub(super) fn lines_of(text: &str) -> Vec<String> {
@@ -219,7 +262,8 @@ async fn create(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResul
             year,
             title,
             reason,
-            prompted_by: None,
+            prompted_by: Some(prompted_by(&st, &s, &f.get("prompted_by")).await?.0)
+                .filter(|p| !p.is_empty()),
             group_id: group,
             lead_person_id: lead,
             lines,
