@@ -232,6 +232,31 @@ pub async fn record(tx: &mut Tx, f: &FileObject) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Keeps a file a record owns (a deep dive's presentation, an inspection's report), with the
+/// audit entry `action` on the record saying which `what` was added. Returns the file's id.
+pub async fn keep_for(
+    db: &crate::Db,
+    files: &FileStore,
+    who: &crate::audit::Who,
+    (pid, kind, owner): (&str, &'static str, &str),
+    (action, what): (&'static str, &str),
+    up: Upload,
+) -> Result<String, StoreError> {
+    // The bytes first, outside the transaction: a slow store never holds the writer.
+    let f = put(files, pid, (kind, owner), &who.label, up).await?;
+    let mut tx = db.begin().await?;
+    record(&mut tx, &f).await?;
+    crate::audit::append(
+        &mut tx,
+        who,
+        crate::audit::Event::new(action, kind, Some(owner))
+            .summary(format!("Added the {what} {}", f.name)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(f.id)
+}
+
 /// A file as a record's page lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Owned {

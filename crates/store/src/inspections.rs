@@ -243,7 +243,8 @@ pub async fn list(db: &Db, pid: &str) -> Result<Vec<InspectionLine>, StoreError>
 pub async fn agencies(db: &Db, pid: &str, id: &str) -> Result<Vec<(String, String)>, StoreError> {
     db.fetch_all(
         query(
-            "SELECT g.id, g.name FROM inspection_agency x JOIN agency g ON g.id = x.agency_id \
+            "SELECT g.id, g.name FROM inspection_agency x \
+             JOIN agency g ON g.id = x.agency_id AND g.partnership_id = x.partnership_id \
              WHERE x.partnership_id = ? AND x.inspection_id = ? ORDER BY g.name LIMIT 100",
         )
         .bind(pid)
@@ -331,27 +332,13 @@ pub async fn add_report(
     i: &Inspection,
     up: crate::files::Upload,
 ) -> Result<String, StoreError> {
-    let mut tx = db.begin().await?;
-    let f = crate::files::save(
+    crate::files::keep_for(
+        db,
         files,
-        &mut tx,
-        &i.partnership_id,
-        (REPORT, &i.id),
-        &who.label,
+        who,
+        (&i.partnership_id, REPORT, &i.id),
+        ("inspection.report", "report"),
         up,
     )
-    .await?;
-    audit::append(
-        &mut tx,
-        who,
-        Event::new(
-            "inspection.report",
-            SourceKind::Inspection.slug(),
-            Some(&i.id),
-        )
-        .summary(format!("Added the report {}", f.name)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(f.id)
+    .await
 }

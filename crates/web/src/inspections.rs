@@ -217,11 +217,31 @@ fn read_form(f: &FormPairs, errors: &mut Errors) -> Option<InspectionInput> {
     let started = f.optional_date("started", "the date the fieldwork started", errors);
     let ended = f.optional_date("ended", "the date the fieldwork ended", errors);
     let published = f.optional_date("published", "the date the report was published", errors);
-    let summary = f.get("summary").replace("\r\n", "\n").trim().to_owned();
-    if summary.chars().count() > 20000 {
-        errors.add("summary", "The summary must be 20,000 characters or fewer");
+    // Typed words are checked as every form's are (no control characters, a length).
+    let summary = if f.get("summary").trim().is_empty() {
+        String::new()
+    } else {
+        errors
+            .check(
+                "summary",
+                check_text_block(&f.get("summary"), "summary of what it found", 20000),
+            )
+            .unwrap_or_default()
+    };
+    for (key, what, max) in [
+        ("other_name", "inspectorate's name", 200),
+        ("theme", "theme", 300),
+        ("judgement", "judgement", 200),
+    ] {
+        if !f.get(key).trim().is_empty()
+            && let Err(m) = learnloop_domain::text::check_name(&f.get(key), what, max)
+        {
+            errors.add(key, m);
+        }
     }
-    let agencies = f.all("agency");
+    let mut agencies = f.all("agency");
+    agencies.sort();
+    agencies.dedup();
     if agencies.is_empty() {
         errors.add("agency", "Choose the agencies inspected");
     }
@@ -453,42 +473,31 @@ async fn recommend(
 ) -> AppResult<Response> {
     let i = load(&st, &s, &id).await?;
     runs(&s)?;
-    let mut errors = Errors::default();
-    let body = errors.check(
-        "recommendation",
-        check_text_block(&f.get("recommendation"), "recommendation", 4000),
-    );
-    let inspected: Vec<String> = inspections::agencies(&st.db, s.pid(), &i.id)
+    let allowed: Vec<String> = inspections::agencies(&st.db, s.pid(), &i.id)
         .await?
         .into_iter()
         .map(|(a, _)| a)
         .collect();
-    if f.all("rec_agency").iter().any(|c| !inspected.contains(c)) {
-        errors.add("rec_agency", "Choose agencies that were inspected");
-    }
-    let to = crate::sources::addressee(&f, &mut errors);
-    if let (true, Some(body), Some(to)) = (errors.is_empty(), body, to) {
-        recommendations::add(
-            &st.db,
-            &s.who(),
-            s.pid(),
-            (SourceKind::Inspection, &i.id),
-            &body,
-            &to,
-            &[],
-        )
-        .await?;
-        return Ok(done(
+    match crate::sources::add_recommendation(
+        &st,
+        &s,
+        (SourceKind::Inspection, &i.id),
+        &f,
+        (&allowed, "Choose agencies that were inspected"),
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(
             &st,
             &id,
             "recommendations",
             Flash::RecommendationAdded,
-        ));
+        )),
+        Err(errors) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &show_view(&st, &s, i, &f, &errors).await?,
+        ),
     }
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &show_view(&st, &s, i, &f, &errors).await?,
-    )
 }
 
 async fn progress(

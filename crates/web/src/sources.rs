@@ -136,6 +136,43 @@ pub(crate) fn recommendation_fields(
     }
 }
 
+/// Adds the recommendation typed in a source's form (its words, whom it is addressed to, the
+/// agencies named, which must be among `allowed`, else `not_allowed` is said). Ok when added;
+/// otherwise the errors against their fields, and nothing is written.
+pub(crate) async fn add_recommendation(
+    st: &AppState,
+    s: &Signed,
+    (kind, id): (SourceKind, &str),
+    f: &crate::forms::FormPairs,
+    (allowed, not_allowed): (&[String], &str),
+) -> AppResult<Result<(), crate::forms::Errors>> {
+    let mut errors = crate::forms::Errors::default();
+    let body = errors.check(
+        "recommendation",
+        learnloop_domain::text::check_text_block(&f.get("recommendation"), "recommendation", 4000),
+    );
+    if f.all("rec_agency").iter().any(|c| !allowed.contains(c)) {
+        errors.add("rec_agency", not_allowed);
+    }
+    let to = addressee(f, &mut errors);
+    match (errors.is_empty(), body, to) {
+        (true, Some(body), Some(to)) => {
+            learnloop_store::recommendations::add(
+                &st.db,
+                &s.who(),
+                s.pid(),
+                (kind, id),
+                &body,
+                &to,
+                &[],
+            )
+            .await?;
+            Ok(Ok(()))
+        }
+        _ => Ok(Err(errors)),
+    }
+}
+
 /// Whom a recommendation typed in a form is addressed to ("addressed_to", with the agencies
 /// ticked in "rec_agency"), or the message, against the field to fix. Every source's
 /// recommendation form reads it this way.

@@ -264,25 +264,15 @@ pub async fn add_presentation(
     d: &DeepDive,
     up: crate::files::Upload,
 ) -> Result<String, StoreError> {
-    let mut tx = db.begin().await?;
-    let f = crate::files::save(
+    crate::files::keep_for(
+        db,
         files,
-        &mut tx,
-        &d.partnership_id,
-        (OWNER, &d.id),
-        &who.label,
+        who,
+        (&d.partnership_id, OWNER, &d.id),
+        ("deep_dive.file", "presentation"),
         up,
     )
-    .await?;
-    audit::append(
-        &mut tx,
-        who,
-        Event::new("deep_dive.file", SourceKind::DeepDive.slug(), Some(&d.id))
-            .summary(format!("Added the presentation {}", f.name)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(f.id)
+    .await
 }
 
 /// The meetings a deep dive can be chosen for: every group's meetings from a day on, not

@@ -190,35 +190,23 @@ async fn add_recommendation(
     f: FormPairs,
 ) -> AppResult<Response> {
     let (a, scope) = runnable(&st, &s, &id).await?;
-    let mut errors = Errors::default();
-    let body = errors.check(
-        "recommendation",
-        check_text_block(&f.get("recommendation"), "recommendation", 4000),
-    );
     let participating: Vec<String> = audits::agencies(&st.db, s.pid(), &a.id)
         .await?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
-    let chosen = f.all("rec_agency");
-    if chosen.iter().any(|c| !participating.contains(c)) {
-        errors.add("rec_agency", "Choose agencies taking part in this audit");
+    match crate::sources::add_recommendation(
+        &st,
+        &s,
+        (SourceKind::Audit, &a.id),
+        &f,
+        (&participating, "Choose agencies taking part in this audit"),
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(&st, &id, Flash::RecommendationAdded)),
+        Err(errors) => again(&st, &s, (&a, &scope), &f, &errors).await,
     }
-    let to = crate::sources::addressee(&f, &mut errors);
-    if let (true, Some(body), Some(to)) = (errors.is_empty(), body, to) {
-        recommendations::add(
-            &st.db,
-            &s.who(),
-            s.pid(),
-            (SourceKind::Audit, &a.id),
-            &body,
-            &to,
-            &[],
-        )
-        .await?;
-        return Ok(done(&st, &id, Flash::RecommendationAdded));
-    }
-    again(&st, &s, (&a, &scope), &f, &errors).await
 }
 
 async fn add_voice(

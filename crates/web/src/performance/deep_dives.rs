@@ -406,42 +406,31 @@ pub(super) async fn recommend(
 ) -> AppResult<Response> {
     let d = load(&st, &s, &id).await?;
     runs(&s)?;
-    let mut errors = Errors::default();
-    let body = errors.check(
-        "recommendation",
-        check_text_block(&f.get("recommendation"), "recommendation", 4000),
-    );
-    let asked: Vec<String> = returns::for_source(&st.db, s.pid(), SourceKind::DeepDive, &d.id)
+    let allowed: Vec<String> = returns::for_source(&st.db, s.pid(), SourceKind::DeepDive, &d.id)
         .await?
         .into_iter()
         .map(|l| l.ret.agency_id)
         .collect();
-    if f.all("rec_agency").iter().any(|c| !asked.contains(c)) {
-        errors.add("rec_agency", "Choose agencies asked for their analysis");
-    }
-    let to = crate::sources::addressee(&f, &mut errors);
-    if let (true, Some(body), Some(to)) = (errors.is_empty(), body, to) {
-        recommendations::add(
-            &st.db,
-            &s.who(),
-            s.pid(),
-            (SourceKind::DeepDive, &d.id),
-            &body,
-            &to,
-            &[],
-        )
-        .await?;
-        return Ok(done(
+    match crate::sources::add_recommendation(
+        &st,
+        &s,
+        (SourceKind::DeepDive, &d.id),
+        &f,
+        (&allowed, "Choose agencies asked for their analysis"),
+    )
+    .await?
+    {
+        Ok(()) => Ok(done(
             &st,
             &id,
             "recommendations",
             Flash::RecommendationAdded,
-        ));
+        )),
+        Err(errors) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &show_view(&st, &s, d, &f, &errors).await?,
+        ),
     }
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &show_view(&st, &s, d, &f, &errors).await?,
-    )
 }
 
 pub(super) async fn upload(
