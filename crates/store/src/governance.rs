@@ -39,6 +39,8 @@ pub struct Partnership {
     pub follow_up_sample: i64,
     /// Whether a training place waits for the line manager's approval before it is confirmed.
     pub training_approval: bool,
+    /// How many periods in a row an indicator worsens before it is flagged.
+    pub worsening_after: i64,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -84,6 +86,7 @@ pub async fn create_partnership(
         second_factor: "optional".to_owned(),
         follow_up_sample: 100,
         training_approval: false,
+        worsening_after: 3,
     };
     tx.execute(
         query(
@@ -131,6 +134,7 @@ pub struct Settings {
     pub impact_months: i64,
     pub follow_up_sample: i64,
     pub training_approval: bool,
+    pub worsening_after: i64,
 }
 
 pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Result<(), StoreError> {
@@ -144,7 +148,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
             "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
              remind_before = ?, escalate_lead_after = ?, escalate_chair_after = ?, stale_after_weeks = ?, \
              impact_months = ?, second_factor = ?, follow_up_sample = ?, training_approval = ?, \
-             updated_at = ? WHERE id = ?",
+             worsening_after = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&s.name)
         .bind(&s.area)
@@ -158,6 +162,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         .bind(&s.second_factor)
         .bind(s.follow_up_sample)
         .bind(s.training_approval)
+        .bind(s.worsening_after)
         .bind(ts(chrono::Utc::now()))
         .bind(id),
     )
@@ -175,6 +180,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         impact_months: before.impact_months,
         follow_up_sample: before.follow_up_sample,
         training_approval: before.training_approval,
+        worsening_after: before.worsening_after,
     };
     audit::append(
         &mut tx,

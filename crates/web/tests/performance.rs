@@ -113,6 +113,29 @@ async fn an_indicator_is_added_fed_corrected_charted_flagged_and_retired() {
         assert!(page.contains("Worse 3 periods running"));
         let dash = chair.get("/performance").await;
         assert!(dash.contains("1 indicator, 1 flagged"), "{}", dash.body);
+        // How many periods of worsening flag it is the partnership's setting.
+        let settings = |n: &'static str| {
+            vec![
+                ("name", "Northbrook Safeguarding Children Partnership"),
+                ("area", "Borough of Northbrook"),
+                ("contact_email", "team@northbrook.example"),
+                ("rapid_review_from", "aware"),
+                ("remind_before", "14, 3"),
+                ("escalate_lead_after", "14"),
+                ("escalate_chair_after", "28"),
+                ("stale_after_weeks", "6"),
+                ("impact_months", "6"),
+                ("worsening_after", n),
+            ]
+        };
+        let r = bt.post("/settings", &settings("40")).await;
+        assert_eq!(r.status, 422);
+        assert!(r.contains("Enter the number of periods as a whole number from 2 to 12"), "{}", r.body);
+        assert_eq!(bt.post("/settings", &settings("4")).await.status, 303);
+        bt.post(&values, &[("period", &q[3].key()), ("value", "73")]).await; // a write: the page is drawn again
+        let page = chair.get(&url).await;
+        assert!(!page.contains("Worse 3 periods running"), "{}", page.body);
+        assert_eq!(bt.post("/settings", &settings("3")).await.status, 303);
         // Unpublished: the practitioner neither lists nor opens it.
         let dash = practitioner.get("/performance").await;
         assert!(!dash.contains("Domestic abuse incidents"), "{}", dash.body);

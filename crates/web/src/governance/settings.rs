@@ -40,6 +40,7 @@ struct SettingsPage {
     impact_months: Input,
     second_factor: Radios,
     follow_up_sample: Input,
+    worsening_after: Input,
     training_approval: Radios,
 }
 
@@ -109,6 +110,11 @@ fn settings_form(s: &Signed, v: &FormPairs, errors: &Errors) -> SettingsPage {
             .inputmode("numeric")
             .width_class("govuk-input--width-3")
             .filled(v, errors),
+        worsening_after: Input::new("worsening_after", "Flag an indicator when it has worsened this many periods in a row")
+            .hint("A number from 2 to 12: each period worse than the one before it, by the indicator's polarity")
+            .inputmode("numeric")
+            .width_class("govuk-input--width-3")
+            .filled(v, errors),
         training_approval: Radios::new(
             "training_approval",
             "Does a place on a training session need the line manager's approval?",
@@ -137,6 +143,7 @@ async fn settings_page(s: Signed) -> AppResult<Response> {
         ("impact_months", &p.impact_months.to_string()),
         ("second_factor", &p.second_factor),
         ("follow_up_sample", &p.follow_up_sample.to_string()),
+        ("worsening_after", &p.worsening_after.to_string()),
         (
             "training_approval",
             if p.training_approval { "yes" } else { "no" },
@@ -222,6 +229,17 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
     } else {
         Some(s.partnership.follow_up_sample)
     };
+    // Left out of the form (an older page), the number stays as it is.
+    let worsening = if f.0.iter().any(|(k, _)| k == "worsening_after") {
+        whole(
+            "worsening_after",
+            &f.get("worsening_after"),
+            2..=12,
+            "the number of periods",
+        )
+    } else {
+        Some(s.partnership.worsening_after)
+    };
     let training_approval = match f.get("training_approval").as_str() {
         "yes" => true,
         "no" => false,
@@ -247,14 +265,14 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
             }
         }
     };
-    match (name, contact, reminders, stale, impact, sample) {
+    match (name, contact, reminders, stale, impact, (sample, worsening)) {
         (
             Some(name),
             Some(contact_email),
             Some(r),
             Some(stale_after_weeks),
             Some(impact_months),
-            Some(follow_up_sample),
+            (Some(follow_up_sample), Some(worsening_after)),
         ) if errors.is_empty() => {
             governance::update_settings(
                 &st.db,
@@ -273,6 +291,7 @@ async fn save_settings(State(st): State<AppState>, s: Signed, f: FormPairs) -> A
                     impact_months,
                     follow_up_sample,
                     training_approval,
+                    worsening_after,
                 },
             )
             .await?;
