@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
-use learnloop_domain::files::{MAX_UPLOAD_BYTES, check_upload, safe_name};
+use learnloop_domain::files::MAX_UPLOAD_BYTES;
 use learnloop_domain::inspections::{self as rules, Inspectorate, Typed, can_manage};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::sources::SourceKind;
@@ -22,8 +22,7 @@ use learnloop_domain::text::check_text_block;
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
 };
-use learnloop_store::audit::{self, Event};
-use learnloop_store::files::{Owned, Upload};
+use learnloop_store::files::Owned;
 use learnloop_store::inspections::{self, Inspection, InspectionInput, InspectionLine, Progress};
 use learnloop_store::recommendations::{self, RecommendationLine};
 use learnloop_store::{Day, StoreError, is_id};
@@ -542,25 +541,13 @@ async fn upload(
 ) -> AppResult<Response> {
     let i = load(&st, &s, &id).await?;
     runs(&s)?;
-    let up = match crate::uploads::read(form).await {
+    let up = match crate::uploads::one_file(form).await {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    let (name, bytes) = up.file();
-    match check_upload(&name, &bytes) {
-        Ok(content_type) => {
-            inspections::add_report(
-                &st.db,
-                &st.files,
-                &s.who(),
-                &i,
-                Upload {
-                    name: safe_name(&name),
-                    content_type: content_type.to_owned(),
-                    bytes,
-                },
-            )
-            .await?;
+    match up {
+        Ok(up) => {
+            inspections::add_report(&st.db, &st.files, &s.who(), &i, up).await?;
             Ok(done(&st, &id, "reports", Flash::ReportAdded))
         }
         Err(m) => {
@@ -581,26 +568,17 @@ async fn download(
     Path((id, file)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let i = load(&st, &s, &id).await?;
-    if !is_id(&file) {
-        return Err(AppError::NotFound);
-    }
-    let f = learnloop_store::files::get(&st.db, s.pid(), &file)
-        .await?
-        .filter(|f| f.owner_kind == inspections::REPORT && f.owner_id == i.id)
-        .ok_or(AppError::NotFound)?;
-    let bytes = st.files.get(&f.storage_key).await?;
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new(
+    crate::uploads::owned_download(
+        &st,
+        &s,
+        (inspections::REPORT, &i.id, &file),
+        (
             "inspection.download",
             SourceKind::Inspection.slug(),
-            Some(&i.id),
-        )
-        .summary(format!("Downloaded the report {}", f.name)),
+            "report",
+        ),
     )
-    .await?;
-    Ok(crate::uploads::attachment(&f, bytes))
+    .await
 }
 
 /// The action plans whose progress the board is owed: on the business team's home page when

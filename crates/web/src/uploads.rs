@@ -140,3 +140,47 @@ pub(crate) async fn keep_sheet(
     tx.commit().await?;
     Ok(kept)
 }
+
+/// The one file of a form that adds a record's file: Ok with the upload, checked, or Err with
+/// what to fix; a form the server refuses outright is answered at once (the outer Err).
+pub(crate) async fn one_file(
+    form: axum::extract::Multipart,
+) -> Result<Result<learnloop_store::files::Upload, String>, Response> {
+    let up = read(form).await?;
+    let (name, bytes) = up.file();
+    Ok(
+        learnloop_domain::files::check_upload(&name, &bytes).map(|content_type| {
+            learnloop_store::files::Upload {
+                name: safe_name(&name),
+                content_type: content_type.to_owned(),
+                bytes,
+            }
+        }),
+    )
+}
+
+/// A file a record owns, sent after the caller has checked the person may read the record; the
+/// download is audited on the record as `action`.
+pub(crate) async fn owned_download(
+    st: &crate::AppState,
+    s: &crate::session::Signed,
+    (kind, owner, file): (&str, &str, &str),
+    (action, target_kind, what): (&'static str, &'static str, &str),
+) -> crate::error::AppResult<Response> {
+    if !learnloop_store::is_id(file) {
+        return Err(AppError::NotFound);
+    }
+    let f = learnloop_store::files::get(&st.db, s.pid(), file)
+        .await?
+        .filter(|f| f.owner_kind == kind && f.owner_id == owner)
+        .ok_or(AppError::NotFound)?;
+    let bytes = st.files.get(&f.storage_key).await?;
+    learnloop_store::audit::record(
+        &st.db,
+        &s.who(),
+        learnloop_store::audit::Event::new(action, target_kind, Some(owner))
+            .summary(format!("Downloaded the {what} {}", f.name)),
+    )
+    .await?;
+    Ok(attachment(&f, bytes))
+}

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use learnloop_domain::files::{check_upload, safe_name};
 use learnloop_domain::performance::{DEEP_DIVE_QUESTIONS, can_manage, reads_all};
 use learnloop_domain::policy::Permission;
 use learnloop_domain::sources::SourceKind;
@@ -16,8 +15,6 @@ use learnloop_domain::text::{check_name, check_text_block};
 use learnloop_govuk::{
     Checkboxes, ChoiceItem, DateInput, ErrorSummary, Input, Select, SelectItem, Textarea,
 };
-use learnloop_store::audit::{self, Event};
-use learnloop_store::files::Upload;
 use learnloop_store::performance::deep_dives::{self, DeepDive, DeepDiveInput, DeepDiveLine};
 use learnloop_store::recommendations::{self, RecommendationLine};
 use learnloop_store::returns::{self, ReturnLine};
@@ -441,25 +438,13 @@ pub(super) async fn upload(
 ) -> AppResult<Response> {
     let d = load(&st, &s, &id).await?;
     runs(&s)?;
-    let up = match crate::uploads::read(form).await {
+    let up = match crate::uploads::one_file(form).await {
         Ok(u) => u,
         Err(r) => return Ok(r),
     };
-    let (name, bytes) = up.file();
-    match check_upload(&name, &bytes) {
-        Ok(content_type) => {
-            deep_dives::add_presentation(
-                &st.db,
-                &st.files,
-                &s.who(),
-                &d,
-                Upload {
-                    name: safe_name(&name),
-                    content_type: content_type.to_owned(),
-                    bytes,
-                },
-            )
-            .await?;
+    match up {
+        Ok(up) => {
+            deep_dives::add_presentation(&st.db, &st.files, &s.who(), &d, up).await?;
             Ok(done(&st, &id, "presentations", Flash::PresentationAdded))
         }
         Err(m) => {
@@ -480,26 +465,17 @@ pub(super) async fn download(
     Path((id, file)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let d = load(&st, &s, &id).await?;
-    if !is_id(&file) {
-        return Err(AppError::NotFound);
-    }
-    let f = learnloop_store::files::get(&st.db, s.pid(), &file)
-        .await?
-        .filter(|f| f.owner_kind == deep_dives::OWNER && f.owner_id == d.id)
-        .ok_or(AppError::NotFound)?;
-    let bytes = st.files.get(&f.storage_key).await?;
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new(
+    crate::uploads::owned_download(
+        &st,
+        &s,
+        (deep_dives::OWNER, &d.id, &file),
+        (
             "deep_dive.download",
             SourceKind::DeepDive.slug(),
-            Some(&d.id),
-        )
-        .summary(format!("Downloaded the presentation {}", f.name)),
+            "presentation",
+        ),
     )
-    .await?;
-    Ok(crate::uploads::attachment(&f, bytes))
+    .await
 }
 
 /// Reminds every agency whose analysis is not in, at once.
