@@ -23,10 +23,14 @@ pub enum SourceKind {
     DeepDive,
     /// An inspection of the partnership's agencies: its recommendations.
     Inspection,
+    /// The child death overview panel's annual report: its recommendations to agencies.
+    ChildDeathReport,
+    /// An event where young people spoke: what they said that needs an answer ("you said").
+    VoiceEvent,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 8] = [
+    pub const ALL: [SourceKind; 10] = [
         SourceKind::CaseReview,
         SourceKind::Meeting,
         SourceKind::Audit,
@@ -35,6 +39,8 @@ impl SourceKind {
         SourceKind::Training,
         SourceKind::DeepDive,
         SourceKind::Inspection,
+        SourceKind::ChildDeathReport,
+        SourceKind::VoiceEvent,
     ];
 
     /// The stable name stored in `source_kind` columns and typed in addresses.
@@ -48,6 +54,8 @@ impl SourceKind {
             SourceKind::Training => "training",
             SourceKind::DeepDive => "deep_dive",
             SourceKind::Inspection => "inspection",
+            SourceKind::ChildDeathReport => "cdop_report",
+            SourceKind::VoiceEvent => "voice_event",
         }
     }
 
@@ -61,6 +69,8 @@ impl SourceKind {
             SourceKind::Training => "Training",
             SourceKind::DeepDive => "Deep dive",
             SourceKind::Inspection => "Inspection",
+            SourceKind::ChildDeathReport => "Child death overview panel report",
+            SourceKind::VoiceEvent => "Youth voice",
         }
     }
 
@@ -75,6 +85,8 @@ impl SourceKind {
             SourceKind::Training => "Training sessions",
             SourceKind::DeepDive => "Deep dives",
             SourceKind::Inspection => "Inspections",
+            SourceKind::ChildDeathReport => "Child death overview panel reports",
+            SourceKind::VoiceEvent => "Youth voice (you said, we did)",
         }
     }
 
@@ -89,6 +101,8 @@ impl SourceKind {
             SourceKind::Training => format!("/training/sessions/{id}"),
             SourceKind::DeepDive => format!("/performance/deep-dives/{id}"),
             SourceKind::Inspection => format!("/inspections/{id}"),
+            SourceKind::ChildDeathReport => format!("/child-deaths/reports/{id}"),
+            SourceKind::VoiceEvent => format!("/voice/events/{id}"),
         }
     }
 
@@ -104,6 +118,8 @@ impl SourceKind {
             SourceKind::Training => false,
             SourceKind::DeepDive => true,
             SourceKind::Inspection => true,
+            SourceKind::ChildDeathReport => true,
+            SourceKind::VoiceEvent => true,
         }
     }
 

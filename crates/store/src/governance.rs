@@ -41,6 +41,8 @@ pub struct Partnership {
     pub training_approval: bool,
     /// How many periods in a row an indicator worsens before it is flagged.
     pub worsening_after: i64,
+    /// How many engagement and consultation events with young people a year aims for.
+    pub voice_target: i64,
 }
 
 pub async fn partnership(db: &Db, id: &str) -> Result<Option<Partnership>, StoreError> {
@@ -87,6 +89,7 @@ pub async fn create_partnership(
         follow_up_sample: 100,
         training_approval: false,
         worsening_after: 3,
+        voice_target: 3,
     };
     tx.execute(
         query(
@@ -135,6 +138,7 @@ pub struct Settings {
     pub follow_up_sample: i64,
     pub training_approval: bool,
     pub worsening_after: i64,
+    pub voice_target: i64,
 }
 
 pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Result<(), StoreError> {
@@ -148,7 +152,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
             "UPDATE partnership SET name = ?, area = ?, contact_email = ?, rapid_review_from = ?, \
              remind_before = ?, escalate_lead_after = ?, escalate_chair_after = ?, stale_after_weeks = ?, \
              impact_months = ?, second_factor = ?, follow_up_sample = ?, training_approval = ?, \
-             worsening_after = ?, updated_at = ? WHERE id = ?",
+             worsening_after = ?, voice_target = ?, updated_at = ? WHERE id = ?",
         )
         .bind(&s.name)
         .bind(&s.area)
@@ -163,6 +167,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         .bind(s.follow_up_sample)
         .bind(s.training_approval)
         .bind(s.worsening_after)
+        .bind(s.voice_target)
         .bind(ts(chrono::Utc::now()))
         .bind(id),
     )
@@ -181,6 +186,7 @@ pub async fn update_settings(db: &Db, who: &Who, id: &str, s: &Settings) -> Resu
         follow_up_sample: before.follow_up_sample,
         training_approval: before.training_approval,
         worsening_after: before.worsening_after,
+        voice_target: before.voice_target,
     };
     audit::append(
         &mut tx,

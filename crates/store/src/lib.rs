@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assurance;
 pub mod audit;
 pub mod audits;
+pub mod child_deaths;
 pub mod clocks;
 mod columns;
 mod db;
@@ -34,6 +35,7 @@ pub mod testing;
 pub mod themes;
 pub mod timing;
 pub mod training;
+pub mod voice;
 
 pub use columns::{Day, Lines, WallTime};
 pub use db::{Db, Engine, Query, Record, Tx, Value, query};

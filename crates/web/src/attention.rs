@@ -58,6 +58,8 @@ pub async fn gather(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>
     items.extend(crate::performance::attention(st, a).await?);
     items.extend(crate::performance::deep_dive_attention(st, a).await?);
     items.extend(crate::inspections::attention(st, a).await?);
+    items.extend(crate::child_deaths::attention(st, a).await?);
+    items.extend(crate::voice::attention(st, a).await?);
     items.extend(crate::clocks::attention(st, a).await?);
     Ok(items)
 }

@@ -63,6 +63,18 @@ impl Errors {
         )
     }
 
+    /// Records a domain check's problems against their fields; a date's problem (its key among
+    /// `dates`) goes to the date's day box, where the error summary links.
+    pub fn add_all(&mut self, list: Vec<(&'static str, String)>, dates: &[&str]) {
+        for (field, m) in list {
+            if dates.contains(&field) {
+                self.add(&format!("{field}-day"), m);
+            } else {
+                self.add(field, m);
+            }
+        }
+    }
+
     /// Keeps a value when it is valid, records the message when it is not.
     pub fn check<T, E: Into<String>>(&mut self, field: &str, r: Result<T, E>) -> Option<T> {
         match r {
@@ -96,6 +108,16 @@ impl<S: Send + Sync> FromRequest<S> for FormPairs {
 }
 
 impl FormPairs {
+    /// Adds a stored date as the three boxes of its date field (nothing when there is none).
+    pub fn push_date(&mut self, key: &str, d: Option<chrono::NaiveDate>) {
+        use chrono::Datelike;
+        if let Some(d) = d {
+            self.0.push((format!("{key}-day"), d.day().to_string()));
+            self.0.push((format!("{key}-month"), d.month().to_string()));
+            self.0.push((format!("{key}-year"), d.year().to_string()));
+        }
+    }
+
     /// A form holding these values, e.g. what is stored, for an edit page.
     pub fn from_values(pairs: &[(&str, &str)]) -> FormPairs {
         FormPairs(

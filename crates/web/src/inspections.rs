@@ -267,13 +267,7 @@ fn read_form(f: &FormPairs, errors: &mut Errors) -> Option<InspectionInput> {
         }),
         Ok(_) => None,
         Err(list) => {
-            for (field, m) in list {
-                let key = match field {
-                    "notice" | "started" | "ended" | "published" => format!("{field}-day"),
-                    other => other.to_owned(),
-                };
-                errors.add(&key, m);
-            }
+            errors.add_all(list, &["notice", "started", "ended", "published"]);
             None
         }
     }
@@ -325,23 +319,19 @@ async fn as_form(st: &AppState, s: &Signed, i: &Inspection) -> AppResult<FormPai
         ("judgement".into(), i.judgement.clone()),
         ("summary".into(), i.summary.clone()),
     ];
+    for (a, _) in inspections::agencies(&st.db, s.pid(), &i.id).await? {
+        pairs.push(("agency".into(), a));
+    }
+    let mut f = FormPairs(pairs);
     for (key, d) in [
         ("notice", i.notice_on),
         ("started", Some(i.started_on)),
         ("ended", Some(i.ended_on)),
         ("published", i.published_on),
     ] {
-        if let Some(d) = d {
-            use chrono::Datelike;
-            pairs.push((format!("{key}-day"), d.0.day().to_string()));
-            pairs.push((format!("{key}-month"), d.0.month().to_string()));
-            pairs.push((format!("{key}-year"), d.0.year().to_string()));
-        }
+        f.push_date(key, d.map(|d| d.0));
     }
-    for (a, _) in inspections::agencies(&st.db, s.pid(), &i.id).await? {
-        pairs.push(("agency".into(), a));
-    }
-    Ok(FormPairs(pairs))
+    Ok(f)
 }
 
 async fn edit_page(

@@ -13,6 +13,7 @@ mod attention;
 mod audit;
 mod audits;
 mod cache;
+mod child_deaths;
 mod clocks;
 mod error;
 mod forms;
@@ -34,6 +35,7 @@ pub mod testing;
 mod themes;
 mod training;
 mod uploads;
+mod voice;
 mod web;
 
 use std::sync::Arc;
@@ -126,6 +128,8 @@ pub fn app(state: AppState) -> Router {
         .merge(training::routes())
         .merge(performance::routes())
         .merge(inspections::routes())
+        .merge(child_deaths::routes())
+        .merge(voice::routes())
         .fallback(error::not_found);
 
     routes

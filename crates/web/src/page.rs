@@ -116,6 +116,12 @@ pub enum Flash {
     ValuesImported,
     InspectionRecorded,
     InspectionChanged,
+    ChildDeathReportRecorded,
+    ChildDeathReportChanged,
+    CampaignSaved,
+    VoiceEventRecorded,
+    VoiceEventChanged,
+    PriorityAdded,
     ProgressRecorded,
     DeepDiveCommissioned,
     DiscussionSaved,
@@ -522,6 +528,28 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Inspection changed",
     ),
     (
+        Flash::ChildDeathReportRecorded,
+        "cdop-report-recorded",
+        "Annual report recorded",
+    ),
+    (
+        Flash::ChildDeathReportChanged,
+        "cdop-report-changed",
+        "Annual report changed",
+    ),
+    (Flash::CampaignSaved, "campaign-saved", "Campaign saved"),
+    (
+        Flash::VoiceEventRecorded,
+        "voice-event-recorded",
+        "Event recorded",
+    ),
+    (
+        Flash::VoiceEventChanged,
+        "voice-event-changed",
+        "Event changed",
+    ),
+    (Flash::PriorityAdded, "priority-added", "Priority added"),
+    (
         Flash::ProgressRecorded,
         "progress-recorded",
         "Progress report recorded",
@@ -626,6 +654,16 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     (
         "/inspections",
         "Inspections",
+        Some(Permission::ViewPartnership),
+    ),
+    (
+        "/child-deaths",
+        "Child deaths",
+        Some(Permission::ViewPartnership),
+    ),
+    (
+        "/voice",
+        "Voice of children",
         Some(Permission::ViewPartnership),
     ),
     ("/themes", "Themes", Some(Permission::ViewThemes)),

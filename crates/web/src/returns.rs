@@ -198,7 +198,10 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
             };
             (None, may, "/performance")
         }
-        SourceKind::Meeting | SourceKind::Inspection => return Err(AppError::NotFound),
+        SourceKind::Meeting
+        | SourceKind::Inspection
+        | SourceKind::ChildDeathReport
+        | SourceKind::VoiceEvent => return Err(AppError::NotFound),
     };
     // Whoever may not read the return reaches nothing of it: its page, its files, its forms.
     if !may.read {

@@ -72,6 +72,14 @@ pub async fn resolve(
         SourceKind::Inspection => learnloop_store::inspections::get(&st.db, s.pid(), id)
             .await?
             .map(|i| format!("Inspection: {}", i.title())),
+        SourceKind::ChildDeathReport => {
+            learnloop_store::child_deaths::get_report(&st.db, s.pid(), id)
+                .await?
+                .map(|r| r.title())
+        }
+        SourceKind::VoiceEvent => learnloop_store::voice::get_event(&st.db, s.pid(), id)
+            .await?
+            .map(|e| format!("Youth voice: {}", e.topic)),
     };
     Ok(title.map(|title| SourceRef {
         title,

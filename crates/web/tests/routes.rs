@@ -434,6 +434,36 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/inspections/{id}/reports/{file}", "AAAAAAAD S X"),
     ("POST", "/inspections/{id}/recommendations", "ADDDDDDD S X"),
     ("POST", "/inspections/{id}/progress", "ADDDDDDD S X"),
+    ("GET", "/child-deaths", "AAAAAAAD S A"),
+    ("GET", "/child-deaths/reports/new", "ADDDDDDD S A"),
+    ("POST", "/child-deaths/reports/new", "ADDDDDDD S A"),
+    ("GET", "/child-deaths/reports/{id}", "AAAADDAD S X"),
+    ("GET", "/child-deaths/reports/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/child-deaths/reports/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/child-deaths/reports/{id}/files", "ADDDDDDD S X"),
+    (
+        "GET",
+        "/child-deaths/reports/{id}/files/{file}",
+        "AAAADDAD S X",
+    ),
+    (
+        "POST",
+        "/child-deaths/reports/{id}/recommendations",
+        "ADDDDDDD S X",
+    ),
+    ("GET", "/child-deaths/campaigns/new", "ADDDDDDD S A"),
+    ("POST", "/child-deaths/campaigns/new", "ADDDDDDD S A"),
+    ("GET", "/child-deaths/campaigns/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/child-deaths/campaigns/{id}/edit", "ADDDDDDD S X"),
+    ("GET", "/voice", "AAAAAAAD S A"),
+    ("GET", "/voice/you-said-we-did", "AAAAAAAD S A"),
+    ("POST", "/voice/priorities", "ADDDDDDD S A"),
+    ("GET", "/voice/events/new", "ADDDDDDD S A"),
+    ("POST", "/voice/events/new", "ADDDDDDD S A"),
+    ("GET", "/voice/events/{id}", "AAAADDAD S X"),
+    ("GET", "/voice/events/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/voice/events/{id}/edit", "ADDDDDDD S X"),
+    ("POST", "/voice/events/{id}/recommendations", "ADDDDDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -473,6 +503,7 @@ const MULTIPART: &[&str] = &[
     "/performance/deep-dives/{id}/presentations",
     "/returns/{id}/files",
     "/inspections/{id}/reports",
+    "/child-deaths/reports/{id}/files",
 ];
 
 /// Words of restricted records, and who may be shown them (the eight roles, in order, then
@@ -495,6 +526,13 @@ const WORDS: &[(&[&str], &str, bool)] = &[
             "Route matrix escalation",
         ],
         "YYYYY... . .",
+        false,
+    ),
+    // The panel's unpublished annual report and a youth-voice event (young people's first
+    // names): whoever reads the partnership's plans.
+    (
+        &["Route matrix child deaths", "Route matrix youth"],
+        "YYYY..Y. . .",
         false,
     ),
     // The unpublished indicator: the board, the groups and agency leads.
@@ -798,6 +836,11 @@ struct Fx {
     /// An inspection of the police, and its report.
     inspection: String,
     inspection_report: String,
+    /// The panel's unpublished annual report and its document; a campaign; a youth-voice event.
+    cdop_report: String,
+    cdop_file: String,
+    campaign: String,
+    voice_event: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1750,10 +1793,78 @@ async fn fixtures(app: &TestApp) -> Fx {
         &deep_dive,
     )
     .await;
+    // The panel's annual report (not published), its document, a campaign and an event.
+    let cdop_report = learnloop_store::child_deaths::add_report(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_store::child_deaths::ReportRecord {
+            report: learnloop_domain::child_deaths::Report {
+                year: learnloop_domain::child_deaths::year_of(today) - 1,
+                deaths_reviewed: 30,
+                modifiable: 9,
+                themes: vec!["Safe sleep".to_owned()],
+                summary: "Route matrix child deaths".to_owned(),
+            },
+            meeting_id: None,
+            published_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    let r = bt
+        .upload(
+            &format!("/child-deaths/reports/{cdop_report}/files"),
+            &[],
+            "cdop.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_done(&r, "child death report");
+    let cdop_file = one(
+        app,
+        "SELECT id FROM file_object WHERE owner_kind = 'cdop_report' AND owner_id = ?",
+        &cdop_report,
+    )
+    .await;
+    let campaign = learnloop_store::child_deaths::add_campaign(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_domain::child_deaths::Campaign {
+            title: "Safe sleep".to_owned(),
+            audience: "Parents".to_owned(),
+            channels: "Radio".to_owned(),
+            started_on: today,
+            ended_on: None,
+            reach: None,
+            reach_note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let voice_event = learnloop_store::voice::add_event(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        &learnloop_domain::voice::Event {
+            kind: learnloop_domain::voice::EventKind::Consultation,
+            held_on: today,
+            topic: "Feeling safe".to_owned(),
+            took_part: "Route matrix youth".to_owned(),
+            heard: "They want to be listened to.".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
 
     Fx {
         inspection,
         inspection_report,
+        cdop_report,
+        cdop_file,
+        campaign,
+        voice_event,
         deep_dive,
         presentation,
         course,
@@ -1835,6 +1946,10 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "indicators", "id") => &fx.indicator,
             (_, "deep-dives", "id") => &fx.deep_dive,
             (_, "inspections", "id") => &fx.inspection,
+            ("/child-deaths/reports/{id}/files/{file}", _, "file") => &fx.cdop_file,
+            (_, "reports", "id") if path.starts_with("/child-deaths/") => &fx.cdop_report,
+            (_, "campaigns", "id") => &fx.campaign,
+            (_, "events", "id") if path.starts_with("/voice/") => &fx.voice_event,
             ("/inspections/{id}/reports/{file}", _, "file") => &fx.inspection_report,
             (_, "presentations", "file") => &fx.presentation,
             (_, "respond", "secret") => &fx.respond_secret,

@@ -86,7 +86,9 @@ fn source_check(kind: SourceKind) -> Option<&'static str> {
         SourceKind::Meeting
         | SourceKind::Training
         | SourceKind::DeepDive
-        | SourceKind::Inspection => None,
+        | SourceKind::Inspection
+        | SourceKind::ChildDeathReport
+        | SourceKind::VoiceEvent => None,
     }
 }
 

@@ -66,6 +66,16 @@ struct RecSource {
     group_id: Option<String>,
 }
 
+/// The partnership's board, which oversees the plans of sources no group owns.
+async fn board_of(st: &AppState, s: &Signed) -> AppResult<Option<String>> {
+    Ok(s.reference(&st.db)
+        .await?
+        .groups
+        .iter()
+        .find(|g| g.kind == "board")
+        .map(|g| g.id.clone()))
+}
+
 async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> AppResult<RecSource> {
     match kind {
         SourceKind::CaseReview => {
@@ -110,19 +120,40 @@ async fn rec_source(st: &AppState, s: &Signed, kind: SourceKind, id: &str) -> Ap
                 .await?
                 .ok_or(AppError::NotFound)?;
             // The board oversees an inspection's action plan.
-            let board = s
-                .reference(&st.db)
-                .await?
-                .groups
-                .iter()
-                .find(|g| g.kind == "board")
-                .map(|g| g.id.clone());
             Ok(RecSource {
                 kind,
                 title: format!("Inspection: {}", i.title()),
                 back: format!("/inspections/{}#recommendations", i.id),
-                group_id: board,
+                group_id: board_of(st, s).await?,
                 id: i.id,
+            })
+        }
+        SourceKind::ChildDeathReport => {
+            s.require(Permission::ManageActions)?;
+            let r = learnloop_store::child_deaths::get_report(&st.db, s.pid(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            // The board receives the panel's report and oversees its recommendations.
+            Ok(RecSource {
+                kind,
+                title: r.title(),
+                back: format!("/child-deaths/reports/{}#recommendations", r.id),
+                group_id: board_of(st, s).await?,
+                id: r.id,
+            })
+        }
+        SourceKind::VoiceEvent => {
+            s.require(Permission::ManageActions)?;
+            let e = learnloop_store::voice::get_event(&st.db, s.pid(), id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            // What young people said is answered by the partnership, so the board oversees it.
+            Ok(RecSource {
+                kind,
+                title: format!("Youth voice: {}", e.topic),
+                back: format!("/voice/events/{}#recommendations", e.id),
+                group_id: board_of(st, s).await?,
+                id: e.id,
             })
         }
         // A meeting makes actions directly, never recommendations.

@@ -195,3 +195,36 @@ fn uuid_like() -> String {
         .unwrap_or(0);
     format!("{}-{n}", std::process::id())
 }
+
+/// The one text value a query with one argument finds.
+pub async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
+    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
+    v
+}
+
+/// A client signed in with a demo account's role.
+pub async fn as_role(app: &TestApp, role: Role) -> Client {
+    let c = Client::new(&app.base);
+    c.sign_in_as(role).await;
+    c
+}
+
+/// A date field's three boxes.
+pub fn date_fields(prefix: &str, d: chrono::NaiveDate) -> Vec<(String, String)> {
+    use chrono::Datelike;
+    vec![
+        (format!("{prefix}-day"), d.day().to_string()),
+        (format!("{prefix}-month"), d.month().to_string()),
+        (format!("{prefix}-year"), d.year().to_string()),
+    ]
+}
+
+/// Posts owned pairs.
+pub async fn post_pairs(
+    c: &Client,
+    path: &str,
+    f: &[(String, String)],
+) -> learnloop_web::testing::Page {
+    let p: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post(path, &p).await
+}

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use axum::extract::Query;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/reviews/refer", get(refer_page).post(refer))
@@ -27,6 +28,18 @@ async fn refer_view(
 ) -> AppResult<ReferPage> {
     s.require(Permission::ReferCase)?;
     let agencies = s.reference(&st.db).await?.active_agencies();
+    let mut referrer = Input::new("referrer", "Your name and role")
+        .value(if f.0.is_empty() {
+            s.person.name.clone()
+        } else {
+            f.get("referrer")
+        })
+        .error(errors.get("referrer"));
+    if f.get("source") == ReferralSource::ChildDeathOverview.slug() {
+        referrer = referrer.hint(
+            "For the panel, your name and role on it. The child's death itself is recorded in the national child death systems, not here",
+        );
+    }
     Ok(ReferPage {
         chrome: s.chrome("/reviews"),
         errors: errors.summary(),
@@ -37,13 +50,7 @@ async fn refer_view(
         )
         .value(f.get("source"))
         .error(errors.get("source")),
-        referrer: Input::new("referrer", "Your name and role")
-            .value(if f.0.is_empty() {
-                s.person.name.clone()
-            } else {
-                f.get("referrer")
-            })
-            .error(errors.get("referrer")),
+        referrer,
         reason: Textarea::new("reason", "Why you are referring the case")
             .hint("What happened and why it may hold learning. Refer to children by a pseudonym such as Child A, never by name")
             .rows(6)
@@ -64,8 +71,24 @@ async fn refer_view(
     })
 }
 
-async fn refer_page(State(st): State<AppState>, s: Signed) -> AppResult<Response> {
-    render(&refer_view(&st, &s, &FormPairs(Vec::new()), &Errors::default()).await?)
+/// The referral form; `?source=cdop` (from the child death pages) names the panel as referrer.
+async fn refer_page(
+    State(st): State<AppState>,
+    s: Signed,
+    Query(q): Query<ReferQuery>,
+) -> AppResult<Response> {
+    let f = match q.source.as_deref().and_then(ReferralSource::parse) {
+        Some(src) => {
+            FormPairs::from_values(&[("source", src.slug()), ("referrer", &s.person.name)])
+        }
+        None => FormPairs(Vec::new()),
+    };
+    render(&refer_view(&st, &s, &f, &Errors::default()).await?)
+}
+
+#[derive(serde::Deserialize)]
+struct ReferQuery {
+    source: Option<String>,
 }
 
 async fn refer(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
