@@ -107,7 +107,13 @@ pub fn check_report(
         _ => {}
     }
     let mut themes = Vec::new();
-    for line in t.themes.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in t
+        .themes
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(21)
+    {
         match check_name(line, "theme", 200) {
             Ok(th) if !themes.contains(&th) => themes.push(th),
             Ok(_) => {}
@@ -235,9 +241,9 @@ pub fn can_manage(actor: &crate::policy::Actor) -> bool {
     actor.has(crate::accounts::Role::BusinessTeam)
 }
 
-/// Who reads the annual reports before they are published, their recommendations and the
-/// campaigns: whoever sees the partnership's action plans (the board, the chairs, agency leads).
-/// Practitioners and trainers read reports once published.
+/// Who reads the annual reports before they are published: whoever sees the partnership's
+/// action plans (the business team, the chairs, agency leads, auditors). Everyone in the
+/// partnership reads a report once published, with its recommendations, and the campaigns.
 pub fn reads_all(actor: &crate::policy::Actor) -> bool {
     actor.can(crate::policy::Permission::ViewActions)
 }

@@ -59,6 +59,7 @@ fn report_view(r: &ReportRecord) -> serde_json::Value {
         "deaths_reviewed": r.report.deaths_reviewed,
         "modifiable": r.report.modifiable,
         "themes": r.report.themes,
+        "summary": r.report.summary,
         "meeting_id": r.meeting_id,
         "published_on": r.published_on.map(|d| d.to_string()),
     })

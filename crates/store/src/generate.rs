@@ -22,6 +22,7 @@ mod actions;
 mod audits;
 mod bulk;
 mod cases;
+mod child_deaths;
 mod escalations;
 mod history;
 mod inspections;
@@ -32,6 +33,7 @@ mod rng;
 mod section11;
 mod tables;
 mod training;
+mod voice;
 mod words;
 
 use std::collections::BTreeMap;

@@ -188,6 +188,9 @@ pub async fn add_priority(
     (year, body): (i32, &str),
 ) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
+    // Two priorities added at once are numbered one after the other.
+    tx.serialise_on(&format!("voice_priority:{pid}:{year}"))
+        .await?;
     let (n, last): (i64, Option<i64>) = tx
         .fetch_one(
             query("SELECT COUNT(*), MAX(position) FROM voice_priority WHERE partnership_id = ? AND year = ?")
@@ -224,6 +227,35 @@ pub async fn add_priority(
                 learnloop_domain::child_deaths::year_label(year)
             ))
             .after(&serde_json::json!({ "year": year, "body": body })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes a priority off its year (typed wrongly, or naming a child), audited.
+pub async fn remove_priority(db: &Db, who: &Who, pid: &str, id: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let before: Option<(i64, String)> = tx
+        .fetch_optional(
+            query("SELECT year, body FROM voice_priority WHERE partnership_id = ? AND id = ?")
+                .bind(pid)
+                .bind(id),
+        )
+        .await?;
+    let (year, body) = before.ok_or(StoreError::NotFound)?;
+    tx.execute(
+        query("DELETE FROM voice_priority WHERE partnership_id = ? AND id = ?")
+            .bind(pid)
+            .bind(id),
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        who,
+        Event::new("voice_priority.remove", "voice_priority", Some(id))
+            .summary("Took a priority off its year")
+            .before(&serde_json::json!({ "year": year, "body": body })),
     )
     .await?;
     tx.commit().await?;

@@ -197,6 +197,33 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .unwrap();
         assert!(inspections >= 2, "inspections {inspections}");
         assert_eq!((recs, actions), (published * 2, published * 4));
+        // The panel's annual reports received at the executive, each with a recommendation and
+        // its action; campaigns; the youth forum's year with "you said" answered by actions.
+        let (reports, at_board, cdop_actions, campaigns): (i64, i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT (SELECT COUNT(*) FROM cdop_report), \
+                 (SELECT COUNT(*) FROM cdop_report r JOIN meeting m ON m.id = r.meeting_id), \
+                 (SELECT COUNT(*) FROM action WHERE source_kind = 'cdop_report'), \
+                 (SELECT COUNT(*) FROM campaign)",
+            ))
+            .await
+            .unwrap();
+        assert!(reports >= 1, "reports {reports}");
+        assert_eq!((at_board, cdop_actions), (reports, reports));
+        assert!(campaigns >= 2, "campaigns {campaigns}");
+        let (forum, events, said, answered, priorities): (i64, i64, i64, i64, i64) = db
+            .fetch_one(query(
+                "SELECT (SELECT COUNT(*) FROM voice_event WHERE kind = 'forum'), \
+                 (SELECT COUNT(*) FROM voice_event WHERE kind <> 'forum'), \
+                 (SELECT COUNT(*) FROM recommendation WHERE source_kind = 'voice_event'), \
+                 (SELECT COUNT(*) FROM action WHERE source_kind = 'voice_event'), \
+                 (SELECT COUNT(*) FROM voice_priority)",
+            ))
+            .await
+            .unwrap();
+        assert!(forum >= 2 && events >= 2, "forum {forum}, events {events}");
+        assert_eq!((said, answered), (events, events));
+        assert!(priorities >= 3, "priorities {priorities}");
         // The year's training needs, from the records that showed them; most met by a course.
         let (needs, sourced, met): (i64, i64, i64) = db
             .fetch_one(query(

@@ -122,6 +122,7 @@ pub enum Flash {
     VoiceEventRecorded,
     VoiceEventChanged,
     PriorityAdded,
+    PriorityRemoved,
     ProgressRecorded,
     DeepDiveCommissioned,
     DiscussionSaved,
@@ -549,6 +550,11 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Event changed",
     ),
     (Flash::PriorityAdded, "priority-added", "Priority added"),
+    (
+        Flash::PriorityRemoved,
+        "priority-removed",
+        "Priority removed",
+    ),
     (
         Flash::ProgressRecorded,
         "progress-recorded",

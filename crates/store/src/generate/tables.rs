@@ -34,6 +34,10 @@ pub(super) struct Tables {
     pub(super) inspection: Bulk,
     pub(super) inspection_agency: Bulk,
     pub(super) inspection_progress: Bulk,
+    pub(super) cdop_report: Bulk,
+    pub(super) campaign: Bulk,
+    pub(super) voice_event: Bulk,
+    pub(super) voice_priority: Bulk,
     pub(super) case_review: Bulk,
     pub(super) case_referral: Bulk,
     pub(super) case_subject: Bulk,
@@ -307,6 +311,29 @@ impl Tables {
                  created_at) VALUES ",
                 7,
             ),
+            cdop_report: Bulk::new(
+                "cdop_report",
+                "INSERT INTO cdop_report (id, partnership_id, year, deaths_reviewed, modifiable, themes, summary, \
+                 meeting_id, published_on, created_by, created_at, updated_at) VALUES ",
+                12,
+            ),
+            campaign: Bulk::new(
+                "campaign",
+                "INSERT INTO campaign (id, partnership_id, title, audience, channels, started_on, ended_on, reach, \
+                 reach_note, created_by, created_at, updated_at) VALUES ",
+                12,
+            ),
+            voice_event: Bulk::new(
+                "voice_event",
+                "INSERT INTO voice_event (id, partnership_id, kind, held_on, topic, took_part, heard, created_by, \
+                 created_at, updated_at) VALUES ",
+                10,
+            ),
+            voice_priority: Bulk::new(
+                "voice_priority",
+                "INSERT INTO voice_priority (id, partnership_id, year, position, body, created_by, created_at) VALUES ",
+                7,
+            ),
             action_plan: Bulk::new(
                 "action_plan",
                 "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) VALUES ",
@@ -420,7 +447,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 60] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 64] {
         [
             &mut self.agency,
             &mut self.group,
@@ -441,6 +468,10 @@ impl Tables {
             &mut self.inspection,
             &mut self.inspection_agency,
             &mut self.inspection_progress,
+            &mut self.cdop_report,
+            &mut self.campaign,
+            &mut self.voice_event,
+            &mut self.voice_priority,
             &mut self.audit_agency,
             &mut self.audit_case,
             &mut self.audit_case_agency,
