@@ -93,6 +93,8 @@ run() {
   indicator=$(first business.manager /performance '/performance/indicators/[0-9a-f-]\{36\}"' | tr -d '"')
   deep=$(first business.manager /performance/deep-dives '/performance/deep-dives/[0-9a-f-]\{36\}"' | tr -d '"')
   inspection=$(first business.manager /inspections '/inspections/[0-9a-f-]\{36\}"' | tr -d '"')
+  cdop=$(first business.manager /child-deaths '/child-deaths/reports/[0-9a-f-]\{36\}"' | tr -d '"')
+  event=$(first business.manager /voice '/voice/events/[0-9a-f-]\{36\}"' | tr -d '"')
   echo
   echo '| page | p50 | p95 | p99 | requests/s | errors | database time (median) | page time (median) | database share |'
   echo '|---|---|---|---|---|---|---|---|---|'
@@ -131,6 +133,11 @@ run() {
   drive agency.lead /performance/return "quarterly values form (agency lead)"
   drive business.manager /inspections "inspections"
   drive business.manager "$inspection" "inspection page (report, recommendations, progress)"
+  drive business.manager /child-deaths "learning from child deaths (reports, campaigns)"
+  drive business.manager "$cdop" "the panel's annual report page"
+  drive business.manager /voice "voice of children (priorities, events, audits' views, family involvement)"
+  drive business.manager "$event" "youth-voice event page"
+  drive practitioner /voice/you-said-we-did "you said, we did (practitioner)"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true

@@ -382,11 +382,7 @@ async fn report_view(
 ) -> AppResult<ReportPage> {
     let refd = s.reference(&st.db).await?;
     let open_actions =
-        learnloop_store::actions::for_source(&st.db, s.pid(), SourceKind::ChildDeathReport, &r.id)
-            .await?
-            .iter()
-            .filter(|a| a.status.is_open())
-            .count();
+        crate::sources::open_actions(st, s, SourceKind::ChildDeathReport, &r.id).await?;
     let meeting = match &r.meeting_id {
         Some(m) => crate::sources::resolve(st, s, SourceKind::Meeting, m).await?,
         None => None,

@@ -400,12 +400,7 @@ async fn show_view(
 ) -> AppResult<ShowPage> {
     let agencies = inspections::agencies(&st.db, s.pid(), &i.id).await?;
     let progress = inspections::progress(&st.db, s.pid(), &i.id).await?;
-    let open_actions =
-        learnloop_store::actions::for_source(&st.db, s.pid(), SourceKind::Inspection, &i.id)
-            .await?
-            .iter()
-            .filter(|a| a.status.is_open())
-            .count();
+    let open_actions = crate::sources::open_actions(st, s, SourceKind::Inspection, &i.id).await?;
     let due = next_due(st, s, &i, progress.first().map(|p| p.reported_on)).await?;
     Ok(ShowPage {
         chrome: s.chrome("/inspections"),

@@ -87,6 +87,22 @@ pub async fn resolve(
     }))
 }
 
+/// How many of the source's actions are open, for the line under its recommendations.
+pub(crate) async fn open_actions(
+    st: &AppState,
+    s: &Signed,
+    kind: SourceKind,
+    id: &str,
+) -> AppResult<usize> {
+    Ok(
+        learnloop_store::actions::for_source(&st.db, s.pid(), kind, id)
+            .await?
+            .iter()
+            .filter(|a| a.status.is_open())
+            .count(),
+    )
+}
+
 /// A source named in an address or a form as `kind:id` (one source's plan), or a kind alone.
 pub fn parse_ref(s: &str) -> (Option<SourceKind>, Option<String>) {
     match s.split_once(':') {

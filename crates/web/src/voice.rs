@@ -498,12 +498,7 @@ async fn event_view(
     errors: &Errors,
 ) -> AppResult<EventPage> {
     let refd = s.reference(&st.db).await?;
-    let open_actions =
-        learnloop_store::actions::for_source(&st.db, s.pid(), SourceKind::VoiceEvent, &e.id)
-            .await?
-            .iter()
-            .filter(|a| a.status.is_open())
-            .count();
+    let open_actions = crate::sources::open_actions(st, s, SourceKind::VoiceEvent, &e.id).await?;
     let mut rec = crate::sources::recommendation_fields(
         f,
         errors,

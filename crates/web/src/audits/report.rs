@@ -33,6 +33,7 @@ struct ReportPage {
     improvements_text: String,
     voices: Vec<audits::Voice>,
     recommendations: Vec<RecommendationLine>,
+    open_actions: usize,
     distribution: Vec<(String, usize)>,
     /// The re-audit this one repeats, with its grades, to compare.
     earlier: Option<Earlier>,
@@ -90,6 +91,7 @@ async fn page(
         strengths_text: a.report_strengths.clone(),
         improvements_text: a.report_improvements.clone(),
         voices: audits::voices(&st.db, s.pid(), &a.id).await?,
+        open_actions: crate::sources::open_actions(st, s, SourceKind::Audit, &a.id).await?,
         recommendations: recommendations::for_source(&st.db, s.pid(), SourceKind::Audit, &a.id)
             .await?,
         distribution: workshop::distribution(&qs.scale.0, &all),

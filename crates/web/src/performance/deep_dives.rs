@@ -265,6 +265,7 @@ struct ShowPage {
     answered: usize,
     presentations: Vec<learnloop_store::files::Owned>,
     recommendations: Vec<RecommendationLine>,
+    open_actions: usize,
     can_run: bool,
     can_plan_actions: bool,
     file_error: Option<String>,
@@ -341,6 +342,7 @@ async fn show_view(
         answered: analyses.iter().filter(|a| !a.answers.is_empty()).count(),
         analyses,
         presentations: deep_dives::presentations(&st.db, s.pid(), &d.id).await?,
+        open_actions: crate::sources::open_actions(st, s, SourceKind::DeepDive, &d.id).await?,
         recommendations: recommendations::for_source(&st.db, s.pid(), SourceKind::DeepDive, &d.id)
             .await?,
         can_run: can_manage(&s.actor),
