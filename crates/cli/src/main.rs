@@ -34,6 +34,11 @@ enum Command {
     /// Check the audit trail is unbroken and as long as its last anchor: exit 0 if intact, 1
     /// naming the first bad entry or the removed tail.
     VerifyAudit(commands::VerifyArgs),
+    /// Write one archive of the database (a consistent snapshot, taken while the server runs)
+    /// and the file store, with a manifest of checksums.
+    Backup(commands::BackupArgs),
+    /// Fill an empty database and file store from a backup, after checking its checksums.
+    Restore(commands::RestoreArgs),
     /// Manage people from the command line.
     User {
         #[command(subcommand)]
@@ -99,6 +104,8 @@ fn main() -> ExitCode {
             Command::Serve(a) => commands::serve(a).await,
             Command::Migrate(a) => commands::migrate(a).await,
             Command::VerifyAudit(a) => commands::verify_audit(a).await,
+            Command::Backup(a) => commands::backup(a).await,
+            Command::Restore(a) => commands::restore(a).await,
             Command::User {
                 command: UserCommand::Add(a),
             } => commands::user_add(a).await,

@@ -128,6 +128,17 @@ impl FileStore {
         }
     }
 
+    /// Every key in the store (for a backup), in no particular order.
+    pub async fn keys(&self) -> Result<Vec<String>, StoreError> {
+        use futures_util::TryStreamExt;
+        self.inner
+            .list(None)
+            .map_ok(|m| m.location.to_string())
+            .try_collect()
+            .await
+            .map_err(|e| StoreError::Config(format!("file store: {e}")))
+    }
+
     /// The bytes of a stored file.
     pub async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
         let r = self

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod assurance;
 pub mod audit;
 pub mod audits;
+pub mod backup;
 pub mod child_deaths;
 pub mod clocks;
 mod columns;
