@@ -73,6 +73,8 @@ fn runs(s: &Signed) -> AppResult<()> {
 #[derive(serde::Deserialize, Default)]
 struct YearQuery {
     year: Option<String>,
+    /// `show`: the family's involvement in the reviews, read (and recorded as read) on request.
+    family: Option<String>,
 }
 
 /// The year asked for (April to March), or this one.
@@ -116,13 +118,14 @@ struct Page {
     target_met: bool,
     audit_views: Vec<AuditView>,
     family: Vec<FamilyView>,
+    family_shown: bool,
     priority: Input,
 }
 
 async fn page_view(
     st: &AppState,
     s: &Signed,
-    year: i32,
+    (year, show_family): (i32, bool),
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<Page> {
@@ -163,14 +166,14 @@ async fn page_view(
     } else {
         Vec::new()
     };
-    // The family's involvement in reviews, for who reads the case in full; each read is
-    // recorded as reading the case is.
+    // The family's involvement in reviews, for who reads the case in full: the cases are
+    // listed, and what they say is shown only when asked for, each read recorded as reading
+    // the case is (so opening the page reads no restricted case).
     let mut family = Vec::new();
+    let is_bt = s.actor.has(learnloop_domain::accounts::Role::BusinessTeam);
+    for r in store::family_involvement(&st.db, s.pid(), (&s.actor.person_id, is_bt), bounds).await?
     {
-        let is_bt = s.actor.has(learnloop_domain::accounts::Role::BusinessTeam);
-        for r in
-            store::family_involvement(&st.db, s.pid(), (&s.actor.person_id, is_bt), bounds).await?
-        {
+        if show_family {
             audit::record(
                 &st.db,
                 &s.who(),
@@ -185,12 +188,16 @@ async fn page_view(
                 )),
             )
             .await?;
-            family.push(FamilyView {
-                href: format!("/reviews/{}/review#terms", r.review_id),
-                reference: r.reference,
-                text: r.family_involvement,
-            });
         }
+        family.push(FamilyView {
+            href: format!("/reviews/{}/review#terms", r.review_id),
+            reference: r.reference,
+            text: if show_family {
+                r.family_involvement
+            } else {
+                String::new()
+            },
+        });
     }
     Ok(Page {
         chrome: s.chrome("/voice"),
@@ -206,6 +213,7 @@ async fn page_view(
         target_met,
         audit_views,
         family,
+        family_shown: show_family,
         priority: Input::new("priority", "Add a priority young people set for this year")
             .hint("In their words, for example: feeling safe on the way to school")
             .filled(f, errors),
@@ -218,7 +226,17 @@ async fn page(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let year = year_asked(&q);
-    render(&page_view(&st, &s, year, &FormPairs::default(), &Errors::default()).await?)
+    let show = q.family.as_deref() == Some("show");
+    render(
+        &page_view(
+            &st,
+            &s,
+            (year, show),
+            &FormPairs::default(),
+            &Errors::default(),
+        )
+        .await?,
+    )
 }
 
 async fn add_priority(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
@@ -245,7 +263,7 @@ async fn add_priority(State(st): State<AppState>, s: Signed, f: FormPairs) -> Ap
     }
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &page_view(&st, &s, year, &f, &errors).await?,
+        &page_view(&st, &s, (year, false), &f, &errors).await?,
     )
 }
 
@@ -264,7 +282,8 @@ async fn remove_priority(
             &format!(
                 "/voice?year={}#priorities",
                 year_asked(&YearQuery {
-                    year: Some(f.get("year"))
+                    year: Some(f.get("year")),
+                    family: None,
                 })
             ),
             Flash::PriorityRemoved,

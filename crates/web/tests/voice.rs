@@ -290,9 +290,12 @@ async fn audit_views_and_family_involvement_show_only_to_who_reads_their_source(
             "{}",
             page.body
         );
+        // Listed, but read only on request, and the read is recorded.
+        assert!(!page.contains("Mother met the reviewer twice"));
+        let page = bt.get("/voice?family=show").await;
         assert!(page.contains("Mother met the reviewer twice"));
         // The lead reads neither the audit's report nor the case.
-        let page = lead.get("/voice").await;
+        let page = lead.get("/voice?family=show").await;
         assert!(!page.contains("They want one worker who stays"));
         assert!(!page.contains("Mother met the reviewer twice"));
         // The business team's read of the case is in the audit trail.
