@@ -1073,3 +1073,69 @@ pub async fn restore(a: RestoreArgs) -> Result<ExitCode> {
         }
     }
 }
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The partnership, by its name or short id (e.g. "Northbrook Safeguarding Children
+    /// Partnership" or northbrook-safeguarding-children-partnership).
+    #[arg(long, value_name = "NAME")]
+    pub partnership: String,
+    /// The archive to write: a CSV file per table, its files, and a README of the columns.
+    #[arg(long, value_name = "FILE")]
+    pub to: std::path::PathBuf,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub files: FilesArgs,
+}
+
+/// Writes everything one partnership holds, for a partnership leaving the service; audited.
+pub async fn export_partnership(a: ExportArgs) -> Result<ExitCode> {
+    let s3 = match s3_config(&a.files) {
+        Ok(s3) => s3,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if a.to.exists() {
+        eprintln!(
+            "error: {} already exists: name a new file for the export",
+            a.to.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let db = open(&a.db).await?;
+    // By its short id as given, or as its name makes it.
+    let found = match governance::partnership_by_slug(&db, a.partnership.trim()).await? {
+        Some(p) => Some(p),
+        None => governance::partnership_by_slug(&db, &slugify(&a.partnership)).await?,
+    };
+    let Some(p) = found else {
+        eprintln!(
+            "error: --partnership: no partnership is called {:?}",
+            a.partnership
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let (files, _) = open_files(s3, &a.files).await?;
+    let s = learnloop_store::export::partnership(&db, &files, &p.id, &a.to).await?;
+    audit::record(
+        &db,
+        &audit::Who::system("learnloop export-partnership"),
+        audit::Event::new("partnership.export", "partnership", Some(&p.id)).summary(format!(
+            "Exported all of {}'s records ({} rows in {} tables, {} files)",
+            p.name, s.rows, s.tables, s.files
+        )),
+    )
+    .await?;
+    println!(
+        "Exported {} rows from {} tables and {} files of {} to {}.",
+        s.rows,
+        s.tables,
+        s.files,
+        p.name,
+        a.to.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

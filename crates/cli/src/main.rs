@@ -39,6 +39,9 @@ enum Command {
     Backup(commands::BackupArgs),
     /// Fill an empty database and file store from a backup, after checking its checksums.
     Restore(commands::RestoreArgs),
+    /// Write everything one partnership holds (a CSV file per table, its files, a README of
+    /// the columns) to one archive, for a partnership leaving the service.
+    ExportPartnership(commands::ExportArgs),
     /// Manage people from the command line.
     User {
         #[command(subcommand)]
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
             Command::VerifyAudit(a) => commands::verify_audit(a).await,
             Command::Backup(a) => commands::backup(a).await,
             Command::Restore(a) => commands::restore(a).await,
+            Command::ExportPartnership(a) => commands::export_partnership(a).await,
             Command::User {
                 command: UserCommand::Add(a),
             } => commands::user_add(a).await,

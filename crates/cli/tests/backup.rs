@@ -275,3 +275,118 @@ async fn a_backup_taken_during_writes_restores_every_table_and_file_and_the_trai
         let _ = std::fs::remove_file(&damaged);
     }
 }
+
+#[tokio::test]
+async fn a_partnership_leaving_takes_its_own_records_and_files_and_no_one_elses_or_any_secret() {
+    for t in engines().await.unwrap() {
+        let db = t.open().await.unwrap();
+        let dir = temp("export-files");
+        let files = FileStore::local(&dir).unwrap();
+        let today = chrono::Utc::now().date_naive();
+        demo::load_with_history(&db, 1, today, Some(files.clone()))
+            .await
+            .unwrap();
+        // A second partnership, whose records must stay out.
+        let o = learnloop(&[
+            "user",
+            "add",
+            "--database-url",
+            &t.url,
+            "--email",
+            "sam.vale@southvale.example",
+            "--role",
+            "business-team",
+            "--partnership",
+            "Southvale Safeguarding Partnership",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        let archive = temp("export").with_extension("zip");
+        let a = archive.display().to_string();
+        let d = dir.display().to_string();
+        let o = learnloop(&[
+            "export-partnership",
+            "--partnership",
+            "northbrook",
+            "--to",
+            &a,
+            "--database-url",
+            &t.url,
+            "--files-dir",
+            &d,
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("Exported"), "{}", text(&o));
+
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+        let read = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| -> Option<String> {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).ok()?, &mut s).unwrap();
+            Some(s)
+        };
+        let readme = read(&mut zip, "README.txt").unwrap();
+        assert!(readme.contains("action ("), "{readme}");
+        assert!(readme.contains("  due_on: "), "{readme}");
+        // Its own rows, every one.
+        let (pid, actions): (String, i64) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT p.id, (SELECT COUNT(*) FROM action a WHERE a.partnership_id = p.id) FROM partnership p \
+                 WHERE p.slug = 'northbrook'",
+            ))
+            .await
+            .unwrap();
+        assert!(actions > 0);
+        let action_csv = read(&mut zip, "tables/action.csv").unwrap();
+        let mut r = csv_rows(&action_csv);
+        let header = r.remove(0);
+        assert!(header.contains(&"description".to_owned()));
+        assert_eq!(r.len() as i64, actions);
+        // No one else's, and no secret.
+        let people = read(&mut zip, "tables/person.csv").unwrap();
+        assert!(
+            !people.contains("southvale"),
+            "another partnership's person"
+        );
+        assert!(!people.contains("password_hash") && !people.contains("$argon2"));
+        let partnership = read(&mut zip, "tables/partnership.csv").unwrap();
+        assert!(partnership.contains(&pid) && !partnership.contains("Southvale"));
+        for secret in [
+            "tables/session.csv",
+            "tables/one_time_token.csv",
+            "tables/outbox.csv",
+        ] {
+            assert!(read(&mut zip, secret).is_none(), "{secret} exported");
+        }
+        // Its files, each under its storage key.
+        let keys: Vec<(String,)> = db
+            .fetch_all(
+                learnloop_store::query(
+                    "SELECT storage_key FROM file_object WHERE partnership_id = ?",
+                )
+                .bind(pid.as_str()),
+            )
+            .await
+            .unwrap();
+        assert!(!keys.is_empty());
+        for (k,) in &keys {
+            assert!(zip.by_name(&format!("files/{k}")).is_ok(), "{k} missing");
+        }
+        // The export is in the audit trail.
+        let (n,): (i64,) = db
+            .fetch_one(learnloop_store::query(
+                "SELECT COUNT(*) FROM audit_event WHERE action = 'partnership.export'",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let _ = std::fs::remove_file(&archive);
+    }
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    r.records()
+        .map(|x| x.unwrap().iter().map(ToOwned::to_owned).collect())
+        .collect()
+}

@@ -111,6 +111,16 @@ pub fn query(sql: &'static str) -> Query {
     }
 }
 
+/// Starts a statement naming tables and columns read from the database's own schema (an
+/// export of every table): only names the schema listed, each checked to be a plain
+/// identifier, go into the text; every value is bound.
+pub(crate) fn query_schema(sql: String) -> Query {
+    Query {
+        sql: std::borrow::Cow::Owned(sql),
+        args: Vec::new(),
+    }
+}
+
 /// Starts a statement assembled at run time from fixed fragments, so that a filter adds only
 /// the conditions it uses and the database can pick the index that fits. Only fragments
 /// written in the code go into the text; every value is bound.

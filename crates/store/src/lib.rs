@@ -16,6 +16,7 @@ pub mod clocks;
 mod columns;
 mod db;
 pub mod demo;
+pub mod export;
 pub mod files;
 pub mod generate;
 pub mod governance;
