@@ -12,6 +12,7 @@ use crate::error::AppResult;
 mod agencies;
 mod calendar;
 mod escalations;
+mod export;
 mod groups;
 mod links;
 mod meetings;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(papers::routes())
         .merge(settings::routes())
+        .merge(export::routes())
         .merge(agencies::routes())
         .merge(links::routes())
         .merge(people::routes())

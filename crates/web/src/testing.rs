@@ -114,6 +114,36 @@ impl Client {
         .await
     }
 
+    /// Posts a form (with the CSRF token) whose answer is a file: its status, type and bytes.
+    pub async fn post_for_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String, Vec<u8>) {
+        let token = self.csrf().await;
+        let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let kind = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            status,
+            kind,
+            resp.bytes().await.unwrap_or_default().to_vec(),
+        )
+    }
+
     pub async fn sign_in(&self, email: &str, password: &str) -> Page {
         self.post(
             "/sign-in",

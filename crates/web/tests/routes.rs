@@ -434,6 +434,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/inspections/{id}/reports/{file}", "AAAAAAAD S X"),
     ("POST", "/inspections/{id}/recommendations", "ADDDDDDD S X"),
     ("POST", "/inspections/{id}/progress", "ADDDDDDD S X"),
+    ("GET", "/settings/export", "ADDDDDDD S A"),
+    ("POST", "/settings/export", "ADDDDDDD S A"),
     ("GET", "/child-deaths", "AAAAAAAD S A"),
     ("GET", "/child-deaths/reports/new", "ADDDDDDD S A"),
     ("POST", "/child-deaths/reports/new", "ADDDDDDD S A"),
