@@ -995,15 +995,55 @@ pub async fn backup(a: BackupArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let db = open(&a.db).await?;
+    // The database and folder must be there already: a backup creates and changes nothing
+    // (a mistyped address must not back up a new, empty database and call it done).
+    if let Some(path) = a.db.database_url.strip_prefix("sqlite://")
+        && !std::path::Path::new(path.split('?').next().unwrap_or(path)).exists()
+    {
+        eprintln!("error: there is no database at {path}");
+        return Ok(ExitCode::from(2));
+    }
+    if s3.is_none() && !a.files.files_dir.is_dir() {
+        eprintln!(
+            "error: there is no file store at {}",
+            a.files.files_dir.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let db = Db::connect_with(&a.db.database_url, a.db.database_connections)
+        .await
+        .context("cannot open the database")?;
+    let tables: Result<(i64,), _> = db
+        .fetch_one(learnloop_store::query(
+            "SELECT COUNT(*) FROM _sqlx_migrations",
+        ))
+        .await;
+    if !matches!(tables, Ok((n,)) if n > 0) {
+        eprintln!("error: this is not a Learnloop database: it has no schema to back up");
+        return Ok(ExitCode::from(2));
+    }
     let (files, from) = open_files(s3, &a.files).await?;
     match learnloop_store::backup::backup(&db, &a.db.database_url, &files, &a.to).await {
         Ok(s) => {
+            let entries = if s.audit_entries > 0 {
+                format!(", audit trail to entry {}", s.audit_entries)
+            } else {
+                String::new()
+            };
+            audit::record(
+                &db,
+                &Who::system("learnloop backup"),
+                audit::Event::new("installation.backup", "installation", None).summary(format!(
+                    "Backed up the database and {} files to {}",
+                    s.files,
+                    a.to.display()
+                )),
+            )
+            .await?;
             println!(
-                "Backed up the {} database ({} bytes, audit trail to entry {}) and {} files from {from} to {}.",
+                "Backed up the {} database ({} bytes{entries}) and {} files from {from} to {}. Keep the archive where the partnership's most sensitive records may be kept, and the secret key apart from it.",
                 s.engine,
                 s.database_bytes,
-                s.audit_entries,
                 s.files,
                 a.to.display()
             );
@@ -1062,7 +1102,7 @@ pub async fn restore(a: RestoreArgs) -> Result<ExitCode> {
         Ok(s) => {
             open(&a.db).await?;
             println!(
-                "Restored the {} database (audit trail to entry {}) and {} files to {to}. Run verify-audit with the installation's key to check the trail.",
+                "Restored the {} database (audit trail to entry {}) and {} files to {to}. Give the server the installation's secret key (with SQLite, copy the key file beside the database as its name with .key): without it second factors, mailed links and the audit anchor stop working. Then run verify-audit to check the trail.",
                 s.engine, s.audit_entries, s.files
             );
             Ok(ExitCode::SUCCESS)
@@ -1122,7 +1162,10 @@ pub async fn export_partnership(a: ExportArgs) -> Result<ExitCode> {
     let s = learnloop_store::export::partnership(&db, &files, &p.id, &a.to).await?;
     audit::record(
         &db,
-        &audit::Who::system("learnloop export-partnership"),
+        &Who {
+            partnership_id: Some(p.id.clone()),
+            ..Who::system("learnloop export-partnership")
+        },
         audit::Event::new("partnership.export", "partnership", Some(&p.id)).summary(format!(
             "Exported all of {}'s records ({} rows in {} tables, {} files)",
             p.name, s.rows, s.tables, s.files

@@ -326,6 +326,27 @@ async fn a_partnership_leaving_takes_its_own_records_and_files_and_no_one_elses_
         let readme = read(&mut zip, "README.txt").unwrap();
         assert!(readme.contains("action ("), "{readme}");
         assert!(readme.contains("  due_on: "), "{readme}");
+        // No column that looks like a secret is exported (a new one must be named in the
+        // export's list of columns left out, or shown harmless here).
+        for line in readme.lines().filter(|l| l.starts_with("  ")) {
+            let column = line.trim().split(':').next().unwrap_or_default();
+            let secretish = [
+                "hash", "secret", "token", "nonce", "sealed", "totp", "password",
+            ]
+            .iter()
+            .any(|w| column.contains(w));
+            // Harmless: the trail's own chain, and when a password or second factor was set.
+            let harmless = [
+                "hash",
+                "prev_hash",
+                "password_changed_at",
+                "totp_enabled_at",
+            ];
+            assert!(
+                !secretish || harmless.contains(&column),
+                "{column} looks like a secret"
+            );
+        }
         // Its own rows, every one.
         let (pid, actions): (String, i64) = db
             .fetch_one(learnloop_store::query(

@@ -49,6 +49,51 @@ fn fail(what: impl std::fmt::Display) -> StoreError {
     StoreError::Failed(what.to_string())
 }
 
+/// A new file only its owner may read or write (a backup, an export, a database copy hold every
+/// restricted record). Refuses to replace a file already there.
+pub(crate) fn private_file(path: &Path) -> Result<std::fs::File, StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| fail(format!("{}: {e}", path.display())))
+}
+
+/// Where an archive is written until it is whole: beside it, under a name no one else uses.
+pub(crate) fn partial_of(to: &Path) -> PathBuf {
+    let mut name = to.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.partial", uuid::Uuid::now_v7().simple()));
+    to.with_file_name(name)
+}
+
+/// A folder only its owner may enter, removed with everything in it when dropped: where a
+/// snapshot or a dump waits while it is copied.
+struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    fn new(parent: &Path) -> Result<PrivateDir, StoreError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let path = parent.join(format!(".learnloop-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&path)
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        Ok(PrivateDir(path))
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn engine_name(e: Engine) -> &'static str {
     match e {
         Engine::Sqlite => "sqlite",
@@ -88,14 +133,34 @@ fn pg_tool(name: &str) -> Result<PathBuf, StoreError> {
 /// never shows in the list of processes).
 fn split_password(url: &str) -> Result<(String, Option<String>), StoreError> {
     let mut u = url::Url::parse(url).map_err(|e| fail(format!("--database-url: {e}")))?;
-    let password = u.password().map(|p| {
-        url::form_urlencoded::parse(format!("p={p}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    });
+    let password = u.password().map(percent_decode);
     let _ = u.set_password(None);
     Ok((u.to_string(), password))
+}
+
+/// `%XX` read back to its byte (a URL's password is percent-encoded; `+` stays `+`).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn run_tool(tool: &Path, args: &[&str], password: Option<&str>) -> Result<(), StoreError> {
@@ -164,7 +229,7 @@ pub async fn backup(
     files: &FileStore,
     to: &Path,
 ) -> Result<Summary, StoreError> {
-    let partial = to.with_extension("partial");
+    let partial = partial_of(to);
     let result = write_backup(db, url, files, to, &partial).await;
     if result.is_err() {
         let _ = std::fs::remove_file(&partial);
@@ -186,23 +251,12 @@ async fn write_backup(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let snapshot = dir.join(format!(
-        ".learnloop-snapshot-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let taken = take_snapshot(db, url, engine, &snapshot).await;
-    let audit_entries = match &taken {
-        Ok(()) => last_entry(engine, &snapshot).await,
-        Err(_) => Ok(0),
-    };
-    let written = match (taken, audit_entries) {
-        (Ok(()), Ok(entries)) => {
-            write_archive(files, partial, &snapshot, anchor, (engine, entries)).await
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    let _ = std::fs::remove_file(&snapshot);
-    let summary = written?;
+    let private = PrivateDir::new(dir)?;
+    let snapshot = private.join("snapshot");
+    take_snapshot(db, url, engine, &snapshot).await?;
+    let audit_entries = last_entry(engine, &snapshot).await?;
+    let summary = write_archive(files, partial, &snapshot, anchor, (engine, audit_entries)).await?;
+    drop(private);
     std::fs::rename(partial, to).map_err(|e| fail(format!("{}: {e}", to.display())))?;
     Ok(summary)
 }
@@ -423,17 +477,15 @@ pub async fn restore(url: &str, files: &FileStore, from: &Path) -> Result<Summar
             ));
         }
         drop(db);
-        let dump = std::env::temp_dir().join(format!(
-            "learnloop-restore-{}.pgdump",
-            uuid::Uuid::now_v7().simple()
-        ));
-        let mut out = std::fs::File::create(&dump).map_err(fail)?;
-        std::io::copy(&mut db_part, &mut out).map_err(fail)?;
-        drop(out);
         let tool = pg_tool("pg_restore")?;
         let (plain, password) = split_password(url)?;
+        let private = PrivateDir::new(&std::env::temp_dir())?;
+        let dump = private.join("database.pgdump");
+        let mut out = private_file(&dump)?;
+        std::io::copy(&mut db_part, &mut out).map_err(fail)?;
+        drop(out);
         let path = dump.to_string_lossy().into_owned();
-        let restored = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             run_tool(
                 &tool,
                 &[
@@ -449,9 +501,8 @@ pub async fn restore(url: &str, files: &FileStore, from: &Path) -> Result<Summar
             )
         })
         .await
-        .map_err(fail)?;
-        let _ = std::fs::remove_file(&dump);
-        restored?;
+        .map_err(fail)??;
+        drop(private);
     } else {
         let opts: sqlx::sqlite::SqliteConnectOptions = url
             .parse()
@@ -463,17 +514,34 @@ pub async fn restore(url: &str, files: &FileStore, from: &Path) -> Result<Summar
                 path.display()
             )));
         }
+        for extra in ["-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(extra);
+            if std::path::Path::new(&p).exists() {
+                return Err(fail(format!(
+                    "{} is there beside the database file: remove it first",
+                    std::path::Path::new(&p).display()
+                )));
+            }
+        }
         let partial = path.with_extension("restoring");
-        let mut out = std::fs::File::create(&partial)
-            .map_err(|e| fail(format!("{}: {e}", partial.display())))?;
-        std::io::copy(&mut db_part, &mut out).map_err(fail)?;
-        out.sync_all().map_err(fail)?;
-        drop(out);
-        std::fs::rename(&partial, &path).map_err(fail)?;
+        let mut out = private_file(&partial)?;
+        let copied = std::io::copy(&mut db_part, &mut out)
+            .and_then(|_| out.sync_all())
+            .and_then(|()| std::fs::rename(&partial, &path));
+        if let Err(e) = copied {
+            let _ = std::fs::remove_file(&partial);
+            return Err(fail(format!("{}: {e}", path.display())));
+        }
     }
     drop(db_part);
     for part in &manifest.files {
-        let key = part.name.trim_start_matches(FILES);
+        let Some(key) = part.name.strip_prefix(FILES) else {
+            return Err(fail(format!(
+                "{} is not a file of the file store",
+                part.name
+            )));
+        };
         let mut bytes = Vec::with_capacity(usize::try_from(part.size).unwrap_or(0));
         zip.by_name(&part.name)
             .map_err(fail)?
@@ -505,5 +573,7 @@ mod tests {
         assert_eq!(p.as_deref(), Some("s@cret"));
         let (_, none) = split_password("postgres://app@db/learnloop").unwrap();
         assert_eq!(none, None);
+        let (_, plus) = split_password("postgres://app:a+b%2Bc@db/learnloop").unwrap();
+        assert_eq!(plus.as_deref(), Some("a+b+c"));
     }
 }

@@ -29,6 +29,8 @@ const SKIP_COLUMNS: &[&str] = &[
     "code_hash",
     "offer_hash",
     "link_hash",
+    // A mailed link's secret is made from this with the installation's key.
+    "link_nonce",
 ];
 
 fn fail(what: impl std::fmt::Display) -> StoreError {
@@ -82,20 +84,29 @@ pub struct Summary {
     pub files: usize,
 }
 
-/// Writes the partnership's archive to `to` (through a file beside it, renamed when whole).
+/// Writes the partnership's archive to `to`, a new file only its owner may read (through a
+/// file beside it, renamed when whole).
 pub async fn partnership(
     db: &Db,
     files: &FileStore,
     pid: &str,
     to: &Path,
 ) -> Result<Summary, StoreError> {
-    let partial = to.with_extension("partial");
-    let out =
-        std::fs::File::create(&partial).map_err(|e| fail(format!("{}: {e}", partial.display())))?;
-    let written = write(db, files, pid, std::io::BufWriter::new(out)).await;
-    match written {
+    let partial = crate::backup::partial_of(to);
+    let out = crate::backup::private_file(&partial)?;
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(out));
+    let written = write(db, files, pid, &mut zip).await;
+    let finished = written.and_then(|s| {
+        let mut w = zip.finish().map_err(fail)?;
+        w.flush().map_err(fail)?;
+        Ok(s)
+    });
+    match finished {
         Ok(s) => {
-            std::fs::rename(&partial, to).map_err(|e| fail(format!("{}: {e}", to.display())))?;
+            std::fs::rename(&partial, to).map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                fail(format!("{}: {e}", to.display()))
+            })?;
             Ok(s)
         }
         Err(e) => {
@@ -105,13 +116,29 @@ pub async fn partnership(
     }
 }
 
+/// Writes the partnership's archive into `out` as it is made, with no file on disk: for a
+/// download. Runs on a blocking thread (the zip is written synchronously), reading the
+/// database through `handle`; stops with an error as soon as `out` refuses more (the
+/// download was abandoned).
+pub fn partnership_to(
+    handle: &tokio::runtime::Handle,
+    db: &Db,
+    files: &FileStore,
+    pid: &str,
+    out: impl Write,
+) -> Result<Summary, StoreError> {
+    let mut zip = zip::ZipWriter::new_stream(out);
+    let s = handle.block_on(write(db, files, pid, &mut zip))?;
+    zip.finish().map_err(fail)?.flush().map_err(fail)?;
+    Ok(s)
+}
+
 async fn write<W: Write + Seek>(
     db: &Db,
     files: &FileStore,
     pid: &str,
-    out: W,
+    zip: &mut zip::ZipWriter<W>,
 ) -> Result<Summary, StoreError> {
-    let mut zip = zip::ZipWriter::new(out);
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true);
@@ -152,14 +179,16 @@ async fn write<W: Write + Seek>(
         };
         // Each row as one JSON array of its values, so any table reads through one shape.
         let names: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
+        // Quoted, so a column named like a keyword (`order`, `end`) reads as a name.
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
         let array = match db.engine() {
-            Engine::Sqlite => format!("json_array({})", names.join(", ")),
-            Engine::Postgres => format!("json_build_array({})::text", names.join(", ")),
+            Engine::Sqlite => format!("json_array({})", quoted.join(", ")),
+            Engine::Postgres => format!("json_build_array({})::text", quoted.join(", ")),
         };
         let got: Vec<(String,)> = db
             .fetch_all(
                 crate::db::query_schema(format!(
-                    "SELECT {array} FROM {table} WHERE {scope} ORDER BY 1"
+                    "SELECT {array} FROM \"{table}\" WHERE {scope} ORDER BY 1"
                 ))
                 .bind(pid),
             )
@@ -213,8 +242,6 @@ async fn write<W: Write + Seek>(
     }
     zip.start_file("README.txt", opts).map_err(fail)?;
     zip.write_all(readme.as_bytes()).map_err(fail)?;
-    let mut w = zip.finish().map_err(fail)?;
-    w.flush().map_err(fail)?;
     Ok(Summary {
         tables,
         rows,
