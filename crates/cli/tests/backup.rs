@@ -164,6 +164,16 @@ async fn a_backup_taken_during_writes_restores_every_table_and_file_and_the_trai
         let written = writer.await.unwrap();
         assert!(o.status.success(), "{}", text(&o));
         assert!(text(&o).contains("Backed up the"), "{}", text(&o));
+        // Only its owner may read it: it holds every record in full.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the archive is readable by others: {mode:o}"
+            );
+        }
         assert!(written > 0, "no writes went on during the backup");
         let a = archive.display().to_string();
         let o = learnloop(&["restore", "--from", &a, "--check-only"]);
@@ -316,6 +326,15 @@ async fn a_partnership_leaving_takes_its_own_records_and_files_and_no_one_elses_
         ]);
         assert!(o.status.success(), "{}", text(&o));
         assert!(text(&o).contains("Exported"), "{}", text(&o));
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "the export is readable by others: {mode:o}"
+            );
+        }
 
         let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
         let read = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| -> Option<String> {

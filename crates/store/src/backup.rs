@@ -189,8 +189,14 @@ fn add_part<W: Write + Seek>(
     name: &str,
     mut from: impl Read,
 ) -> Result<Part, StoreError> {
+    // pg_dump's custom format is compressed already: deflating it again only costs time.
+    let method = if name.ends_with(".pgdump") {
+        zip::CompressionMethod::Stored
+    } else {
+        zip::CompressionMethod::Deflated
+    };
     let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_method(method)
         .large_file(true);
     zip.start_file(name, opts).map_err(fail)?;
     let mut hash = Sha256::new();
@@ -327,8 +333,7 @@ async fn write_archive(
     anchor: Option<bytes::Bytes>,
     (engine, audit_entries): (Engine, i64),
 ) -> Result<Summary, StoreError> {
-    let out =
-        std::fs::File::create(partial).map_err(|e| fail(format!("{}: {e}", partial.display())))?;
+    let out = private_file(partial)?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(out));
     let db_name = match engine {
         Engine::Sqlite => "database.sqlite",
