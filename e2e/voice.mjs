@@ -88,6 +88,13 @@ await run(async (browser) => {
   await expectSaved(lead, 'Update posted');
   await check(lead, 'the action completed');
 
+  // The business team writes the answer for young people.
+  await bt.goto(url);
+  await bt.fill('#answer-1', 'Every secondary school now has a page that tells you who you can talk to.');
+  await bt.click('button:has-text("Save the answer")');
+  await expectSaved(bt, 'Answer saved');
+  await check(bt, 'the answer for young people');
+
   // A practitioner reads what was done, on a page made for paper.
   const pr = await signedIn(browser, 'practitioner@northbrook.example');
   await pr.goto(`${BASE}/voice`);
@@ -95,7 +102,9 @@ await run(async (browser) => {
   if (await pr.locator('text=Sam and Amy').count()) fail('a practitioner sees who took part');
   await pr.click('a:has-text("You said, we did")');
   await expectText(pr, 'We did');
-  await expectText(pr, 'Every secondary school now has a who-to-tell page');
+  await expectText(pr, 'Put a who-to-tell page on every school');
+  if (await pr.locator('text=Drafting the page with pupils').count()) fail('a progress note is shown to young people');
+  await expectText(pr, 'Every secondary school now has a page that tells you who you can talk to');
   await pr.emulateMedia({ media: 'print' });
   if (await pr.locator('.govuk-service-navigation').isVisible()) fail('the menus are printed');
   await pr.emulateMedia({ media: 'screen' });

@@ -204,30 +204,22 @@ pub fn against_target(held: i64, target: i64) -> (String, bool) {
     (format!("{held} of {target} held"), held >= target)
 }
 
-/// How far an answer has come, in words for young people: what the heading says, and the
-/// words under it (the action's last progress note when it is done, else what is being done
-/// and by when).
+/// How far an action answering young people has come, in words for them: the heading, and
+/// what the action does (with the month it is due while it is being done). Progress notes are
+/// written for staff and are never shown to young people.
 pub fn we_did(
     status: crate::actions::ActionStatus,
     description: &str,
     due_on: NaiveDate,
-    last_note: Option<&str>,
 ) -> (&'static str, String) {
     use crate::actions::ActionStatus as S;
-    let note = last_note.map(str::trim).filter(|n| !n.is_empty());
+    let what = description.trim().trim_end_matches('.');
     match status {
-        S::Completed | S::ClosedEvidenced => ("We did", note.unwrap_or(description).to_owned()),
-        S::ClosedNotAchieved => (
-            "We could not do this yet",
-            note.unwrap_or(description).to_owned(),
-        ),
+        S::Completed | S::ClosedEvidenced => ("We did", what.to_owned()),
+        S::ClosedNotAchieved => ("We could not do this yet", what.to_owned()),
         S::NotStarted | S::InProgress => (
             "We are doing",
-            format!(
-                "{} (by {})",
-                description.trim_end_matches('.'),
-                due_on.format("%B %Y")
-            ),
+            format!("{what} (by {})", due_on.format("%B %Y")),
         ),
     }
 }
@@ -303,29 +295,19 @@ mod tests {
         use crate::actions::ActionStatus as S;
         let due = d(2027, 3, 31);
         assert_eq!(
-            we_did(
-                S::InProgress,
-                "Add a page on who to tell.",
-                due,
-                Some("Drafted")
-            ),
+            we_did(S::InProgress, "Add a page on who to tell.", due),
             (
                 "We are doing",
                 "Add a page on who to tell (by March 2027)".into()
             )
         );
         assert_eq!(
-            we_did(
-                S::ClosedEvidenced,
-                "Add a page",
-                due,
-                Some("The page is live")
-            ),
-            ("We did", "The page is live".into())
+            we_did(S::ClosedEvidenced, "Add a page", due),
+            ("We did", "Add a page".into())
         );
         assert_eq!(
-            we_did(S::Completed, "Add a page", due, None).1,
-            "Add a page"
+            we_did(S::ClosedNotAchieved, "Add a page", due).0,
+            "We could not do this yet"
         );
     }
 

@@ -264,7 +264,8 @@ pub async fn remove_priority(db: &Db, who: &Who, pid: &str, id: &str) -> Result<
 
 // ---- you said, we did ----
 
-/// One action answering what young people said, with its last progress note.
+/// One action answering what young people said: what it does and how far it has come (never
+/// its progress notes, which are written for staff).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct WeDid {
     pub recommendation_id: String,
@@ -274,7 +275,6 @@ pub struct WeDid {
     pub status: learnloop_domain::actions::ActionStatus,
     pub due_on: Day,
     pub closed_on: Option<Day>,
-    pub last_note: Option<String>,
 }
 
 /// What young people said that needs an answer: a recommendation whose source is an event.
@@ -285,6 +285,8 @@ pub struct YouSaid {
     pub event_id: String,
     pub topic: String,
     pub held_on: Day,
+    /// The business team's answer for young people, once written.
+    pub answer: Option<String>,
 }
 
 /// What young people said at the events held between two days, in the order they said it, and
@@ -297,8 +299,9 @@ pub async fn you_said(
     let said: Vec<YouSaid> = db
         .fetch_all(
             query(
-                "SELECT r.id, r.body, e.id AS event_id, e.topic, e.held_on FROM recommendation r \
+                "SELECT r.id, r.body, e.id AS event_id, e.topic, e.held_on, w.answer FROM recommendation r \
                  JOIN voice_event e ON e.id = r.source_id AND e.partnership_id = r.partnership_id \
+                 LEFT JOIN voice_answer w ON w.recommendation_id = r.id AND w.partnership_id = r.partnership_id \
                  WHERE r.partnership_id = ? AND r.source_kind = 'voice_event' AND e.held_on >= ? AND e.held_on < ? \
                  ORDER BY e.held_on, r.number LIMIT 500",
             )
@@ -310,9 +313,7 @@ pub async fn you_said(
     let did: Vec<WeDid> = db
         .fetch_all(
             query(
-                "SELECT a.recommendation_id, a.description, a.status, a.due_on, a.closed_on, \
-                 (SELECT u.body FROM action_update u WHERE u.action_id = a.id AND u.partnership_id = a.partnership_id \
-                    ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS last_note \
+                "SELECT a.recommendation_id, a.description, a.status, a.due_on, a.closed_on \
                  FROM action a JOIN voice_event e ON e.id = a.source_id AND e.partnership_id = a.partnership_id \
                  WHERE a.partnership_id = ? AND a.source_kind = 'voice_event' AND e.held_on >= ? AND e.held_on < ? \
                  ORDER BY a.due_on, a.id LIMIT 2000",
@@ -323,6 +324,86 @@ pub async fn you_said(
         )
         .await?;
     Ok((said, did))
+}
+
+/// The answers written so far to what was said at an event: (recommendation id, answer).
+pub async fn answers(
+    db: &Db,
+    pid: &str,
+    event_id: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    db.fetch_all(
+        query(
+            "SELECT w.recommendation_id, w.answer FROM voice_answer w JOIN recommendation r \
+             ON r.id = w.recommendation_id AND r.partnership_id = w.partnership_id \
+             WHERE w.partnership_id = ? AND r.source_kind = 'voice_event' AND r.source_id = ? LIMIT 500",
+        )
+        .bind(pid)
+        .bind(event_id),
+    )
+    .await
+}
+
+/// Writes (or rewrites) the answer for young people to one thing said at the event. NotFound
+/// when the recommendation is not one of the event's.
+pub async fn set_answer(
+    db: &Db,
+    who: &Who,
+    e: &VoiceEvent,
+    (recommendation_id, answer): (&str, &str),
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let (n,): (i64,) = tx
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM recommendation WHERE partnership_id = ? AND id = ? \
+                 AND source_kind = 'voice_event' AND source_id = ?",
+            )
+            .bind(&e.partnership_id)
+            .bind(recommendation_id)
+            .bind(&e.id),
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let before: Option<(String,)> = tx
+        .fetch_optional(
+            query("SELECT answer FROM voice_answer WHERE partnership_id = ? AND recommendation_id = ?")
+                .bind(&e.partnership_id)
+                .bind(recommendation_id),
+        )
+        .await?;
+    let now = ts(Utc::now());
+    tx.execute(
+        query(
+            "INSERT INTO voice_answer (recommendation_id, partnership_id, answer, updated_by, updated_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (recommendation_id) DO UPDATE SET answer = excluded.answer, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(recommendation_id)
+        .bind(&e.partnership_id)
+        .bind(answer)
+        .bind(&who.label)
+        .bind(&now),
+    )
+    .await?;
+    let mut ev = Event::new(
+        "voice_answer.save",
+        "recommendation",
+        Some(recommendation_id),
+    )
+    .summary(format!(
+        "Wrote the answer for young people about “{}”",
+        e.topic
+    ))
+    .after(&serde_json::json!({ "answer": answer }));
+    if let Some((b,)) = before {
+        ev = ev.before(&serde_json::json!({ "answer": b }));
+    }
+    audit::append(&mut tx, who, ev).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 // ---- what the rest of the work heard ----

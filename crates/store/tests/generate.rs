@@ -223,6 +223,14 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             .unwrap();
         assert!(forum >= 2 && events >= 2, "forum {forum}, events {events}");
         assert_eq!((said, answered), (events, events));
+        let (answers,): (i64,) = db
+            .fetch_one(query("SELECT COUNT(*) FROM voice_answer"))
+            .await
+            .unwrap();
+        assert_eq!(
+            answers, said,
+            "each thing said has its answer for young people"
+        );
         assert!(priorities >= 3, "priorities {priorities}");
         // The year's training needs, from the records that showed them; most met by a course.
         let (needs, sourced, met): (i64, i64, i64) = db

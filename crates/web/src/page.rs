@@ -123,6 +123,7 @@ pub enum Flash {
     VoiceEventChanged,
     PriorityAdded,
     PriorityRemoved,
+    AnswerSaved,
     ProgressRecorded,
     DeepDiveCommissioned,
     DiscussionSaved,
@@ -555,6 +556,7 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "priority-removed",
         "Priority removed",
     ),
+    (Flash::AnswerSaved, "answer-saved", "Answer saved"),
     (
         Flash::ProgressRecorded,
         "progress-recorded",

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/voice/events/{id}", get(show))
         .route("/voice/events/{id}/edit", get(edit_page).post(edit))
         .route("/voice/events/{id}/recommendations", post(recommend))
+        .route("/voice/events/{id}/answers/{rec}", post(answer))
 }
 
 fn today() -> NaiveDate {
@@ -305,6 +306,8 @@ struct Said {
     body: String,
     topic: String,
     when: String,
+    /// The business team's answer for young people, once written.
+    answer: Option<String>,
     answers: Vec<Answer>,
 }
 
@@ -333,11 +336,11 @@ async fn you_said_we_did(
                 .iter()
                 .filter(|d| d.recommendation_id == y.id)
                 .map(|d| {
-                    let (heading, text) =
-                        rules::we_did(d.status, &d.description, d.due_on.0, d.last_note.as_deref());
+                    let (heading, text) = rules::we_did(d.status, &d.description, d.due_on.0);
                     Answer { heading, text }
                 })
                 .collect(),
+            answer: y.answer,
             body: y.body,
             topic: y.topic,
             when: y.held_on.0.format("%B %Y").to_string(),
@@ -495,6 +498,16 @@ async fn edit(
     )
 }
 
+/// One thing said at the event, with the answer for young people written (or being typed) and
+/// what is wrong with it.
+struct AnswerRow {
+    id: String,
+    number: i64,
+    body: String,
+    text: String,
+    error: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "voice/event.html")]
 struct EventPage {
@@ -503,6 +516,8 @@ struct EventPage {
     e: VoiceEvent,
     year: i32,
     recommendations: Vec<RecommendationLine>,
+    /// Each thing said with the answer written so far.
+    answers: Vec<AnswerRow>,
     open_actions: usize,
     can_manage: bool,
     can_plan_actions: bool,
@@ -529,17 +544,50 @@ async fn event_view(
         .hint("One thing the young people said that needs an answer, in their words. It becomes a recommendation to the partnership; its actions are the answer")
         .rows(3)
         .filled(f, errors);
+    let recs = recommendations::for_source(&st.db, s.pid(), SourceKind::VoiceEvent, &e.id).await?;
+    let written = store::answers(&st.db, s.pid(), &e.id).await?;
+    let answers: Vec<AnswerRow> = recs
+        .iter()
+        .map(|r| {
+            let typed = f.get("answer_for") == r.rec.id;
+            let text = if typed {
+                f.get("answer")
+            } else {
+                written
+                    .iter()
+                    .find(|(id, _)| *id == r.rec.id)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_default()
+            };
+            AnswerRow {
+                id: r.rec.id.clone(),
+                number: r.rec.number,
+                body: r.rec.body.clone(),
+                text,
+                error: typed
+                    .then(|| errors.get("answer").map(ToOwned::to_owned))
+                    .flatten(),
+            }
+        })
+        .collect();
+    // An answer's problem is linked from the summary to that answer's own box.
+    let summary = match answers
+        .iter()
+        .find_map(|a| a.error.as_ref().map(|m| (a.number, m)))
+    {
+        Some((n, m)) => {
+            let mut shown = Errors::default();
+            shown.add(&format!("answer-{n}"), m.clone());
+            shown.summary()
+        }
+        None => errors.summary(),
+    };
     Ok(EventPage {
         chrome: s.chrome("/voice"),
-        errors: errors.summary(),
+        errors: summary,
         year: year_of(e.held_on.0),
-        recommendations: recommendations::for_source(
-            &st.db,
-            s.pid(),
-            SourceKind::VoiceEvent,
-            &e.id,
-        )
-        .await?,
+        answers,
+        recommendations: recs,
         open_actions,
         can_manage: can_manage(&s.actor),
         can_plan_actions: s.actor.can(Permission::ManageActions),
@@ -591,6 +639,45 @@ async fn recommend(
             &event_view(&st, &s, e, &f, &errors).await?,
         ),
     }
+}
+
+/// The business team writes (or rewrites) the answer for young people to one thing they said.
+async fn answer(
+    State(st): State<AppState>,
+    s: Signed,
+    Path((id, rec)): Path<(String, String)>,
+    f: FormPairs,
+) -> AppResult<Response> {
+    let e = load(&st, &s, &id).await?;
+    runs(&s)?;
+    if !is_id(&rec) {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Errors::default();
+    if let Some(text) = errors.check(
+        "answer",
+        learnloop_domain::text::check_text_block(&f.get("answer"), "answer for young people", 2000),
+    ) {
+        match store::set_answer(&st.db, &s.who(), &e, (&rec, &text)).await {
+            Ok(()) => {
+                return Ok(redirect_with(
+                    &format!("{}#answers", SourceKind::VoiceEvent.path(&id)),
+                    Flash::AnswerSaved,
+                    st.config.secure_cookies(),
+                ));
+            }
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let f = FormPairs(vec![
+        ("answer_for".to_owned(), rec),
+        ("answer".to_owned(), f.get("answer")),
+    ]);
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &event_view(&st, &s, e, &f, &errors).await?,
+    )
 }
 
 /// On the business team's home page in the last quarter of the year (from January), while the

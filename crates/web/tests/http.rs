@@ -1137,7 +1137,7 @@ async fn the_demo_partnership_has_two_years_of_work_and_every_role_finds_some_on
         );
         let yswd = bt.get("/voice/you-said-we-did").await;
         assert!(
-            yswd.contains("You said") && yswd.contains("We "),
+            yswd.contains("You said") && yswd.contains("Our answer"),
             "{}",
             yswd.body
         );

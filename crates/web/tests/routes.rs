@@ -467,6 +467,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/voice/events/{id}/edit", "ADDDDDDD S X"),
     ("POST", "/voice/events/{id}/edit", "ADDDDDDD S X"),
     ("POST", "/voice/events/{id}/recommendations", "ADDDDDDD S X"),
+    ("POST", "/voice/events/{id}/answers/{rec}", "ADDDDDDD S X"),
     ("GET", "/themes", "AAAAAAAD S A"),
     ("GET", "/themes/new", "ADDDDDDD S A"),
     ("POST", "/themes/new", "ADDDDDDD S A"),
@@ -846,6 +847,8 @@ struct Fx {
     voice_event: String,
     /// A priority young people set, to be removed.
     voice_priority: String,
+    /// What young people said at the event (a recommendation), to be answered.
+    voice_said: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1879,6 +1882,26 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await
     .unwrap();
+    learnloop_store::recommendations::add(
+        &app.db,
+        &Who::system("routes test"),
+        &partnership,
+        (
+            learnloop_domain::sources::SourceKind::VoiceEvent,
+            &voice_event,
+        ),
+        "Listen to us",
+        &learnloop_domain::recommendations::Addressee::Partnership,
+        &[],
+    )
+    .await
+    .unwrap();
+    let voice_said = one(
+        app,
+        "SELECT id FROM recommendation WHERE source_kind = 'voice_event' AND source_id = ?",
+        &voice_event,
+    )
+    .await;
 
     Fx {
         inspection,
@@ -1888,6 +1911,7 @@ async fn fixtures(app: &TestApp) -> Fx {
         campaign,
         voice_event,
         voice_priority,
+        voice_said,
         deep_dive,
         presentation,
         course,
@@ -1973,6 +1997,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "reports", "id") if path.starts_with("/child-deaths/") => &fx.cdop_report,
             (_, "campaigns", "id") => &fx.campaign,
             (_, "priorities", "id") => &fx.voice_priority,
+            (_, "answers", "rec") => &fx.voice_said,
             (_, "events", "id") if path.starts_with("/voice/") => &fx.voice_event,
             ("/inspections/{id}/reports/{file}", _, "file") => &fx.inspection_report,
             (_, "presentations", "file") => &fx.presentation,

@@ -195,7 +195,45 @@ async fn what_young_people_said_becomes_an_action_and_shows_as_we_did_when_done(
         assert_eq!(r.status, 303, "{}", r.body);
         let yswd = practitioner.get("/voice/you-said-we-did").await;
         assert!(yswd.contains("We did"), "{}", yswd.body);
-        assert!(yswd.contains("Every secondary school now has a who-to-tell page"));
+        assert!(yswd.contains("Put a who-to-tell page on every school"));
+        // Progress notes are written for staff: never shown to young people.
+        assert!(!yswd.contains("Every secondary school now has a who-to-tell page"));
+        assert!(!yswd.contains("Drafting with pupils"));
+
+        // The business team writes the answer for young people, in plain words.
+        let answers = format!("{url}/answers/{rec}");
+        assert_eq!(
+            lead.post(&answers, &[("answer", "We did it")]).await.status,
+            403
+        );
+        let empty = bt.post(&answers, &[("answer", "")]).await;
+        assert_eq!(empty.status, 422);
+        assert!(
+            empty.contains("Enter the answer for young people"),
+            "{}",
+            empty.body
+        );
+        let r = bt
+            .post(
+                &answers,
+                &[(
+                    "answer",
+                    "Every secondary school now has a page that tells you who you can talk to.",
+                )],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let yswd = practitioner.get("/voice/you-said-we-did").await;
+        assert!(yswd.contains("Our answer"));
+        assert!(yswd.contains("Every secondary school now has a page that tells you"));
+        // An answer for something said at another event is refused.
+        let other = bt
+            .post(
+                &format!("/voice/events/{}/answers/{rec}", "0".repeat(36)),
+                &[("answer", "x")],
+            )
+            .await;
+        assert_eq!(other.status, 404);
     })
     .await;
 }

@@ -38,6 +38,7 @@ pub(super) struct Tables {
     pub(super) campaign: Bulk,
     pub(super) voice_event: Bulk,
     pub(super) voice_priority: Bulk,
+    pub(super) voice_answer: Bulk,
     pub(super) case_review: Bulk,
     pub(super) case_referral: Bulk,
     pub(super) case_subject: Bulk,
@@ -334,6 +335,11 @@ impl Tables {
                 "INSERT INTO voice_priority (id, partnership_id, year, position, body, created_by, created_at) VALUES ",
                 7,
             ),
+            voice_answer: Bulk::new(
+                "voice_answer",
+                "INSERT INTO voice_answer (recommendation_id, partnership_id, answer, updated_by, updated_at) VALUES ",
+                5,
+            ),
             action_plan: Bulk::new(
                 "action_plan",
                 "INSERT INTO action_plan (partnership_id, source_kind, source_id, group_id, impact_months, created_at) VALUES ",
@@ -447,7 +453,7 @@ impl Tables {
         }
     }
 
-    pub(super) fn all(&mut self) -> [&mut Bulk; 64] {
+    pub(super) fn all(&mut self) -> [&mut Bulk; 65] {
         [
             &mut self.agency,
             &mut self.group,
@@ -493,6 +499,7 @@ impl Tables {
             &mut self.finding,
             &mut self.recommendation,
             &mut self.recommendation_agency,
+            &mut self.voice_answer,
             &mut self.tagging,
             &mut self.action_plan,
             &mut self.action,

@@ -20,8 +20,8 @@ const PRIORITIES: [&str; 6] = [
 ];
 
 /// (kind, topic, who took part, what was heard, what they said that needs an answer, the
-/// action answering it)
-const EVENTS: [(&str, &str, &str, &str, &str, &str); 4] = [
+/// action answering it, the answer written for young people)
+const EVENTS: [(&str, &str, &str, &str, &str, &str, &str); 4] = [
     (
         "consultation",
         "Feeling safe online",
@@ -29,6 +29,7 @@ const EVENTS: [(&str, &str, &str, &str, &str, &str); 4] = [
         "Most knew how to block and report, few knew who to tell when something online worried them.",
         "Tell us who we can talk to when something online worries us.",
         "Put a who-to-tell page, written with pupils, on every school's website",
+        "Every secondary school is putting a page on its website, written with its pupils, that tells you who you can talk to.",
     ),
     (
         "engagement",
@@ -37,6 +38,7 @@ const EVENTS: [(&str, &str, &str, &str, &str, &str); 4] = [
         "The waiting area felt like a police station; nobody told them how long they would wait.",
         "Make the place where we wait feel welcoming and tell us what is happening.",
         "Redecorate the family waiting room with young people and add a sign about waiting times",
+        "The waiting room is being painted with ideas from the Children in Care Council, and a sign will say how long you might wait.",
     ),
     (
         "consultation",
@@ -45,6 +47,7 @@ const EVENTS: [(&str, &str, &str, &str, &str, &str); 4] = [
         "Changing worker meant telling their story again; the best workers explained what happens next.",
         "Do not make us tell our story again every time our worker changes.",
         "Agree a handover that the new worker reads with the young person before their first visit",
+        "When your worker changes, your new worker will read your story with you first, so you do not have to tell it again.",
     ),
     (
         "engagement",
@@ -53,6 +56,7 @@ const EVENTS: [(&str, &str, &str, &str, &str, &str); 4] = [
         "The leaflet was too long and used words they did not know.",
         "Write things for us in words we use, and ask us first.",
         "Test every leaflet for young people with the youth forum before it is printed",
+        "The youth forum now checks every leaflet for young people before it is printed.",
     ),
 ];
 
@@ -106,7 +110,7 @@ impl Ctx {
                 if on > self.today || on < self.start {
                     continue;
                 }
-                let (kind, topic, who, heard, said, answer) =
+                let (kind, topic, who, heard, said, answer, reply) =
                     EVENTS[(n * 2 + usize::try_from(e).unwrap_or(0)) % EVENTS.len()];
                 let id = rng.id();
                 let at = rng.at(on);
@@ -148,6 +152,13 @@ impl Ctx {
                     "partnership",
                     manager.1.as_str(),
                     rec_at.as_str(),
+                    rec_at.as_str()
+                ]);
+                self.t.voice_answer.push(row![
+                    rec.as_str(),
+                    self.pid.as_str(),
+                    reply,
+                    manager.1.as_str(),
                     rec_at.as_str()
                 ]);
                 let created_on = (on + Duration::days(14)).min(self.today);

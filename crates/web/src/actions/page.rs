@@ -286,14 +286,7 @@ async fn view(
         can_impact,
         file_error: errors.get("file").map(ToOwned::to_owned),
         u_body: Textarea::new("body", "Progress update")
-            .hint(
-                if a.source_kind == learnloop_domain::sources::SourceKind::VoiceEvent {
-                    // Answers to young people are published, printed, on "you said, we did".
-                    "What has been done since the last update, and what is next. Young people read the last update on “you said, we did”: write it in plain words, and never name a child"
-                } else {
-                    "What has been done since the last update, and what is next"
-                },
-            )
+            .hint("What has been done since the last update, and what is next")
             .rows(4)
             .filled(f, errors),
         u_status: Radios::new(
