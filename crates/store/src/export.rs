@@ -147,9 +147,8 @@ async fn write<W: Write + Seek>(
          tables/  one CSV file per table: the partnership's rows, a header row of column names,\n\
          \x20        UTF-8, comma-separated, quoted where needed; empty means no value.\n\
          files/   the files it uploaded, under the storage key the file_object table names.\n\n\
-         Cells are exactly as they were typed: a spreadsheet may read a cell that starts with
-         =, +, - or @ as a formula, so import the files as text rather than opening them.
-
+         Cells are exactly as they were typed: a spreadsheet may read a cell that starts with\n\
+         =, +, - or @ as a formula, so import the files as text rather than opening them.\n\n\
          Left out: sign-in sessions and tokens, password and second-factor secrets, the hashes\n\
          of links sent by mail, and mail waiting to be sent.\n\n\
          The audit trail (tables/audit_event.csv) is the partnership's entries of a trail that\n\
