@@ -20,6 +20,7 @@ pub mod returns;
 pub mod reviews;
 pub mod section11;
 pub mod sources;
+pub mod sso;
 pub mod stored;
 pub mod text;
 pub mod themes;

@@ -18,6 +18,7 @@ const SKIP_TABLES: &[&str] = &[
     "login_throttle",
     "outbox",
     "holiday_change",
+    "sso_sign_in",
 ];
 
 /// Columns never exported: secrets, and the hashes of secrets sent by mail.
@@ -31,6 +32,8 @@ const SKIP_COLUMNS: &[&str] = &[
     "link_hash",
     // A mailed link's secret is made from this with the installation's key.
     "link_nonce",
+    // A provider's client secret, sealed with the installation's key.
+    "client_secret_sealed",
 ];
 
 fn fail(what: impl std::fmt::Display) -> StoreError {

@@ -32,6 +32,7 @@ pub mod reminders;
 pub mod returns;
 pub mod reviews;
 pub mod section11;
+pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod themes;

@@ -30,10 +30,12 @@ use crate::web::{
 };
 
 mod second_factor;
+mod sso;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(second_factor::routes())
+        .merge(sso::routes())
         .route("/", get(start))
         .route("/sign-in", get(sign_in_page).post(sign_in))
         .route("/sign-out", post(sign_out))
@@ -83,10 +85,37 @@ struct SignInPage {
     email: Input,
     password: Input,
     next: String,
+    /// The partnership's short name when the address names one (its staff's sign-in address).
+    partnership: String,
+    /// "Sign in with …": (provider id, its name, its partnership's name).
+    providers: Vec<(String, String, String)>,
+}
+
+/// Without a partnership in the address, the buttons show only while the whole installation
+/// has this few (a partnership's own address shows all of its own).
+const BUTTONS_UNSCOPED: i64 = 6;
+
+/// The identity providers' buttons for the sign-in page.
+async fn provider_buttons(
+    st: &AppState,
+    partnership: &str,
+) -> AppResult<Vec<(String, String, String)>> {
+    if partnership.is_empty() {
+        let all = learnloop_store::sso::buttons(&st.db, None, BUTTONS_UNSCOPED + 1).await?;
+        Ok(if all.len() as i64 > BUTTONS_UNSCOPED {
+            Vec::new()
+        } else {
+            all
+        })
+    } else {
+        Ok(learnloop_store::sso::buttons(&st.db, Some(partnership), 50).await?)
+    }
 }
 
 fn sign_in_form(v: &Visitor, email: &str, next: &str, errors: &Errors) -> SignInPage {
     SignInPage {
+        partnership: String::new(),
+        providers: Vec::new(),
         chrome: v.chrome("/sign-in"),
         errors: errors.summary(),
         email: Input::new("email", "Email address")
@@ -105,16 +134,24 @@ fn sign_in_form(v: &Visitor, email: &str, next: &str, errors: &Errors) -> SignIn
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct NextQuery {
+struct SignInQuery {
     next: String,
+    partnership: String,
 }
 
-async fn sign_in_page(v: Visitor, RawQuery(q): RawQuery) -> AppResult<Response> {
-    let q: NextQuery = query_params(q.as_deref());
+async fn sign_in_page(
+    State(st): State<AppState>,
+    v: Visitor,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let q: SignInQuery = query_params(q.as_deref());
     if v.signed.is_some() {
         return Ok(Redirect::to(safe_next(&q.next)).into_response());
     }
-    render(&sign_in_form(&v, "", &q.next, &Errors::default()))
+    let mut page = sign_in_form(&v, "", &q.next, &Errors::default());
+    page.providers = provider_buttons(&st, &q.partnership).await?;
+    page.partnership = q.partnership;
+    render(&page)
 }
 
 /// The browser a session starts in, as it names itself (for the person's list of sessions).
@@ -128,6 +165,19 @@ fn user_agent(headers: &HeaderMap) -> String {
         .collect()
 }
 
+/// How a session began: the partnership to open first (the one whose identity provider
+/// vouched for the person) and what the audit trail says.
+pub(crate) struct Through<'a> {
+    pub partnership: Option<&'a str>,
+    pub summary: &'a str,
+}
+
+/// A sign-in with a password (and any second factor).
+pub(crate) const WITH_PASSWORD: Through<'static> = Through {
+    partnership: None,
+    summary: "Signed in",
+};
+
 /// Starts a session for a person who has proved who they are: the session and its form token
 /// (new ones: nothing read before sign-in is any use after it), the audit entry, and the way
 /// on to where they were going.
@@ -137,9 +187,14 @@ pub(crate) async fn start_session(
     p: &accounts::Person,
     user_agent: &str,
     next: &str,
+    through: &Through<'_>,
 ) -> AppResult<Response> {
     let partnerships = accounts::partnerships_of(&st.db, &p.id).await?;
-    let first_partnership = partnerships.first().map(|(id, _)| id.clone());
+    let first_partnership = through
+        .partnership
+        .filter(|pid| partnerships.iter().any(|(id, _)| id == pid))
+        .map(str::to_owned)
+        .or_else(|| partnerships.first().map(|(id, _)| id.clone()));
     let secret = new_secret();
     let mut tx = st.db.begin().await?;
     accounts::create_session(
@@ -160,7 +215,7 @@ pub(crate) async fn start_session(
     audit::append(
         &mut tx,
         &who,
-        Event::new("sign-in", "person", Some(&p.id)).summary("Signed in"),
+        Event::new("sign-in", "person", Some(&p.id)).summary(through.summary),
     )
     .await?;
     tx.commit().await?;
@@ -263,7 +318,7 @@ async fn sign_in(
             if accounts::second_factor_required(&st.db, &p.id).await? {
                 return Ok(second_factor::pending(&st, &p.id, "/sign-in/set-up", &next));
             }
-            start_session(&st, &v, p, &user_agent(&headers), &next).await
+            start_session(&st, &v, p, &user_agent(&headers), &next, &WITH_PASSWORD).await
         }
         _ => {
             let mut tx = st.db.begin().await?;

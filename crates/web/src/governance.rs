@@ -19,6 +19,7 @@ mod meetings;
 pub(crate) use meetings::parse_when;
 mod papers;
 mod people;
+mod providers;
 mod settings;
 
 pub use groups::Loaded;
@@ -77,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         .merge(papers::routes())
         .merge(settings::routes())
         .merge(export::routes())
+        .merge(providers::routes())
         .merge(agencies::routes())
         .merge(links::routes())
         .merge(people::routes())

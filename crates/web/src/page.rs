@@ -131,6 +131,8 @@ pub enum Flash {
     ValuesSent,
     AgenciesChased,
     PlanSaved,
+    ProviderSaved,
+    ProviderRemoved,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -557,6 +559,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Priority removed",
     ),
     (Flash::AnswerSaved, "answer-saved", "Answer saved"),
+    (
+        Flash::ProviderSaved,
+        "provider-saved",
+        "Single sign-on provider saved",
+    ),
+    (
+        Flash::ProviderRemoved,
+        "provider-removed",
+        "Single sign-on provider removed",
+    ),
     (
         Flash::ProgressRecorded,
         "progress-recorded",

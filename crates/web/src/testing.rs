@@ -67,6 +67,11 @@ impl Client {
         .await
     }
 
+    /// Gets a full address, of this or another server (an identity provider's).
+    pub async fn get_url(&self, url: &str) -> Page {
+        Self::page(self.http.get(url).send().await.unwrap()).await
+    }
+
     /// Follows redirects by hand (so tests can also see each hop).
     pub async fn get_following(&self, path: &str) -> Page {
         let mut p = self.get(path).await;

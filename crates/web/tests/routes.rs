@@ -436,6 +436,20 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/inspections/{id}/progress", "ADDDDDDD S X"),
     ("GET", "/settings/export", "ADDDDDDD S A"),
     ("POST", "/settings/export", "ADDDDDDD S A"),
+    // Single sign-on: only the business team sets providers up, each of its own partnership.
+    // (The provider removed is another fixture than the one the other rows use.)
+    ("GET", "/settings/sign-in", "ADDDDDDD S A"),
+    ("GET", "/settings/sign-in/new", "ADDDDDDD S A"),
+    ("POST", "/settings/sign-in/new", "ADDDDDDD S A"),
+    ("GET", "/settings/sign-in/{id}", "ADDDDDDD S X"),
+    ("POST", "/settings/sign-in/{id}", "ADDDDDDD S X"),
+    // Signing in through a provider is open to anyone, signed in or not; the fixture's
+    // provider cannot be reached and a callback without a sign-in under way is refused, so
+    // everyone gets the refusal page (403) and an audit entry: no role reaches more.
+    ("POST", "/sign-in/sso/{id}", "DDDDDDDD D D"),
+    ("GET", "/sign-in/sso/callback", "DDDDDDDD D D"),
+    ("GET", "/settings/sign-in/{id}/remove", "ADDDDDDD S X"),
+    ("POST", "/settings/sign-in/{id}/remove", "ADDDDDDD S X"),
     ("GET", "/child-deaths", "AAAAAAAD S A"),
     ("GET", "/child-deaths/reports/new", "ADDDDDDD S A"),
     ("POST", "/child-deaths/reports/new", "ADDDDDDD S A"),
@@ -849,6 +863,10 @@ struct Fx {
     voice_priority: String,
     /// What young people said at the event (a recommendation), to be answered.
     voice_said: String,
+    /// A single sign-on provider that cannot be reached.
+    provider: String,
+    /// Another, to be removed.
+    provider_to_remove: String,
 }
 
 async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
@@ -1903,7 +1921,33 @@ async fn fixtures(app: &TestApp) -> Fx {
     )
     .await;
 
+    let mut providers = Vec::new();
+    for name in ["Route matrix council", "Route matrix police"] {
+        let id = learnloop_store::sso::add(
+            &app.db,
+            &learnloop_web::testing::test_key(),
+            &Who::system("routes test"),
+            &partnership,
+            &learnloop_domain::sso::Provider {
+                name: name.to_owned(),
+                issuer: "https://127.0.0.1:1".to_owned(),
+                client_id: "route-matrix".to_owned(),
+                client_secret: "route-matrix-secret".to_owned(),
+                email_domains: vec!["northbrook.example".to_owned()],
+                trust_second_factor: false,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+        providers.push(id);
+    }
+    let provider_to_remove = providers.pop().unwrap();
+    let provider = providers.pop().unwrap();
+
     Fx {
+        provider,
+        provider_to_remove,
         inspection,
         inspection_report,
         cdop_report,
@@ -1997,6 +2041,8 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "reports", "id") if path.starts_with("/child-deaths/") => &fx.cdop_report,
             (_, "campaigns", "id") => &fx.campaign,
             (_, "priorities", "id") => &fx.voice_priority,
+            ("/settings/sign-in/{id}/remove", _, "id") => &fx.provider_to_remove,
+            (_, "sign-in", "id") | (_, "sso", "id") => &fx.provider,
             (_, "answers", "rec") => &fx.voice_said,
             (_, "events", "id") if path.starts_with("/voice/") => &fx.voice_event,
             ("/inspections/{id}/reports/{file}", _, "file") => &fx.inspection_report,

@@ -21,7 +21,7 @@ use learnloop_store::is_id;
 use learnloop_store::outbox::{self, NewMail};
 use serde::Deserialize;
 
-use super::{safe_next, start_session, user_agent};
+use super::{WITH_PASSWORD, safe_next, start_session, user_agent};
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::{Errors, FormPairs};
@@ -195,7 +195,7 @@ async fn code(
         let mut tx = st.db.begin().await?;
         accounts::clear_throttle(&mut tx, &key).await?;
         tx.commit().await?;
-        return start_session(&st, &v, &p, &user_agent(&headers), &next).await;
+        return start_session(&st, &v, &p, &user_agent(&headers), &next, &WITH_PASSWORD).await;
     }
     if after.is_locked(now) {
         errors.add("code", TOO_MANY);
@@ -466,7 +466,8 @@ async fn set_up(
     match confirm_counted(&st, &who_of(&p, &v), &p, &f.get("code")).await? {
         Ok(codes) => {
             // The session starts now; the recovery codes are shown before going on.
-            let started = start_session(&st, &v, &p, &user_agent(&headers), &next).await?;
+            let started =
+                start_session(&st, &v, &p, &user_agent(&headers), &next, &WITH_PASSWORD).await?;
             let mut page = render(&RecoveryPage {
                 chrome: v.chrome("/sign-in"),
                 codes,
