@@ -145,7 +145,7 @@ export async function signIn(page, email, password) {
   await page.goto(`${BASE}/sign-in`);
   await page.fill('#email', email);
   await page.fill('#password', password);
-  await page.click('button:has-text("Sign in")');
+  await page.click('form[action="/sign-in"] button');
   await page.waitForLoadState();
 }
 
