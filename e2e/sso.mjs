@@ -66,6 +66,21 @@ try {
     await expectText(lead, 'Sign out');
     await check(lead, 'home after single sign-on');
 
+    // With two-step sign-in required of everyone, the practitioner comes back from the
+    // provider to setting it up (the step's cookie survives the way back from another site).
+    await bt.goto(`${BASE}/settings`);
+    await bt.check('input[name="second_factor"][value="everyone"]');
+    await bt.click('button:has-text("Save settings")');
+    await expectSaved(bt, 'Partnership settings saved');
+    await next('practitioner@northbrook.example');
+    const pr = await (await context(browser, false)).newPage();
+    await pr.goto(`${BASE}/sign-in?partnership=northbrook`);
+    await pr.click('button:has-text("Sign in with Northbrook Council")');
+    await pr.waitForLoadState();
+    if (!pr.url().includes('/sign-in/set-up')) fail(`expected to set up two-step sign-in, at ${pr.url()}`);
+    await expectText(pr, 'Set up two-step sign-in');
+    await check(pr, 'two-step sign-in set up after single sign-on');
+
     // Someone never invited: refused, told what to do.
     await next('new.starter@northbrook.example', ['mfa']);
     const stranger = await (await context(browser, false)).newPage();

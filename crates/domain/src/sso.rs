@@ -122,6 +122,16 @@ pub fn check_issuer(text: &str, allow_http: bool) -> Result<String, String> {
     if !scheme_ok || url.host_str().is_none() || url.cannot_be_a_base() {
         return Err(bad());
     }
+    // In service, a provider is a public name: never an address given as a number or this
+    // computer, which would let a settings form reach the server's own network.
+    if !allow_http
+        && matches!(
+            url.host(),
+            Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) | Some(url::Host::Domain("localhost"))
+        )
+    {
+        return Err("Enter the provider's public address, by its name (such as login.microsoftonline.com), not a number".to_owned());
+    }
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(
             "The issuer is an address without ?, # or a user name in it: copy it from the provider's discovery document"
@@ -183,20 +193,34 @@ pub fn domain_of(email: &str) -> String {
 /// Whether a provider vouching for these domains may sign this address in: its domain must
 /// be one of them exactly (a subdomain is another organisation's until it is listed).
 pub fn vouches_for(domains: &[String], email: &str) -> bool {
+    // Only plain ASCII addresses: lower-casing can fold another character into an ASCII
+    // letter (the Kelvin sign into "k"), making one address read as another's.
+    if !email.is_ascii() {
+        return false;
+    }
     let d = domain_of(email);
     !d.is_empty() && domains.contains(&d)
 }
 
 /// Whether the methods a provider says it used (the ID token's `amr`, RFC 8176) amount to a
-/// second factor: it says "mfa", or names two different methods (a password and a code).
+/// second factor: it says "mfa", or names methods of two different kinds among something
+/// known (a password, a PIN), something held (a code, a key, a phone, a smart card) and
+/// something the person is (a fingerprint, a face). Risk scores, location or Windows
+/// sign-in alone are no factor.
 pub fn asserts_second_factor(amr: &[String]) -> bool {
     if amr.iter().any(|m| m == "mfa") {
         return true;
     }
-    let mut distinct: Vec<&str> = amr.iter().map(String::as_str).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    distinct.len() >= 2
+    let kind = |m: &str| match m {
+        "pwd" | "pin" | "kba" => Some(0),
+        "otp" | "hwk" | "swk" | "sms" | "tel" | "sc" => Some(1),
+        "fpt" | "face" | "iris" | "retina" | "vbm" => Some(2),
+        _ => None,
+    };
+    let mut kinds: Vec<u8> = amr.iter().filter_map(|m| kind(m)).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.len() >= 2
 }
 
 /// Why a sign-in through a provider was refused.
@@ -222,6 +246,10 @@ pub enum Refusal {
     /// No active account with a role in the partnership (or in the agencies the provider
     /// serves) has this address.
     NoRole,
+    /// The account works in other partnerships too, or administers the installation: only
+    /// its password (and second factor) signs it in, so one partnership's provider can never
+    /// open another partnership's records.
+    BeyondPartnership,
 }
 
 impl Refusal {
@@ -241,6 +269,9 @@ impl Refusal {
                 "Single sign-on refused: an email domain the provider does not vouch for"
             }
             Refusal::NoRole => "Single sign-on refused: no account with a role for this address",
+            Refusal::BeyondPartnership => {
+                "Single sign-on refused: the account works beyond this partnership"
+            }
         }
     }
 
@@ -283,6 +314,10 @@ impl Refusal {
                 "There is no Learnloop account for your email address in this partnership.".to_owned(),
                 "You need an invitation from your partnership's business team to use Learnloop. Ask them to invite you with this email address.".to_owned(),
             ],
+            Refusal::BeyondPartnership => [
+                "Your Learnloop account works in more than one partnership, or administers Learnloop, so it cannot be signed in through one organisation's account.".to_owned(),
+                "Sign in with your email address and password.".to_owned(),
+            ],
         }
     }
 }
@@ -303,6 +338,9 @@ mod tests {
         assert!(check_issuer("http://idp.example.org", true).is_err());
         assert!(check_issuer("http://127.0.0.1:4000", false).is_err());
         assert!(check_issuer("http://127.0.0.1:4000", true).is_ok());
+        assert!(check_issuer("https://10.0.0.5/", false).is_err());
+        assert!(check_issuer("https://[::1]/", false).is_err());
+        assert!(check_issuer("https://localhost/", false).is_err());
         assert!(check_issuer("https://idp.example.org/?x=1", false).is_err());
         assert!(check_issuer("ftp://idp.example.org", false).is_err());
         assert!(check_issuer("idp.example.org", false).is_err());
@@ -329,14 +367,20 @@ mod tests {
         assert!(!vouches_for(&d, "sam@police.northbrook.gov.uk"));
         assert!(!vouches_for(&d, "sam@northbrook.gov.uk.evil.org"));
         assert!(!vouches_for(&d, "northbrook.gov.uk"));
+        assert!(!vouches_for(&d, "\u{212A}im@northbrook.gov.uk"));
     }
 
     #[test]
     fn a_second_factor_is_mfa_or_two_methods() {
         assert!(asserts_second_factor(&strings(&["mfa"])));
         assert!(asserts_second_factor(&strings(&["pwd", "otp"])));
+        assert!(asserts_second_factor(&strings(&["pin", "fpt"])));
         assert!(!asserts_second_factor(&strings(&["pwd"])));
         assert!(!asserts_second_factor(&strings(&["pwd", "pwd"])));
+        assert!(!asserts_second_factor(&strings(&["pwd", "kba"])));
+        assert!(!asserts_second_factor(&strings(&[
+            "pwd", "rba", "wia", "geo"
+        ])));
         assert!(!asserts_second_factor(&[]));
     }
 

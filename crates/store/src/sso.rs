@@ -380,3 +380,19 @@ pub async fn has_role(
         agencies.is_empty() || agency.as_ref().is_some_and(|a| agencies.contains(a))
     }))
 }
+
+/// Whether a person holds a role beyond this partnership (in another one) or administers the
+/// installation: such accounts are signed in only with their password.
+pub async fn beyond_partnership(db: &Db, pid: &str, person_id: &str) -> Result<bool, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(
+            query(
+                "SELECT COUNT(*) FROM membership WHERE person_id = ? \
+                 AND (partnership_id <> ? OR role = 'system-admin')",
+            )
+            .bind(person_id)
+            .bind(pid),
+        )
+        .await?;
+    Ok(n > 0)
+}

@@ -243,6 +243,14 @@ async fn people_invited_first_sign_in_through_their_provider_and_every_bad_sign_
             .unwrap();
         assert_eq!(made, 0);
 
+        // An account that administers the installation (or works in another partnership) is
+        // signed in only with its password.
+        next_at_idp(&idp, email_of(Role::SystemAdmin), true, &["mfa"]).await;
+        let a = Client::new(&app.base);
+        let back = to_callback(&app, &a, &provider).await;
+        let p = a.get(&back).await;
+        refused(&app, &p, "more than one partnership", "beyond this partnership").await;
+
         // A provider whose discovery document names another issuer than the one set up.
         let wrong = set_up(
             &app,
@@ -267,7 +275,7 @@ async fn people_invited_first_sign_in_through_their_provider_and_every_bad_sign_
             .await
             .unwrap();
         assert_eq!(unscoped, 1, "only the replayed callback has no provider to name");
-        assert_eq!(refusals(&app).await.len(), 8);
+        assert_eq!(refusals(&app).await.len(), 9);
     })
     .await;
 }
@@ -323,6 +331,44 @@ async fn a_providers_second_factor_counts_only_where_the_partnership_accepts_it(
         let back = to_callback(&app, &c, &provider).await;
         let p = c.get(&back).await;
         assert!(p.location.as_deref().unwrap().starts_with("/sign-in/set-up"));
+
+        // A second factor the person set up themselves is asked for whatever the provider says.
+        app.db
+            .execute(
+                query(
+                    "UPDATE person SET totp_sealed = 'x', totp_enabled_at = '2026-01-01T00:00:00.000000Z' WHERE email = ?",
+                )
+                .bind(lead),
+            )
+            .await
+            .unwrap();
+        next_at_idp(&idp, lead, true, &["pwd", "mfa"]).await;
+        let c = Client::new(&app.base);
+        let back = to_callback(&app, &c, &provider).await;
+        let p = c.get(&back).await;
+        assert!(p.location.as_deref().unwrap().starts_with("/sign-in/code"), "{:?}", p.location);
+
+        // A new issuer needs its secret typed again; an agency not the partnership's is refused.
+        let moved = bt
+            .post(
+                &format!("/settings/sign-in/{provider}"),
+                &[
+                    ("name", "Northbrook Council"),
+                    ("issuer", "https://login.example.org/other/v2.0"),
+                    ("client_id", CLIENT_ID),
+                    ("client_secret", ""),
+                    ("email_domains", "northbrook.example"),
+                    ("agency", "01900000-0000-7000-8000-000000000000"),
+                ],
+            )
+            .await;
+        assert_eq!(moved.status, 422);
+        assert!(moved.contains("Enter the client secret"), "{}", moved.body);
+        assert!(moved.contains("Choose the agencies from the list"));
+        assert_eq!(
+            one(&app, "SELECT issuer FROM identity_provider WHERE id = ?", &provider).await,
+            idp.issuer
+        );
 
         // Removing the provider takes its button away; the change is audited.
         let r = bt

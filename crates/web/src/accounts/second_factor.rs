@@ -66,10 +66,12 @@ pub(super) fn pending(st: &AppState, person_id: &str, to: &str, next: &str) -> R
     let secure = st.config.secure_cookies();
     resp.headers_mut().append(
         header::SET_COOKIE,
+        // Lax, not Strict: after single sign-on the way here begins at the provider's site,
+        // and a Strict cookie would not come back with it. It opens only these pages.
         set_cookie(
             pending_name(secure),
             &format!("{body}.{mac}"),
-            "Strict",
+            "Lax",
             secure,
             Some(PENDING_SECONDS),
         ),
@@ -79,7 +81,7 @@ pub(super) fn pending(st: &AppState, person_id: &str, to: &str, next: &str) -> R
 
 /// Ends the pending step (once the session starts).
 pub(super) fn clear_pending(secure: bool) -> HeaderValue {
-    set_cookie(pending_name(secure), "", "Strict", secure, Some(0))
+    set_cookie(pending_name(secure), "", "Lax", secure, Some(0))
 }
 
 /// The person whose password was right a moment ago, while the pending cookie holds.

@@ -99,6 +99,17 @@ async fn client(st: &AppState, p: &Provider) -> AppResult<Result<Client, Refusal
             return Ok(Err(Refusal::Unreachable));
         }
     };
+    // Where Learnloop is served over https, so is every address the provider names: the
+    // secret and the code never travel in the clear.
+    if st.config.secure_cookies() {
+        let token_https = metadata
+            .token_endpoint()
+            .is_none_or(|u| u.url().scheme() == "https");
+        if !token_https || metadata.jwks_uri().url().scheme() != "https" {
+            tracing::warn!(provider = %p.id, "single sign-on discovery names a plain http endpoint");
+            return Ok(Err(Refusal::Unreachable));
+        }
+    }
     let Some(secret) = p.client_secret(&st.config.key) else {
         return Err(AppError::Internal(
             "a provider's client secret cannot be opened with this installation's key".into(),
@@ -259,46 +270,37 @@ async fn callback(
         }
         _ => return refuse(&st, &v, Some(&p), Some(&email), Refusal::NoRole).await,
     };
+    if sso::beyond_partnership(&st.db, &p.partnership_id, &person.id).await? {
+        return refuse(&st, &v, Some(&p), Some(&email), Refusal::BeyondPartnership).await;
+    }
     let amr: Vec<String> = claims
         .auth_method_refs()
         .map(|list| list.iter().map(|m| m.as_str().to_owned()).collect())
         .unwrap_or_default();
-    let second_factor_done = p.trust_second_factor && asserts_second_factor(&amr);
-    let mut resp = if second_factor_done {
+    let through = super::Through {
+        partnership: Some(&p.partnership_id),
+        summary: &format!("Signed in through {}", p.name),
+    };
+    // A second factor the person set up themselves is always asked for. The provider's word
+    // that it checked one stands in only for the partnership's rule, and only where the
+    // business team accepts it for this provider.
+    let factor = accounts::second_factor(&st.db, &person.id).await?;
+    let mut resp = if factor.as_ref().is_some_and(accounts::SecondFactor::is_on) {
+        second_factor::pending(&st, &person.id, "/sign-in/code", &pending.next_path)
+    } else if accounts::second_factor_required(&st.db, &person.id).await?
+        && !(p.trust_second_factor && asserts_second_factor(&amr))
+    {
+        second_factor::pending(&st, &person.id, "/sign-in/set-up", &pending.next_path)
+    } else {
         start_session(
             &st,
             &v,
             &person,
             &user_agent(&headers),
             &pending.next_path,
-            &super::Through {
-                partnership: Some(&p.partnership_id),
-                summary: &format!("Signed in through {}", p.name),
-            },
+            &through,
         )
         .await?
-    } else {
-        // The provider's word on a second factor does not count here: Learnloop's own
-        // applies, as after a password.
-        let factor = accounts::second_factor(&st.db, &person.id).await?;
-        if factor.as_ref().is_some_and(accounts::SecondFactor::is_on) {
-            second_factor::pending(&st, &person.id, "/sign-in/code", &pending.next_path)
-        } else if accounts::second_factor_required(&st.db, &person.id).await? {
-            second_factor::pending(&st, &person.id, "/sign-in/set-up", &pending.next_path)
-        } else {
-            start_session(
-                &st,
-                &v,
-                &person,
-                &user_agent(&headers),
-                &pending.next_path,
-                &super::Through {
-                    partnership: Some(&p.partnership_id),
-                    summary: &format!("Signed in through {}", p.name),
-                },
-            )
-            .await?
-        }
     };
     resp.headers_mut()
         .append(header::SET_COOKIE, clear_state(secure));

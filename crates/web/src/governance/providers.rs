@@ -133,7 +133,7 @@ async fn form_page(
             .hint(if id.is_empty() {
                 "Kept sealed with this installation's key and never shown again"
             } else {
-                "Leave it empty to keep the secret Learnloop holds; type a new one to replace it"
+                "Leave it empty to keep the secret Learnloop holds; type a new one to replace it. A new issuer or client ID needs its secret typed again"
             })
             .error(errors.get("client_secret")),
         email_domains: Textarea::new("email_domains", "Email domains it vouches for")
@@ -149,7 +149,8 @@ async fn form_page(
                 .map(|a| ChoiceItem::new(a.id.clone(), a.name.clone())),
         )
         .hint("When you choose some, only people of these agencies can sign in through it")
-        .values(f.all("agency")),
+        .values(f.all("agency"))
+        .error(errors.get("agency")),
         trust: Checkboxes::new(
             "trust_second_factor",
             "Second factor",
@@ -199,12 +200,25 @@ async fn edit_page(
     render(&form_page(&st, &s, &p.id, &f, &Errors::default()).await?)
 }
 
-/// The form checked; the problems against their fields otherwise.
-fn checked(
+/// The form checked, with the agencies chosen; the problems against their fields otherwise.
+async fn checked(
     st: &AppState,
+    s: &Signed,
     f: &FormPairs,
     secret_needed: bool,
-) -> Result<learnloop_domain::sso::Provider, Errors> {
+) -> AppResult<Result<(learnloop_domain::sso::Provider, Vec<String>), Errors>> {
+    let known: Vec<String> = governance::all_agencies(&st.db, s.pid())
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let chosen = f.all("agency");
+    let mut errors = Errors::default();
+    // An agency that is not the partnership's is refused, never dropped: dropping every one
+    // would quietly open the provider to all agencies.
+    if chosen.iter().any(|a| !known.contains(a)) {
+        errors.add("agency", "Choose the agencies from the list");
+    }
     let (name, issuer, client_id, secret, domains) = (
         f.get("name"),
         f.get("issuer"),
@@ -220,27 +234,21 @@ fn checked(
         email_domains: &domains,
         trust_second_factor: f.get("trust_second_factor") == "yes",
     };
-    check_provider(&form, !st.config.secure_cookies(), secret_needed).map_err(|list| {
-        let mut errors = Errors::default();
-        errors.add_all(list, &[]);
-        errors
-    })
+    match check_provider(&form, !st.config.secure_cookies(), secret_needed) {
+        Ok(p) if errors.is_empty() => Ok(Ok((p, chosen))),
+        Ok(_) => Ok(Err(errors)),
+        Err(list) => {
+            errors.add_all(list, &[]);
+            Ok(Err(errors))
+        }
+    }
 }
 
 async fn add(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageSettings)?;
-    let errors = match checked(&st, &f, true) {
-        Ok(p) => {
-            match sso::add(
-                &st.db,
-                &st.config.key,
-                &s.who(),
-                s.pid(),
-                &p,
-                &f.all("agency"),
-            )
-            .await
-            {
+    let errors = match checked(&st, &s, &f, true).await? {
+        Ok((p, agencies)) => {
+            match sso::add(&st.db, &st.config.key, &s.who(), s.pid(), &p, &agencies).await {
                 Ok(_) => {
                     return Ok(redirect_with(
                         "/settings/sign-in",
@@ -271,18 +279,13 @@ async fn save(
     f: FormPairs,
 ) -> AppResult<Response> {
     let before = found(&st, &s, &id).await?;
-    let errors = match checked(&st, &f, false) {
-        Ok(p) => {
-            match sso::update(
-                &st.db,
-                &st.config.key,
-                &s.who(),
-                &before,
-                &p,
-                &f.all("agency"),
-            )
-            .await
-            {
+    // A new issuer or client ID needs its secret typed again: the one held was given for the
+    // old ones, and must never be sent anywhere else.
+    let moved =
+        f.get("issuer").trim() != before.issuer || f.get("client_id").trim() != before.client_id;
+    let errors = match checked(&st, &s, &f, moved).await? {
+        Ok((p, agencies)) => {
+            match sso::update(&st.db, &st.config.key, &s.who(), &before, &p, &agencies).await {
                 Ok(()) => {
                     return Ok(redirect_with(
                         "/settings/sign-in",
