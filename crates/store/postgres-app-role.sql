@@ -12,6 +12,9 @@
 GRANT USAGE ON SCHEMA public TO learnloop_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO learnloop_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_event FROM learnloop_app;
+-- An entry's content beside the chain is blanked (UPDATE) when a retention decision erases it,
+-- never deleted: a missing content row is found by verify-audit.
+REVOKE DELETE, TRUNCATE ON audit_content FROM learnloop_app;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON _sqlx_migrations FROM learnloop_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO learnloop_app;
 -- Tables that later migrations add get the same grants.

@@ -354,10 +354,12 @@ async fn a_partnership_leaving_takes_its_own_records_and_files_and_no_one_elses_
             ]
             .iter()
             .any(|w| column.contains(w));
-            // Harmless: the trail's own chain, and when a password or second factor was set.
+            // Harmless: the trail's own chain (and its content's digest), and when a password or second factor was set.
             let harmless = [
                 "hash",
                 "prev_hash",
+                "content_hash",
+                "hash_v1",
                 "password_changed_at",
                 "totp_enabled_at",
             ];

@@ -3,7 +3,12 @@
 //! Every change, sign-in (and failure) and read of restricted content appends one row in the
 //! same transaction as the thing it records. Each row's hash covers its fields and the hash
 //! of the row before, so altering or removing any row breaks the chain from that row on;
-//! [`verify`] finds the first break. Appends are serialised on the chain head: SQLite's single
+//! [`verify`] finds the first break.
+//!
+//! A row's record content (the values before and after the change) is kept beside the chain,
+//! in `audit_content`, and the chain covers its digest (`content_hash`). So the content of an
+//! erased record can be blanked under the partnership's retention rules ([`erase_content`])
+//! while the chain stays whole; altering content that was not erased is still found. Appends are serialised on the chain head: SQLite's single
 //! writer does that by itself, PostgreSQL takes a transaction-scoped advisory lock.
 
 use serde::Serialize;
@@ -69,6 +74,15 @@ impl Event {
     }
 }
 
+/// The columns of an [`AuditRow`]: the chained row and its content beside it.
+macro_rules! row_select {
+    () => {
+        "SELECT e.seq, e.at, e.actor_id, e.actor_label, e.partnership_id, e.action, e.target_kind, \
+         e.target_id, e.summary, c.before_json, c.after_json, e.request_id, e.prev_hash, e.hash, \
+         e.content_hash, c.erased_at FROM audit_event e LEFT JOIN audit_content c ON c.seq = e.seq"
+    };
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     pub seq: i64,
@@ -85,9 +99,51 @@ pub struct AuditRow {
     pub request_id: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The digest of the content (before and after), which the chain covers.
+    pub content_hash: Option<String>,
+    /// When the content was erased under a retention rule.
+    pub erased_at: Option<String>,
 }
 
+/// The digest of a row's content: what the chain covers in its place.
+pub fn content_digest(before: Option<&str>, after: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    for f in [before.unwrap_or("\u{0}"), after.unwrap_or("\u{0}")] {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// A row's hash (version 2): its fields, the digest of its content, and the hash before it.
 fn digest(r: &AuditRow) -> String {
+    let mut h = Sha256::new();
+    let fields: [&str; 13] = [
+        "v2",
+        &r.prev_hash,
+        &r.seq.to_string(),
+        &r.at,
+        r.actor_id.as_deref().unwrap_or("\u{0}"),
+        &r.actor_label,
+        r.partnership_id.as_deref().unwrap_or("\u{0}"),
+        &r.action,
+        &r.target_kind,
+        r.target_id.as_deref().unwrap_or("\u{0}"),
+        &r.summary,
+        r.content_hash.as_deref().unwrap_or("\u{0}"),
+        r.request_id.as_deref().unwrap_or("\u{0}"),
+    ];
+    // Length-prefixed, so no two different rows can hash the same text.
+    for f in fields {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// A row's hash as the first version of the trail made it, with the content inline (read
+/// only to check an old trail before it is moved to version 2).
+pub fn digest_v1(r: &AuditRow) -> String {
     let mut h = Sha256::new();
     let fields: [&str; 13] = [
         &r.prev_hash,
@@ -162,13 +218,19 @@ async fn insert_after(
         request_id: who.request_id.clone(),
         prev_hash,
         hash: String::new(),
+        content_hash: None,
+        erased_at: None,
     };
+    row.content_hash = Some(content_digest(
+        row.before_json.as_deref(),
+        row.after_json.as_deref(),
+    ));
     row.hash = digest(&row);
     tx.execute(
         query(
             "INSERT INTO audit_event (seq, at, actor_id, actor_label, partnership_id, action, \
-             target_kind, target_id, summary, before_json, after_json, request_id, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             target_kind, target_id, summary, request_id, prev_hash, hash, content_hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(row.seq)
         .bind(row.at)
@@ -179,13 +241,21 @@ async fn insert_after(
         .bind(row.target_kind)
         .bind(row.target_id)
         .bind(row.summary)
-        .bind(row.before_json)
-        .bind(row.after_json)
         .bind(row.request_id)
         .bind(row.prev_hash)
-        .bind(&row.hash),
+        .bind(&row.hash)
+        .bind(row.content_hash),
     )
     .await?;
+    if row.before_json.is_some() || row.after_json.is_some() {
+        tx.execute(
+            query("INSERT INTO audit_content (seq, before_json, after_json) VALUES (?, ?, ?)")
+                .bind(row.seq)
+                .bind(row.before_json)
+                .bind(row.after_json),
+        )
+        .await?;
+    }
     Ok((row.seq, row.hash))
 }
 
@@ -228,6 +298,8 @@ pub async fn chain_past(
             request_id: None,
             prev_hash,
             hash: String::new(),
+            content_hash: Some(content_digest(None, None)),
+            erased_at: None,
         };
         row.hash = digest(&row);
         prev_hash = row.hash.clone();
@@ -343,8 +415,11 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
     loop {
         let batch: Vec<AuditRow> = db
             .fetch_all(
-                query("SELECT * FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT 5000")
-                    .bind(expected_seq),
+                query(concat!(
+                    row_select!(),
+                    " WHERE e.seq >= ? ORDER BY e.seq LIMIT 5000"
+                ))
+                .bind(expected_seq),
             )
             .await?;
         if batch.is_empty() {
@@ -366,6 +441,23 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
                 return Ok(Verdict::Broken {
                     seq: row.seq,
                     problem: format!("entry {} does not follow from the entry before it", row.seq),
+                });
+            }
+            // Content erased under a retention rule is gone on purpose; any other must still
+            // be what the chain recorded.
+            if row.erased_at.is_none()
+                && row.content_hash.as_deref()
+                    != Some(
+                        content_digest(row.before_json.as_deref(), row.after_json.as_deref())
+                            .as_str(),
+                    )
+            {
+                return Ok(Verdict::Broken {
+                    seq: row.seq,
+                    problem: format!(
+                        "the content of entry {} was altered or removed after it was written",
+                        row.seq
+                    ),
                 });
             }
             if digest(&row) != row.hash {
@@ -490,11 +582,14 @@ pub async fn check_anchor(
             anchored: a.seq,
         });
     }
-    let row: Option<(String,)> = db
-        .fetch_optional(query("SELECT hash FROM audit_event WHERE seq = ?").bind(a.seq))
+    // An anchor signed before the trail moved to version 2 names the entry's old hash.
+    let row: Option<(String, Option<String>)> = db
+        .fetch_optional(query("SELECT hash, hash_v1 FROM audit_event WHERE seq = ?").bind(a.seq))
         .await?;
     Ok(match row {
-        Some((h,)) if h == a.hash => AnchorCheck::Holds { seq: a.seq },
+        Some((h, v1)) if h == a.hash || v1.as_deref() == Some(a.hash.as_str()) => {
+            AnchorCheck::Holds { seq: a.seq }
+        }
         _ => AnchorCheck::Differs { seq: a.seq },
     })
 }
@@ -539,12 +634,13 @@ pub async fn list(
         .await?;
     let items = db
         .fetch_all(
-            filters(query(
-                "SELECT * FROM audit_event WHERE partnership_id = ? \
-                 AND (? IS NULL OR actor_id = ?) AND (? IS NULL OR action = ?) \
-                 AND (? IS NULL OR target_kind = ?) AND (? IS NULL OR at >= ?) \
-                 AND (? IS NULL OR at < ?) ORDER BY seq DESC LIMIT ? OFFSET ?",
-            ))
+            filters(query(concat!(
+                row_select!(),
+                " WHERE e.partnership_id = ? \
+                     AND (? IS NULL OR e.actor_id = ?) AND (? IS NULL OR e.action = ?) \
+                     AND (? IS NULL OR e.target_kind = ?) AND (? IS NULL OR e.at >= ?) \
+                     AND (? IS NULL OR e.at < ?) ORDER BY e.seq DESC LIMIT ? OFFSET ?"
+            )))
             .bind(page.size)
             .bind(page.offset()),
         )
@@ -563,4 +659,175 @@ pub async fn actions(db: &Db, partnership_id: &str) -> Result<Vec<String>, Store
         )
         .await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+// ---- version 2 of the trail, and erasure ----
+
+/// Moves a trail written by the first version (content inline in the chain) to version 2
+/// (content beside it), once, after the migrations: it checks the old chain whole first and
+/// refuses to go on if it is broken, then re-computes every hash, keeping the old one in
+/// `hash_v1` so an anchor signed before still matches. One transaction: all or nothing.
+/// Returns how many entries were moved.
+pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
+    let newest: Option<(Option<String>,)> = db
+        .fetch_optional(query(
+            "SELECT content_hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    if !matches!(newest, Some((None,))) {
+        return Ok(0);
+    }
+    let mut tx = db.begin_audit().await?;
+    let engine = tx.engine();
+    if engine == Engine::Postgres {
+        let _: (i64,) = tx
+            .fetch_one(query("SELECT 1::BIGINT FROM pg_advisory_xact_lock(?)").bind(CHAIN_LOCK))
+            .await?;
+    }
+    // The engine refuses any change to the trail: lifted for this transaction only.
+    match engine {
+        Engine::Sqlite => {
+            tx.execute(query("DROP TRIGGER audit_event_no_update"))
+                .await?;
+            tx.execute(query("DROP TRIGGER audit_event_no_delete"))
+                .await?;
+        }
+        Engine::Postgres => {
+            tx.execute(query(
+                "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update",
+            ))
+            .await?;
+        }
+    }
+    let (mut seq, mut prev_v1, mut prev_v2) = (1_i64, GENESIS.to_owned(), GENESIS.to_owned());
+    loop {
+        let batch: Vec<AuditRow> = tx
+            .fetch_all(
+                query(
+                    "SELECT seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
+                     target_id, summary, before_json, after_json, request_id, prev_hash, hash, \
+                     content_hash, NULL AS erased_at FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT 5000",
+                )
+                .bind(seq),
+            )
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        for mut row in batch {
+            if row.seq != seq || row.prev_hash != prev_v1 || digest_v1(&row) != row.hash {
+                return Err(StoreError::Corrupt(format!(
+                    "the audit trail is broken at entry {seq}, so it was not moved to the new \
+                     version: run verify-audit with the earlier version to see what is wrong"
+                )));
+            }
+            prev_v1 = row.hash.clone();
+            let old_hash = std::mem::take(&mut row.hash);
+            row.prev_hash = prev_v2;
+            row.content_hash = Some(content_digest(
+                row.before_json.as_deref(),
+                row.after_json.as_deref(),
+            ));
+            row.hash = digest(&row);
+            tx.execute(
+                query(
+                    "UPDATE audit_event SET prev_hash = ?, hash = ?, hash_v1 = ?, content_hash = ?, \
+                     before_json = NULL, after_json = NULL WHERE seq = ?",
+                )
+                .bind(&row.prev_hash)
+                .bind(&row.hash)
+                .bind(&old_hash)
+                .bind(&row.content_hash)
+                .bind(row.seq),
+            )
+            .await?;
+            if row.before_json.is_some() || row.after_json.is_some() {
+                tx.execute(
+                    query(
+                        "INSERT INTO audit_content (seq, before_json, after_json) VALUES (?, ?, ?)",
+                    )
+                    .bind(row.seq)
+                    .bind(&row.before_json)
+                    .bind(&row.after_json),
+                )
+                .await?;
+            }
+            prev_v2 = row.hash;
+            seq += 1;
+        }
+    }
+    match engine {
+        Engine::Sqlite => {
+            tx.execute(query(
+                "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event \
+                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+            ))
+            .await?;
+            tx.execute(query(
+                "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event \
+                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+            ))
+            .await?;
+        }
+        Engine::Postgres => {
+            tx.execute(query(
+                "ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update",
+            ))
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(seq - 1)
+}
+
+/// Erases the content of these entries (their before and after values) under a retention
+/// decision, inside the caller's transaction. The chain keeps each entry's digest, so the
+/// trail still verifies; the entries' who, what and when stay. Returns how many were erased.
+pub async fn erase_content(tx: &mut Tx, seqs: &[i64], erasure_id: &str) -> Result<u64, StoreError> {
+    let now = ts(chrono::Utc::now());
+    let mut n = 0;
+    for chunk in seqs.chunks(500) {
+        for seq in chunk {
+            n += tx
+                .execute(
+                    query(
+                        "UPDATE audit_content SET before_json = NULL, after_json = NULL, erased_at = ?, \
+                         erasure_id = ? WHERE seq = ? AND erased_at IS NULL",
+                    )
+                    .bind(&now)
+                    .bind(erasure_id)
+                    .bind(*seq),
+                )
+                .await?;
+        }
+    }
+    Ok(n)
+}
+
+/// The entries (by number) about these records, whose content a retention decision erases.
+pub async fn entries_about(tx: &mut Tx, target_ids: &[String]) -> Result<Vec<i64>, StoreError> {
+    let mut out = Vec::new();
+    for id in target_ids {
+        let rows: Vec<(i64,)> = tx
+            .fetch_all(
+                query(
+                    "SELECT e.seq FROM audit_event e JOIN audit_content c ON c.seq = e.seq \
+                     WHERE e.target_id = ? AND c.erased_at IS NULL",
+                )
+                .bind(id),
+            )
+            .await?;
+        out.extend(rows.into_iter().map(|r| r.0));
+    }
+    Ok(out)
+}
+
+/// How many entries' content was erased under retention decisions.
+pub async fn erased(db: &Db) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(query(
+            "SELECT COUNT(*) FROM audit_content WHERE erased_at IS NOT NULL",
+        ))
+        .await?;
+    Ok(n)
 }

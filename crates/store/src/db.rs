@@ -420,6 +420,11 @@ impl Db {
                 }
             }
         }
+        // A trail of the first version moves to the second once (a no-op after that).
+        let moved = crate::audit::upgrade(self).await?;
+        if moved > 0 {
+            tracing::info!(entries = moved, "moved the audit trail to version 2");
+        }
         Ok(())
     }
 

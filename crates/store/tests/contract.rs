@@ -553,3 +553,173 @@ async fn agency_summaries_move_onto_returns_with_their_answers_state_and_submitt
     })
     .await;
 }
+
+/// A trail of the first version (content inline in the chain) moves to version 2 once, whole:
+/// the content goes beside the chain, the old hashes are kept for an older anchor, and the
+/// trail is append-only again afterwards. A broken old trail is never moved.
+#[tokio::test]
+async fn a_first_version_trail_moves_to_version_two_once_and_whole() {
+    each_engine(|db, _engine| async move {
+        let mut prev = "0".repeat(64);
+        let mut old_hashes = Vec::new();
+        for seq in 1..=3_i64 {
+            let mut row = audit::AuditRow {
+                seq,
+                at: format!("2025-01-0{seq}T09:00:00.000000Z"),
+                actor_id: None,
+                actor_label: "old version".to_owned(),
+                partnership_id: None,
+                action: "test.event".to_owned(),
+                target_kind: "thing".to_owned(),
+                target_id: Some(format!("thing-{seq}")),
+                summary: format!("entry {seq}"),
+                before_json: None,
+                after_json: (seq == 2).then(|| r#"{"name":"Amelia"}"#.to_owned()),
+                request_id: None,
+                prev_hash: prev.clone(),
+                hash: String::new(),
+                content_hash: None,
+                erased_at: None,
+            };
+            row.hash = audit::digest_v1(&row);
+            db.execute(
+                query(
+                    "INSERT INTO audit_event (seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
+                     target_id, summary, before_json, after_json, request_id, prev_hash, hash) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(row.seq)
+                .bind(&row.at)
+                .bind(&row.actor_id)
+                .bind(&row.actor_label)
+                .bind(&row.partnership_id)
+                .bind(&row.action)
+                .bind(&row.target_kind)
+                .bind(&row.target_id)
+                .bind(&row.summary)
+                .bind(&row.before_json)
+                .bind(&row.after_json)
+                .bind(&row.request_id)
+                .bind(&row.prev_hash)
+                .bind(&row.hash),
+            )
+            .await
+            .unwrap();
+            prev = row.hash.clone();
+            old_hashes.push(row.hash);
+        }
+        assert_eq!(audit::upgrade(&db).await.unwrap(), 3);
+        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 3 });
+        let (inline,): (i64,) = db
+            .fetch_one(query(
+                "SELECT COUNT(*) FROM audit_event WHERE before_json IS NOT NULL OR after_json IS NOT NULL",
+            ))
+            .await
+            .unwrap();
+        assert_eq!(inline, 0, "the content left the chain");
+        let (content,): (String,) = db
+            .fetch_one(query("SELECT after_json FROM audit_content WHERE seq = 2"))
+            .await
+            .unwrap();
+        assert!(content.contains("Amelia"));
+        let (v1,): (String,) = db
+            .fetch_one(query("SELECT hash_v1 FROM audit_event WHERE seq = 3"))
+            .await
+            .unwrap();
+        assert_eq!(v1, old_hashes[2], "an anchor signed before still matches");
+        // Append-only again, and moved only once.
+        assert!(
+            db.execute(query("UPDATE audit_event SET summary = 'x' WHERE seq = 1"))
+                .await
+                .is_err()
+        );
+        assert_eq!(audit::upgrade(&db).await.unwrap(), 0);
+        audit::record(&db, &who(), Event::new("test.event", "thing", None))
+            .await
+            .unwrap();
+        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 4 });
+    })
+    .await;
+
+    // A broken old trail is refused, and left as it was.
+    each_engine(|db, _engine| async move {
+        db.execute(
+            query(
+                "INSERT INTO audit_event (seq, at, actor_label, action, target_kind, summary, prev_hash, hash) \
+                 VALUES (1, '2025-01-01T09:00:00.000000Z', 'old', 'test.event', 'thing', 'x', ?, 'not-a-hash')",
+            )
+            .bind("0".repeat(64)),
+        )
+        .await
+        .unwrap();
+        let refused = audit::upgrade(&db).await.unwrap_err().to_string();
+        assert!(refused.contains("broken at entry 1"), "{refused}");
+        let (h,): (String,) = db
+            .fetch_one(query("SELECT hash FROM audit_event WHERE seq = 1"))
+            .await
+            .unwrap();
+        assert_eq!(h, "not-a-hash");
+    })
+    .await;
+}
+
+/// Erasing an entry's content under a retention decision leaves the trail verifying; altering
+/// or removing content that was not erased is still found.
+#[tokio::test]
+async fn erased_content_leaves_the_trail_whole_and_other_changes_are_still_found() {
+    each_engine(|db, _engine| async move {
+        for i in 0..3 {
+            audit::record(
+                &db,
+                &who(),
+                Event::new("test.event", "thing", Some(&format!("thing-{i}")))
+                    .after(&serde_json::json!({ "name": format!("Child {i}") })),
+            )
+            .await
+            .unwrap();
+        }
+        let mut tx = db.begin().await.unwrap();
+        let seqs = audit::entries_about(&mut tx, &["thing-1".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(seqs, vec![2]);
+        assert_eq!(
+            audit::erase_content(&mut tx, &seqs, "erasure-1")
+                .await
+                .unwrap(),
+            1
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(
+            audit::verify(&db).await.unwrap(),
+            Verdict::Intact { entries: 3 }
+        );
+        assert_eq!(audit::erased(&db).await.unwrap(), 1);
+        let (gone,): (Option<String>,) = db
+            .fetch_one(query("SELECT after_json FROM audit_content WHERE seq = 2"))
+            .await
+            .unwrap();
+        assert_eq!(gone, None);
+
+        db.execute(query(
+            "UPDATE audit_content SET after_json = '{}' WHERE seq = 3",
+        ))
+        .await
+        .unwrap();
+        match audit::verify(&db).await.unwrap() {
+            Verdict::Broken { seq, problem } => {
+                assert_eq!(seq, 3);
+                assert!(problem.contains("content"), "{problem}");
+            }
+            other => panic!("expected a broken trail, got {other:?}"),
+        }
+        db.execute(query("DELETE FROM audit_content WHERE seq = 1"))
+            .await
+            .unwrap();
+        match audit::verify(&db).await.unwrap() {
+            Verdict::Broken { seq, .. } => assert_eq!(seq, 1),
+            other => panic!("expected a broken trail, got {other:?}"),
+        }
+    })
+    .await;
+}

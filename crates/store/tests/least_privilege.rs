@@ -51,6 +51,8 @@ async fn the_application_role_works_but_cannot_touch_the_audit_trail() {
         "DELETE FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event)",
         "UPDATE audit_event SET actor_label = 'someone else' WHERE seq = 1",
         "TRUNCATE audit_event",
+        "DELETE FROM audit_content",
+        "TRUNCATE audit_content",
         "DROP TRIGGER audit_event_no_update ON audit_event",
         "ALTER TABLE audit_event DISABLE TRIGGER ALL",
         "DROP TABLE audit_event",

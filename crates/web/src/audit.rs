@@ -157,6 +157,8 @@ struct Entry {
     /// The entry is about a restricted record this reader may not read: only who, what kind of
     /// step and when are shown.
     restricted: bool,
+    /// Its content was erased under a retention rule.
+    erased: bool,
 }
 
 impl Entry {
@@ -170,6 +172,7 @@ impl Entry {
             before_json: r.before_json,
             after_json: r.after_json,
             restricted: false,
+            erased: r.erased_at.is_some(),
         }
     }
 
@@ -183,6 +186,7 @@ impl Entry {
             before_json: None,
             after_json: None,
             restricted: true,
+            erased: false,
         }
     }
 }

@@ -132,7 +132,8 @@ async fn only_the_panel_and_the_business_team_read_a_case_in_full_and_every_read
         assert!(!bt.get("/reviews").await.contains("Amelia"));
         let (leaks,): (i64,) = app
             .db
-            .fetch_one(query("SELECT COUNT(*) FROM audit_event WHERE after_json LIKE '%Amelia%' OR summary LIKE '%Amelia%'"))
+            .fetch_one(query("SELECT COUNT(*) FROM audit_event e LEFT JOIN audit_content c ON c.seq = e.seq \
+                WHERE c.after_json LIKE '%Amelia%' OR c.before_json LIKE '%Amelia%' OR e.summary LIKE '%Amelia%'"))
             .await
             .unwrap();
         assert_eq!(leaks, 0);

@@ -49,8 +49,8 @@ impl Ctx {
         let mut trail = Bulk::new(
             "audit_event",
             "INSERT INTO audit_event (seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
-             target_id, summary, before_json, after_json, request_id, prev_hash, hash) VALUES ",
-            14,
+             target_id, summary, request_id, prev_hash, hash, content_hash) VALUES ",
+            13,
         );
         for r in audit::chain_past(&mut tx, &self.pid, std::mem::take(&mut self.audit)).await? {
             trail.push(row![
@@ -63,11 +63,10 @@ impl Ctx {
                 r.target_kind,
                 r.target_id,
                 r.summary,
-                r.before_json,
-                r.after_json,
                 r.request_id,
                 r.prev_hash,
-                r.hash
+                r.hash,
+                r.content_hash
             ]);
         }
         if trail.rows() > 0 {
