@@ -16,6 +16,7 @@ pub mod inspections;
 pub mod performance;
 pub mod policy;
 pub mod recommendations;
+pub mod retention;
 pub mod returns;
 pub mod reviews;
 pub mod section11;

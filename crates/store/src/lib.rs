@@ -29,6 +29,7 @@ mod readers;
 pub mod recommendations;
 pub mod reference;
 pub mod reminders;
+pub mod retention;
 pub mod returns;
 pub mod reviews;
 pub mod section11;

@@ -60,6 +60,7 @@ pub async fn gather(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>
     items.extend(crate::inspections::attention(st, a).await?);
     items.extend(crate::child_deaths::attention(st, a).await?);
     items.extend(crate::voice::attention(st, a).await?);
+    items.extend(crate::retention::attention(st, a).await?);
     items.extend(crate::clocks::attention(st, a).await?);
     Ok(items)
 }

@@ -25,6 +25,7 @@ mod limits;
 pub mod mail;
 mod page;
 mod performance;
+mod retention;
 mod returns;
 mod reviews;
 mod section11;
@@ -130,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inspections::routes())
         .merge(child_deaths::routes())
         .merge(voice::routes())
+        .merge(retention::routes())
         .fallback(error::not_found);
 
     routes

@@ -133,6 +133,8 @@ pub enum Flash {
     PlanSaved,
     ProviderSaved,
     ProviderRemoved,
+    RetentionSaved,
+    RecordErased,
 }
 
 const FLASHES: &[(Flash, &str, &str)] = &[
@@ -559,6 +561,16 @@ const FLASHES: &[(Flash, &str, &str)] = &[
         "Priority removed",
     ),
     (Flash::AnswerSaved, "answer-saved", "Answer saved"),
+    (
+        Flash::RetentionSaved,
+        "retention-saved",
+        "Retention rule saved",
+    ),
+    (
+        Flash::RecordErased,
+        "record-erased",
+        "Record erased: its tombstone is listed below",
+    ),
     (
         Flash::ProviderSaved,
         "provider-saved",

@@ -436,6 +436,12 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/inspections/{id}/progress", "ADDDDDDD S X"),
     ("GET", "/settings/export", "ADDDDDDD S A"),
     ("POST", "/settings/export", "ADDDDDDD S A"),
+    // Retention and erasure: the business team's alone. Without a record due, an erasure is
+    // "not found" for it; everyone else is refused first.
+    ("GET", "/retention", "ADDDDDDD S A"),
+    ("POST", "/retention/rules/{kind}", "ADDDDDDD S A"),
+    ("GET", "/retention/erase", "NDDDDDDD S N"),
+    ("POST", "/retention/erase", "NDDDDDDD S N"),
     // Single sign-on: only the business team sets providers up, each of its own partnership.
     // (The provider removed is another fixture than the one the other rows use.)
     ("GET", "/settings/sign-in", "ADDDDDDD S A"),
@@ -509,6 +515,8 @@ const NOT_RECORDS: &[&str] = &[
     "/respond/{secret}",
     "/feeds/{file}",
     "/assets/{*path}",
+    // A kind of record, not a record: each partnership sets its own rule for it.
+    "/retention/rules/{kind}",
 ];
 
 /// Routes that take a file (a multipart form); sent with no file and no fields.
@@ -2041,6 +2049,7 @@ fn address(path: &str, fx: &Fx, person: Option<&(String, String)>) -> String {
             (_, "reports", "id") if path.starts_with("/child-deaths/") => &fx.cdop_report,
             (_, "campaigns", "id") => &fx.campaign,
             (_, "priorities", "id") => &fx.voice_priority,
+            (_, "rules", "kind") => "case-review",
             ("/settings/sign-in/{id}/remove", _, "id") => &fx.provider_to_remove,
             (_, "sign-in", "id") | (_, "sso", "id") => &fx.provider,
             (_, "answers", "rec") => &fx.voice_said,

@@ -43,12 +43,15 @@ impl Server {
     pub async fn start(db_url: &str, extra: &[&str]) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_learnloop"))
+            .args(["serve", "--demo"])
+            // The tests' journeys start from a partnership with no history of its own, unless
+            // they ask for some.
+            .args(if extra.contains(&"--demo-history-years") {
+                &[][..]
+            } else {
+                &["--demo-history-years", "0"][..]
+            })
             .args([
-                "serve",
-                "--demo",
-                // The tests' journeys start from a partnership with no history of its own.
-                "--demo-history-years",
-                "0",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--database-url",

@@ -52,6 +52,25 @@ pub(super) struct Ctx {
     pub(super) board_meetings: Vec<(String, NaiveDate)>,
 }
 
+/// The retention rules every generated partnership (and the demo) keeps.
+const RETENTION: [(learnloop_domain::retention::Kind, i64, &str); 3] = [
+    (
+        learnloop_domain::retention::Kind::CaseReview,
+        72,
+        "The partnership's records policy: case review records are kept six years after publication",
+    ),
+    (
+        learnloop_domain::retention::Kind::AuditSample,
+        12,
+        "Agencies' notes on sampled families are kept one year after the audit's report, long enough to plan its re-audit",
+    ),
+    (
+        learnloop_domain::retention::Kind::SignIn,
+        12,
+        "Security monitoring: twelve months of sessions and sign-in links",
+    ),
+];
+
 pub(super) async fn partnership(
     db: &Db,
     o: &Options,
@@ -93,6 +112,14 @@ pub(super) async fn partnership(
         tx.commit().await?;
         (p.id, slug)
     };
+    // Its retention rules, as a business team would set them.
+    let rules_by = Who {
+        partnership_id: Some(pid.clone()),
+        ..Who::system(LABEL)
+    };
+    for (kind, months, reason) in RETENTION {
+        crate::retention::set_rule(db, &rules_by, &pid, kind, Some((months, reason))).await?;
+    }
     let themes: Vec<(String,)> = db
         .fetch_all(
             query("SELECT id FROM theme WHERE partnership_id = ? AND status = 'active' ORDER BY lower(name)")
