@@ -706,7 +706,7 @@ pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
                 query(
                     "SELECT seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
                      target_id, summary, before_json, after_json, request_id, prev_hash, hash, \
-                     content_hash, NULL AS erased_at FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT 5000",
+                     content_hash, NULL AS erased_at FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT 500",
                 )
                 .bind(seq),
             )
@@ -714,6 +714,15 @@ pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
         if batch.is_empty() {
             break;
         }
+        // Each batch in two statements: the new hashes (the old kept beside them), and the
+        // content moved beside the chain.
+        let mut update = crate::db::query_from(&[
+            "UPDATE audit_event SET prev_hash = v.p, hash = v.h, hash_v1 = audit_event.hash, \
+             content_hash = v.c, before_json = NULL, after_json = NULL FROM (",
+        ]);
+        let mut update_sql = Vec::with_capacity(batch.len());
+        let mut content_sql = Vec::new();
+        let mut content = crate::db::query_from(&[]);
         for mut row in batch {
             if row.seq != seq || row.prev_hash != prev_v1 || digest_v1(&row) != row.hash {
                 return Err(StoreError::Corrupt(format!(
@@ -721,39 +730,41 @@ pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
                      version: run verify-audit with the earlier version to see what is wrong"
                 )));
             }
-            prev_v1 = row.hash.clone();
-            let old_hash = std::mem::take(&mut row.hash);
+            prev_v1 = std::mem::take(&mut row.hash);
             row.prev_hash = prev_v2;
             row.content_hash = Some(content_digest(
                 row.before_json.as_deref(),
                 row.after_json.as_deref(),
             ));
             row.hash = digest(&row);
-            tx.execute(
-                query(
-                    "UPDATE audit_event SET prev_hash = ?, hash = ?, hash_v1 = ?, content_hash = ?, \
-                     before_json = NULL, after_json = NULL WHERE seq = ?",
-                )
-                .bind(&row.prev_hash)
-                .bind(&row.hash)
-                .bind(&old_hash)
-                .bind(&row.content_hash)
-                .bind(row.seq),
-            )
-            .await?;
+            update_sql.push(if update_sql.is_empty() {
+                "SELECT ? AS s, ? AS p, ? AS h, ? AS c"
+            } else {
+                " UNION ALL SELECT ?, ?, ?, ?"
+            });
+            update = update
+                .bind(row.seq)
+                .bind(row.prev_hash.clone())
+                .bind(row.hash.clone())
+                .bind(row.content_hash.clone());
             if row.before_json.is_some() || row.after_json.is_some() {
-                tx.execute(
-                    query(
-                        "INSERT INTO audit_content (seq, before_json, after_json) VALUES (?, ?, ?)",
-                    )
+                content_sql.push(if content_sql.is_empty() {
+                    "INSERT INTO audit_content (seq, before_json, after_json) VALUES (?, ?, ?)"
+                } else {
+                    ", (?, ?, ?)"
+                });
+                content = content
                     .bind(row.seq)
-                    .bind(&row.before_json)
-                    .bind(&row.after_json),
-                )
-                .await?;
+                    .bind(row.before_json.clone())
+                    .bind(row.after_json.clone());
             }
             prev_v2 = row.hash;
             seq += 1;
+        }
+        update_sql.push(") AS v WHERE audit_event.seq = CAST(v.s AS BIGINT)");
+        tx.execute(update.push_sql(&update_sql)).await?;
+        if !content_sql.is_empty() {
+            tx.execute(content.push_sql(&content_sql)).await?;
         }
     }
     match engine {

@@ -167,6 +167,13 @@ impl Query {
         self.args.push(v.into());
         self
     }
+
+    /// Adds fixed fragments to a statement begun with [`query_from`] (a batch of rows whose
+    /// length is known only at run time): only text written in the code goes in.
+    pub(crate) fn push_sql(mut self, fragments: &[&'static str]) -> Self {
+        self.sql.to_mut().push_str(&fragments.concat());
+        self
+    }
 }
 
 /// Renumbers `?` markers to `$n` for PostgreSQL. Our SQL never has `?` inside literals.
