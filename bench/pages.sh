@@ -138,6 +138,8 @@ run() {
   drive business.manager /voice "voice of children (priorities, events, audits' views, family involvement)"
   drive business.manager "$event" "youth-voice event page"
   drive practitioner /voice/you-said-we-did "you said, we did (practitioner)"
+  drive business.manager /retention "retention and erasure (rules, this month's list, tombstones)"
+  drive business.manager /settings/sign-in "single sign-on set-up"
   echo
   echo "server peak resident memory: $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' /proc/$pid/status)"
   kill $pid; wait $pid 2>/dev/null || true
