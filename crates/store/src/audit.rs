@@ -79,7 +79,7 @@ macro_rules! row_select {
     () => {
         "SELECT e.seq, e.at, e.actor_id, e.actor_label, e.partnership_id, e.action, e.target_kind, \
          e.target_id, e.summary, c.before_json, c.after_json, e.request_id, e.prev_hash, e.hash, \
-         e.content_hash, c.erased_at FROM audit_event e LEFT JOIN audit_content c ON c.seq = e.seq"
+         e.content_hash, c.erased_at, c.erasure_id FROM audit_event e LEFT JOIN audit_content c ON c.seq = e.seq"
     };
 }
 
@@ -103,6 +103,8 @@ pub struct AuditRow {
     pub content_hash: Option<String>,
     /// When the content was erased under a retention rule.
     pub erased_at: Option<String>,
+    /// The erasure (its tombstone, named by a `retention.erase` entry further on).
+    pub erasure_id: Option<String>,
 }
 
 /// The digest of a row's content: what the chain covers in its place.
@@ -220,6 +222,7 @@ async fn insert_after(
         hash: String::new(),
         content_hash: None,
         erased_at: None,
+        erasure_id: None,
     };
     row.content_hash = Some(content_digest(
         row.before_json.as_deref(),
@@ -300,6 +303,7 @@ pub async fn chain_past(
             hash: String::new(),
             content_hash: Some(content_digest(None, None)),
             erased_at: None,
+            erasure_id: None,
         };
         row.hash = digest(&row);
         prev_hash = row.hash.clone();
@@ -412,6 +416,10 @@ pub enum Verdict {
 pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
     let mut expected_seq = 1;
     let mut prev_hash = GENESIS.to_owned();
+    // Each erasure must be named by a chained `retention.erase` entry after the entries it
+    // erased: (erasure, the last entry it erased), and the erasure entries seen.
+    let mut erasures: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    let mut named: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
     loop {
         let batch: Vec<AuditRow> = db
             .fetch_all(
@@ -423,11 +431,38 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
             )
             .await?;
         if batch.is_empty() {
+            for (erasure, last) in &erasures {
+                if named.get(erasure).is_none_or(|at| at < last) {
+                    return Ok(Verdict::Broken {
+                        seq: *last,
+                        problem: format!(
+                            "entry {last} is marked erased, but no erasure in the trail names it"
+                        ),
+                    });
+                }
+            }
             return Ok(Verdict::Intact {
                 entries: expected_seq - 1,
             });
         }
         for row in batch {
+            if row.action == "retention.erase"
+                && let Some(t) = &row.target_id
+            {
+                named.insert(t.clone(), row.seq);
+            }
+            if row.erased_at.is_some() {
+                if row.before_json.is_some() || row.after_json.is_some() {
+                    return Ok(Verdict::Broken {
+                        seq: row.seq,
+                        problem: format!(
+                            "entry {} is marked erased but still holds values",
+                            row.seq
+                        ),
+                    });
+                }
+                erasures.insert(row.erasure_id.clone().unwrap_or_default(), row.seq);
+            }
             if row.seq != expected_seq {
                 return Ok(Verdict::Broken {
                     seq: expected_seq,
@@ -684,6 +719,15 @@ pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
             .fetch_one(query("SELECT 1::BIGINT FROM pg_advisory_xact_lock(?)").bind(CHAIN_LOCK))
             .await?;
     }
+    // Another instance may have moved it while this one waited for the chain.
+    let newest: Option<(Option<String>,)> = tx
+        .fetch_optional(query(
+            "SELECT content_hash FROM audit_event ORDER BY seq DESC LIMIT 1",
+        ))
+        .await?;
+    if !matches!(newest, Some((None,))) {
+        return Ok(0);
+    }
     // The engine refuses any change to the trail: lifted for this transaction only.
     match engine {
         Engine::Sqlite => {
@@ -706,7 +750,8 @@ pub async fn upgrade(db: &Db) -> Result<i64, StoreError> {
                 query(
                     "SELECT seq, at, actor_id, actor_label, partnership_id, action, target_kind, \
                      target_id, summary, before_json, after_json, request_id, prev_hash, hash, \
-                     content_hash, NULL AS erased_at FROM audit_event WHERE seq >= ? ORDER BY seq LIMIT 500",
+                     content_hash, NULL AS erased_at, NULL AS erasure_id FROM audit_event \
+                     WHERE seq >= ? ORDER BY seq LIMIT 500",
                 )
                 .bind(seq),
             )
@@ -816,16 +861,21 @@ pub async fn erase_content(tx: &mut Tx, seqs: &[i64], erasure_id: &str) -> Resul
 }
 
 /// The entries (by number) about these records, whose content a retention decision erases.
-pub async fn entries_about(tx: &mut Tx, target_ids: &[String]) -> Result<Vec<i64>, StoreError> {
+pub async fn entries_about(
+    tx: &mut Tx,
+    partnership_id: &str,
+    target_ids: &[String],
+) -> Result<Vec<i64>, StoreError> {
     let mut out = Vec::new();
     for id in target_ids {
         let rows: Vec<(i64,)> = tx
             .fetch_all(
                 query(
                     "SELECT e.seq FROM audit_event e JOIN audit_content c ON c.seq = e.seq \
-                     WHERE e.target_id = ? AND c.erased_at IS NULL",
+                     WHERE e.target_id = ? AND e.partnership_id = ? AND c.erased_at IS NULL",
                 )
-                .bind(id),
+                .bind(id)
+                .bind(partnership_id),
             )
             .await?;
         out.extend(rows.into_iter().map(|r| r.0));

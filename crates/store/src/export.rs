@@ -172,6 +172,9 @@ async fn write<W: Write + Seek>(
             .collect();
         let scope = if table == "partnership" {
             "id = ?"
+        } else if table == "audit_content" {
+            // The values of the partnership's own audit entries (beside the chain).
+            "seq IN (SELECT seq FROM audit_event WHERE partnership_id = ?)"
         } else if table == "person" {
             "id IN (SELECT person_id FROM membership WHERE partnership_id = ?)"
         } else if columns.iter().any(|(c, _)| c == "partnership_id") {

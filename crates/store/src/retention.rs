@@ -101,9 +101,9 @@ pub async fn due(db: &Db, pid: &str, today: NaiveDate) -> Result<Vec<Due>, Store
             Kind::CaseReview => {
                 db.fetch_all(
                     query(
-                        "SELECT r.id, r.reference, COALESCE(r.published_on, r.decided_on, substr(r.updated_at, 1, 10)) AS d \
+                        "SELECT r.id, r.reference, COALESCE(r.published_on, r.closed_on, substr(r.updated_at, 1, 10)) AS d \
                          FROM case_review r WHERE r.partnership_id = ? AND r.stage = 'closed' \
-                         AND COALESCE(r.published_on, r.decided_on, substr(r.updated_at, 1, 10)) <= ? \
+                         AND COALESCE(r.published_on, r.closed_on, substr(r.updated_at, 1, 10)) <= ? \
                          AND NOT EXISTS (SELECT 1 FROM tombstone t WHERE t.partnership_id = r.partnership_id \
                          AND t.kind = 'case-review' AND t.record_id = r.id) ORDER BY d, r.reference LIMIT 200",
                     )
@@ -127,11 +127,19 @@ pub async fn due(db: &Db, pid: &str, today: NaiveDate) -> Result<Vec<Due>, Store
             }
             Kind::SignIn => {
                 let (sessions, links) = sign_in_counts(db, pid, cutoff).await?;
+                // Each erasure of these is a record of its own: numbered, so that more
+                // ending later in the same month make a new one.
+                let (before,): (i64,) = db
+                    .fetch_one(
+                        query("SELECT COUNT(*) FROM tombstone WHERE partnership_id = ? AND kind = 'sign-in'")
+                            .bind(pid),
+                    )
+                    .await?;
                 if sessions + links == 0 {
                     Vec::new()
                 } else {
                     vec![(
-                        format!("sign-in-{day}"),
+                        format!("sign-in-{day}-{}", before + 1),
                         format!(
                             "{sessions} ended sessions and {links} used or expired sign-in links"
                         ),
@@ -186,9 +194,11 @@ async fn sign_in_counts(db: &Db, pid: &str, cutoff: NaiveDate) -> Result<(i64, i
         .fetch_one(
             query(
                 "SELECT COUNT(*) FROM one_time_token t WHERE COALESCE(t.used_at, t.expires_at) < ? \
-                 AND t.person_id IN (SELECT person_id FROM membership WHERE partnership_id = ?)",
+                 AND t.person_id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+                 AND t.person_id NOT IN (SELECT person_id FROM membership WHERE partnership_id <> ?)",
             )
             .bind(&until)
+            .bind(pid)
             .bind(pid),
         )
         .await?;
@@ -204,9 +214,8 @@ pub struct Erased {
 }
 
 /// Erases one record due in this month's list, by the business team's decision. Refused
-/// (a conflict) when it is not due, or already erased. The files go first (a failure then
-/// leaves the record to erase again), then one transaction blanks the content, the audit
-/// entries' values, and keeps the tombstone.
+/// (a conflict) when it is not due, or already erased. One transaction blanks the content
+/// and the audit entries' values and keeps the tombstone; the files' bytes go after it.
 pub async fn erase(
     db: &Db,
     files: &FileStore,
@@ -226,9 +235,6 @@ pub async fn erase(
         ));
     };
     let owned = files_of(db, pid, kind, record_id).await?;
-    for (_, key) in &owned {
-        files.delete(key).await?;
-    }
     let tombstone = new_id();
     let mut tx = db.begin().await?;
     let (rows, targets) = blank(&mut tx, pid, kind, record_id, &item).await?;
@@ -254,14 +260,14 @@ pub async fn erase(
     }
     let mut about = targets;
     about.extend(owned.iter().map(|(id, _)| id.clone()));
-    let seqs = audit::entries_about(&mut tx, &about).await?;
+    let seqs = audit::entries_about(&mut tx, pid, &about).await?;
     let entries = audit::erase_content(&mut tx, &seqs, &tombstone).await?;
     let erased = Erased {
         rows,
         files: owned.len() as u64,
         entries,
     };
-    tx.execute(
+    let kept = tx.execute(
         query(
             "INSERT INTO tombstone (id, partnership_id, kind, record_id, label, counted_from, months, reason, \
              decided_by, decided_by_label, erased_at, rows_erased, files_removed, entries_erased) \
@@ -282,7 +288,16 @@ pub async fn erase(
         .bind(i64::try_from(erased.files).unwrap_or(i64::MAX))
         .bind(i64::try_from(erased.entries).unwrap_or(i64::MAX)),
     )
-    .await?;
+    .await;
+    match kept {
+        // Someone else erased it a moment ago: this transaction is dropped, nothing changes.
+        Err(e) if e.is_unique_violation() => {
+            return Err(StoreError::Conflict(
+                "This record was erased a moment ago".to_owned(),
+            ));
+        }
+        other => other?,
+    };
     audit::append(
         &mut tx,
         who,
@@ -293,6 +308,13 @@ pub async fn erase(
     )
     .await?;
     tx.commit().await?;
+    // The bytes go once nothing names them any more. One that cannot be removed now is
+    // unreferenced and never served.
+    for (_, key) in &owned {
+        if let Err(e) = files.delete(key).await {
+            tracing::warn!(error = %e, "an erased record's file could not be removed");
+        }
+    }
     Ok(erased)
 }
 
@@ -398,6 +420,8 @@ async fn blank(
                         .bind(pid),
                 )
                 .await?;
+            // The audit's own entries (its report, its lines of enquiry) stay: only the sample's.
+            targets.clear();
             targets.extend(cases.into_iter().map(|r| r.0));
             let (n, returns) = blank_returns(tx, pid, "audit", record_id).await?;
             rows += n;
@@ -418,9 +442,11 @@ async fn blank(
                 .execute(
                     query(
                         "DELETE FROM one_time_token WHERE COALESCE(used_at, expires_at) < ? \
-                         AND person_id IN (SELECT person_id FROM membership WHERE partnership_id = ?)",
+                         AND person_id IN (SELECT person_id FROM membership WHERE partnership_id = ?) \
+                         AND person_id NOT IN (SELECT person_id FROM membership WHERE partnership_id <> ?)",
                     )
                     .bind(&until)
+                    .bind(pid)
                     .bind(pid),
                 )
                 .await?;
@@ -453,7 +479,8 @@ async fn blank_returns(
             .execute(
                 query(
                     "UPDATE return_request SET answers = '[]', strengths = '', improvements = '', \
-                     sent_back_note = '' WHERE id = ? AND partnership_id = ?",
+                     sent_back_note = '', state = 'locked', link_hash = NULL, link_nonce = NULL \
+                     WHERE id = ? AND partnership_id = ?",
                 )
                 .bind(id)
                 .bind(pid),

@@ -554,12 +554,24 @@ async fn agency_summaries_move_onto_returns_with_their_answers_state_and_submitt
     .await;
 }
 
+/// Makes the database take entries of the first version, as it did before version 2.
+async fn old_version(db: &Db, engine: Engine) {
+    match engine {
+        Engine::Sqlite => db.raw("DROP TRIGGER audit_event_v2_only").await.unwrap(),
+        Engine::Postgres => db
+            .raw("ALTER TABLE audit_event DROP CONSTRAINT audit_event_v2_only")
+            .await
+            .unwrap(),
+    }
+}
+
 /// A trail of the first version (content inline in the chain) moves to version 2 once, whole:
 /// the content goes beside the chain, the old hashes are kept for an older anchor, and the
 /// trail is append-only again afterwards. A broken old trail is never moved.
 #[tokio::test]
 async fn a_first_version_trail_moves_to_version_two_once_and_whole() {
-    each_engine(|db, _engine| async move {
+    each_engine(|db, engine| async move {
+        old_version(&db, engine).await;
         let mut prev = "0".repeat(64);
         let mut old_hashes = Vec::new();
         for seq in 1..=3_i64 {
@@ -580,6 +592,7 @@ async fn a_first_version_trail_moves_to_version_two_once_and_whole() {
                 hash: String::new(),
                 content_hash: None,
                 erased_at: None,
+                erasure_id: None,
             };
             row.hash = audit::digest_v1(&row);
             db.execute(
@@ -642,7 +655,8 @@ async fn a_first_version_trail_moves_to_version_two_once_and_whole() {
     .await;
 
     // A broken old trail is refused, and left as it was.
-    each_engine(|db, _engine| async move {
+    each_engine(|db, engine| async move {
+        old_version(&db, engine).await;
         db.execute(
             query(
                 "INSERT INTO audit_event (seq, at, actor_label, action, target_kind, summary, prev_hash, hash) \
@@ -664,10 +678,11 @@ async fn a_first_version_trail_moves_to_version_two_once_and_whole() {
 }
 
 /// Erasing an entry's content under a retention decision leaves the trail verifying; altering
-/// or removing content that was not erased is still found.
+/// or removing content that was not erased, or marking it erased without an erasure, is
+/// refused by the database and, with its guard removed, found.
 #[tokio::test]
 async fn erased_content_leaves_the_trail_whole_and_other_changes_are_still_found() {
-    each_engine(|db, _engine| async move {
+    each_engine(|db, engine| async move {
         for i in 0..3 {
             audit::record(
                 &db,
@@ -679,21 +694,23 @@ async fn erased_content_leaves_the_trail_whole_and_other_changes_are_still_found
             .unwrap();
         }
         let mut tx = db.begin().await.unwrap();
-        let seqs = audit::entries_about(&mut tx, &["thing-1".to_owned()])
+        let seqs = audit::entries_about(&mut tx, "", &["thing-1".to_owned()])
             .await
             .unwrap();
-        assert_eq!(seqs, vec![2]);
-        assert_eq!(
-            audit::erase_content(&mut tx, &seqs, "erasure-1")
-                .await
-                .unwrap(),
-            1
-        );
-        tx.commit().await.unwrap();
-        assert_eq!(
-            audit::verify(&db).await.unwrap(),
-            Verdict::Intact { entries: 3 }
-        );
+        assert!(seqs.is_empty(), "another partnership's entries are never taken");
+        drop(tx);
+        let mut tx2 = db.begin().await.unwrap();
+        let seqs: Vec<i64> = vec![2];
+        assert_eq!(audit::erase_content(&mut tx2, &seqs, "erasure-1").await.unwrap(), 1);
+        audit::append(
+            &mut tx2,
+            &who(),
+            Event::new("retention.erase", "tombstone", Some("erasure-1")).summary("Erased"),
+        )
+        .await
+        .unwrap();
+        tx2.commit().await.unwrap();
+        assert_eq!(audit::verify(&db).await.unwrap(), Verdict::Intact { entries: 4 });
         assert_eq!(audit::erased(&db).await.unwrap(), 1);
         let (gone,): (Option<String>,) = db
             .fetch_one(query("SELECT after_json FROM audit_content WHERE seq = 2"))
@@ -701,11 +718,38 @@ async fn erased_content_leaves_the_trail_whole_and_other_changes_are_still_found
             .unwrap();
         assert_eq!(gone, None);
 
-        db.execute(query(
+        // The database refuses anything but erasure.
+        for sql in [
             "UPDATE audit_content SET after_json = '{}' WHERE seq = 3",
-        ))
-        .await
-        .unwrap();
+            "UPDATE audit_content SET erased_at = 'x', erasure_id = 'erasure-1' WHERE seq = 3",
+            "DELETE FROM audit_content WHERE seq = 1",
+        ] {
+            assert!(db.raw(sql).await.is_err(), "{engine:?} let this through: {sql}");
+        }
+        // With the guard removed, verify finds each.
+        match engine {
+            Engine::Sqlite => {
+                db.raw("DROP TRIGGER audit_content_erase_only").await.unwrap();
+                db.raw("DROP TRIGGER audit_content_no_delete").await.unwrap();
+            }
+            Engine::Postgres => db
+                .raw("DROP TRIGGER audit_content_erase_only ON audit_content")
+                .await
+                .unwrap(),
+        }
+        db.raw("UPDATE audit_content SET after_json = NULL, erased_at = 'x', erasure_id = 'forged' WHERE seq = 3")
+            .await
+            .unwrap();
+        match audit::verify(&db).await.unwrap() {
+            Verdict::Broken { seq, problem } => {
+                assert_eq!(seq, 3);
+                assert!(problem.contains("no erasure"), "{problem}");
+            }
+            other => panic!("expected a broken trail, got {other:?}"),
+        }
+        db.raw("UPDATE audit_content SET after_json = '{}', erased_at = NULL, erasure_id = NULL WHERE seq = 3")
+            .await
+            .unwrap();
         match audit::verify(&db).await.unwrap() {
             Verdict::Broken { seq, problem } => {
                 assert_eq!(seq, 3);
@@ -713,9 +757,7 @@ async fn erased_content_leaves_the_trail_whole_and_other_changes_are_still_found
             }
             other => panic!("expected a broken trail, got {other:?}"),
         }
-        db.execute(query("DELETE FROM audit_content WHERE seq = 1"))
-            .await
-            .unwrap();
+        db.raw("DELETE FROM audit_content WHERE seq = 1").await.unwrap();
         match audit::verify(&db).await.unwrap() {
             Verdict::Broken { seq, .. } => assert_eq!(seq, 1),
             other => panic!("expected a broken trail, got {other:?}"),

@@ -148,6 +148,7 @@ async fn save_rule(
     let kind = kind_of(&kind)?;
     if f.get("remove") == "yes" {
         store::set_rule(&st.db, &s.who(), s.pid(), kind, None).await?;
+        forget_due(s.pid());
         return Ok(redirect_with(
             "/retention",
             Flash::RetentionSaved,
@@ -157,6 +158,7 @@ async fn save_rule(
     match check_rule(&f.get("months"), &f.get("reason")) {
         Ok((months, reason)) => {
             store::set_rule(&st.db, &s.who(), s.pid(), kind, Some((months, &reason))).await?;
+            forget_due(s.pid());
             Ok(redirect_with(
                 "/retention",
                 Flash::RetentionSaved,
@@ -246,14 +248,24 @@ async fn erase(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     )
     .await
     {
-        Ok(_) => Ok(redirect_with(
-            "/retention#erased",
-            Flash::RecordErased,
-            st.config.secure_cookies(),
-        )),
+        Ok(_) => {
+            forget_due(s.pid());
+            Ok(redirect_with(
+                "/retention#erased",
+                Flash::RecordErased,
+                st.config.secure_cookies(),
+            ))
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::NotFound),
         Err(e) => Err(e.into()),
     }
+}
+
+/// How many records are due this month, per partnership.
+static DUE: crate::cache::Minute<String, usize> = crate::cache::Minute::new(1000);
+
+fn forget_due(pid: &str) {
+    DUE.forget(|k| k == pid);
 }
 
 /// The business team's home page: what is due for erasure this month.
@@ -264,7 +276,15 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
     if !s.actor.can(Permission::ManageSettings) {
         return Ok(Vec::new());
     }
-    let n = store::due_count(&st.db, s.pid(), today()).await?;
+    // Counted once a minute per partnership; a rule saved or a record erased here forgets it.
+    let n = match DUE.get(&s.pid().to_owned()) {
+        Some(n) => n,
+        None => {
+            let n = store::due_count(&st.db, s.pid(), today()).await?;
+            DUE.put(s.pid().to_owned(), n);
+            n
+        }
+    };
     if n == 0 {
         return Ok(Vec::new());
     }

@@ -47,9 +47,25 @@ async fn a_closed_review_due_under_the_rule_is_erased_on_confirmation_and_the_tr
             .await;
         assert_eq!(ok.status, 303, "{}", ok.body);
 
+        // A review decided long ago but closed, unpublished, last month is counted from its
+        // closing: not due for years.
+        let recent = notify(&app, &bt, "death-or-serious-harm", (5, 11, 2026), None).await;
+        app.db
+            .execute(
+                query(
+                    "UPDATE case_review SET stage = 'closed', decided_on = '2015-01-01', published_on = NULL, \
+                     closed_on = '2026-11-01' WHERE id = ?",
+                )
+                .bind(&recent),
+            )
+            .await
+            .unwrap();
+        let recent_ref = one(&app, "SELECT reference FROM case_review WHERE id = ?", &recent).await;
+
         // Due this month: on the list and on the business team's home page.
         let page = bt.get("/retention").await;
         assert!(page.contains(&format!("Case review {reference}")), "{}", page.body);
+        assert!(!page.contains(&format!("Case review {recent_ref}")));
         assert!(bt.get("/home").await.contains("due for erasure under the retention rules"));
         let lead = Client::new(&app.base);
         lead.sign_in_as(Role::AgencyLead).await;

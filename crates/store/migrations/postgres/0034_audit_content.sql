@@ -19,3 +19,25 @@ CREATE TABLE audit_content (
     erased_at TEXT,
     erasure_id TEXT
 );
+
+-- From here on every entry is of version 2: no row may arrive with its content in the chain
+-- (an instance of the earlier version still running gets an error, never a mixed trail).
+-- NOT VALID: the rows already there are moved by the program, then the check holds for all.
+ALTER TABLE audit_event ADD CONSTRAINT audit_event_v2_only
+    CHECK (content_hash IS NOT NULL AND before_json IS NULL AND after_json IS NULL) NOT VALID;
+
+-- Content beside the chain is only ever blanked, once: both values emptied as it is marked
+-- erased. Never changed otherwise, never deleted.
+CREATE FUNCTION audit_content_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+       AND NEW.seq = OLD.seq AND NEW.before_json IS NULL AND NEW.after_json IS NULL THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'an audit entry''s content is only ever erased';
+END;
+$$;
+CREATE TRIGGER audit_content_erase_only BEFORE UPDATE OR DELETE ON audit_content
+    FOR EACH ROW EXECUTE FUNCTION audit_content_erase_only();
+CREATE TRIGGER audit_content_no_truncate BEFORE TRUNCATE ON audit_content
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_content_erase_only();

@@ -19,3 +19,24 @@ CREATE TABLE audit_content (
     erased_at TEXT,
     erasure_id TEXT
 );
+
+-- From here on every entry is of version 2: no row may arrive with its content in the chain
+-- (an instance of the earlier version still running gets an error, never a mixed trail).
+CREATE TRIGGER audit_event_v2_only BEFORE INSERT ON audit_event
+WHEN NEW.content_hash IS NULL OR NEW.before_json IS NOT NULL OR NEW.after_json IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail takes only entries of version 2');
+END;
+
+-- Content beside the chain is only ever blanked, once: both values emptied as it is marked
+-- erased. Never changed otherwise, never deleted.
+CREATE TRIGGER audit_content_erase_only BEFORE UPDATE ON audit_content
+WHEN NOT (OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL AND NEW.seq = OLD.seq
+          AND NEW.before_json IS NULL AND NEW.after_json IS NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'an audit entry''s content is only ever erased');
+END;
+CREATE TRIGGER audit_content_no_delete BEFORE DELETE ON audit_content
+BEGIN
+    SELECT RAISE(ABORT, 'an audit entry''s content is only ever erased');
+END;

@@ -33,3 +33,8 @@ CREATE UNIQUE INDEX tombstone_record ON tombstone (partnership_id, kind, record_
 
 -- This month's list counts the partnership's ended sessions.
 CREATE INDEX session_partnership_expiry ON session (partnership_id, expires_at);
+
+-- When a case review was closed: a review closed without publication is counted from here.
+-- Reviews closed before this version are counted from their last change.
+ALTER TABLE case_review ADD COLUMN closed_on TEXT;
+UPDATE case_review SET closed_on = substr(updated_at, 1, 10) WHERE stage = 'closed';

@@ -43,10 +43,14 @@ async fn move_stage(
     let n = tx
         .execute(
             query(
-                "UPDATE case_review SET stage = ?, updated_at = ? WHERE partnership_id = ? AND id = ? AND stage = ?",
+                "UPDATE case_review SET stage = ?, updated_at = ?, \
+                 closed_on = CASE WHEN ? = 'closed' THEN ? ELSE closed_on END \
+                 WHERE partnership_id = ? AND id = ? AND stage = ?",
             )
             .bind(to)
             .bind(ts(Utc::now()))
+            .bind(to)
+            .bind(Utc::now().date_naive().format("%Y-%m-%d").to_string())
             .bind(pid)
             .bind(id)
             .bind(from),
