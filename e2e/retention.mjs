@@ -2,7 +2,8 @@
 // finds the partnership's rules under Settings, sets the audit samples' rule (a period that is
 // not a number refused first), sees what is due this month, reads what erasure removes and
 // keeps, confirms, and finds the tombstone; its record's audit entries say their values were
-// erased. Environment: BASE_URL, SHOTS_DIR.
+// erased; then a past training session's bookings, under a rule for those. Environment:
+// BASE_URL, SHOTS_DIR.
 
 import { BASE, PASSWORD, check, context, expectSaved, expectText, fail, run, signIn } from './lib.mjs';
 
@@ -39,6 +40,20 @@ await run(async (browser) => {
   }
   if (!erased.includes(label.slice(0, 20))) fail(`the tombstone does not name ${label}`);
   await check(bt, 'the tombstone of an erasure');
+  // Training bookings: a one-month rule makes last year's sessions due; one is erased.
+  await bt.goto(`${BASE}/retention`);
+  const training = bt.locator('form[action="/retention/rules/training-booking"]');
+  await training.locator('input[name="months"]').fill('1');
+  await training.locator('input[name="reason"]').fill('Attendance kept one month, for this journey');
+  await training.locator('button:has-text("Save the rule")').click();
+  await expectSaved(bt, 'Retention rule saved');
+  const bookings = bt.locator('#due ~ table tr', { hasText: 'Bookings for' }).first();
+  if (await bookings.count() === 0) fail('no training session is due after a one-month rule');
+  await bookings.locator('a:has-text("Erase")').click();
+  await expectText(bt, 'Keeps the course and the session');
+  await bt.click('button:has-text("Erase it")');
+  await expectSaved(bt, 'Record erased');
+  await check(bt, 'training bookings erased');
   await bt.goto(`${BASE}/audit`);
   await expectText(bt, 'Erased under the retention rule');
   await check(bt, 'the audit trail after an erasure');

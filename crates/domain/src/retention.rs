@@ -13,17 +13,25 @@ pub enum Kind {
     CaseReview,
     /// A multi-agency audit's case sample and its returns, once the audit is reported.
     AuditSample,
+    /// A training session's bookings (who attended) and their evaluations and follow-ups.
+    TrainingBooking,
     /// Sessions and one-time sign-in links of the partnership's people, once ended.
     SignIn,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::CaseReview, Kind::AuditSample, Kind::SignIn];
+    pub const ALL: [Kind; 4] = [
+        Kind::CaseReview,
+        Kind::AuditSample,
+        Kind::TrainingBooking,
+        Kind::SignIn,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
             Kind::CaseReview => "case-review",
             Kind::AuditSample => "audit-sample",
+            Kind::TrainingBooking => "training-booking",
             Kind::SignIn => "sign-in",
         }
     }
@@ -37,6 +45,7 @@ impl Kind {
         match self {
             Kind::CaseReview => "Closed case reviews",
             Kind::AuditSample => "Audit case samples",
+            Kind::TrainingBooking => "Training bookings",
             Kind::SignIn => "Sessions and sign-in links",
         }
     }
@@ -46,6 +55,7 @@ impl Kind {
         match self {
             Kind::CaseReview => "from publication, or from closing when it was not published",
             Kind::AuditSample => "from the audit's report",
+            Kind::TrainingBooking => "from the session's day",
             Kind::SignIn => "from when the session or link ended",
         }
     }
@@ -58,6 +68,9 @@ impl Kind {
             }
             Kind::AuditSample => {
                 "Removes the agencies' answers, strengths and areas for improvement on each sampled case, their evidence files, auditors' declared involvement, and the before and after values of those audit entries. Keeps the case labels, the grades and the overview report."
+            }
+            Kind::TrainingBooking => {
+                "Removes who booked and attended the session, their managers' addresses, and their evaluations and three-month follow-ups with any files. Keeps the course and the session."
             }
             Kind::SignIn => {
                 "Removes ended sessions (with the browser each began in) and used or expired sign-in links of the partnership's people."

@@ -109,8 +109,13 @@ pub struct AuditRow {
 
 /// The digest of a row's content: what the chain covers in its place.
 pub fn content_digest(before: Option<&str>, after: Option<&str>) -> String {
+    hash_fields(&[before.unwrap_or("\u{0}"), after.unwrap_or("\u{0}")])
+}
+
+/// SHA-256 of fields, each length-prefixed, so no two different rows can hash the same text.
+fn hash_fields(fields: &[&str]) -> String {
     let mut h = Sha256::new();
-    for f in [before.unwrap_or("\u{0}"), after.unwrap_or("\u{0}")] {
+    for f in fields {
         h.update((f.len() as u64).to_be_bytes());
         h.update(f.as_bytes());
     }
@@ -119,7 +124,6 @@ pub fn content_digest(before: Option<&str>, after: Option<&str>) -> String {
 
 /// A row's hash (version 2): its fields, the digest of its content, and the hash before it.
 fn digest(r: &AuditRow) -> String {
-    let mut h = Sha256::new();
     let fields: [&str; 13] = [
         "v2",
         &r.prev_hash,
@@ -135,18 +139,12 @@ fn digest(r: &AuditRow) -> String {
         r.content_hash.as_deref().unwrap_or("\u{0}"),
         r.request_id.as_deref().unwrap_or("\u{0}"),
     ];
-    // Length-prefixed, so no two different rows can hash the same text.
-    for f in fields {
-        h.update((f.len() as u64).to_be_bytes());
-        h.update(f.as_bytes());
-    }
-    hex::encode(h.finalize())
+    hash_fields(&fields)
 }
 
 /// A row's hash as the first version of the trail made it, with the content inline (read
 /// only to check an old trail before it is moved to version 2).
 pub fn digest_v1(r: &AuditRow) -> String {
-    let mut h = Sha256::new();
     let fields: [&str; 13] = [
         &r.prev_hash,
         &r.seq.to_string(),
@@ -162,12 +160,7 @@ pub fn digest_v1(r: &AuditRow) -> String {
         r.after_json.as_deref().unwrap_or("\u{0}"),
         r.request_id.as_deref().unwrap_or("\u{0}"),
     ];
-    // Length-prefixed, so no two different rows can hash the same text.
-    for f in fields {
-        h.update((f.len() as u64).to_be_bytes());
-        h.update(f.as_bytes());
-    }
-    hex::encode(h.finalize())
+    hash_fields(&fields)
 }
 
 /// Appends one event inside the caller's transaction; returns its sequence number.

@@ -125,6 +125,21 @@ pub async fn due(db: &Db, pid: &str, today: NaiveDate) -> Result<Vec<Due>, Store
                 )
                 .await?
             }
+            Kind::TrainingBooking => {
+                db.fetch_all(
+                    query(
+                        "SELECT s.id, c.title, substr(s.starts_at, 1, 10) AS d FROM course_session s \
+                         JOIN course c ON c.id = s.course_id WHERE s.partnership_id = ? \
+                         AND substr(s.starts_at, 1, 10) <= ? \
+                         AND EXISTS (SELECT 1 FROM booking b WHERE b.session_id = s.id AND b.partnership_id = s.partnership_id) \
+                         AND NOT EXISTS (SELECT 1 FROM tombstone t WHERE t.partnership_id = s.partnership_id \
+                         AND t.kind = 'training-booking' AND t.record_id = s.id) ORDER BY d, c.title LIMIT 200",
+                    )
+                    .bind(pid)
+                    .bind(&day),
+                )
+                .await?
+            }
             Kind::SignIn => {
                 let (sessions, links) = sign_in_counts(db, pid, cutoff).await?;
                 // Each erasure of these is a record of its own: numbered, so that more
@@ -155,6 +170,7 @@ pub async fn due(db: &Db, pid: &str, today: NaiveDate) -> Result<Vec<Due>, Store
                     label: match kind {
                         Kind::CaseReview => format!("Case review {label}"),
                         Kind::AuditSample => format!("Audit “{label}”"),
+                        Kind::TrainingBooking => format!("Bookings for “{label}”"),
                         Kind::SignIn => label,
                     },
                     record_id,
@@ -328,6 +344,7 @@ async fn files_of(
     let (source_kind, reports) = match kind {
         Kind::CaseReview => ("case_review", true),
         Kind::AuditSample => ("audit", false),
+        Kind::TrainingBooking => ("training", false),
         Kind::SignIn => return Ok(Vec::new()),
     };
     let mut out: Vec<(String, String)> = db
@@ -426,6 +443,47 @@ async fn blank(
             let (n, returns) = blank_returns(tx, pid, "audit", record_id).await?;
             rows += n;
             targets.extend(returns);
+        }
+        Kind::TrainingBooking => {
+            // Who attended goes with the bookings; the evaluations and follow-ups asked of
+            // them (and of their managers) go whole, with their versions and files' links.
+            let returns: Vec<(String,)> = tx
+                .fetch_all(
+                    query(
+                        "SELECT id FROM return_request WHERE partnership_id = ? AND source_kind = 'training' AND source_id = ?",
+                    )
+                    .bind(pid)
+                    .bind(record_id),
+                )
+                .await?;
+            for (id,) in &returns {
+                for sql in [
+                    "DELETE FROM return_version WHERE return_id = ? AND partnership_id = ?",
+                    "DELETE FROM return_challenge WHERE return_id = ? AND partnership_id = ?",
+                    "DELETE FROM return_file WHERE return_id = ? AND partnership_id = ?",
+                    "DELETE FROM return_request WHERE id = ? AND partnership_id = ?",
+                ] {
+                    rows += tx.execute(query(sql).bind(id).bind(pid)).await?;
+                }
+            }
+            let bookings: Vec<(String,)> = tx
+                .fetch_all(
+                    query("SELECT id FROM booking WHERE session_id = ? AND partnership_id = ?")
+                        .bind(record_id)
+                        .bind(pid),
+                )
+                .await?;
+            rows += tx
+                .execute(
+                    query("DELETE FROM booking WHERE session_id = ? AND partnership_id = ?")
+                        .bind(record_id)
+                        .bind(pid),
+                )
+                .await?;
+            // The session's own entries stay: only those about its bookings and returns.
+            targets.clear();
+            targets.extend(bookings.into_iter().map(|r| r.0));
+            targets.extend(returns.into_iter().map(|r| r.0));
         }
         Kind::SignIn => {
             let until = NaiveDate::parse_from_str(&item.counted_from, "%Y-%m-%d")

@@ -53,7 +53,7 @@ pub(super) struct Ctx {
 }
 
 /// The retention rules every generated partnership (and the demo) keeps.
-const RETENTION: [(learnloop_domain::retention::Kind, i64, &str); 3] = [
+const RETENTION: [(learnloop_domain::retention::Kind, i64, &str); 4] = [
     (
         learnloop_domain::retention::Kind::CaseReview,
         72,
@@ -63,6 +63,11 @@ const RETENTION: [(learnloop_domain::retention::Kind, i64, &str); 3] = [
         learnloop_domain::retention::Kind::AuditSample,
         12,
         "Agencies' notes on sampled families are kept one year after the audit's report, long enough to plan its re-audit",
+    ),
+    (
+        learnloop_domain::retention::Kind::TrainingBooking,
+        36,
+        "Attendance is kept three years after the session: past its three-month follow-up and the next Section 11 round",
     ),
     (
         learnloop_domain::retention::Kind::SignIn,

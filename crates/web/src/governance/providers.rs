@@ -246,30 +246,15 @@ async fn checked(
 
 async fn add(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult<Response> {
     s.require(Permission::ManageSettings)?;
-    let errors = match checked(&st, &s, &f, true).await? {
-        Ok((p, agencies)) => {
-            match sso::add(&st.db, &st.config.key, &s.who(), s.pid(), &p, &agencies).await {
-                Ok(_) => {
-                    return Ok(redirect_with(
-                        "/settings/sign-in",
-                        Flash::ProviderSaved,
-                        st.config.secure_cookies(),
-                    ));
-                }
-                Err(StoreError::Conflict(m)) => {
-                    let mut e = Errors::default();
-                    e.add("name", m);
-                    e
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(e) => e,
+    let saved = match checked(&st, &s, &f, true).await? {
+        Ok((p, agencies)) => Ok(
+            sso::add(&st.db, &st.config.key, &s.who(), s.pid(), &p, &agencies)
+                .await
+                .map(|_| ()),
+        ),
+        Err(e) => Err(e),
     };
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &form_page(&st, &s, "", &f, &errors).await?,
-    )
+    answer(&st, &s, "", &f, saved).await
 }
 
 async fn save(
@@ -283,29 +268,43 @@ async fn save(
     // old ones, and must never be sent anywhere else.
     let moved =
         f.get("issuer").trim() != before.issuer || f.get("client_id").trim() != before.client_id;
-    let errors = match checked(&st, &s, &f, moved).await? {
+    let saved = match checked(&st, &s, &f, moved).await? {
         Ok((p, agencies)) => {
-            match sso::update(&st.db, &st.config.key, &s.who(), &before, &p, &agencies).await {
-                Ok(()) => {
-                    return Ok(redirect_with(
-                        "/settings/sign-in",
-                        Flash::ProviderSaved,
-                        st.config.secure_cookies(),
-                    ));
-                }
-                Err(StoreError::Conflict(m)) => {
-                    let mut e = Errors::default();
-                    e.add("name", m);
-                    e
-                }
-                Err(e) => return Err(e.into()),
-            }
+            Ok(sso::update(&st.db, &st.config.key, &s.who(), &before, &p, &agencies).await)
         }
+        Err(e) => Err(e),
+    };
+    answer(&st, &s, &before.id, &f, saved).await
+}
+
+/// After a provider form: back to the list when it was saved, else the form again with what
+/// to fix (a name already taken among them).
+async fn answer(
+    st: &AppState,
+    s: &Signed,
+    id: &str,
+    f: &FormPairs,
+    saved: Result<Result<(), StoreError>, Errors>,
+) -> AppResult<Response> {
+    let errors = match saved {
+        Ok(Ok(())) => {
+            return Ok(redirect_with(
+                "/settings/sign-in",
+                Flash::ProviderSaved,
+                st.config.secure_cookies(),
+            ));
+        }
+        Ok(Err(StoreError::Conflict(m))) => {
+            let mut e = Errors::default();
+            e.add("name", m);
+            e
+        }
+        Ok(Err(e)) => return Err(e.into()),
         Err(e) => e,
     };
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &form_page(&st, &s, &before.id, &f, &errors).await?,
+        &form_page(st, s, id, f, &errors).await?,
     )
 }
 
