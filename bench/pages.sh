@@ -138,6 +138,7 @@ run() {
   drive business.manager /voice "voice of children (priorities, events, audits' views, family involvement)"
   drive business.manager "$event" "youth-voice event page"
   drive practitioner /voice/you-said-we-did "you said, we did (practitioner)"
+  drive business.manager /audit "audit trail (newest entries, with their values beside the chain)"
   drive business.manager /retention "retention and erasure (rules, this month's list, tombstones)"
   drive business.manager /settings/sign-in "single sign-on set-up"
   echo

@@ -57,6 +57,11 @@ struct TrailPage {
 }
 
 impl TrailPage {
+    /// How many entries the page counts at most.
+    fn limit(&self) -> i64 {
+        audit::COUNT_LIMIT
+    }
+
     fn when(&self, at: &str) -> String {
         // 2026-11-25T10:22:09.123456Z → 25 Nov 2026 10:22:09 (UTC)
         chrono::DateTime::parse_from_rfc3339(at)
@@ -87,7 +92,17 @@ async fn trail(
     };
     let list = audit::list(&st.db, s.pid(), &filter, Page::new(q.page, 50)).await?;
     let people = accounts::people(&st.db, s.pid(), Page::new(1, 200)).await?;
-    let actions = audit::actions(&st.db, s.pid()).await?;
+    // The actions a partnership's trail holds change rarely: read once a minute (a walk of the
+    // whole trail's index).
+    static ACTIONS: crate::cache::Minute<String, Vec<String>> = crate::cache::Minute::new(1000);
+    let actions = match ACTIONS.get(&s.pid().to_owned()) {
+        Some(a) => a,
+        None => {
+            let a = audit::actions(&st.db, s.pid()).await?;
+            ACTIONS.put(s.pid().to_owned(), a.clone());
+            a
+        }
+    };
     let base = format!(
         "/audit?{}",
         serde_urlencoded::to_string([
@@ -99,12 +114,19 @@ async fn trail(
         .unwrap_or_default()
     );
     // Reading the trail is itself recorded: it shows who did what across the partnership.
-    audit::record(
-        &st.db,
-        &s.who(),
-        Event::new("audit.read", "audit_trail", None).summary("Read the audit trail"),
-    )
-    .await?;
+    // Paging and filtering through it for a minute is one reading (on each server): one entry,
+    // not one per page turned.
+    static READ: crate::cache::Minute<String, ()> = crate::cache::Minute::new(10_000);
+    let reader = format!("{}|{}", s.pid(), s.person.id);
+    if READ.get(&reader).is_none() {
+        audit::record(
+            &st.db,
+            &s.who(),
+            Event::new("audit.read", "audit_trail", None).summary("Read the audit trail"),
+        )
+        .await?;
+        READ.put(reader, ());
+    }
     render(&TrailPage {
         chrome: s.chrome("/audit"),
         pager: Pager::of(&base, &list),
