@@ -633,7 +633,7 @@ pub struct Filter {
 }
 
 /// The most entries the trail page counts (its pages reach this many, newest first).
-pub const COUNT_LIMIT: i64 = 10_000;
+pub const COUNT_LIMIT: i64 = 2_000;
 
 /// One page of a partnership's trail, newest first.
 pub async fn list(

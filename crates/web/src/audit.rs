@@ -91,7 +91,8 @@ async fn trail(
             .map(|d| format!("{d}T00:00:00")),
     };
     let list = audit::list(&st.db, s.pid(), &filter, Page::new(q.page, 50)).await?;
-    let people = accounts::people(&st.db, s.pid(), Page::new(1, 200)).await?;
+    // The person filter needs names only (one statement, no roles).
+    let people = accounts::names(&st.db, s.pid()).await?;
     // The actions a partnership's trail holds change rarely: read once a minute (a walk of the
     // whole trail's index).
     static ACTIONS: crate::cache::Minute<String, Vec<String>> = crate::cache::Minute::new(1000);
@@ -136,9 +137,8 @@ async fn trail(
             "Person",
             std::iter::once(SelectItem::new("", "Anyone")).chain(
                 people
-                    .items
                     .iter()
-                    .map(|p| SelectItem::new(p.person.id.clone(), p.person.name.clone())),
+                    .map(|p| SelectItem::new(p.id.clone(), p.name.clone())),
             ),
         )
         .value(&q.person),
