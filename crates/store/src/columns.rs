@@ -111,12 +111,12 @@ macro_rules! text_decoded {
 
         impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $t
         where
-            String: sqlx::Decode<'r, DB>,
+            &'r str: sqlx::Decode<'r, DB>,
         {
             fn decode(value: DB::ValueRef<'r>) -> Result<$t, sqlx::error::BoxDynError> {
-                let text = <String as sqlx::Decode<'r, DB>>::decode(value)?;
+                let text = <&'r str as sqlx::Decode<'r, DB>>::decode(value)?;
                 let parse: fn(&str) -> Option<$t> = $parse;
-                parse(&text).ok_or_else(|| {
+                parse(text).ok_or_else(|| {
                     format!(concat!("a stored ", $expected, " is not valid: {:?}"), text).into()
                 })
             }

@@ -501,14 +501,6 @@ pub async fn set_benchmark(
     tx.commit().await
 }
 
-/// How many periods worse in a row flag an indicator.
-pub async fn worsening_after(db: &Db, pid: &str) -> Result<i64, StoreError> {
-    let (n,): (i64,) = db
-        .fetch_one(query("SELECT worsening_after FROM partnership WHERE id = ?").bind(pid))
-        .await?;
-    Ok(n)
-}
-
 /// What one agency has still to send: (agency id, agency name, the indicators, due).
 pub type Owed = (String, String, Vec<String>, Day);
 

@@ -108,65 +108,60 @@ pub async fn add(
     Ok(number)
 }
 
-/// A source's recommendations in order, with agency and theme names (three queries).
+/// A recommendation with its agencies' and themes' names, each list in one text.
+#[derive(sqlx::FromRow)]
+struct Named {
+    #[sqlx(flatten)]
+    rec: Recommendation,
+    agency_names: Option<String>,
+    theme_names: Option<String>,
+}
+
+/// Between names in one text: no name can hold it (typed text keeps no control character).
+const BETWEEN: &str = "\u{1f}";
+
+/// A source's recommendations in order, with agency and theme names, in one statement: pages
+/// that show recommendations (a review, an inspection, an audit's report, a deep dive...)
+/// read them with one round trip to the database instead of three.
 pub async fn for_source(
     db: &Db,
     pid: &str,
     kind: SourceKind,
     source_id: &str,
 ) -> Result<Vec<RecommendationLine>, StoreError> {
-    let recs: Vec<Recommendation> = db
+    let rows: Vec<Named> = db
         .fetch_all(
-            query("SELECT * FROM recommendation WHERE partnership_id = ? AND source_kind = ? AND source_id = ? ORDER BY number LIMIT 500")
-                .bind(pid)
-                .bind(kind.slug())
-                .bind(source_id),
-        )
-        .await?;
-    let agencies: Vec<(String, String)> = db
-        .fetch_all(
+            // From each recommendation to its taggings, so that the tagging index is looked
+            // up for each recommendation rather than the partnership's taggings scanned.
             query(
-                "SELECT ra.recommendation_id, a.name FROM recommendation r \
-                 JOIN recommendation_agency ra ON ra.recommendation_id = r.id \
-                 JOIN agency a ON a.id = ra.agency_id \
-                 WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? ORDER BY a.name LIMIT 5000",
+                "SELECT r.*, \
+                 (SELECT string_agg(a.name, ? ORDER BY a.name) FROM recommendation_agency ra \
+                    JOIN agency a ON a.id = ra.agency_id WHERE ra.recommendation_id = r.id) AS agency_names, \
+                 (SELECT string_agg(t.name, ? ORDER BY t.name) FROM tagging g \
+                    JOIN theme t ON t.id = g.theme_id \
+                    WHERE g.partnership_id = r.partnership_id AND g.target_kind = 'recommendation' \
+                    AND g.target_id = r.id) AS theme_names \
+                 FROM recommendation r WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
+                 ORDER BY r.number LIMIT 500",
             )
+            .bind(BETWEEN)
+            .bind(BETWEEN)
             .bind(pid)
             .bind(kind.slug())
             .bind(source_id),
         )
         .await?;
-    let themes: Vec<(String, String)> = db
-        .fetch_all(
-            // From the source's recommendations to their taggings, so that the tagging index
-            // is looked up for each recommendation rather than the partnership's taggings
-            // scanned.
-            query(
-                "SELECT g.target_id, t.name FROM recommendation r \
-                 JOIN tagging g ON g.partnership_id = r.partnership_id AND g.target_kind = 'recommendation' AND g.target_id = r.id \
-                 JOIN theme t ON t.id = g.theme_id \
-                 WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
-                 ORDER BY t.name LIMIT 5000",
-            )
-            .bind(pid)
-            .bind(kind.slug())
-            .bind(source_id),
-        )
-        .await?;
-    Ok(recs
+    let split = |names: Option<String>| -> Vec<String> {
+        names
+            .map(|n| n.split(BETWEEN).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    Ok(rows
         .into_iter()
-        .map(|rec| RecommendationLine {
-            agencies: agencies
-                .iter()
-                .filter(|(r, _)| r == &rec.id)
-                .map(|(_, n)| n.clone())
-                .collect(),
-            themes: themes
-                .iter()
-                .filter(|(r, _)| r == &rec.id)
-                .map(|(_, n)| n.clone())
-                .collect(),
-            rec,
+        .map(|r| RecommendationLine {
+            agencies: split(r.agency_names),
+            themes: split(r.theme_names),
+            rec: r.rec,
         })
         .collect())
 }

@@ -307,6 +307,8 @@ pub async fn list(
     f: &Filter,
     page: Page,
 ) -> Result<Paged<CaseReview>, StoreError> {
+    // Counted apart: with the count beside each row, the database sorts every review of the
+    // partnership whole instead of keeping the first page's (0.30 ms against 0.18 + 0.10).
     let items: Vec<CaseReview> = db
         .fetch_all(
             filtered(

@@ -352,7 +352,7 @@ async fn readings(
             .or_default()
             .push((p.as_str(), n.as_str(), *x));
     }
-    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let worsening = s.partnership.worsening_after;
     Ok(list
         .into_iter()
         .map(|i| {
@@ -443,7 +443,7 @@ pub(crate) async fn cited(
     }
     let values = performance::values(&st.db, s.pid(), &i.id).await?;
     let benchmarks = performance::benchmarks(&st.db, s.pid(), &i.id).await?;
-    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let worsening = s.partnership.worsening_after;
     let v: Vec<(&str, f64)> = values
         .iter()
         .map(|x| (x.period.as_str(), x.value))
@@ -935,7 +935,7 @@ async fn view(
 ) -> AppResult<IndicatorPage> {
     let values = performance::values(&st.db, s.pid(), &ind.id).await?;
     let benchmarks = performance::benchmarks(&st.db, s.pid(), &ind.id).await?;
-    let worsening = performance::worsening_after(&st.db, s.pid()).await?;
+    let worsening = s.partnership.worsening_after;
     let refs: Vec<(&str, f64)> = values
         .iter()
         .map(|v| (v.period.as_str(), v.value))
@@ -956,6 +956,10 @@ async fn view(
     );
     let svg = chart_of(&ind, &r, &periods, (false, None));
     let names: Vec<String> = r.benchmarks.iter().map(|(n, _)| n.clone()).collect();
+    let entered_by: std::collections::HashMap<&str, &str> = values
+        .iter()
+        .map(|x| (x.period.as_str(), x.entered_by.as_str()))
+        .collect();
     let rows = r
         .values
         .iter()
@@ -972,10 +976,9 @@ async fn view(
                         .map_or_else(|| "-".to_owned(), |(_, x)| ind.unit.show(*x))
                 })
                 .collect(),
-            entered_by: values
-                .iter()
-                .find(|x| x.period == p.key())
-                .map(|x| x.entered_by.clone())
+            entered_by: entered_by
+                .get(p.key().as_str())
+                .map(|x| (*x).to_owned())
                 .unwrap_or_default(),
         })
         .collect();

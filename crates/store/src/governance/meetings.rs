@@ -113,23 +113,22 @@ pub async fn for_group(
     group_id: &str,
     page: Page,
 ) -> Result<Paged<Meeting>, StoreError> {
-    let (total,): (i64,) = db
-        .fetch_one(
-            query("SELECT COUNT(*) FROM meeting WHERE partnership_id = ? AND group_id = ?")
-                .bind(pid)
-                .bind(group_id),
+    crate::paged(
+        db,
+        query(
+            "SELECT *, COUNT(*) OVER () AS total_rows FROM meeting \
+             WHERE partnership_id = ? AND group_id = ? ORDER BY starts_at DESC LIMIT ? OFFSET ?",
         )
-        .await?;
-    let items = db
-        .fetch_all(
-            query("SELECT * FROM meeting WHERE partnership_id = ? AND group_id = ? ORDER BY starts_at DESC LIMIT ? OFFSET ?")
-                .bind(pid)
-                .bind(group_id)
-                .bind(page.size)
-                .bind(page.offset()),
-        )
-        .await?;
-    Ok(Paged { items, total, page })
+        .bind(pid)
+        .bind(group_id)
+        .bind(page.size)
+        .bind(page.offset()),
+        query("SELECT COUNT(*) FROM meeting WHERE partnership_id = ? AND group_id = ?")
+            .bind(pid)
+            .bind(group_id),
+        page,
+    )
+    .await
 }
 
 /// The next scheduled meeting of each group on or after a moment, for the structure page.
