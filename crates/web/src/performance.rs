@@ -325,6 +325,7 @@ static TILES: crate::cache::Minute<TileKey, Vec<Tile>> = crate::cache::Minute::n
 fn forget(pid: &str) {
     TILES.forget(|k| k.0 == pid);
     FLAGGED.forget(|k| k == pid);
+    returns::STATUS.forget(|k| k.0 == pid);
 }
 
 /// Each indicator of the dataset as it stood on `on` (of one agency, or all), with its values
