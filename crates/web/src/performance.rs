@@ -188,7 +188,7 @@ fn chart_of(
             .collect()
     };
     let description = trend_summary(i.unit, i.polarity, &r.values, i.target);
-    chart::svg(&Chart {
+    let chart = Chart {
         id: &format!("chart-{}", i.id),
         title: &i.name,
         description: &description,
@@ -198,7 +198,40 @@ fn chart_of(
         benchmarks: &benchmarks,
         marker: marker.and_then(|m| periods.iter().position(|p| *p == m)),
         small,
-    })
+    };
+    // Drawing is most of an indicator's page; the same figures draw the same picture, so a
+    // drawing is kept for a minute under everything it is drawn from.
+    let key = drawn_from(&chart);
+    if let Some(svg) = DRAWN.get(&key) {
+        return svg;
+    }
+    let svg = chart::svg(&chart);
+    DRAWN.put(key, svg.clone());
+    svg
+}
+
+/// Charts drawn in the last minute, by everything they were drawn from.
+static DRAWN: crate::cache::Minute<(String, u64), String> = crate::cache::Minute::new(1000);
+
+/// A chart's id with a digest of the rest of what it is drawn from.
+fn drawn_from(c: &Chart) -> (String, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let figures = |v: &[Option<f64>], h: &mut std::collections::hash_map::DefaultHasher| {
+        v.len().hash(h);
+        for x in v {
+            x.map(f64::to_bits).hash(h);
+        }
+    };
+    (c.title, c.description, c.labels, c.marker, c.small).hash(&mut h);
+    c.target.map(f64::to_bits).hash(&mut h);
+    figures(c.values, &mut h);
+    c.benchmarks.len().hash(&mut h);
+    for (name, v) in c.benchmarks {
+        name.hash(&mut h);
+        figures(v, &mut h);
+    }
+    (c.id.to_owned(), h.finish())
 }
 
 // ---- the dataset ----
