@@ -138,8 +138,9 @@ pub async fn run(
             started.elapsed().as_secs_f64()
         ));
     }
-    // A bulk load leaves the planner without statistics: gather them once, now.
-    progress("Analysing the tables for the query planner…");
+    // A bulk load leaves the planner without statistics and no row marked visible to all:
+    // gather and mark them once, now.
+    progress("Vacuuming and analysing the tables for the query planner…");
     db.analyze().await?;
     Ok(total)
 }

@@ -76,7 +76,11 @@ async fn generate_with_files(db: &Db) -> (Counts, learnloop_store::files::FileSt
         2,
         "{lines:?}"
     );
-    assert!(lines.last().is_some_and(|l| l.starts_with("Analysing")));
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("Vacuuming and analysing"))
+    );
     (counts, o.files.unwrap())
 }
 
