@@ -226,6 +226,33 @@ pub async fn values_since(
     .await
 }
 
+/// The values of a few indicators at one period each: (indicator, period, value) for those
+/// entered. Reads only those (at most 500), not every value of the partnership.
+pub async fn values_at(
+    db: &Db,
+    pid: &str,
+    wanted: &[(String, String)],
+) -> Result<Vec<(String, String, f64)>, StoreError> {
+    let wanted = &wanted[..wanted.len().min(500)];
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql: Vec<&'static str> = vec![
+        "SELECT indicator_id, period, value FROM indicator_value WHERE partnership_id = ? \
+         AND ((indicator_id = ? AND period = ?)",
+    ];
+    sql.extend(std::iter::repeat_n(
+        " OR (indicator_id = ? AND period = ?)",
+        wanted.len() - 1,
+    ));
+    sql.push(")");
+    let q = wanted.iter().fold(
+        crate::db::query_from(&sql).bind(pid),
+        |q, (indicator, period)| q.bind(indicator.as_str()).bind(period.as_str()),
+    );
+    db.fetch_all(q).await
+}
+
 /// One indicator's values, in period order.
 pub async fn values(db: &Db, pid: &str, id: &str) -> Result<Vec<Value>, StoreError> {
     db.fetch_all(

@@ -190,11 +190,6 @@ pub async fn due(db: &Db, pid: &str, today: NaiveDate) -> Result<Vec<Due>, Store
     Ok(out)
 }
 
-/// The number due for erasure this month (the business team's home page).
-pub async fn due_count(db: &Db, pid: &str, today: NaiveDate) -> Result<usize, StoreError> {
-    Ok(due(db, pid, today).await?.len())
-}
-
 /// The day after `cutoff`, as stored moments compare: anything before it ended by `cutoff`.
 fn after(cutoff: NaiveDate) -> String {
     cutoff

@@ -1202,15 +1202,21 @@ pub async fn agency_bookings(
     let rows = db
         .fetch_all(
             query(
-                "SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course, p.name AS person, a.name AS agency \
-                 FROM booking b JOIN course_session s ON s.id = b.session_id AND s.partnership_id = b.partnership_id \
+                // The latest bookings first, then their sessions, courses and people: joined
+                // first, PostgreSQL's plan for a busy agency (7,000 bookings) joined them all
+                // before taking the newest (80 ms).
+                "WITH latest AS MATERIALIZED (SELECT id, session_id, state, booked_at, person_id, agency_id \
+                 FROM booking WHERE partnership_id = ? AND agency_id = ? ORDER BY booked_at DESC, id LIMIT ?) \
+                 SELECT b.id, b.session_id, b.state, s.starts_at, c.title AS course, p.name AS person, a.name AS agency \
+                 FROM latest b JOIN course_session s ON s.id = b.session_id AND s.partnership_id = ? \
                  JOIN course c ON c.id = s.course_id AND c.partnership_id = s.partnership_id \
                  JOIN person p ON p.id = b.person_id JOIN agency a ON a.id = b.agency_id \
-                 WHERE b.partnership_id = ? AND b.agency_id = ? ORDER BY b.booked_at DESC, b.id LIMIT ?",
+                 ORDER BY b.booked_at DESC, b.id",
             )
             .bind(pid)
             .bind(agency_id)
-            .bind(limit),
+            .bind(limit)
+            .bind(pid),
         )
         .await?;
     let counts: Vec<(String, i64)> = db

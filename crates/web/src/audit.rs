@@ -91,8 +91,19 @@ async fn trail(
             .map(|d| format!("{d}T00:00:00")),
     };
     let list = audit::list(&st.db, s.pid(), &filter, Page::new(q.page, 50)).await?;
-    // The person filter needs names only (one statement, no roles).
-    let people = accounts::names(&st.db, s.pid()).await?;
+    // The person filter needs names only: everyone with a role in the partnership, read
+    // once a minute (hundreds of people, sorted by name, were a third of the page's time). A
+    // person who joined in the last minute has done nothing yet to filter by.
+    static PEOPLE: crate::cache::Minute<String, Vec<accounts::Named>> =
+        crate::cache::Minute::new(1000);
+    let people = match PEOPLE.get(&s.pid().to_owned()) {
+        Some(p) => p,
+        None => {
+            let p = accounts::names(&st.db, s.pid()).await?;
+            PEOPLE.put(s.pid().to_owned(), p.clone());
+            p
+        }
+    };
     // The actions a partnership's trail holds change rarely: read once a minute (a walk of the
     // whole trail's index).
     static ACTIONS: crate::cache::Minute<String, Vec<String>> = crate::cache::Minute::new(1000);

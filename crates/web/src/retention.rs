@@ -127,7 +127,7 @@ async fn view(
     Ok(Page {
         chrome: s.chrome("/settings"),
         kinds,
-        due: store::due(&st.db, s.pid(), today()).await?,
+        due: due_list(st, s.pid()).await?,
         month: month_end(today()).format("%B %Y").to_string(),
         tombstones: store::tombstones(&st.db, s.pid()).await?,
     })
@@ -261,11 +261,26 @@ async fn erase(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
     }
 }
 
-/// How many records are due this month, per partnership.
-static DUE: crate::cache::Minute<String, usize> = crate::cache::Minute::new(1000);
+/// This month's list, per partnership: walking every rule's records is most of the retention
+/// page's time, and the list changes only as months turn or records are erased. Read once a
+/// minute on each server; a rule saved or a record erased here forgets it, and erasing reads
+/// the list afresh whatever this one holds.
+static DUE: crate::cache::Minute<(String, NaiveDate), Vec<Due>> = crate::cache::Minute::new(1000);
+
+async fn due_list(st: &AppState, pid: &str) -> AppResult<Vec<Due>> {
+    let key = (pid.to_owned(), today());
+    if let Some(list) = DUE.get(&key) {
+        return Ok(list);
+    }
+    let list = store::due(&st.db, pid, key.1).await?;
+    DUE.put(key, list.clone());
+    Ok(list)
+}
 
 fn forget_due(pid: &str) {
-    DUE.forget(|k| k == pid);
+    DUE.forget(|k| k.0 == pid);
+    // Erasing training bookings takes their evaluations and follow-ups with them.
+    crate::training::forget_results(pid);
 }
 
 /// The business team's home page: what is due for erasure this month.
@@ -276,15 +291,7 @@ pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attenti
     if !s.actor.can(Permission::ManageSettings) {
         return Ok(Vec::new());
     }
-    // Counted once a minute per partnership; a rule saved or a record erased here forgets it.
-    let n = match DUE.get(&s.pid().to_owned()) {
-        Some(n) => n,
-        None => {
-            let n = store::due_count(&st.db, s.pid(), today()).await?;
-            DUE.put(s.pid().to_owned(), n);
-            n
-        }
-    };
+    let n = due_list(st, s.pid()).await?.len();
     if n == 0 {
         return Ok(Vec::new());
     }

@@ -403,9 +403,11 @@ async fn ratings_by_agency(
     st: &AppState,
     s: &Signed,
     all: &[ReturnLine],
-    lines: &[String],
+    (lines, known): (&[String], &QuestionSet),
 ) -> AppResult<BTreeMap<String, Vec<(String, String)>>> {
-    let mut sets: BTreeMap<String, QuestionSet> = BTreeMap::new();
+    // The cycle's own set is read already; a return answered on an earlier version reads its own.
+    let mut sets: BTreeMap<String, QuestionSet> =
+        BTreeMap::from([(known.id.clone(), known.clone())]);
     let mut out = BTreeMap::new();
     for r in all.iter().filter(|r| r.ret.state.is_in()) {
         let id = &r.ret.question_set_id;
@@ -436,12 +438,12 @@ async fn page(
     errors: &Errors,
 ) -> AppResult<ShowPage> {
     let standards = l.qs.lines.0.clone();
-    let now = ratings_by_agency(st, s, &l.all, &standards).await?;
+    let now = ratings_by_agency(st, s, &l.all, (&standards, &l.qs)).await?;
     let previous = section11::previous(&st.db, s.pid(), &l.cycle).await?;
     let before = match &previous {
         Some(p) => {
             let all = section11::assessments(&st.db, s.pid(), &p.id).await?;
-            ratings_by_agency(st, s, &all, &standards).await?
+            ratings_by_agency(st, s, &all, (&standards, &l.qs)).await?
         }
         None => BTreeMap::new(),
     };

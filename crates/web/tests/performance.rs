@@ -111,6 +111,26 @@ async fn an_indicator_is_added_fed_corrected_charted_flagged_and_retired() {
         assert!(page.contains("Off target"));
         assert!(page.contains("Worse than England"));
         assert!(page.contains("Worse 3 periods running"));
+        // The picture itself (not only its words) is drawn again after a correction: drawings
+        // are kept for a minute under the figures they were drawn from.
+        let picture = |body: &str| {
+            let svg = &body[body.find("<svg role=\"img\"").unwrap()..];
+            let svg = &svg[..svg.find("</svg>").unwrap()];
+            let (a, b) = (svg.find("<desc").unwrap(), svg.find("</desc>").unwrap());
+            format!("{}{}", &svg[..a], &svg[b..])
+        };
+        let drawn = picture(&page.body);
+        assert_eq!(picture(&chair.get(&url).await.body), drawn, "the same figures draw the same picture");
+        let fixed = [("period", q[3].key()), ("value", "60".to_owned()), ("reason", "Re-counted by the audit team".to_owned())];
+        let fixed: Vec<(&str, &str)> = fixed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(lead.post(&values, &fixed).await.status, 303);
+        let redrawn = chair.get(&url).await;
+        assert!(redrawn.contains(&format!("{}: 60%.", q[3].label())), "{}", redrawn.body);
+        assert_ne!(picture(&redrawn.body), drawn, "a corrected value is drawn, not the picture kept before it");
+        let back = [("period", q[3].key()), ("value", "73".to_owned()), ("reason", "The re-count was of the wrong quarter".to_owned())];
+        let back: Vec<(&str, &str)> = back.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(lead.post(&values, &back).await.status, 303);
+        assert_eq!(picture(&chair.get(&url).await.body), drawn, "the same figures again: the same picture");
         let dash = chair.get("/performance").await;
         assert!(dash.contains("1 indicator, 1 flagged"), "{}", dash.body);
         // How many periods of worsening flag it is the partnership's setting.

@@ -87,16 +87,25 @@ async fn due_lines(
             .into_iter()
             .filter(|i| i.agency_id == agency)
             .collect();
-    let since = (today() - chrono::Days::new(800)).format("%Y").to_string();
-    let values: HashMap<(String, String), f64> = performance::values_since(&st.db, s.pid(), &since)
+    // Each indicator's last period ended: only those values are read.
+    let periods: Vec<Period> = list
+        .iter()
+        .map(|i| Period::of(i.frequency, today()).prev())
+        .collect();
+    let wanted: Vec<(String, String)> = list
+        .iter()
+        .zip(&periods)
+        .map(|(i, p)| (i.id.clone(), p.key()))
+        .collect();
+    let values: HashMap<(String, String), f64> = performance::values_at(&st.db, s.pid(), &wanted)
         .await?
         .into_iter()
         .map(|(i, p, v)| ((i, p), v))
         .collect();
     Ok(list
         .into_iter()
-        .map(|i| {
-            let p = Period::of(i.frequency, today()).prev();
+        .zip(periods)
+        .map(|(i, p)| {
             let v = values.get(&(i.id.clone(), p.key())).copied();
             (i, p, v)
         })
