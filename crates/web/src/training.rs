@@ -550,7 +550,11 @@ async fn course_view(
         && training::delivers(&st.db, s.pid(), &course.id, &s.person.id).await?;
     let follow_up_answers =
         if s.actor.has(Role::BusinessTeam) || (s.actor.has(Role::Trainer) && delivered) {
-            follow_up_answers(st, s.pid(), &course.id).await?
+            training::follow_up_answers(&st.db, s.pid(), &course.id)
+                .await?
+                .into_iter()
+                .map(|(manager, a, at)| (manager, a.0, learnloop_domain::dates::long(at.date())))
+                .collect()
         } else {
             Vec::new()
         };
@@ -654,31 +658,11 @@ async fn course_results(st: &AppState, pid: &str, course_id: &str) -> AppResult<
     Ok(r)
 }
 
-/// The newest follow-up answers to a course (whether a line manager's, the answers, the
-/// session's day), read at most once a minute per course on each server and afresh here as
-/// soon as one is sent in or erased.
-type Answers = Vec<(bool, Vec<String>, String)>;
-static ANSWERS: crate::cache::Minute<(String, String), Answers> = crate::cache::Minute::new(5000);
-
-async fn follow_up_answers(st: &AppState, pid: &str, course_id: &str) -> AppResult<Answers> {
-    let key = (pid.to_owned(), course_id.to_owned());
-    if let Some(a) = ANSWERS.get(&key) {
-        return Ok(a);
-    }
-    let a: Answers = training::follow_up_answers(&st.db, pid, course_id)
-        .await?
-        .into_iter()
-        .map(|(manager, a, at)| (manager, a.0, learnloop_domain::dates::long(at.date())))
-        .collect();
-    ANSWERS.put(key, a.clone());
-    Ok(a)
-}
-
-/// Forgets a partnership's course results and answers after a training return is sent in or
-/// asked for, or erased.
+/// Forgets a partnership's course results after a training return is sent in or asked for, or
+/// erased. (The answers themselves are read afresh on every view: an erased answer must not be
+/// shown again by any server, and a minute's copy on another server would be.)
 pub(crate) fn forget_results(pid: &str) {
     RESULTS.forget(|k| k.0 == pid);
-    ANSWERS.forget(|k| k.0 == pid);
 }
 
 async fn course_page(
