@@ -96,25 +96,15 @@ async fn trail(
     // person who joined in the last minute has done nothing yet to filter by.
     static PEOPLE: crate::cache::Minute<String, Vec<accounts::Named>> =
         crate::cache::Minute::new(1000);
-    let people = match PEOPLE.get(&s.pid().to_owned()) {
-        Some(p) => p,
-        None => {
-            let p = accounts::names(&st.db, s.pid()).await?;
-            PEOPLE.put(s.pid().to_owned(), p.clone());
-            p
-        }
-    };
+    let people = PEOPLE
+        .get_or_load(s.pid().to_owned(), accounts::names(&st.db, s.pid()))
+        .await?;
     // The actions a partnership's trail holds change rarely: read once a minute (a walk of the
     // whole trail's index).
     static ACTIONS: crate::cache::Minute<String, Vec<String>> = crate::cache::Minute::new(1000);
-    let actions = match ACTIONS.get(&s.pid().to_owned()) {
-        Some(a) => a,
-        None => {
-            let a = audit::actions(&st.db, s.pid()).await?;
-            ACTIONS.put(s.pid().to_owned(), a.clone());
-            a
-        }
-    };
+    let actions = ACTIONS
+        .get_or_load(s.pid().to_owned(), audit::actions(&st.db, s.pid()))
+        .await?;
     let base = format!(
         "/audit?{}",
         serde_urlencoded::to_string([

@@ -45,10 +45,71 @@ impl<K: Eq + Hash, V: Clone> Minute<K, V> {
         }
     }
 
+    /// The entry if it is less than a minute old; otherwise what `load` reads, kept for a
+    /// minute. (`load` is not run when the entry is kept; a failed read keeps nothing.)
+    pub async fn get_or_load<E>(
+        &self,
+        key: K,
+        load: impl std::future::Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        if let Some(v) = self.get(&key) {
+            return Ok(v);
+        }
+        let v = load.await?;
+        self.put(key, v.clone());
+        Ok(v)
+    }
+
+    /// The entry if it is less than a minute old; otherwise what `make` makes, kept for a
+    /// minute.
+    pub fn get_or_make(&self, key: K, make: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.get(&key) {
+            return v;
+        }
+        let v = make();
+        self.put(key, v.clone());
+        v
+    }
+
     /// Forgets the entries a write has changed.
     pub fn forget(&self, changed: impl Fn(&K) -> bool) {
         if let Ok(mut c) = self.map().lock() {
             c.retain(|k, _| !changed(k));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Minute;
+
+    #[tokio::test]
+    async fn a_kept_entry_is_not_read_again_and_a_failed_read_keeps_nothing() {
+        static M: Minute<&str, u32> = Minute::new(10);
+        let failed: Result<u32, &str> = M.get_or_load("a", async { Err("down") }).await;
+        assert_eq!(failed, Err("down"));
+        assert_eq!(M.get(&"a"), None);
+        assert_eq!(M.get_or_load::<()>("a", async { Ok(1) }).await, Ok(1));
+        // Kept: the second read is not run.
+        assert_eq!(
+            M.get_or_load::<()>("a", async { panic!("read again") })
+                .await,
+            Ok(1)
+        );
+        M.forget(|k| *k == "a");
+        assert_eq!(M.get_or_load::<()>("a", async { Ok(2) }).await, Ok(2));
+        assert_eq!(M.get_or_make("b", || 3), 3);
+        assert_eq!(M.get_or_make("b", || 4), 3);
+    }
+
+    #[test]
+    fn nothing_is_kept_past_the_cap() {
+        let m: Minute<u32, u32> = Minute::new(2);
+        for k in 0..5 {
+            m.put(k, k);
+        }
+        assert_eq!(m.get(&0), Some(0));
+        assert_eq!(m.get(&1), Some(1));
+        assert_eq!(m.get(&4), None);
     }
 }

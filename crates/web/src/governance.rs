@@ -44,14 +44,12 @@ async fn invitations(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention
     // Counted once a minute per partnership: on every view of the business team's home page
     // it was the costliest statement (a walk of the partnership's memberships).
     static PENDING: crate::cache::Minute<String, i64> = crate::cache::Minute::new(1000);
-    let n = match PENDING.get(&s.pid().to_owned()) {
-        Some(n) => n,
-        None => {
-            let n = accounts::pending_invitations(&st.db, s.pid()).await?;
-            PENDING.put(s.pid().to_owned(), n);
-            n
-        }
-    };
+    let n = PENDING
+        .get_or_load(
+            s.pid().to_owned(),
+            accounts::pending_invitations(&st.db, s.pid()),
+        )
+        .await?;
     Ok(if n == 0 {
         Vec::new()
     } else {

@@ -201,13 +201,7 @@ fn chart_of(
     };
     // Drawing is most of an indicator's page; the same figures draw the same picture, so a
     // drawing is kept for a minute under everything it is drawn from.
-    let key = drawn_from(&chart);
-    if let Some(svg) = DRAWN.get(&key) {
-        return svg;
-    }
-    let svg = chart::svg(&chart);
-    DRAWN.put(key, svg.clone());
-    svg
+    DRAWN.get_or_make(drawn_from(&chart), || chart::svg(&chart))
 }
 
 /// Charts drawn in the last minute, by everything they were drawn from.
@@ -540,34 +534,32 @@ static FLAGGED: crate::cache::Minute<String, Vec<Flagged>> = crate::cache::Minut
 /// Today's flagged indicators of the whole dataset, counted at most once a minute per
 /// partnership on each server, and forgotten with the tiles on every write.
 async fn flagged(st: &AppState, s: &Signed) -> AppResult<Vec<Flagged>> {
-    let key = s.pid().to_owned();
-    if let Some(f) = FLAGGED.get(&key) {
-        return Ok(f);
-    }
-    let out: Vec<Flagged> = readings(st, s, (today(), true, ""))
-        .await?
-        .into_iter()
-        .filter(|(_, r)| !r.flags.is_empty())
-        .map(|(i, r)| Flagged {
-            latest: latest_of(&i, &r),
-            flags: r
-                .flags
-                .iter()
-                .filter(|f| !matches!(f, Exception::Missing(_)))
-                .map(Exception::label)
-                .collect(),
-            missing: r.flags.iter().find_map(|f| match f {
-                Exception::Missing(p) => Some(*p),
-                _ => None,
-            }),
-            id: i.id,
-            name: i.name,
-            agency_id: i.agency_id,
-            published: i.published,
-        })
-        .collect();
-    FLAGGED.put(key, out.clone());
-    Ok(out)
+    let read = async {
+        let out: Vec<Flagged> = readings(st, s, (today(), true, ""))
+            .await?
+            .into_iter()
+            .filter(|(_, r)| !r.flags.is_empty())
+            .map(|(i, r)| Flagged {
+                latest: latest_of(&i, &r),
+                flags: r
+                    .flags
+                    .iter()
+                    .filter(|f| !matches!(f, Exception::Missing(_)))
+                    .map(Exception::label)
+                    .collect(),
+                missing: r.flags.iter().find_map(|f| match f {
+                    Exception::Missing(p) => Some(*p),
+                    _ => None,
+                }),
+                id: i.id,
+                name: i.name,
+                agency_id: i.agency_id,
+                published: i.published,
+            })
+            .collect();
+        Ok::<_, AppError>(out)
+    };
+    FLAGGED.get_or_load(s.pid().to_owned(), read).await
 }
 
 /// Values are due by the end of the month after their period ends.

@@ -268,13 +268,10 @@ async fn erase(State(st): State<AppState>, s: Signed, f: FormPairs) -> AppResult
 static DUE: crate::cache::Minute<(String, NaiveDate), Vec<Due>> = crate::cache::Minute::new(1000);
 
 async fn due_list(st: &AppState, pid: &str) -> AppResult<Vec<Due>> {
-    let key = (pid.to_owned(), today());
-    if let Some(list) = DUE.get(&key) {
-        return Ok(list);
-    }
-    let list = store::due(&st.db, pid, key.1).await?;
-    DUE.put(key, list.clone());
-    Ok(list)
+    let on = today();
+    Ok(DUE
+        .get_or_load((pid.to_owned(), on), store::due(&st.db, pid, on))
+        .await?)
 }
 
 fn forget_due(pid: &str) {

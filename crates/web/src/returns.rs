@@ -666,6 +666,10 @@ async fn decide(
     if let (true, Some(note)) = (errors.is_empty(), note) {
         match returns::decide(&st.db, &s.who(), s.pid(), &id, mv, &note).await {
             Ok(_) => {
+                if l.line.ret.source_kind == SourceKind::Training {
+                    // A return sent back no longer counts as answered.
+                    crate::training::forget_results(s.pid());
+                }
                 return Ok(redirect_with(
                     &format!("/returns/{id}"),
                     if mv == ReturnMove::Lock {

@@ -647,15 +647,14 @@ static RESULTS: crate::cache::Minute<(String, String), Results> = crate::cache::
 /// again here as soon as an evaluation or a follow-up of the partnership is sent in to it.
 async fn course_results(st: &AppState, pid: &str, course_id: &str) -> AppResult<Results> {
     let key = (pid.to_owned(), course_id.to_owned());
-    if let Some(r) = RESULTS.get(&key) {
-        return Ok(r);
-    }
-    let r = (
-        training::evaluation_summary(&st.db, pid, course_id).await?,
-        training::follow_up_rates(&st.db, pid, course_id).await?,
-    );
-    RESULTS.put(key, r.clone());
-    Ok(r)
+    Ok(RESULTS
+        .get_or_load(key, async {
+            Ok::<_, StoreError>((
+                training::evaluation_summary(&st.db, pid, course_id).await?,
+                training::follow_up_rates(&st.db, pid, course_id).await?,
+            ))
+        })
+        .await?)
 }
 
 /// Forgets a partnership's course results after a training return is sent in or asked for, or
@@ -1695,14 +1694,12 @@ async fn cached_report(
     period: (WallTime, WallTime),
 ) -> AppResult<Report> {
     static REPORTS: crate::cache::Minute<(String, i32), Report> = crate::cache::Minute::new(2000);
-    let key = (pid.to_owned(), year);
-    if let Some(r) = REPORTS.get(&key) {
-        return Ok(r);
-    }
-    let (courses, agencies) = training::report(&st.db, pid, period).await?;
-    let r: Report = (courses, agencies, now_wall().time());
-    REPORTS.put(key, r.clone());
-    Ok(r)
+    Ok(REPORTS
+        .get_or_load((pid.to_owned(), year), async {
+            let (courses, agencies) = training::report(&st.db, pid, period).await?;
+            Ok::<Report, StoreError>((courses, agencies, now_wall().time()))
+        })
+        .await?)
 }
 
 const COURSE_COLUMNS: [&str; 9] = [

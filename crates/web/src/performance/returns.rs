@@ -309,14 +309,7 @@ pub(super) async fn status_page(State(st): State<AppState>, s: Signed) -> AppRes
     // years of every indicator's values, the same for everyone who may open it. Chasing
     // reads afresh.
     let key = (s.pid().to_owned(), today());
-    let rows = match STATUS.get(&key) {
-        Some(rows) => rows,
-        None => {
-            let rows = status(&st, &s).await?;
-            STATUS.put(key, rows.clone());
-            rows
-        }
-    };
+    let rows = STATUS.get_or_load(key, status(&st, &s)).await?;
     render(&StatusPage {
         chrome: s.chrome("/performance"),
         complete: rows.iter().filter(|r| r.missing.is_empty()).count(),
