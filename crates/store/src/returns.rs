@@ -268,6 +268,69 @@ const LINE_SELECT: &str = "SELECT r.*, \
      JOIN agency g ON g.id = r.agency_id \
      LEFT JOIN person p ON p.id = r.assignee_id ";
 
+/// A line's title, subject, order and the tables they come from, for one kind of source: the
+/// same as [`LINE_SELECT`] gives a line of that kind, reading only that kind's tables. (An
+/// audit's hundreds of returns each joined every kind's tables: most of the audit, workshop
+/// and Section 11 pages' reading.) `None` for kinds that ask for no returns, read as any.
+fn lines_of(kind: SourceKind) -> Option<[&'static str; 4]> {
+    Some(match kind {
+        SourceKind::CaseReview => [
+            "COALESCE('Case ' || cr.reference, '')",
+            "COALESCE(q.name, '')",
+            concat!(
+                "LEFT JOIN case_review cr ON cr.id = r.source_id AND cr.partnership_id = r.partnership_id ",
+                "LEFT JOIN question_set q ON q.id = r.question_set_id "
+            ),
+            "g.name, r.id",
+        ],
+        SourceKind::Section11 => [
+            "COALESCE(sc.title, '')",
+            "COALESCE(q.name, '')",
+            concat!(
+                "LEFT JOIN section11_cycle sc ON sc.id = r.source_id AND sc.partnership_id = r.partnership_id ",
+                "LEFT JOIN question_set q ON q.id = r.question_set_id "
+            ),
+            "g.name, r.id",
+        ],
+        SourceKind::Training => [
+            "COALESCE('Training “' || tc.title || '”', '')",
+            "COALESCE(q.name, '')",
+            concat!(
+                "LEFT JOIN question_set q ON q.id = r.question_set_id ",
+                "LEFT JOIN course_session ts ON ts.id = r.source_id AND ts.partnership_id = r.partnership_id ",
+                "LEFT JOIN course tc ON tc.id = ts.course_id AND tc.partnership_id = ts.partnership_id "
+            ),
+            "g.name, r.id",
+        ],
+        SourceKind::Assurance => [
+            "COALESCE(CASE WHEN ar.kind = 'training-register' THEN 'Single-agency training register ' \
+             ELSE 'Single-agency assurance ' END || CAST(ar.year AS TEXT), '')",
+            "''",
+            "LEFT JOIN assurance_round ar ON ar.id = r.source_id AND ar.partnership_id = r.partnership_id ",
+            "g.name, r.id",
+        ],
+        SourceKind::Audit => [
+            "COALESCE(au.title, '')",
+            "COALESCE(s.label, '')",
+            concat!(
+                "LEFT JOIN audit au ON au.id = r.source_id AND au.partnership_id = r.partnership_id ",
+                "LEFT JOIN audit_case s ON s.id = r.subject_id AND s.partnership_id = r.partnership_id "
+            ),
+            "s.label, g.name, r.id",
+        ],
+        SourceKind::DeepDive => [
+            "COALESCE('Deep dive “' || dd.title || '”', '')",
+            "''",
+            "LEFT JOIN deep_dive dd ON dd.id = r.source_id AND dd.partnership_id = r.partnership_id ",
+            "g.name, r.id",
+        ],
+        SourceKind::Meeting
+        | SourceKind::Inspection
+        | SourceKind::ChildDeathReport
+        | SourceKind::VoiceEvent => return None,
+    })
+}
+
 /// Every return a source asked for, by subject then agency.
 pub async fn for_source(
     db: &Db,
@@ -275,16 +338,26 @@ pub async fn for_source(
     kind: SourceKind,
     source_id: &str,
 ) -> Result<Vec<ReturnLine>, StoreError> {
-    db.fetch_all(
-        query_lines(
+    let q = match lines_of(kind) {
+        Some([title, subject, joins, order]) => crate::db::query_from(&[
+            "SELECT r.*, ",
+            title,
+            " AS source_title, ",
+            subject,
+            " AS subject, g.name AS agency, p.name AS assignee FROM return_request r ",
+            joins,
+            "JOIN agency g ON g.id = r.agency_id LEFT JOIN person p ON p.id = r.assignee_id \
+             WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? ORDER BY ",
+            order,
+            " LIMIT 5000",
+        ]),
+        None => query_lines(
             "WHERE r.partnership_id = ? AND r.source_kind = ? AND r.source_id = ? \
-             ORDER BY s.label, g.name LIMIT 5000",
-        )
-        .bind(pid)
-        .bind(kind.slug())
-        .bind(source_id),
-    )
-    .await
+             ORDER BY s.label, g.name, r.id LIMIT 5000",
+        ),
+    };
+    db.fetch_all(q.bind(pid).bind(kind.slug()).bind(source_id))
+        .await
 }
 
 fn query_lines(tail: &'static str) -> crate::Query {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use learnloop_store::audit::{self, Verdict};
 use learnloop_store::generate::{self, Counts, Options};
 use learnloop_store::testing::engines;
-use learnloop_store::{Db, Page, actions, governance, query, reviews};
+use learnloop_store::{Db, Page, actions, governance, query, returns, reviews};
 
 fn options() -> Options {
     Options {
@@ -510,6 +510,44 @@ async fn generates_realistic_deterministic_data_that_the_service_reads() {
             );
             assert!(learnloop_store::is_id(&case.id));
         }
+
+        // A source's returns, read with only its own kind's tables, have the titles and
+        // subjects a single return read with every kind's tables has.
+        let kinds: Vec<(String, String, String)> = db
+            .fetch_all(query(
+                "SELECT partnership_id, source_kind, MIN(source_id) FROM return_request \
+                 GROUP BY partnership_id, source_kind ORDER BY partnership_id, source_kind",
+            ))
+            .await
+            .unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for (pid, kind, source) in &kinds {
+            let kind = learnloop_domain::sources::SourceKind::parse(kind).unwrap();
+            let lines = returns::for_source(&db, pid, kind, source).await.unwrap();
+            assert!(!lines.is_empty(), "{kind:?}");
+            for l in &lines {
+                let one = returns::line(&db, pid, &l.ret.id).await.unwrap().unwrap();
+                assert_eq!(
+                    (&l.source_title, &l.subject, &l.agency, &l.assignee),
+                    (&one.source_title, &one.subject, &one.agency, &one.assignee),
+                    "{kind:?}"
+                );
+                assert!(!l.source_title.is_empty(), "{kind:?}");
+            }
+            seen.insert(kind.slug());
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [
+                "assurance",
+                "audit",
+                "case_review",
+                "deep_dive",
+                "section11",
+                "training"
+            ],
+            "every kind that asks for returns is generated"
+        );
 
         // The same seed gives the same data in a fresh database.
         let first = first_action(&db).await;
