@@ -1659,7 +1659,8 @@ pub async fn follow_up_rates(
 }
 
 /// A course's latest follow-up answers (twenty), newest session first: (from a line manager,
-/// answers, session start).
+/// answers, session start). The end-of-session evaluations, returns of the same sessions, are
+/// not among them.
 pub async fn follow_up_answers(
     db: &Db,
     pid: &str,
@@ -1670,7 +1671,8 @@ pub async fn follow_up_answers(
             "SELECT r.respondent_email <> '', r.answers, s.starts_at FROM return_request r \
              JOIN course_session s ON s.id = r.source_id AND s.partnership_id = r.partnership_id \
              WHERE r.partnership_id = ? AND r.source_kind = 'training' AND s.course_id = ? \
-             AND r.state IN ('submitted', 'locked') ORDER BY s.starts_at DESC, r.id LIMIT 20",
+             AND r.subject_id NOT LIKE 'evaluation:%' AND r.state IN ('submitted', 'locked') \
+             ORDER BY s.starts_at DESC, r.id LIMIT 20",
         )
         .bind(pid)
         .bind(course_id),

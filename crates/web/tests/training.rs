@@ -587,10 +587,39 @@ async fn three_months_on_participants_and_their_line_managers_are_asked_and_a_ma
         assert_eq!(p.status, 404, "a link used twice");
         assert!(p.contains("used already"));
 
-        // The course shows the response rates to everyone, the answers to who runs it.
+        // The auditor also sent in an end-of-session evaluation with a comment (a return of the
+        // same session, not an answer three months on).
+        let booking = one(
+            &app,
+            "SELECT b.id FROM booking b JOIN person p ON p.id = b.person_id WHERE p.email = ?",
+            "auditor@northbrook.example",
+        )
+        .await;
+        app.db
+            .execute(
+                query(
+                    "INSERT INTO return_request (id, partnership_id, source_kind, source_id, subject_id, agency_id, \
+                     assignee_id, question_set_id, due_on, state, answers, grade, strengths, improvements, \
+                     moderated_grade, sent_back_note, requested_at, updated_at) \
+                     SELECT ?, partnership_id, source_kind, source_id, ?, agency_id, assignee_id, question_set_id, \
+                     due_on, 'submitted', ?, '', '', '', NULL, '', requested_at, updated_at FROM return_request \
+                     WHERE source_kind = 'training' AND respondent_email = '' AND state = 'submitted'",
+                )
+                .bind(learnloop_store::new_id())
+                .bind(format!("evaluation:{booking}"))
+                .bind(r#"["","","Evaluated on the day."]"#),
+            )
+            .await
+            .unwrap();
+
+        // The course shows the response rates to everyone, the answers to who runs it: the
+        // participant's and the manager's, not the evaluation.
         let page = as_role(&app, Role::BusinessTeam).await.get(&format!("/training/courses/{course}")).await;
         assert!(page.contains("1 of 2 answered (50%)"), "{}", page.body);
         assert!(page.contains("supervision with the tool filled in"));
+        assert!(page.contains("neglect tool at every second visit"));
+        assert_eq!(page.body.matches(", session of ").count(), 2, "{}", page.body);
+        assert!(!page.contains("Evaluated on the day."));
         let page = practitioner.get(&format!("/training/courses/{course}")).await;
         assert!(page.contains("1 of 2 answered"));
         assert!(!page.contains("supervision with the tool filled in"));
