@@ -505,6 +505,33 @@ pub async fn panel(db: &Db, pid: &str, cycle: &str) -> Result<Vec<PanelMember>, 
 }
 
 /// Whether a person sits on a cycle's challenge panel.
+/// The cycles a person sits on the challenge panel of, or whose self-assessments one of their
+/// agencies (at most 50) writes: with who reads every overview, who may open each cycle.
+pub async fn cycles_of(
+    db: &Db,
+    pid: &str,
+    person: &str,
+    agencies: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    let agencies: Vec<&str> = agencies.iter().copied().take(50).collect();
+    let mut sql: Vec<&'static str> =
+        vec!["SELECT cycle_id FROM section11_panel WHERE partnership_id = ? AND person_id = ?"];
+    if !agencies.is_empty() {
+        sql.push(
+            " UNION SELECT source_id FROM return_request WHERE partnership_id = ? \
+             AND source_kind = 'section11' AND agency_id IN (?",
+        );
+        sql.extend(std::iter::repeat_n(", ?", agencies.len() - 1));
+        sql.push(")");
+    }
+    let mut q = crate::db::query_from(&sql).bind(pid).bind(person);
+    if !agencies.is_empty() {
+        q = agencies.iter().fold(q.bind(pid), |q, a| q.bind(*a));
+    }
+    let rows: Vec<(String,)> = db.fetch_all(q).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 pub async fn on_panel(db: &Db, pid: &str, cycle: &str, person: &str) -> Result<bool, StoreError> {
     let found: Option<(String,)> = db
         .fetch_optional(

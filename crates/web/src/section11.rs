@@ -6,7 +6,7 @@
 //! cycle, the standards most often short — goes to the board, after which everyone in the
 //! partnership can read it. Rules: `domain::section11`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use axum::Router;
@@ -66,7 +66,8 @@ pub fn routes() -> Router<AppState> {
 struct ListPage {
     chrome: Chrome,
     errors: ErrorSummary,
-    cycles: Vec<CycleLine>,
+    /// Each cycle, and whether the person may open its page (only those are links).
+    cycles: Vec<(CycleLine, bool)>,
     /// Whether the person sees how many self-assessments are in (before the board, only who
     /// reads them all does).
     counts: bool,
@@ -89,10 +90,30 @@ async fn list_page(
     )]);
     let f = if f.0.is_empty() { &defaults } else { f };
     let refd = s.reference(&st.db).await?;
+    // Who may open a cycle, as `load` decides: who reads every overview (each once it has gone
+    // to the board, for everyone), its panel, and the leads of the agencies it asked.
+    let mine: BTreeSet<String> = if learnloop_domain::section11::can_read_all(&s.actor) {
+        BTreeSet::new()
+    } else {
+        let led: Vec<&str> = s.actor.agencies_led().collect();
+        section11::cycles_of(&st.db, s.pid(), &s.person.id, &led)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let cycles = section11::cycles(&st.db, s.pid())
+        .await?
+        .into_iter()
+        .map(|c| {
+            let open = can_read_overview(&s.actor, c.cycle.board_on.is_some())
+                || mine.contains(&c.cycle.id);
+            (c, open)
+        })
+        .collect();
     Ok(ListPage {
         chrome: s.chrome("/section11"),
         errors: errors.summary(),
-        cycles: section11::cycles(&st.db, s.pid()).await?,
+        cycles,
         counts: learnloop_domain::section11::can_read_all(&s.actor),
         can_open: can_run(&s.actor),
         title: Input::new("title", "Name of the cycle").filled(f, errors),

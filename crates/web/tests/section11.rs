@@ -126,6 +126,10 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
         let lead = as_role(&app, Role::AgencyLead).await;
         let home = lead.get("/home").await;
         assert!(home.contains("Section 11"), "{}", home.body);
+        // Its name is a link on the list for who may open it: the lead of an agency it asked.
+        let href = format!("href=\"{cycle}\"");
+        assert!(lead.get("/section11").await.contains(&href));
+        assert!(bt.get("/section11").await.contains(&href));
         let mine = lead.get(&cycle).await;
         assert_eq!(mine.status, 200);
         assert!(mine.contains("Your agency"));
@@ -175,9 +179,16 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
             .await;
         assert_eq!(p.status, 409, "{}", p.body);
 
-        // Before the board, the practitioner and the group chair are refused the cycle.
+        // Before the board, the practitioner and the group chair are refused the cycle, and
+        // the list names it without a link to a refusal.
         let practitioner = as_role(&app, Role::Practitioner).await;
         assert_eq!(practitioner.get(&cycle).await.status, 403);
+        let list = practitioner.get("/section11").await;
+        assert!(
+            list.contains("Section 11 2026") && !list.contains(&href),
+            "{}",
+            list.body
+        );
         assert_eq!(
             as_role(&app, Role::GroupChair)
                 .await
@@ -378,6 +389,10 @@ async fn a_cycle_runs_from_self_assessment_through_challenge_to_the_board() {
         let f = date_fields("on", Utc::now().date_naive());
         let p = bt.post(&format!("{cycle}/board"), &refs(&f)).await;
         assert_eq!(p.status, 303, "{}", p.body);
+        assert!(
+            practitioner.get("/section11").await.contains(&href),
+            "a link once it is open"
+        );
         let seen = practitioner.get(&cycle).await;
         assert_eq!(seen.status, 200);
         assert!(seen.contains("Overview") && seen.contains("Moderated:</strong> Partly met"));
