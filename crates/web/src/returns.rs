@@ -133,7 +133,13 @@ async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {
             let panel = learnloop_store::reviews::panel(&st.db, s.pid(), source).await?;
             let write = can_write_summary(&s.actor, &line.ret.agency_id);
             if AgencyReturn::parse(&line.ret.subject_id) == Some(AgencyReturn::Report) {
-                back.0 = format!("/reviews/{source}/review#agency-reports");
+                // The review's page is for who reads the case in full; an agency's lead who
+                // writes its report without that goes back to the case.
+                back.0 = if can_read_in_full(&s.actor, &panel) {
+                    format!("/reviews/{source}/review#agency-reports")
+                } else {
+                    format!("/reviews/{source}")
+                };
             } else {
                 back.0 = format!("/reviews/{source}#summaries");
             }

@@ -463,6 +463,11 @@ async fn nobody_off_the_panel_reaches_restricted_content_by_any_url_export_or_se
                 let page = lead.get(&to).await;
                 assert_eq!(page.status, 200);
                 assert!(page.contains("agency report and chronology for a review"));
+                // Not on the panel, the lead does not read the review's page: the way back
+                // leads to the case, not to a refusal.
+                assert_eq!(lead.get(&format!("/reviews/{id}/review")).await.status, 403);
+                assert!(!page.contains(&format!("/reviews/{id}/review")), "{}", page.body);
+                assert!(page.contains(&format!("href=\"/reviews/{id}\"")), "{}", page.body);
             } else {
                 assert_eq!(got.status, 403);
             }
