@@ -365,6 +365,25 @@ async fn the_agenda_is_assembled_live_then_frozen_when_issued() {
             page.contains("/actions/"),
             "an agenda's action opens the action"
         );
+        // A practitioner of an agency of the group, who does not open the partnership's
+        // actions, reads the item without a link that would be refused.
+        app.db
+            .execute(
+                query(
+                    "UPDATE membership SET agency_id = ? WHERE role = 'practitioner' \
+                     AND person_id = (SELECT id FROM person WHERE email = ?)",
+                )
+                .bind(&police)
+                .bind("practitioner@northbrook.example"),
+            )
+            .await
+            .unwrap();
+        let practitioner = Client::new(&app.base);
+        practitioner.sign_in_as(Role::Practitioner).await;
+        let seen = practitioner.get(&format!("/meetings/{mid}")).await;
+        assert_eq!(seen.status, 200);
+        assert!(seen.contains("Overdue action: Share the new neglect toolkit with every school"));
+        assert!(!seen.contains("href=\"/actions/"), "{}", seen.body);
         // Actions are added on a page of their own, which says what to fix.
         assert!(page.contains(&format!("/meetings/{mid}/actions/new")));
         let form = chair.get(&format!("/meetings/{mid}/actions/new")).await;

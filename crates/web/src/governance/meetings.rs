@@ -13,6 +13,7 @@ use learnloop_domain::actions::rag;
 use learnloop_domain::dates::long;
 use learnloop_domain::governance::access::GroupPermission;
 use learnloop_domain::governance::meetings::{Frequency, QuorumRule, quoracy, year_of_dates};
+use learnloop_domain::policy::Permission;
 use learnloop_domain::text::check_name;
 use learnloop_govuk::{
     ChoiceItem, DateInput, ErrorSummary, Input, Radios, Select, SelectItem, Textarea,
@@ -483,12 +484,23 @@ async fn meeting_view(
     f: &FormPairs,
     errors: &Errors,
 ) -> AppResult<MeetingPage> {
-    let items = meetings::items(&st.db, s.pid(), &m.id).await?;
-    let live = if m.agenda_issued_at.is_none() {
+    let mut items = meetings::items(&st.db, s.pid(), &m.id).await?;
+    let mut live = if m.agenda_issued_at.is_none() {
         live_items(st, s, &l, &m).await?
     } else {
         Vec::new()
     };
+    // An item links only where the reader may go: an action's page is for who reads the
+    // partnership's actions (an owner without that finds theirs on their home page).
+    if !s.actor.can(Permission::ViewActions) {
+        let closed = |link: &mut String| {
+            if link.starts_with("/actions/") {
+                link.clear();
+            }
+        };
+        live.iter_mut().for_each(|i| closed(&mut i.link));
+        items.iter_mut().for_each(|i| closed(&mut i.link));
+    }
     let agencies = s.reference(&st.db).await?.agencies.clone();
     let meeting_actions = actions::for_source(
         &st.db,
