@@ -24,6 +24,20 @@ mod settings;
 
 pub use groups::Loaded;
 
+/// Whether the reader may open a group's pages (its meetings' among them), as they decide.
+pub(crate) async fn may_view_group(
+    st: &AppState,
+    s: &crate::session::Signed,
+    group_id: &str,
+) -> AppResult<bool> {
+    use learnloop_domain::governance::access::GroupPermission;
+    match groups::load(st, s, group_id, GroupPermission::View).await {
+        Ok(_) => Ok(true),
+        Err(crate::error::AppError::Forbidden | crate::error::AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The governance area's items: invitations not taken up, terms of reference due for review,
 /// the group's overdue and due-soon meeting actions, and open escalations.
 pub async fn attention(st: &AppState, a: &Audience<'_>) -> AppResult<Vec<Attention>> {

@@ -2,7 +2,9 @@
 //! title and link. A new kind of source (audits, Section 11, ...) adds one arm here, and the
 //! compiler finds it. The link goes to the source's own page, which applies the source's own
 //! access rule (a restricted case's page shows its anonymised summary to whoever may not read
-//! it in full); the title never carries restricted content.
+//! it in full); where that page would refuse the reader outright (an audit read only by who
+//! runs it, a meeting of a group the reader is not in) the source is named without a link. The
+//! title never carries restricted content.
 
 use learnloop_domain::sources::SourceKind;
 use learnloop_store::is_id;
@@ -16,7 +18,8 @@ use crate::session::Signed;
 pub struct SourceRef {
     /// "Case 2026-001", "Meeting of the Learning and Improvement Subgroup on 3 December 2026".
     pub title: String,
-    pub href: String,
+    /// Its page, if the reader may open it.
+    pub href: Option<String>,
 }
 
 /// The source, if it is one of this partnership's.
@@ -29,6 +32,8 @@ pub async fn resolve(
     if !is_id(id) {
         return Ok(None);
     }
+    // Whether the reader may open the source's page, where that page refuses some readers.
+    let mut opens = true;
     let title = match kind {
         SourceKind::CaseReview => learnloop_store::reviews::get(&st.db, s.pid(), id)
             .await?
@@ -36,6 +41,7 @@ pub async fn resolve(
         SourceKind::Meeting => {
             match learnloop_store::governance::meetings::get(&st.db, s.pid(), id).await? {
                 Some(m) => {
+                    opens = crate::governance::may_view_group(st, s, &m.group_id).await?;
                     let refd = s.reference(&st.db).await?;
                     let group = refd
                         .groups
@@ -50,7 +56,16 @@ pub async fn resolve(
         }
         SourceKind::Audit => learnloop_store::audits::get(&st.db, s.pid(), id)
             .await?
-            .map(|a| crate::audits::title_of(&a)),
+            .map(|a| {
+                opens = s
+                    .actor
+                    .can(learnloop_domain::policy::Permission::ViewAudits)
+                    && learnloop_domain::audits::can_read_all(
+                        &s.actor,
+                        &crate::audits::scope_of(&a),
+                    );
+                crate::audits::title_of(&a)
+            }),
         SourceKind::Assurance => learnloop_store::assurance::get(&st.db, s.pid(), id)
             .await?
             .map(|r| r.title()),
@@ -83,7 +98,7 @@ pub async fn resolve(
     };
     Ok(title.map(|title| SourceRef {
         title,
-        href: kind.path(id),
+        href: opens.then(|| kind.path(id)),
     }))
 }
 

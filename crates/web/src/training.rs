@@ -254,7 +254,7 @@ async fn describe(st: &AppState, s: &Signed, kind: &str, id: &str) -> AppResult<
                     r.number,
                     source.as_ref().map_or("its source", |x| x.title.as_str())
                 ),
-                href: source.map(|x| x.href),
+                href: source.and_then(|x| x.href),
             }))
         }
         "need" => {

@@ -240,7 +240,24 @@ async fn the_panels_report_is_received_by_the_board_and_its_recommendations_beco
         edit.extend(date_fields("published", today));
         let r = post_pairs(&bt, &format!("{url}/edit"), &edit).await;
         assert_eq!(r.status, 303, "{}", r.body);
-        assert_eq!(practitioner.get(&url).await.status, 200);
+        let page = practitioner.get(&url).await;
+        assert_eq!(page.status, 200);
+        // The board's meeting that received it is named; it is a link only for who may open
+        // that meeting (a trainer, of no agency, is in no group).
+        let link = format!("href=\"/meetings/{meeting}\"");
+        assert!(bt.get(&url).await.contains(&link));
+        let trainer = as_role(&app, Role::Trainer).await;
+        assert_eq!(
+            trainer.get(&format!("/meetings/{meeting}")).await.status,
+            403
+        );
+        let seen = trainer.get(&url).await;
+        assert_eq!(seen.status, 200);
+        assert!(
+            seen.contains("Received at") && !seen.contains(&link),
+            "{}",
+            seen.body
+        );
         assert!(
             practitioner
                 .get("/child-deaths")

@@ -1119,6 +1119,55 @@ async fn needs_feed_the_programme_agencies_report_their_own_training_and_an_impa
         assert!(page.contains("Asked for by Northbrook Constabulary"));
         assert!(!page.contains("Plan a course"), "the chair reads only");
         assert_eq!(practitioner.get("/training/needs").await.status, 403);
+        // A need an audit found names the audit; only who may open the audit's page (who runs
+        // it, the independent chair) has a link to it, not the trainer.
+        let title = "Neglect and home conditions";
+        let group = one(
+            &app,
+            "SELECT id FROM partnership_group WHERE name = ?",
+            "Learning and Improvement Subgroup",
+        )
+        .await;
+        let on = Utc::now().date_naive();
+        let mut plan = owned(&[
+            ("title", title),
+            ("year", on.format("%Y").to_string().as_str()),
+            ("reason", "Rapid reviews found neglect recognised late."),
+            ("group", group.as_str()),
+            ("lines", "Quality of practice\nMulti-agency working"),
+            ("scale", "Good\nRequires improvement"),
+            ("agency", police.as_str()),
+        ]);
+        plan.extend(common::date_fields("fieldwork", on));
+        plan.extend(common::date_fields("due", on + Duration::days(28)));
+        let p = bt.post("/audits/new", &refs(&plan)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let audit = p
+            .location
+            .unwrap()
+            .trim_start_matches("/audits/")
+            .to_owned();
+        // (Next year's, so that this year's counts below stay as they are.)
+        let next = (year.parse::<i32>().unwrap() + 1).to_string();
+        let from_audit = owned(&[
+            ("year", next.as_str()),
+            ("need", "Chronologies that agencies share"),
+            ("priority", "medium"),
+            ("origin", "audit"),
+            ("source", format!("audit:{audit}").as_str()),
+        ]);
+        let p = bt.post("/training/needs", &refs(&from_audit)).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let link = format!("href=\"/audits/{audit}\"");
+        let needs = format!("/training/needs?year={next}");
+        assert!(bt.get(&needs).await.contains(&link));
+        assert_eq!(trainer.get(&format!("/audits/{audit}")).await.status, 403);
+        let page = trainer.get(&needs).await;
+        assert!(
+            page.contains(title) && !page.contains(&link),
+            "{}",
+            page.body
+        );
 
         // A course planned from the high-priority need meets it, and says so.
         let need_id = one(

@@ -157,7 +157,7 @@ async fn view(
         (SourceKind::CaseReview, Some(t)) => (t, a.source_kind.path(&a.source_id)),
         (kind, _) => crate::sources::resolve(st, s, kind, &a.source_id)
             .await?
-            .map(|r| (r.title, r.href))
+            .map(|r| (r.title, r.href.unwrap_or_default()))
             .unwrap_or_default(),
     };
     let recommendation = match &a.recommendation_id {

@@ -104,7 +104,7 @@ async fn view(
     for (n, courses) in list {
         let from = match (n.origin, n.source()) {
             (_, Some((kind, id))) => match crate::sources::resolve(st, s, kind, id).await? {
-                Some(r) => (r.title, Some(r.href)),
+                Some(r) => (r.title, r.href),
                 None => (n.origin.label().to_owned(), None),
             },
             (Origin::AgencyRequest, _) => (
