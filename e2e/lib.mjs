@@ -64,6 +64,11 @@ export async function expectText(page, text) {
 
 // Like expectText, but a form sent back with errors says what they were.
 export async function expectSaved(page, text) {
+  // The answer to the form may still be on its way (a redirect back to the same address, on a
+  // busy machine): wait for it a while before reading the page.
+  await page
+    .waitForFunction((t) => document.body && document.body.textContent.includes(t), text, { timeout: 15000 })
+    .catch(() => {});
   const body = await page.textContent('body');
   if (body.includes(text)) return;
   const problems = await page.locator('.govuk-error-summary').first().textContent().catch(() => '');
