@@ -501,7 +501,8 @@ struct PersonPage {
     can_deactivate: bool,
     /// This person (a system administrator) may reset the account's two-step sign-in.
     can_reset_second_factor: bool,
-    roles: Vec<RoleLine>,
+    /// Each role, with why this person may not take it away (none where they may).
+    roles: Vec<(RoleLine, Option<&'static str>)>,
     choice: RoleChoice,
 }
 
@@ -528,7 +529,19 @@ async fn person_view(
         chrome: s.chrome("/people"),
         errors: errors.summary(),
         id: id.to_owned(),
-        roles: role_lines(&p, &role_names(st, s).await?),
+        // Each role with why this person may not take it away (nothing where they may): the
+        // page offers only what its form would do.
+        roles: role_lines(&p, &role_names(st, s).await?)
+            .into_iter()
+            .zip(&p.roles)
+            .map(|(line, m)| {
+                let why = match Role::from_slug(&m.role) {
+                    Some(r) => may_change_role(&s.actor, id, r).err(),
+                    None => Some("This role cannot be changed here"),
+                };
+                (line, why)
+            })
+            .collect(),
         name: p.person.name,
         email: p.person.email,
         job_title: p.person.job_title,
