@@ -1,5 +1,5 @@
-//! A partnership's reference data: its agencies, groups, active themes and clock rules, and
-//! the bank holidays. Most pages need some of it, it changes a few times a year, and reading
+//! A partnership's reference data: its agencies, groups and their terms of reference in force,
+//! active themes and clock rules, and the bank holidays. Most pages need some of it, it changes a few times a year, and reading
 //! it took up to four statements a page. Each instance keeps one copy per partnership, tagged with the
 //! partnership's `reference_version`. Triggers in the database raise that number in the same
 //! transaction as any change to the data (whoever makes it: a page, the command line, another
@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use learnloop_domain::clocks::{Calendar, ClockRule};
 
+use crate::governance::terms::Terms;
 use crate::governance::{self, Agency, Group, Partnership};
 use crate::{Db, StoreError, clocks, themes};
 
@@ -20,6 +21,8 @@ pub struct Reference {
     pub agencies: Vec<Agency>,
     /// Every group, by name.
     pub groups: Vec<Group>,
+    /// The terms of reference in force, a group each (groups without any have none).
+    pub terms: Vec<Terms>,
     /// The themes records can be tagged with now, by name.
     pub themes: Vec<themes::Theme>,
     /// The national clocks with the partnership's local ones.
@@ -32,6 +35,20 @@ impl Reference {
     /// The agencies that can be chosen in a form now, by name.
     pub fn active_agencies(&self) -> Vec<Agency> {
         self.agencies.iter().filter(|a| a.active).cloned().collect()
+    }
+
+    /// The agencies a group's terms in force name, core then invited (none without terms):
+    /// with the group, what decides who may see it.
+    pub fn group_agencies(&self, group_id: &str) -> Vec<String> {
+        self.terms
+            .iter()
+            .find(|t| t.group_id == group_id)
+            .map(|t| {
+                let mut agencies = t.core();
+                agencies.extend(t.invited());
+                agencies
+            })
+            .unwrap_or_default()
     }
 
     /// An agency's name, or nothing for an id that is not the partnership's.
@@ -94,6 +111,7 @@ pub async fn load(db: &Db, partnership_id: &str) -> Result<Reference, StoreError
     Ok(Reference {
         agencies: governance::all_agencies(db, partnership_id).await?,
         groups: governance::groups(db, partnership_id).await?,
+        terms: governance::terms::all_current(db, partnership_id).await?,
         themes: themes::active(db, partnership_id).await?,
         rules: clocks::rules(db, partnership_id).await?,
         calendar: clocks::calendar(db).await?,

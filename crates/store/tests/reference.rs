@@ -112,6 +112,28 @@ async fn a_change_through_one_instance_is_seen_by_the_next_request_on_another() 
                 .iter()
                 .any(|x| x.id == g.id && x.name == "Learning Subgroup")
         );
+        assert!(r.group_agencies(&g.id).is_empty(), "no terms yet");
+
+        // Its terms agreed there, naming the agency: here, who may open it follows at once.
+        governance::terms::revise(
+            &there,
+            &who(),
+            &p.id,
+            &g.id,
+            &governance::terms::TermsInput {
+                purpose: "Learning".into(),
+                core_agencies: vec![a.id.clone()],
+                agreed_on: "2026-01-05".into(),
+                review_due: "2027-01-05".into(),
+                frequency: "quarterly".into(),
+                meeting_minutes: 90,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let (r, _) = read(&here, &fresh(&here, &p.id).await).await;
+        assert_eq!(r.group_agencies(&g.id), vec![a.id.clone()]);
 
         // A theme retired there is no longer offered here.
         let gone = r.themes[0].clone();

@@ -78,17 +78,44 @@ pub(crate) struct Row {
     pub source_href: String,
 }
 
-pub(crate) fn rows(s: &Signed, lines: Vec<ActionLine>, today: NaiveDate) -> Vec<Row> {
+pub(crate) fn rows(
+    s: &Signed,
+    refd: &learnloop_store::reference::Reference,
+    lines: Vec<ActionLine>,
+    today: NaiveDate,
+) -> Vec<Row> {
     lines
         .into_iter()
         .map(|line| Row {
             status: line.action.status.label(),
             rag: rag_of(s, &line.action, today),
             due: line.action.due_on.long(),
-            source_href: line.action.source_kind.path(&line.action.source_id),
+            source_href: source_href(s, refd, &line.action),
             line,
         })
         .collect()
+}
+
+/// The address of an action's source, or nothing where that page would refuse the reader: a
+/// meeting's page is for who may open its group (a meeting action belongs to its meeting's
+/// group).
+fn source_href(
+    s: &Signed,
+    refd: &learnloop_store::reference::Reference,
+    a: &actions::Action,
+) -> String {
+    let opens = match a.source_kind {
+        SourceKind::Meeting => a
+            .group_id
+            .as_deref()
+            .is_some_and(|g| crate::governance::may_view_group(&s.actor, refd, g)),
+        _ => true,
+    };
+    if opens {
+        a.source_kind.path(&a.source_id)
+    } else {
+        String::new()
+    }
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -266,7 +293,7 @@ async fn list(State(st): State<AppState>, s: Signed, RawQuery(q): RawQuery) -> A
                 page: page.page,
             },
         ),
-        rows: rows(&s, page.items, today),
+        rows: rows(&s, &*s.reference(&st.db).await?, page.items, today),
         export_csv: format!("/actions/export.csv?{qs}"),
         export_xlsx: format!("/actions/export.xlsx?{qs}"),
         see_all: s.actor.can(Permission::ViewActions),

@@ -24,18 +24,23 @@ mod settings;
 
 pub use groups::Loaded;
 
-/// Whether the reader may open a group's pages (its meetings' among them), as they decide.
-pub(crate) async fn may_view_group(
-    st: &AppState,
-    s: &crate::session::Signed,
+/// Whether the reader may open a group's pages (its meetings' among them), as they decide
+/// (`groups::load`): from the partnership's reference copy, which holds every group with its
+/// terms in force, so a page may ask it for each link it shows without a statement.
+pub(crate) fn may_view_group(
+    actor: &learnloop_domain::policy::Actor,
+    refd: &learnloop_store::reference::Reference,
     group_id: &str,
-) -> AppResult<bool> {
-    use learnloop_domain::governance::access::GroupPermission;
-    match groups::load(st, s, group_id, GroupPermission::View).await {
-        Ok(_) => Ok(true),
-        Err(crate::error::AppError::Forbidden | crate::error::AppError::NotFound) => Ok(false),
-        Err(e) => Err(e),
-    }
+) -> bool {
+    use learnloop_domain::governance::access::{GroupPermission, GroupScope};
+    refd.groups.iter().any(|g| g.id == group_id)
+        && actor.can_in_group(
+            GroupPermission::View,
+            &GroupScope {
+                group_id,
+                agency_ids: &refd.group_agencies(group_id),
+            },
+        )
 }
 
 /// The governance area's items: invitations not taken up, terms of reference due for review,

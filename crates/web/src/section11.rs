@@ -90,24 +90,13 @@ async fn list_page(
     )]);
     let f = if f.0.is_empty() { &defaults } else { f };
     let refd = s.reference(&st.db).await?;
-    // Who may open a cycle, as `load` decides: who reads every overview (each once it has gone
-    // to the board, for everyone), its panel, and the leads of the agencies it asked.
-    let mine: BTreeSet<String> = if learnloop_domain::section11::can_read_all(&s.actor) {
-        BTreeSet::new()
-    } else {
-        let led: Vec<&str> = s.actor.agencies_led().collect();
-        section11::cycles_of(&st.db, s.pid(), &s.person.id, &led)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let open = Openable::of(st, s).await?;
     let cycles = section11::cycles(&st.db, s.pid())
         .await?
         .into_iter()
         .map(|c| {
-            let open = can_read_overview(&s.actor, c.cycle.board_on.is_some())
-                || mine.contains(&c.cycle.id);
-            (c, open)
+            let may = open.may(s, &c.cycle.id, c.cycle.board_on.is_some());
+            (c, may)
         })
         .collect();
     Ok(ListPage {
@@ -388,6 +377,43 @@ struct Loaded {
     overview: bool,
     /// Whether the signed-in person sits on the cycle's challenge panel.
     on_panel: bool,
+}
+
+/// Which cycles a person may open, as `load` decides: who reads every overview (each once it
+/// has gone to the board, for everyone), its panel, and the leads of the agencies it asked.
+/// Lists, agendas and the source resolver link a cycle only where its page would open.
+pub(crate) struct Openable {
+    /// The cycles the person sits on the panel of or whose agencies they lead; `None` for who
+    /// reads every overview.
+    mine: Option<BTreeSet<String>>,
+}
+
+impl Openable {
+    pub(crate) async fn of(st: &AppState, s: &Signed) -> AppResult<Openable> {
+        if learnloop_domain::section11::can_read_all(&s.actor) {
+            return Ok(Openable { mine: None });
+        }
+        let led: Vec<&str> = s.actor.agencies_led().collect();
+        let mine = section11::cycles_of(&st.db, s.pid(), &s.person.id, &led)
+            .await?
+            .into_iter()
+            .collect();
+        Ok(Openable { mine: Some(mine) })
+    }
+
+    /// Whether the person may open the cycle `id`, gone to the board or not.
+    pub(crate) fn may(&self, s: &Signed, id: &str, gone_to_board: bool) -> bool {
+        s.actor.can(Permission::ViewPartnership)
+            && (can_read_overview(&s.actor, gone_to_board)
+                || self.mine.as_ref().is_none_or(|m| m.contains(id)))
+    }
+}
+
+/// Whether the person may open one cycle's page.
+pub(crate) async fn may_open(st: &AppState, s: &Signed, c: &section11::Cycle) -> AppResult<bool> {
+    Ok(Openable::of(st, s)
+        .await?
+        .may(s, &c.id, c.board_on.is_some()))
 }
 
 async fn load(st: &AppState, s: &Signed, id: &str) -> AppResult<Loaded> {

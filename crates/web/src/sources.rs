@@ -41,8 +41,8 @@ pub async fn resolve(
         SourceKind::Meeting => {
             match learnloop_store::governance::meetings::get(&st.db, s.pid(), id).await? {
                 Some(m) => {
-                    opens = crate::governance::may_view_group(st, s, &m.group_id).await?;
                     let refd = s.reference(&st.db).await?;
+                    opens = crate::governance::may_view_group(&s.actor, &refd, &m.group_id);
                     let group = refd
                         .groups
                         .iter()
@@ -69,9 +69,15 @@ pub async fn resolve(
         SourceKind::Assurance => learnloop_store::assurance::get(&st.db, s.pid(), id)
             .await?
             .map(|r| r.title()),
-        SourceKind::Section11 => learnloop_store::section11::get(&st.db, s.pid(), id)
-            .await?
-            .map(|c| format!("Section 11 cycle “{}”", c.title)),
+        SourceKind::Section11 => {
+            match learnloop_store::section11::get(&st.db, s.pid(), id).await? {
+                Some(c) => {
+                    opens = crate::section11::may_open(st, s, &c).await?;
+                    Some(format!("Section 11 cycle “{}”", c.title))
+                }
+                None => None,
+            }
+        }
         SourceKind::Training => learnloop_store::training::session(&st.db, s.pid(), id)
             .await?
             .map(|x| {
@@ -100,6 +106,25 @@ pub async fn resolve(
         title,
         href: opens.then(|| kind.path(id)),
     }))
+}
+
+/// Whether an address a page shows would open for its reader, where it is the page of a source
+/// whose rule refuses some readers (an audit, a Section 11 cycle, a meeting): as `resolve`
+/// decides. Other addresses are taken to open (their pages' own links are decided where made).
+pub(crate) async fn link_opens(st: &AppState, s: &Signed, href: &str) -> AppResult<bool> {
+    let path = href.split(['#', '?']).next().unwrap_or_default();
+    for kind in [
+        SourceKind::Audit,
+        SourceKind::Section11,
+        SourceKind::Meeting,
+    ] {
+        if let Some(id) = path.strip_prefix(kind.path("").as_str()) {
+            return Ok(resolve(st, s, kind, id)
+                .await?
+                .is_some_and(|r| r.href.is_some()));
+        }
+    }
+    Ok(true)
 }
 
 /// How many of the source's actions are open, for the line under its recommendations.

@@ -1872,3 +1872,65 @@ async fn a_hostile_crawl_of_every_page_and_form_of_every_role_finds_no_server_er
         problems.join("\n")
     );
 }
+
+/// Pages each role reads in the crawl of links below (a few of each kind).
+const LINK_CAP: usize = 150;
+
+/// Every link a role is shown on the demo partnership as `serve --demo` opens it (two years of
+/// work, dated from today) opens for that role: none leads to a refusal or a missing page.
+/// Each role follows the links from its home page, breadth first, a few pages of each kind,
+/// up to a cap; downloads count as pages. (Lists and agendas name what a reader may not open
+/// without a link to it.) On SQLite and PostgreSQL.
+#[tokio::test]
+async fn every_link_each_role_is_shown_on_the_living_demo_opens_for_them() {
+    let mut problems = Vec::new();
+    for t in learnloop_store::testing::engines().await.unwrap() {
+        let db = t.open().await.unwrap();
+        let today = learnloop_domain::dates::london_date(chrono::Utc::now());
+        assert!(demo::load_with_history(&db, 2, today, None).await.unwrap());
+        let app = common::spawn(&t, |_| {}).await;
+        for role in Role::ALL {
+            let c = Client::new(&app.base);
+            c.sign_in_as(role).await;
+            let mut queue = VecDeque::from([("/home".to_owned(), "signing in".to_owned())]);
+            let mut seen = HashSet::new();
+            let mut kinds: HashMap<String, usize> = HashMap::new();
+            let mut pages = 0;
+            while let Some((url, from)) = queue.pop_front() {
+                if pages >= LINK_CAP {
+                    break;
+                }
+                if !seen.insert(url.clone()) {
+                    continue;
+                }
+                let k = kinds.entry(shape(&url, true)).or_default();
+                *k += 1;
+                if *k > SAME_PAGE_KIND {
+                    continue;
+                }
+                let p = c.get(&url).await;
+                pages += 1;
+                if p.status >= 400 {
+                    problems.push(format!(
+                        "{:?} {role:?}: {url} answers {} (linked from {from})",
+                        t.engine, p.status
+                    ));
+                    continue;
+                }
+                for l in links(&p.body, &url) {
+                    if !seen.contains(&l) {
+                        queue.push_back((l, url.clone()));
+                    }
+                }
+            }
+            println!("{:?} {role:?}: {pages} pages", t.engine);
+            assert!(pages > 20, "{role:?} reached only {pages} pages");
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} links lead to a refusal or a missing page:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

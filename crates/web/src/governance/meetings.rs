@@ -491,15 +491,23 @@ async fn meeting_view(
         Vec::new()
     };
     // An item links only where the reader may go: an action's page is for who reads the
-    // partnership's actions (an owner without that finds theirs on their home page).
-    if !s.actor.can(Permission::ViewActions) {
-        let closed = |link: &mut String| {
-            if link.starts_with("/actions/") {
-                link.clear();
-            }
+    // partnership's actions (an owner without that finds theirs on their home page); an
+    // audit's, a Section 11 cycle's or a meeting's as its own rule says (a board member may
+    // read that an overview is ready before they may open it).
+    let actions = s.actor.can(Permission::ViewActions);
+    for link in live
+        .iter_mut()
+        .map(|i| &mut i.link)
+        .chain(items.iter_mut().map(|i| &mut i.link))
+    {
+        let opens = if link.starts_with("/actions/") {
+            actions
+        } else {
+            crate::sources::link_opens(st, s, link).await?
         };
-        live.iter_mut().for_each(|i| closed(&mut i.link));
-        items.iter_mut().for_each(|i| closed(&mut i.link));
+        if !opens {
+            link.clear();
+        }
     }
     let agencies = s.reference(&st.db).await?.agencies.clone();
     let meeting_actions = actions::for_source(

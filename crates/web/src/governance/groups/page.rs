@@ -96,6 +96,7 @@ struct GroupPage {
     id: String,
     name: String,
     kind: String,
+    /// The group it reports to: its address (empty where the reader may not open it), name.
     reports_to: Option<(String, String)>,
     quorum: String,
     papers_days: i64,
@@ -123,14 +124,19 @@ async fn group_page(
     let l = load(&st, &s, &id, GroupPermission::View).await?;
     let q: PageQ = crate::web::query_params(q.as_deref());
     let list = meetings::for_group(&st.db, s.pid(), &id, Page::new(q.page, 20)).await?;
+    // The group it reports to, linked only for who may open that group too.
     let parent = match &l.group.reports_to_id {
-        Some(p) => s
-            .reference(&st.db)
-            .await?
-            .groups
-            .iter()
-            .find(|g| &g.id == p)
-            .map(|g| (g.id.clone(), g.name.clone())),
+        Some(p) => {
+            let refd = s.reference(&st.db).await?;
+            refd.groups.iter().find(|g| &g.id == p).map(|g| {
+                let href = if crate::governance::may_view_group(&s.actor, &refd, &g.id) {
+                    format!("/groups/{}", g.id)
+                } else {
+                    String::new()
+                };
+                (href, g.name.clone())
+            })
+        }
         None => None,
     };
     let terms = match &l.terms {
