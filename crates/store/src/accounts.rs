@@ -252,20 +252,16 @@ pub async fn names_of(
     partnership_id: &str,
     ids: &[&str],
 ) -> Result<Vec<Named>, StoreError> {
-    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql: Vec<&'static str> = vec!["SELECT p.id, p.name FROM person p WHERE p.id IN (?"];
-    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
-    sql.push(
+    let Some(q) = crate::db::query_list(
+        "SELECT p.id, p.name FROM person p WHERE p.id IN (",
+        &[],
+        ids,
         ") AND EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id AND m.partnership_id = ?) \
          ORDER BY lower(p.name), p.id",
-    );
-    let q = ids
-        .iter()
-        .fold(crate::db::query_from(&sql), |q, id| q.bind(*id))
-        .bind(partnership_id);
+    ) else {
+        return Ok(Vec::new());
+    };
+    let q = q.bind(partnership_id);
     db.fetch_all(q).await
 }
 

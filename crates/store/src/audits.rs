@@ -306,18 +306,14 @@ pub async fn scopes_of(
     pid: &str,
     ids: &[&str],
 ) -> Result<Vec<(String, Option<String>, Option<String>)>, StoreError> {
-    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
-    if ids.is_empty() {
+    let Some(q) = crate::db::query_list(
+        "SELECT id, group_id, lead_person_id FROM audit WHERE partnership_id = ? AND id IN (",
+        &[pid],
+        ids,
+        ")",
+    ) else {
         return Ok(Vec::new());
-    }
-    let mut sql: Vec<&'static str> = vec![
-        "SELECT id, group_id, lead_person_id FROM audit WHERE partnership_id = ? AND id IN (?",
-    ];
-    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
-    sql.push(")");
-    let q = ids
-        .iter()
-        .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
+    };
     db.fetch_all(q).await
 }
 

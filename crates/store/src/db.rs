@@ -131,6 +131,29 @@ pub fn query_from(fragments: &[&'static str]) -> Query {
     }
 }
 
+/// The most values one list in a statement holds (`id IN (?, ?, …)`): callers ask for what
+/// one page shows.
+pub const LIST_MAX: usize = 500;
+
+/// A statement with one list of values: `head` (ending in `IN (`), a marker for each of the
+/// first [`LIST_MAX`] values, then `tail`. The `before` values are bound for the markers in
+/// `head`, then the list's; the caller binds any markers in `tail`. Nothing for an empty list,
+/// whose statement would match no row.
+pub fn query_list(
+    head: &'static str,
+    before: &[&str],
+    list: &[&str],
+    tail: &'static str,
+) -> Option<Query> {
+    let list = &list[..list.len().min(LIST_MAX)];
+    let (_, rest) = list.split_first()?;
+    let mut sql = vec![head, "?"];
+    sql.extend(std::iter::repeat_n(", ?", rest.len()));
+    sql.push(tail);
+    let q = before.iter().fold(query_from(&sql), |q, v| q.bind(*v));
+    Some(list.iter().fold(q, |q, v| q.bind(*v)))
+}
+
 /// A filtered statement built from fixed fragments: the conditions a filter uses are added
 /// with their values, the others left out, so each filter gets the plan and index that fit it.
 pub(crate) struct Conditions {
@@ -617,7 +640,36 @@ impl Tx {
 
 #[cfg(test)]
 mod tests {
-    use super::pg_sql;
+    #![allow(clippy::unwrap_used)]
+    use super::{LIST_MAX, pg_sql, query_list};
+
+    #[test]
+    fn a_list_has_a_marker_per_value_bound_after_those_before_it() {
+        assert!(query_list("SELECT a FROM t WHERE p = ? AND id IN (", &["p"], &[], ")").is_none());
+        let q = query_list(
+            "SELECT a FROM t WHERE p = ? AND id IN (",
+            &["p"],
+            &["x", "y", "z"],
+            ") AND q = ?",
+        )
+        .unwrap()
+        .bind("q");
+        assert_eq!(
+            q.sql,
+            "SELECT a FROM t WHERE p = ? AND id IN (?, ?, ?) AND q = ?"
+        );
+        let args: Vec<String> = q.args.iter().map(|v| format!("{v:?}")).collect();
+        assert_eq!(args.len(), 5);
+        assert!(
+            args[0].contains("\"p\"") && args[1].contains("\"x\"") && args[4].contains("\"q\"")
+        );
+        // A longer list is cut to what a statement takes.
+        let many: Vec<String> = (0..LIST_MAX + 100).map(|i| i.to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let q = query_list("SELECT a FROM t WHERE id IN (", &[], &many, ")").unwrap();
+        assert_eq!(q.args.len(), LIST_MAX);
+        assert_eq!(q.sql.matches('?').count(), LIST_MAX);
+    }
 
     #[test]
     fn markers_are_numbered_for_postgres() {

@@ -646,23 +646,19 @@ pub struct ReturnAccess {
 }
 
 pub async fn scopes_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<ReturnAccess>, StoreError> {
-    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql: Vec<&'static str> = vec![
+    let Some(q) = crate::db::query_list(
         "SELECT r.id, r.source_kind, ts.trainer_id, r.agency_id, r.assignee_id, a.group_id, a.lead_person_id \
          FROM return_request r \
          LEFT JOIN audit a ON r.source_kind = 'audit' AND a.id = r.source_id \
          LEFT JOIN course_session ts ON r.source_kind = 'training' AND ts.id = r.source_id \
          AND ts.partnership_id = r.partnership_id \
-         WHERE r.partnership_id = ? AND r.id IN (?",
-    ];
-    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
-    sql.push(")");
-    let q = ids
-        .iter()
-        .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id));
+         WHERE r.partnership_id = ? AND r.id IN (",
+        &[pid],
+        ids,
+        ")",
+    ) else {
+        return Ok(Vec::new());
+    };
     db.fetch_all(q).await
 }
 

@@ -760,27 +760,24 @@ pub struct CaseAccess {
 
 /// The access facts of some of the partnership's cases, in two statements however many.
 pub async fn access_of(db: &Db, pid: &str, ids: &[&str]) -> Result<Vec<CaseAccess>, StoreError> {
-    let ids: Vec<&str> = ids.iter().copied().take(500).collect();
-    if ids.is_empty() {
+    let (Some(cases), Some(panel)) = (
+        crate::db::query_list(
+            "SELECT id, reference, restricted FROM case_review WHERE partnership_id = ? AND id IN (",
+            &[pid],
+            ids,
+            ")",
+        ),
+        crate::db::query_list(
+            "SELECT review_id, person_id FROM case_panel WHERE partnership_id = ? AND review_id IN (",
+            &[pid],
+            ids,
+            ")",
+        ),
+    ) else {
         return Ok(Vec::new());
-    }
-    let in_list = |head: &'static str| {
-        let mut sql: Vec<&'static str> = vec![head];
-        sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
-        sql.push(")");
-        ids.iter()
-            .fold(crate::db::query_from(&sql).bind(pid), |q, id| q.bind(*id))
     };
-    let cases: Vec<(String, String, bool)> = db
-        .fetch_all(in_list(
-            "SELECT id, reference, restricted FROM case_review WHERE partnership_id = ? AND id IN (?",
-        ))
-        .await?;
-    let panel: Vec<(String, String)> = db
-        .fetch_all(in_list(
-            "SELECT review_id, person_id FROM case_panel WHERE partnership_id = ? AND review_id IN (?",
-        ))
-        .await?;
+    let cases: Vec<(String, String, bool)> = db.fetch_all(cases).await?;
+    let panel: Vec<(String, String)> = db.fetch_all(panel).await?;
     Ok(cases
         .into_iter()
         .map(|(id, reference, restricted)| CaseAccess {

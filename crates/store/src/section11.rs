@@ -513,21 +513,22 @@ pub async fn cycles_of(
     person: &str,
     agencies: &[&str],
 ) -> Result<Vec<String>, StoreError> {
-    let agencies: Vec<&str> = agencies.iter().copied().take(50).collect();
-    let mut sql: Vec<&'static str> =
-        vec!["SELECT cycle_id FROM section11_panel WHERE partnership_id = ? AND person_id = ?"];
-    if !agencies.is_empty() {
-        sql.push(
-            " UNION SELECT source_id FROM return_request WHERE partnership_id = ? \
-             AND source_kind = 'section11' AND agency_id IN (?",
-        );
-        sql.extend(std::iter::repeat_n(", ?", agencies.len() - 1));
-        sql.push(")");
-    }
-    let mut q = crate::db::query_from(&sql).bind(pid).bind(person);
-    if !agencies.is_empty() {
-        q = agencies.iter().fold(q.bind(pid), |q, a| q.bind(*a));
-    }
+    let agencies = &agencies[..agencies.len().min(50)];
+    let q = crate::db::query_list(
+        "SELECT cycle_id FROM section11_panel WHERE partnership_id = ? AND person_id = ? \
+         UNION SELECT source_id FROM return_request WHERE partnership_id = ? \
+         AND source_kind = 'section11' AND agency_id IN (",
+        &[pid, person, pid],
+        agencies,
+        ")",
+    )
+    .unwrap_or_else(|| {
+        crate::db::query(
+            "SELECT cycle_id FROM section11_panel WHERE partnership_id = ? AND person_id = ?",
+        )
+        .bind(pid)
+        .bind(person)
+    });
     let rows: Vec<(String,)> = db.fetch_all(q).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }

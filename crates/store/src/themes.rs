@@ -415,22 +415,15 @@ pub async fn names_of_many(
     target_ids: &[&str],
 ) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
     let mut out: std::collections::HashMap<String, Vec<String>> = Default::default();
-    let ids: Vec<&str> = target_ids.iter().copied().take(500).collect();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let mut sql: Vec<&'static str> = vec![
+    let Some(q) = crate::db::query_list(
         "SELECT g.target_id, t.name FROM tagging g JOIN theme t ON t.id = g.theme_id AND t.partnership_id = g.partnership_id \
-         WHERE g.partnership_id = ? AND g.target_kind = ? AND g.target_id IN (?",
-    ];
-    sql.extend(std::iter::repeat_n(", ?", ids.len() - 1));
-    sql.push(") ORDER BY lower(t.name), t.id LIMIT 5000");
-    let q = ids.iter().fold(
-        crate::db::query_from(&sql)
-            .bind(partnership_id)
-            .bind(target_kind),
-        |q, id| q.bind(*id),
-    );
+         WHERE g.partnership_id = ? AND g.target_kind = ? AND g.target_id IN (",
+        &[partnership_id, target_kind],
+        target_ids,
+        ") ORDER BY lower(t.name), t.id LIMIT 5000",
+    ) else {
+        return Ok(out);
+    };
     let rows: Vec<(String, String)> = db.fetch_all(q).await?;
     for (id, name) in rows {
         out.entry(id).or_default().push(name);
