@@ -5,95 +5,10 @@
 
 mod common;
 
-use chrono::{Datelike, Duration, Utc};
-use common::{Client, TestApp, each_app};
+use chrono::{Duration, Utc};
+use common::{PlannedAudit, TestApp, as_role, date_fields, each_app, one, plan_audit};
 use learnloop_domain::accounts::Role;
 use learnloop_store::{demo, query};
-
-async fn one(app: &TestApp, sql: &'static str, arg: &str) -> String {
-    let (v,): (String,) = app.db.fetch_one(query(sql).bind(arg)).await.unwrap();
-    v
-}
-
-async fn as_role(app: &TestApp, role: Role) -> Client {
-    let c = Client::new(&app.base);
-    c.sign_in_as(role).await;
-    c
-}
-
-fn date_fields(prefix: &str, d: chrono::NaiveDate) -> Vec<(String, String)> {
-    vec![
-        (format!("{prefix}-day"), d.day().to_string()),
-        (format!("{prefix}-month"), d.month().to_string()),
-        (format!("{prefix}-year"), d.year().to_string()),
-    ]
-}
-
-struct Planned {
-    audit: String,
-    police: String,
-    hospital: String,
-}
-
-/// The business team plans an audit with three lines of enquiry and two agencies.
-async fn plan(app: &TestApp, bt: &Client) -> Planned {
-    let group = one(
-        app,
-        "SELECT id FROM partnership_group WHERE name = ?",
-        "Learning and Improvement Subgroup",
-    )
-    .await;
-    let police = one(
-        app,
-        "SELECT id FROM agency WHERE name = ?",
-        "Northbrook Constabulary",
-    )
-    .await;
-    let hospital = one(
-        app,
-        "SELECT id FROM agency WHERE name = ?",
-        "Northbrook General Hospital NHS Foundation Trust",
-    )
-    .await;
-    let today = Utc::now().date_naive();
-    let mut fields: Vec<(String, String)> = vec![
-        ("title".into(), "Neglect and home conditions".into()),
-        ("year".into(), today.year().to_string()),
-        (
-            "reason".into(),
-            "The rapid reviews of the last year found neglect recognised late.".into(),
-        ),
-        ("group".into(), group),
-        (
-            "lines".into(),
-            "Quality of practice\nMulti-agency working\nOutcomes for children".into(),
-        ),
-        (
-            "scale".into(),
-            "Outstanding\nGood\nRequires improvement\nInadequate".into(),
-        ),
-        ("agency".into(), police.clone()),
-        ("agency".into(), hospital.clone()),
-    ];
-    fields.extend(date_fields("fieldwork", today));
-    fields.extend(date_fields("due", today + Duration::days(28)));
-    let refs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let p = bt.post("/audits/new", &refs).await;
-    assert_eq!(p.status, 303, "{}", p.body);
-    let audit = p
-        .location
-        .unwrap()
-        .trim_start_matches("/audits/")
-        .to_owned();
-    Planned {
-        audit,
-        police,
-        hospital,
-    }
-}
 
 async fn return_of(app: &TestApp, audit: &str, label: &str, agency: &str) -> String {
     let (id,): (String,) = app
@@ -161,11 +76,11 @@ async fn planning_an_audit_explains_what_to_fix_and_keeps_what_was_typed() {
 async fn an_audit_runs_from_plan_to_accepted_returns_with_independent_auditors() {
     each_app(|app| async move {
         let bt = as_role(&app, Role::BusinessTeam).await;
-        let Planned {
+        let PlannedAudit {
             audit,
             police,
             hospital,
-        } = plan(&app, &bt).await;
+        } = plan_audit(&app, &bt).await;
         let page = bt.get(&format!("/audits/{audit}")).await;
         assert!(page.contains("Neglect and home conditions"));
         assert!(page.contains("Multi-agency working"));
@@ -456,7 +371,7 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
             &case,
         )
         .await;
-        let Planned { audit, police, .. } = plan(&app, &bt).await;
+        let PlannedAudit { audit, police, .. } = plan_audit(&app, &bt).await;
         let path = format!("/audits/{audit}/cases");
         let p = bt
             .post(
@@ -556,7 +471,7 @@ async fn someone_who_wrote_an_agency_summary_on_the_childs_case_review_cannot_au
 async fn the_workshop_moderates_a_grade_and_the_report_turns_recommendations_into_actions() {
     each_app(|app| async move {
         let bt = as_role(&app, Role::BusinessTeam).await;
-        let Planned { audit, police, .. } = plan(&app, &bt).await;
+        let PlannedAudit { audit, police, .. } = plan_audit(&app, &bt).await;
         let p = bt
             .post(
                 &format!("/audits/{audit}/cases"),

@@ -1122,31 +1122,7 @@ async fn needs_feed_the_programme_agencies_report_their_own_training_and_an_impa
         // A need an audit found names the audit; only who may open the audit's page (who runs
         // it, the independent chair) has a link to it, not the trainer.
         let title = "Neglect and home conditions";
-        let group = one(
-            &app,
-            "SELECT id FROM partnership_group WHERE name = ?",
-            "Learning and Improvement Subgroup",
-        )
-        .await;
-        let on = Utc::now().date_naive();
-        let mut plan = owned(&[
-            ("title", title),
-            ("year", on.format("%Y").to_string().as_str()),
-            ("reason", "Rapid reviews found neglect recognised late."),
-            ("group", group.as_str()),
-            ("lines", "Quality of practice\nMulti-agency working"),
-            ("scale", "Good\nRequires improvement"),
-            ("agency", police.as_str()),
-        ]);
-        plan.extend(common::date_fields("fieldwork", on));
-        plan.extend(common::date_fields("due", on + Duration::days(28)));
-        let p = bt.post("/audits/new", &refs(&plan)).await;
-        assert_eq!(p.status, 303, "{}", p.body);
-        let audit = p
-            .location
-            .unwrap()
-            .trim_start_matches("/audits/")
-            .to_owned();
+        let audit = common::plan_audit(&app, &bt).await.audit;
         // (Next year's, so that this year's counts below stay as they are.)
         let next = (year.parse::<i32>().unwrap() + 1).to_string();
         let from_audit = owned(&[

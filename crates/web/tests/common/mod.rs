@@ -228,3 +228,70 @@ pub async fn post_pairs(
     let p: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     c.post(path, &p).await
 }
+
+/// An audit the business team planned, with the two agencies it asks.
+pub struct PlannedAudit {
+    pub audit: String,
+    pub police: String,
+    pub hospital: String,
+}
+
+/// The business team plans an audit with three lines of enquiry and two agencies.
+pub async fn plan_audit(app: &TestApp, bt: &Client) -> PlannedAudit {
+    let group = one(
+        app,
+        "SELECT id FROM partnership_group WHERE name = ?",
+        "Learning and Improvement Subgroup",
+    )
+    .await;
+    let police = one(
+        app,
+        "SELECT id FROM agency WHERE name = ?",
+        "Northbrook Constabulary",
+    )
+    .await;
+    let hospital = one(
+        app,
+        "SELECT id FROM agency WHERE name = ?",
+        "Northbrook General Hospital NHS Foundation Trust",
+    )
+    .await;
+    let today = chrono::Utc::now().date_naive();
+    let mut fields: Vec<(String, String)> = vec![
+        ("title".into(), "Neglect and home conditions".into()),
+        ("year".into(), chrono::Datelike::year(&today).to_string()),
+        (
+            "reason".into(),
+            "The rapid reviews of the last year found neglect recognised late.".into(),
+        ),
+        ("group".into(), group),
+        (
+            "lines".into(),
+            "Quality of practice\nMulti-agency working\nOutcomes for children".into(),
+        ),
+        (
+            "scale".into(),
+            "Outstanding\nGood\nRequires improvement\nInadequate".into(),
+        ),
+        ("agency".into(), police.clone()),
+        ("agency".into(), hospital.clone()),
+    ];
+    fields.extend(date_fields("fieldwork", today));
+    fields.extend(date_fields("due", today + chrono::Duration::days(28)));
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = bt.post("/audits/new", &refs).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let audit = p
+        .location
+        .unwrap()
+        .trim_start_matches("/audits/")
+        .to_owned();
+    PlannedAudit {
+        audit,
+        police,
+        hospital,
+    }
+}
