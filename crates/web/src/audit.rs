@@ -6,6 +6,8 @@
 //! everyone else sees who did what and when, with the record named by its reference and
 //! marked restricted.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -132,7 +134,29 @@ async fn trail(
     render(&TrailPage {
         chrome: s.chrome("/audit"),
         pager: Pager::of(&base, &list),
-        rows: disclose(&st, &s, list.items).await?,
+        rows: {
+            // Ids in what was recorded read as the names they stand for, where this page's
+            // reader already sees them (the partnership's agencies, groups, themes, people).
+            let refd = s.reference(&st.db).await?;
+            let names: HashMap<&str, &str> = refd
+                .agencies
+                .iter()
+                .map(|a| (a.id.as_str(), a.name.as_str()))
+                .chain(refd.groups.iter().map(|g| (g.id.as_str(), g.name.as_str())))
+                .chain(refd.themes.iter().map(|t| (t.id.as_str(), t.name.as_str())))
+                .chain(people.iter().map(|p| (p.id.as_str(), p.name.as_str())))
+                .chain(std::iter::once((s.pid(), s.partnership.name.as_str())))
+                .collect();
+            let mut rows = disclose(&st, &s, list.items).await?;
+            for r in &mut rows {
+                (r.values, r.unchanged) = in_words(
+                    r.before_json.as_deref(),
+                    r.after_json.as_deref(),
+                    &|id: &str| names.get(id).map(|n| (*n).to_owned()),
+                );
+            }
+            rows
+        },
         person: Select::new(
             "person",
             "Person",
@@ -177,6 +201,10 @@ struct Entry {
     summary: String,
     before_json: Option<String>,
     after_json: Option<String>,
+    /// Its before and after in words (filled once the page's names are known).
+    values: Vec<Value>,
+    /// How many fields a change left as they were (not listed).
+    unchanged: usize,
     /// The entry is about a restricted record this reader may not read: only who, what kind of
     /// step and when are shown.
     restricted: bool,
@@ -194,6 +222,8 @@ impl Entry {
             summary: r.summary,
             before_json: r.before_json,
             after_json: r.after_json,
+            values: Vec::new(),
+            unchanged: 0,
             restricted: false,
             erased: r.erased_at.is_some(),
         }
@@ -208,9 +238,142 @@ impl Entry {
             summary: format!("{record} (restricted)"),
             before_json: None,
             after_json: None,
+            values: Vec::new(),
+            unchanged: 0,
             restricted: true,
             erased: false,
         }
+    }
+}
+
+/// One field of what an entry recorded, in words: before a change (or a removal) and after
+/// it (or what was recorded new).
+#[derive(Debug, PartialEq, Eq)]
+struct Value {
+    field: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// Fields every record carries that say nothing to a reader of the trail (the entry itself
+/// says when and in which partnership).
+const QUIET: [&str; 4] = ["id", "partnership_id", "created_at", "updated_at"];
+
+/// An entry's before and after as a reader would say them, with how many fields a change left
+/// as they were: each field named in words (`lead_agency_id` is "Lead agency"), ids read as the
+/// names `name_of` knows, yes and no, lists joined; for a change only the fields that changed,
+/// for a new or removed record every field with a value. What is not a set of fields (a list,
+/// a number) is one value.
+fn in_words(
+    before: Option<&str>,
+    after: Option<&str>,
+    name_of: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Value>, usize) {
+    let parse = |j: Option<&str>| {
+        j.map(|j| serde_json::from_str(j).unwrap_or_else(|_| serde_json::Value::from(j)))
+    };
+    let (before, after) = (parse(before), parse(after));
+    let fields = |v: &Option<serde_json::Value>| match v {
+        Some(serde_json::Value::Object(m)) => Some(m.clone()),
+        _ => None,
+    };
+    let say = |v: &serde_json::Value| words(v, name_of);
+    match (fields(&before), fields(&after)) {
+        (b, a) if b.is_some() || a.is_some() => {
+            let (b, a) = (b.unwrap_or_default(), a.unwrap_or_default());
+            let both = !b.is_empty() && !a.is_empty();
+            let keys: std::collections::BTreeSet<&String> = b.keys().chain(a.keys()).collect();
+            let mut out = Vec::new();
+            let mut unchanged = 0;
+            for k in keys.into_iter().filter(|k| !QUIET.contains(&k.as_str())) {
+                let (x, y) = (b.get(k), a.get(k));
+                if both && x == y {
+                    unchanged += 1;
+                    continue;
+                }
+                let shown =
+                    |v: Option<&serde_json::Value>| v.filter(|v| both || !is_empty(v)).map(&say);
+                let (x, y) = (shown(x), shown(y));
+                if x.is_some() || y.is_some() {
+                    out.push(Value {
+                        field: field_name(k),
+                        before: x,
+                        after: y,
+                    });
+                }
+            }
+            (out, unchanged)
+        }
+        _ if before.is_none() && after.is_none() => (Vec::new(), 0),
+        _ => (
+            vec![Value {
+                field: "Values".to_owned(),
+                before: before.as_ref().map(&say),
+                after: after.as_ref().map(&say),
+            }],
+            0,
+        ),
+    }
+}
+
+fn is_empty(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.trim().is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        serde_json::Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// A field's key in words: `reports_to_id` is "Reports to", `core_agencies` "Core agencies".
+fn field_name(key: &str) -> String {
+    let key = key
+        .strip_suffix("_ids")
+        .map(|k| match (k.strip_suffix("person"), k.strip_suffix('y')) {
+            (Some(head), _) => format!("{head}people"),
+            (None, Some(head)) => format!("{head}ies"),
+            (None, None) => format!("{k}s"),
+        })
+        .or_else(|| key.strip_suffix("_id").map(str::to_owned))
+        .unwrap_or_else(|| key.to_owned())
+        .replace(['_', '-'], " ");
+    let mut c = key.trim().chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => "Value".to_owned(),
+    }
+}
+
+/// A recorded value in words.
+fn words(v: &serde_json::Value, name_of: &dyn Fn(&str) -> Option<String>) -> String {
+    match v {
+        serde_json::Value::Null => "none".to_owned(),
+        serde_json::Value::Bool(true) => "yes".to_owned(),
+        serde_json::Value::Bool(false) => "no".to_owned(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => {
+            if let Some(name) = name_of(s) {
+                return name;
+            }
+            // A list kept as text (a group's agencies).
+            match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(list @ serde_json::Value::Array(_)) => words(&list, name_of),
+                _ => s.clone(),
+            }
+        }
+        serde_json::Value::Array(a) if a.is_empty() => "none".to_owned(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|x| words(x, name_of))
+            .collect::<Vec<_>>()
+            .join(", "),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter(|(k, _)| !QUIET.contains(&k.as_str()))
+            .map(|(k, x)| format!("{}: {}", field_name(k), words(x, name_of)))
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
@@ -316,4 +479,83 @@ async fn disclose(st: &AppState, s: &Signed, rows: Vec<AuditRow>) -> AppResult<V
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Value, field_name, in_words};
+
+    fn names(id: &str) -> Option<String> {
+        (id == "0190-police").then(|| "Northbrook Constabulary".to_owned())
+    }
+
+    fn v(field: &str, before: Option<&str>, after: Option<&str>) -> Value {
+        Value {
+            field: field.into(),
+            before: before.map(str::to_owned),
+            after: after.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_new_record_lists_its_fields_with_a_value_in_words() {
+        let (values, unchanged) = in_words(
+            None,
+            Some(
+                r#"{"id":"x","title":"Records not shared","group_id":null,"lead_agency_id":"0190-police","statutory_partner":true,"core_agencies":"[\"0190-police\",\"0190-other\"]","created_at":"2026"}"#,
+            ),
+            &names,
+        );
+        assert_eq!(unchanged, 0);
+        assert_eq!(
+            values,
+            vec![
+                v(
+                    "Core agencies",
+                    None,
+                    Some("Northbrook Constabulary, 0190-other")
+                ),
+                v("Lead agency", None, Some("Northbrook Constabulary")),
+                v("Statutory partner", None, Some("yes")),
+                v("Title", None, Some("Records not shared")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_lists_only_what_changed_and_counts_the_rest() {
+        let (values, unchanged) = in_words(
+            Some(r#"{"title":"Old","due_on":"2026-01-01","owner_person_id":null,"n":1}"#),
+            Some(r#"{"title":"New","due_on":"2026-01-01","owner_person_id":"0190-police","n":1}"#),
+            &names,
+        );
+        assert_eq!(unchanged, 2);
+        assert_eq!(
+            values,
+            vec![
+                v(
+                    "Owner person",
+                    Some("none"),
+                    Some("Northbrook Constabulary")
+                ),
+                v("Title", Some("Old"), Some("New")),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_set_of_fields_is_one_value_and_nothing_is_nothing() {
+        let (values, _) = in_words(None, Some(r#"["Neglect","Domestic abuse"]"#), &names);
+        assert_eq!(
+            values,
+            vec![v("Values", None, Some("Neglect, Domestic abuse"))]
+        );
+        let (values, _) = in_words(Some("not json {"), None, &names);
+        assert_eq!(values, vec![v("Values", Some("not json {"), None)]);
+        assert_eq!(in_words(None, None, &names).0, Vec::new());
+        assert_eq!(field_name("reports_to_id"), "Reports to");
+        assert_eq!(field_name("supporting_agency_ids"), "Supporting agencies");
+        assert_eq!(field_name("panel_person_ids"), "Panel people");
+        assert_eq!(field_name("_"), "Value");
+    }
 }

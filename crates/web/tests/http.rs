@@ -323,6 +323,33 @@ async fn business_team_adds_an_agency_and_the_change_is_audited() {
         assert!(list.contains("Northbrook Dental Service"));
         let audit = c.get("/audit").await;
         assert!(audit.contains("Added agency Northbrook Dental Service"));
+        // What was recorded reads in words, not as the stored data.
+        assert!(audit.contains("What was recorded"), "{}", audit.body);
+        assert!(audit.contains("Statutory partner</dt>"));
+        assert!(!audit.contains("{&quot;") && !audit.contains("\"statutory_partner\""));
+        // A change shows what changed, before and after, and counts what stayed.
+        let id = common::one(
+            &app,
+            "SELECT id FROM agency WHERE name = ?",
+            "Northbrook Dental Service",
+        )
+        .await;
+        let r = c
+            .post(
+                &format!("/agencies/{id}/edit"),
+                &[
+                    ("name", "Northbrook Dental Practice"),
+                    ("sector", "community-health"),
+                    ("statutory_partner", "no"),
+                    ("active", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let audit = c.get("/audit").await;
+        assert!(audit.contains("What changed"), "{}", audit.body);
+        assert!(audit.contains("<del>Northbrook Dental Service</del>"));
+        assert!(audit.contains("3 other fields stayed as they were."));
     })
     .await;
 }
