@@ -11,16 +11,16 @@ use std::sync::{Arc, Mutex};
 
 use learnloop_domain::clocks::{Calendar, ClockRule};
 
-use crate::governance::terms::Terms;
-use crate::governance::{self, Agency, Group, Partnership};
+use crate::governance::terms::{GroupDetail, Terms};
+use crate::governance::{self, Agency, Partnership};
 use crate::{Db, StoreError, clocks, themes};
 
 /// One partnership's reference data as of one version.
 pub struct Reference {
     /// Every agency, active or not, by name.
     pub agencies: Vec<Agency>,
-    /// Every group, by name.
-    pub groups: Vec<Group>,
+    /// Every group with its settings, by name.
+    pub groups: Vec<GroupDetail>,
     /// The terms of reference in force, a group each (groups without any have none).
     pub terms: Vec<Terms>,
     /// The themes records can be tagged with now, by name.
@@ -110,7 +110,7 @@ pub async fn of(db: &Db, partnership: &Partnership) -> Result<Arc<Reference>, St
 pub async fn load(db: &Db, partnership_id: &str) -> Result<Reference, StoreError> {
     Ok(Reference {
         agencies: governance::all_agencies(db, partnership_id).await?,
-        groups: governance::groups(db, partnership_id).await?,
+        groups: governance::terms::groups(db, partnership_id).await?,
         terms: governance::terms::all_current(db, partnership_id).await?,
         themes: themes::active(db, partnership_id).await?,
         rules: clocks::rules(db, partnership_id).await?,

@@ -66,10 +66,16 @@ pub async fn load(st: &AppState, s: &Signed, id: &str, p: GroupPermission) -> Ap
     if !is_id(id) {
         return Err(AppError::NotFound);
     }
-    let group = terms::group(&st.db, s.pid(), id)
-        .await?
+    // From the partnership's reference copy, which holds every group with its terms in force
+    // (as new as the partnership this request read).
+    let refd = s.reference(&st.db).await?;
+    let group = refd
+        .groups
+        .iter()
+        .find(|g| g.id == id)
+        .cloned()
         .ok_or(AppError::NotFound)?;
-    let terms = terms::current(&st.db, s.pid(), id).await?;
+    let terms = refd.terms.iter().find(|t| t.group_id == id).cloned();
     let mut agencies = terms.as_ref().map(Terms::core).unwrap_or_default();
     agencies.extend(terms.as_ref().map(Terms::invited).unwrap_or_default());
     let l = Loaded {

@@ -50,14 +50,23 @@ struct RoleLine {
 }
 
 /// The names a person's roles refer to, read once per page (not once per person).
-async fn role_names(st: &AppState, s: &Signed) -> AppResult<(Vec<Agency>, Vec<governance::Group>)> {
+async fn role_names(
+    st: &AppState,
+    s: &Signed,
+) -> AppResult<(
+    Vec<Agency>,
+    Vec<learnloop_store::governance::terms::GroupDetail>,
+)> {
     let refd = s.reference(&st.db).await?;
     Ok((refd.agencies.clone(), refd.groups.clone()))
 }
 
 fn role_lines(
     p: &PersonWithRoles,
-    (agencies, groups): &(Vec<Agency>, Vec<governance::Group>),
+    (agencies, groups): &(
+        Vec<Agency>,
+        Vec<learnloop_store::governance::terms::GroupDetail>,
+    ),
 ) -> Vec<RoleLine> {
     p.roles
         .iter()
