@@ -291,8 +291,12 @@ fn in_words(
                     unchanged += 1;
                     continue;
                 }
-                let shown =
-                    |v: Option<&serde_json::Value>| v.filter(|v| both || !is_empty(v)).map(&say);
+                // In a change a field that came or went reads "none" on the other side.
+                let shown = |v: Option<&serde_json::Value>| match v {
+                    Some(v) if both || !is_empty(v) => Some(say(v)),
+                    _ if both => Some("none".to_owned()),
+                    _ => None,
+                };
                 let (x, y) = (shown(x), shown(y));
                 if x.is_some() || y.is_some() {
                     out.push(Value {
@@ -526,13 +530,16 @@ mod tests {
     fn a_change_lists_only_what_changed_and_counts_the_rest() {
         let (values, unchanged) = in_words(
             Some(r#"{"title":"Old","due_on":"2026-01-01","owner_person_id":null,"n":1}"#),
-            Some(r#"{"title":"New","due_on":"2026-01-01","owner_person_id":"0190-police","n":1}"#),
+            Some(
+                r#"{"title":"New","due_on":"2026-01-01","owner_person_id":"0190-police","n":1,"added":"x"}"#,
+            ),
             &names,
         );
         assert_eq!(unchanged, 2);
         assert_eq!(
             values,
             vec![
+                v("Added", Some("none"), Some("x")),
                 v(
                     "Owner person",
                     Some("none"),
