@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, Utc};
+use learnloop_domain::dates;
 use learnloop_domain::policy::Permission;
 use learnloop_domain::retention::{Kind, check_rule, due_if_on_or_before, month_end};
 use learnloop_store::StoreError;
@@ -65,9 +66,10 @@ impl Page {
     }
 
     fn day(&self, text: &str) -> String {
-        NaiveDate::parse_from_str(text.get(..10).unwrap_or(text), "%Y-%m-%d")
-            .map(|d| d.format("%-d %B %Y").to_string())
-            .unwrap_or_else(|_| text.to_owned())
+        // Once per row of a list that can run to hundreds: chrono's formats read their pattern
+        // anew on each call, which was most of this page's own time.
+        dates::parse_iso(text.get(..10).unwrap_or(text))
+            .map_or_else(|| text.to_owned(), dates::long)
     }
 
     /// "1 month", "72 months".

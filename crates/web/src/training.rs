@@ -179,7 +179,7 @@ async fn programme(State(st): State<AppState>, s: Signed) -> AppResult<Response>
             .map(|b| MineRow {
                 when: format!(
                     "{} at {}",
-                    b.starts_at.0.format("%-d %B %Y"),
+                    learnloop_domain::dates::long(b.starts_at.0.date()),
                     b.starts_at.time()
                 ),
                 id: b.id,
@@ -1204,7 +1204,7 @@ async fn agency_page(State(st): State<AppState>, s: Signed) -> AppResult<Respons
                 .map(|b| AgencyRow {
                     when: format!(
                         "{} at {}",
-                        b.booking.starts_at.0.format("%-d %B %Y"),
+                        learnloop_domain::dates::long(b.booking.starts_at.0.date()),
                         b.booking.starts_at.time()
                     ),
                     attended: b.booking.state == BookingState::Attended,
