@@ -261,6 +261,7 @@ pub async fn serve(a: ServeArgs) -> Result<ExitCode> {
         config: Arc::new(config),
         files,
     };
+    db.watch_sessions();
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = match &a.smtp_url {

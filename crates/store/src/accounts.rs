@@ -150,6 +150,28 @@ pub async fn session_context(
     db: &Db,
     token_hash: &str,
 ) -> Result<Option<SessionContext>, StoreError> {
+    // Taken before reading: a change committed while the statement runs makes the copy stale
+    // under a stamp that is then no longer current.
+    let stamp = db.sessions().stamp();
+    if let Some(copy) = stamp
+        .as_ref()
+        .and_then(|s| db.sessions().get(token_hash, s))
+    {
+        return Ok(Some(copy));
+    }
+    let found = session_context_from_database(db, token_hash).await?;
+    if let (Some(stamp), Some(found)) = (stamp, &found) {
+        db.sessions().keep(token_hash, stamp, found.clone());
+    }
+    Ok(found)
+}
+
+/// As [`session_context`], always from the database (what another instance marked as used
+/// since this one copied the session, before deciding it has gone idle).
+pub async fn session_context_from_database(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<SessionContext>, StoreError> {
     let rows: Vec<ContextRow> = db
         .fetch_all(
             query(
@@ -698,12 +720,14 @@ pub async fn touch_session(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let at = ts(now);
     db.execute(
         query("UPDATE session SET last_seen_at = ? WHERE token_hash = ?")
-            .bind(ts(now))
+            .bind(at.clone())
             .bind(token_hash),
     )
     .await?;
+    db.sessions().touched(token_hash, &at);
     Ok(())
 }
 

@@ -246,6 +246,10 @@ pub struct Db {
     /// batch waiting on its commit never holds one the pages read through.
     audit_writer: Option<PgPool>,
     reference: std::sync::Arc<crate::reference::Cache>,
+    /// This instance's copies of the sessions it has seen (see [`crate::sessions`]).
+    sessions: Arc<crate::sessions::Sessions>,
+    /// PostgreSQL: the pool the session listener takes its connection from.
+    listen: Option<PgPool>,
 }
 
 macro_rules! bind_all {
@@ -364,6 +368,12 @@ impl Db {
                 .max_connections(1)
                 .min_connections(0)
                 .acquire_timeout(Duration::from_secs(30))
+                .connect_lazy_with(opts.clone());
+            // The session listener's one connection, opened when `watch_sessions` starts it.
+            let listen = PgPoolOptions::new()
+                .max_connections(1)
+                .min_connections(0)
+                .acquire_timeout(Duration::from_secs(10))
                 .connect_lazy_with(opts);
             Ok(Db {
                 pools: Pools::Postgres {
@@ -373,6 +383,8 @@ impl Db {
                 audit: Default::default(),
                 audit_writer: Some(audit_writer),
                 reference: Default::default(),
+                sessions: Arc::new(crate::sessions::Sessions::postgres()),
+                listen: Some(listen),
             })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -389,6 +401,8 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts.clone())
                 .await?;
+            // A database in memory has no file, and then no session is copied.
+            let file = std::fs::canonicalize(opts.get_filename()).ok();
             let read = Readers::open(
                 opts.read_only(true),
                 connections.unwrap_or_else(|| per_core(4, 8)).max(2),
@@ -403,6 +417,8 @@ impl Db {
                 audit: Default::default(),
                 audit_writer: None,
                 reference: Default::default(),
+                sessions: Arc::new(crate::sessions::Sessions::sqlite(file)),
+                listen: None,
             })
         } else {
             Err(StoreError::Config(format!(
@@ -415,6 +431,25 @@ impl Db {
     /// The events waiting for this instance's next audit-trail write.
     pub(crate) fn audit_queue(&self) -> &crate::audit::Queue {
         &self.audit
+    }
+
+    /// This instance's copies of the sessions it has seen.
+    pub(crate) fn sessions(&self) -> &crate::sessions::Sessions {
+        &self.sessions
+    }
+
+    /// Lets this instance copy the sessions it has seen. PostgreSQL: starts listening for
+    /// changes from every instance (one connection of its own; copies are used only while it
+    /// hears). SQLite reads its changes from the database's file and needs nothing started.
+    /// Call once, from within the runtime, in a process that serves pages.
+    pub fn watch_sessions(&self) {
+        if let (Some(listen), Pools::Postgres { write, .. }) = (&self.listen, &self.pools) {
+            tokio::spawn(crate::sessions::listen(
+                self.sessions.clone(),
+                listen.clone(),
+                write.clone(),
+            ));
+        }
     }
 
     /// This instance's copies of each partnership's reference data.
@@ -487,10 +522,17 @@ impl Db {
 
     /// Runs one writing statement in its own transaction.
     pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
-        Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => on_sqlite!(write, q, execute)?,
-            Pools::Postgres { write, .. } => on_pg!(write, q, execute)?,
-        })
+        let forgets = forgets_sessions(&q.sql);
+        let out = match &self.pools {
+            Pools::Sqlite { write, .. } => on_sqlite!(write, q, execute),
+            Pools::Postgres { write, .. } => on_pg!(write, q, execute),
+        };
+        // After the commit (or a failure that may have committed), never before: a copy read
+        // in between would be kept under the new stamp.
+        if forgets {
+            self.sessions.forget_all();
+        }
+        Ok(out?)
     }
 
     /// Begins a transaction on the writer. On SQLite it takes the write lock at once
@@ -498,19 +540,28 @@ impl Db {
     /// the server) waits its turn under the busy timeout instead of failing with "database is
     /// locked" when a transaction that began by reading tries to write.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match &self.pools {
-            Pools::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Pools::Postgres { write, .. } => Tx::Postgres(write.begin().await?),
+        let inner = match &self.pools {
+            Pools::Sqlite { write, .. } => TxOn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres { write, .. } => TxOn::Postgres(write.begin().await?),
+        };
+        Ok(Tx {
+            on: inner,
+            forgets: Some(self.sessions.clone()),
         })
     }
 
     /// Begins the transaction of one audit-trail batch: on PostgreSQL on the audit writer's
     /// own connection, on SQLite on the one writer like every other write.
     pub(crate) async fn begin_audit(&self) -> Result<Tx, StoreError> {
-        match &self.audit_writer {
-            Some(pool) => Ok(Tx::Postgres(pool.begin().await?)),
-            None => self.begin().await,
-        }
+        // The trail holds nothing a session's copy does: its commits forget none.
+        let on = match (&self.audit_writer, &self.pools) {
+            (Some(pool), _) => TxOn::Postgres(pool.begin().await?),
+            (None, Pools::Sqlite { write, .. }) => {
+                TxOn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            (None, Pools::Postgres { write, .. }) => TxOn::Postgres(write.begin().await?),
+        };
+        Ok(Tx { on, forgets: None })
     }
 
     /// Runs a statement built at run time (tests and administration only; never user input).
@@ -541,6 +592,12 @@ impl Db {
     }
 
     pub async fn raw(&self, sql: &str) -> Result<(), StoreError> {
+        let out = self.raw_once(sql).await;
+        self.sessions.forget_all();
+        out
+    }
+
+    async fn raw_once(&self, sql: &str) -> Result<(), StoreError> {
         match &self.pools {
             Pools::Sqlite { write, .. } => {
                 sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
@@ -573,45 +630,65 @@ impl Db {
     }
 }
 
+/// Whether a writing statement run alone may change what a session's copy holds: all do but
+/// marking a session as used, beginning one (a new session is in no copy) and the mail queue.
+/// A statement missing here only makes the copies be read again.
+fn forgets_sessions(sql: &str) -> bool {
+    const CHANGE_NOTHING_COPIED: [&str; 5] = [
+        "UPDATE session SET last_seen_at = ? WHERE token_hash = ?",
+        "INSERT INTO session ",
+        "INSERT INTO outbox ",
+        "UPDATE outbox ",
+        "DELETE FROM outbox ",
+    ];
+    !CHANGE_NOTHING_COPIED.iter().any(|p| sql.starts_with(p))
+}
+
 /// A transaction: everything a user step writes commits together or not at all.
-pub enum Tx {
+pub struct Tx {
+    on: TxOn,
+    /// Forgotten when it commits: what it wrote may be in them.
+    forgets: Option<Arc<crate::sessions::Sessions>>,
+}
+
+enum TxOn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 impl Tx {
     pub fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match self.on {
+            TxOn::Sqlite(_) => Engine::Sqlite,
+            TxOn::Postgres(_) => Engine::Postgres,
         }
     }
 
     pub async fn fetch_all<T: Record>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_all, as T)?,
-            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_all, as T)?,
+        Ok(match &mut self.on {
+            TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_all, as T)?,
+            TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_all, as T)?,
         })
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_optional, as T)?,
-            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_optional, as T)?,
+        Ok(match &mut self.on {
+            TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_optional, as T)?,
+            TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_optional, as T)?,
         })
     }
 
     pub async fn fetch_one<T: Record>(&mut self, q: Query) -> Result<T, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_one, as T)?,
-            Tx::Postgres(tx) => on_pg!(&mut **tx, q, fetch_one, as T)?,
+        Ok(match &mut self.on {
+            TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_one, as T)?,
+            TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_one, as T)?,
         })
     }
 
     pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
-        Ok(match self {
-            Tx::Sqlite(tx) => on_sqlite!(&mut **tx, q, execute)?,
-            Tx::Postgres(tx) => on_pg!(&mut **tx, q, execute)?,
+        Ok(match &mut self.on {
+            TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, execute)?,
+            TxOn::Postgres(tx) => on_pg!(&mut **tx, q, execute)?,
         })
     }
 
@@ -630,10 +707,14 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        let out = match self.on {
+            TxOn::Sqlite(tx) => tx.commit().await,
+            TxOn::Postgres(tx) => tx.commit().await,
+        };
+        if let Some(sessions) = self.forgets {
+            sessions.forget_all();
         }
+        out?;
         Ok(())
     }
 }

@@ -33,6 +33,7 @@ pub mod retention;
 pub mod returns;
 pub mod reviews;
 pub mod section11;
+mod sessions;
 pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;

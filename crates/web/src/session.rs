@@ -109,16 +109,27 @@ async fn load_signed(
         return Ok(None);
     };
     let hash = secret_hash(secret);
-    let Some(found) = accounts::session_context(&state.db, &hash).await? else {
+    let Some(mut found) = accounts::session_context(&state.db, &hash).await? else {
         return Ok(None);
     };
     let now = Utc::now();
-    let created = parse_ts(&found.session_created_at)?;
-    let last_seen = parse_ts(&found.session_last_seen_at)?;
-    if !state.config.sessions.is_live(created, last_seen, now) {
-        accounts::delete_session(&state.db, &hash).await?;
-        return Ok(None);
+    let live = |found: &accounts::SessionContext| -> Result<bool, AppError> {
+        let created = parse_ts(&found.session_created_at)?;
+        let last_seen = parse_ts(&found.session_last_seen_at)?;
+        Ok(state.config.sessions.is_live(created, last_seen, now))
+    };
+    if !live(&found)? {
+        // This instance's copy may not know that another marked the session as used since.
+        match accounts::session_context_from_database(&state.db, &hash).await? {
+            Some(fresh) if live(&fresh)? => found = fresh,
+            Some(_) => {
+                accounts::delete_session(&state.db, &hash).await?;
+                return Ok(None);
+            }
+            None => return Ok(None),
+        }
     }
+    let last_seen = parse_ts(&found.session_last_seen_at)?;
     let accounts::SessionContext {
         session_partnership_id,
         person,

@@ -34,6 +34,7 @@ pub async fn spawn(t: &TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
         config: Arc::new(config),
         files,
     };
+    db.watch_sessions();
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,0 +1,290 @@
+//! This instance's copy of who each session it has seen belongs to, so a page does not ask the
+//! database who is signed in on every request (one statement of the two to fifteen a page runs).
+//!
+//! A copy is used only while nothing can have changed it since it was read, which each engine
+//! tells in its own way:
+//! - **SQLite**: every transaction that commits, from this process or any other writing the same
+//!   file (a `learnloop user` command beside the server), rewrites the header of the database's
+//!   write-ahead-log index (the `-shm` file; <https://www.sqlite.org/walformat.html>). A copy is
+//!   stamped with that header as it was before the copy was read and used only while the header
+//!   is the same: after any commit at all, the next request reads again. Where the header cannot
+//!   be read (a database in memory, the file gone between connections, a commit half-way through
+//!   writing it), nothing is copied or used.
+//! - **PostgreSQL**: triggers on the session, person, membership and partnership tables (the
+//!   partnership's row also changes whenever its agencies, groups, terms, themes or clock rules
+//!   do) send a notification on commit, which every instance hears through a listening
+//!   connection of its own and forgets every copy. A write through this instance forgets them at
+//!   once as well, before the page that follows it is asked for. Copies are used only while the
+//!   listener is known to hear: it sends itself a beat every two seconds and copies stop being
+//!   used when none has come back for five, and the listener starts again. From a change
+//!   committing to every instance forgetting, what passes is the notification's delivery, a
+//!   millisecond or so, as a request that started just before the change would see too.
+//!
+//! Marking a session as used (once a minute) changes nothing a copy decides and forgets nothing.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::accounts::SessionContext;
+
+/// The channel the triggers of migration 0042 notify on.
+pub(crate) const CHANNEL: &str = "learnloop_sessions";
+/// How often the listener sends itself a beat.
+const BEAT: Duration = Duration::from_secs(2);
+/// Copies are not used when the last beat came back longer ago than this.
+const HEARD_WITHIN: Duration = Duration::from_secs(5);
+/// The listener starts again when no beat has come back for this long.
+const RESTART_AFTER: Duration = Duration::from_secs(6);
+/// At most this many sessions are copied; past it the copies start afresh.
+const MAX_COPIES: usize = 20_000;
+
+/// What a copy was read under: it is used only while this is still what [`Sessions::stamp`]
+/// gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    generation: u64,
+    wal: [u8; 48],
+}
+
+#[derive(Debug)]
+pub(crate) struct Sessions {
+    generation: AtomicU64,
+    /// PostgreSQL: the listener is listening.
+    live: AtomicBool,
+    /// PostgreSQL: when the listener last heard its own beat.
+    heard: Mutex<Option<Instant>>,
+    /// SQLite: the write-ahead-log index of the database's file (none in memory).
+    wal_index: Option<PathBuf>,
+    postgres: bool,
+    copies: Mutex<HashMap<String, (Stamp, SessionContext)>>,
+}
+
+impl Sessions {
+    pub(crate) fn sqlite(database_file: Option<PathBuf>) -> Sessions {
+        let wal_index = database_file.map(|f| {
+            let mut s = f.into_os_string();
+            s.push("-shm");
+            PathBuf::from(s)
+        });
+        Sessions::new(wal_index, false)
+    }
+
+    pub(crate) fn postgres() -> Sessions {
+        Sessions::new(None, true)
+    }
+
+    fn new(wal_index: Option<PathBuf>, postgres: bool) -> Sessions {
+        Sessions {
+            generation: AtomicU64::new(0),
+            live: AtomicBool::new(false),
+            heard: Mutex::new(None),
+            wal_index,
+            postgres,
+            copies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// What a copy read now would be stamped with, or `None` when copies must not be used.
+    pub(crate) fn stamp(&self) -> Option<Stamp> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if self.postgres {
+            let heard = *self.heard.lock().unwrap_or_else(PoisonError::into_inner);
+            let hearing = self.live.load(Ordering::SeqCst)
+                && heard.is_some_and(|t| t.elapsed() < HEARD_WITHIN);
+            return hearing.then_some(Stamp {
+                generation,
+                wal: [0; 48],
+            });
+        }
+        let wal = wal_header(self.wal_index.as_ref()?)?;
+        Some(Stamp { generation, wal })
+    }
+
+    /// The copy of a session read under `stamp`, if there is one.
+    pub(crate) fn get(&self, token_hash: &str, stamp: &Stamp) -> Option<SessionContext> {
+        let copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+        copies
+            .get(token_hash)
+            .filter(|(s, _)| s == stamp)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// Keeps a copy read after `stamp` was taken.
+    pub(crate) fn keep(&self, token_hash: &str, stamp: Stamp, context: SessionContext) {
+        let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+        if copies.len() >= MAX_COPIES {
+            copies.clear();
+        }
+        copies.insert(token_hash.to_owned(), (stamp, context));
+    }
+
+    /// The session was marked as used at `at`: its copy says so too.
+    pub(crate) fn touched(&self, token_hash: &str, at: &str) {
+        let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, c)) = copies.get_mut(token_hash) {
+            c.session_last_seen_at = at.to_owned();
+        }
+    }
+
+    /// Something a copy may hold changed (or may have): no copy read before now is used again.
+    pub(crate) fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.copies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    fn listening(&self, live: bool) {
+        if live {
+            *self.heard.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+            self.forget_all();
+            self.live.store(true, Ordering::SeqCst);
+        } else {
+            self.live.store(false, Ordering::SeqCst);
+            self.forget_all();
+        }
+    }
+
+    fn heard_beat(&self) {
+        *self.heard.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    fn beat_overdue(&self) -> bool {
+        let heard = *self.heard.lock().unwrap_or_else(PoisonError::into_inner);
+        heard.is_none_or(|t| t.elapsed() >= RESTART_AFTER)
+    }
+}
+
+/// The first copy of the write-ahead-log index's header, when both copies agree (a commit
+/// writes the second, then the first).
+fn wal_header(path: &PathBuf) -> Option<[u8; 48]> {
+    use std::io::Read;
+    let mut both = [0u8; 96];
+    std::fs::File::open(path).ok()?.read_exact(&mut both).ok()?;
+    let (first, second) = both.split_at(48);
+    if first != second {
+        return None;
+    }
+    first.try_into().ok()
+}
+
+/// PostgreSQL: listens for changes from every instance until the process ends, starting again
+/// whenever the listener stops hearing its own beat.
+pub(crate) async fn listen(
+    sessions: Arc<Sessions>,
+    listen_pool: sqlx::PgPool,
+    beat_pool: sqlx::PgPool,
+) {
+    let beat = format!("beat {}", crate::new_id());
+    loop {
+        let heard = tokio::spawn(hear(sessions.clone(), listen_pool.clone(), beat.clone()));
+        loop {
+            tokio::time::sleep(BEAT).await;
+            if heard.is_finished() {
+                break;
+            }
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(&beat)
+                .execute(&beat_pool)
+                .await;
+            if let Err(e) = sent {
+                tracing::info!(error = %e, "could not send the session listener its beat");
+            }
+            if sessions.live.load(Ordering::SeqCst) && sessions.beat_overdue() {
+                tracing::warn!("the session listener stopped hearing; starting it again");
+                break;
+            }
+        }
+        heard.abort();
+        sessions.listening(false);
+    }
+}
+
+async fn hear(sessions: Arc<Sessions>, pool: sqlx::PgPool, beat: String) {
+    sessions.listening(false);
+    let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::info!(error = %e, "the session listener cannot connect yet");
+            return;
+        }
+    };
+    listener.eager_reconnect(false);
+    if let Err(e) = listener.listen(CHANNEL).await {
+        tracing::info!(error = %e, "the session listener cannot listen yet");
+        return;
+    }
+    // Every commit from now on reaches this listener; anything copied before may be older.
+    sessions.listening(true);
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(n)) if n.payload() == beat => sessions.heard_beat(),
+            Ok(Some(_)) => sessions.forget_all(),
+            Ok(None) | Err(_) => {
+                sessions.listening(false);
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn context(last_seen: &str) -> SessionContext {
+        SessionContext {
+            session_partnership_id: None,
+            session_created_at: "2026-12-07T09:00:00Z".into(),
+            session_last_seen_at: last_seen.into(),
+            person: crate::accounts::Person {
+                id: "p".into(),
+                email: "a@b.example".into(),
+                name: "A".into(),
+                job_title: String::new(),
+                password_hash: None,
+                password_changed_at: None,
+                active: true,
+                created_at: String::new(),
+                updated_at: String::new(),
+            },
+            memberships: vec![],
+            partnerships: vec![],
+        }
+    }
+
+    #[test]
+    fn a_copy_is_used_only_under_the_stamp_it_was_read_with() {
+        let s = Sessions::postgres();
+        assert!(s.stamp().is_none(), "no copies before the listener hears");
+        s.listening(true);
+        let stamp = s.stamp().unwrap();
+        s.keep("h", stamp.clone(), context("t0"));
+        assert!(s.get("h", &stamp).is_some());
+        assert!(s.get("other", &stamp).is_none());
+        s.touched("h", "t1");
+        assert_eq!(s.get("h", &stamp).unwrap().session_last_seen_at, "t1");
+        s.forget_all();
+        let now = s.stamp().unwrap();
+        assert_ne!(now, stamp);
+        assert!(s.get("h", &now).is_none(), "forgotten after a change");
+        // A copy read before a change but kept after it is never used.
+        s.keep("h", stamp.clone(), context("t0"));
+        assert!(s.get("h", &now).is_none());
+        s.listening(false);
+        assert!(s.stamp().is_none(), "no copies while the listener is down");
+    }
+
+    #[test]
+    fn without_a_readable_index_nothing_is_copied() {
+        assert!(Sessions::sqlite(None).stamp().is_none());
+        let gone = Sessions::sqlite(Some(PathBuf::from("/nonexistent/learnloop.db")));
+        assert!(gone.stamp().is_none());
+    }
+}
