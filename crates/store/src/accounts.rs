@@ -150,25 +150,33 @@ pub async fn session_context(
     db: &Db,
     token_hash: &str,
 ) -> Result<Option<SessionContext>, StoreError> {
-    // Taken before reading: a change committed while the statement runs makes the copy stale
-    // under a stamp that is then no longer current.
-    let stamp = db.sessions().stamp();
-    if let Some(copy) = stamp
-        .as_ref()
-        .and_then(|s| db.sessions().get(token_hash, s))
-    {
-        return Ok(Some(copy));
+    let copy = db
+        .sessions()
+        .stamp()
+        .and_then(|s| db.sessions().get(token_hash, &s));
+    match copy {
+        Some(copy) => Ok(Some(copy)),
+        None => session_context_afresh(db, token_hash).await,
     }
-    let found = session_context_from_database(db, token_hash).await?;
+}
+
+/// As [`session_context`], read from the database whatever the copy (which may not know that
+/// another instance marked the session as used since), and copied again.
+pub async fn session_context_afresh(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<SessionContext>, StoreError> {
+    // Taken before reading: a change committed while the statement runs leaves the copy under
+    // a stamp that is then no longer current, so it is never used.
+    let stamp = db.sessions().stamp();
+    let found = read_session_context(db, token_hash).await?;
     if let (Some(stamp), Some(found)) = (stamp, &found) {
         db.sessions().keep(token_hash, stamp, found.clone());
     }
     Ok(found)
 }
 
-/// As [`session_context`], always from the database (what another instance marked as used
-/// since this one copied the session, before deciding it has gone idle).
-pub async fn session_context_from_database(
+async fn read_session_context(
     db: &Db,
     token_hash: &str,
 ) -> Result<Option<SessionContext>, StoreError> {

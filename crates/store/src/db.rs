@@ -550,6 +550,14 @@ impl Db {
         })
     }
 
+    /// As [`Db::begin`], for a transaction that writes only what no session's copy holds (the
+    /// mail queue, claimed every few seconds): its commit forgets none.
+    pub async fn begin_keeping_sessions(&self) -> Result<Tx, StoreError> {
+        let mut tx = self.begin().await?;
+        tx.forgets = None;
+        Ok(tx)
+    }
+
     /// Begins the transaction of one audit-trail batch: on PostgreSQL on the audit writer's
     /// own connection, on SQLite on the one writer like every other write.
     pub(crate) async fn begin_audit(&self) -> Result<Tx, StoreError> {

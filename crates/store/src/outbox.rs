@@ -78,7 +78,7 @@ pub async fn claim(
              RETURNING id, kind, partnership_id, to_addr, subject, body, attempts"
         }
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_keeping_sessions().await?;
     let rows = tx
         .fetch_all(
             query(sql)

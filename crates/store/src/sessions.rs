@@ -15,10 +15,12 @@
 //!   do) send a notification on commit, which every instance hears through a listening
 //!   connection of its own and forgets every copy. A write through this instance forgets them at
 //!   once as well, before the page that follows it is asked for. Copies are used only while the
-//!   listener is known to hear: it sends itself a beat every two seconds and copies stop being
-//!   used when none has come back for five, and the listener starts again. From a change
-//!   committing to every instance forgetting, what passes is the notification's delivery, a
-//!   millisecond or so, as a request that started just before the change would see too.
+//!   listener is known to hear: it sends itself a beat, stamped with when it was sent, every
+//!   half second, and copies are used only while the last beat heard was sent less than one and
+//!   a half seconds ago (notifications arrive in commit order, so every change committed before
+//!   that beat has been heard). From a change committing to every instance forgetting, what
+//!   passes is the notification's delivery, a millisecond or so; if the listener's connection
+//!   silently breaks or lags, at most one and a half seconds.
 //!
 //! Marking a session as used (once a minute) changes nothing a copy decides and forgets nothing.
 
@@ -33,11 +35,11 @@ use crate::accounts::SessionContext;
 /// The channel the triggers of migration 0042 notify on.
 pub(crate) const CHANNEL: &str = "learnloop_sessions";
 /// How often the listener sends itself a beat.
-const BEAT: Duration = Duration::from_secs(2);
-/// Copies are not used when the last beat came back longer ago than this.
-const HEARD_WITHIN: Duration = Duration::from_secs(5);
-/// The listener starts again when no beat has come back for this long.
-const RESTART_AFTER: Duration = Duration::from_secs(6);
+const BEAT: Duration = Duration::from_millis(500);
+/// Copies are not used when the last beat heard was sent longer ago than this.
+const HEARD_WITHIN: Duration = Duration::from_millis(1500);
+/// The listener starts again when the last beat heard was sent longer ago than this.
+const RESTART_AFTER: Duration = Duration::from_secs(5);
 /// At most this many sessions are copied; past it the copies start afresh.
 const MAX_COPIES: usize = 20_000;
 
@@ -54,8 +56,10 @@ pub(crate) struct Sessions {
     generation: AtomicU64,
     /// PostgreSQL: the listener is listening.
     live: AtomicBool,
-    /// PostgreSQL: when the listener last heard its own beat.
+    /// PostgreSQL: when the last beat the listener heard was sent.
     heard: Mutex<Option<Instant>>,
+    /// What beats' times count from.
+    started: Instant,
     /// SQLite: the write-ahead-log index of the database's file (none in memory).
     wal_index: Option<PathBuf>,
     postgres: bool,
@@ -81,6 +85,7 @@ impl Sessions {
             generation: AtomicU64::new(0),
             live: AtomicBool::new(false),
             heard: Mutex::new(None),
+            started: Instant::now(),
             wal_index,
             postgres,
             copies: Mutex::new(HashMap::new()),
@@ -106,6 +111,11 @@ impl Sessions {
     /// The copy of a session read under `stamp`, if there is one.
     pub(crate) fn get(&self, token_hash: &str, stamp: &Stamp) -> Option<SessionContext> {
         let copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+        // Under the lock `forget_all` bumps under: a stamp taken just before a change is not
+        // current once the change has been forgotten.
+        if stamp.generation != self.generation.load(Ordering::SeqCst) {
+            return None;
+        }
         copies
             .get(token_hash)
             .filter(|(s, _)| s == stamp)
@@ -131,16 +141,15 @@ impl Sessions {
 
     /// Something a copy may hold changed (or may have): no copy read before now is used again.
     pub(crate) fn forget_all(&self) {
+        let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.copies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        copies.clear();
     }
 
     fn listening(&self, live: bool) {
         if live {
-            *self.heard.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+            // Nothing heard yet: copies wait for the first beat sent after this.
+            *self.heard.lock().unwrap_or_else(PoisonError::into_inner) = None;
             self.forget_all();
             self.live.store(true, Ordering::SeqCst);
         } else {
@@ -149,8 +158,25 @@ impl Sessions {
         }
     }
 
-    fn heard_beat(&self) {
-        *self.heard.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    /// The beat to send now: this listener's mark and when it was sent.
+    fn beat(&self, mark: &str) -> String {
+        format!("beat {mark} {}", self.started.elapsed().as_millis())
+    }
+
+    /// A beat came back: if it is this listener's own, when it was sent.
+    fn heard_beat(&self, mark: &str, payload: &str) {
+        let sent = payload
+            .strip_prefix("beat ")
+            .and_then(|rest| rest.strip_prefix(mark))
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|ms| ms.parse::<u64>().ok())
+            .and_then(|ms| self.started.checked_add(Duration::from_millis(ms)));
+        if let Some(sent) = sent {
+            let mut heard = self.heard.lock().unwrap_or_else(PoisonError::into_inner);
+            if heard.is_none_or(|h| h < sent) {
+                *heard = Some(sent);
+            }
+        }
     }
 
     fn beat_overdue(&self) -> bool {
@@ -169,7 +195,11 @@ fn wal_header(path: &PathBuf) -> Option<[u8; 48]> {
     if first != second {
         return None;
     }
-    first.try_into().ok()
+    // Set up, and a transaction committed since the index was last rebuilt: a header rebuilt
+    // from an empty log is the same each time, and could stand for two states of the database.
+    let header: [u8; 48] = first.try_into().ok()?;
+    let changes = u32::from_ne_bytes(header[8..12].try_into().ok()?);
+    (header[12] == 1 && changes != 0).then_some(header)
 }
 
 /// PostgreSQL: listens for changes from every instance until the process ends, starting again
@@ -179,9 +209,10 @@ pub(crate) async fn listen(
     listen_pool: sqlx::PgPool,
     beat_pool: sqlx::PgPool,
 ) {
-    let beat = format!("beat {}", crate::new_id());
+    let mark = crate::new_id();
     loop {
-        let heard = tokio::spawn(hear(sessions.clone(), listen_pool.clone(), beat.clone()));
+        let heard = tokio::spawn(hear(sessions.clone(), listen_pool.clone(), mark.clone()));
+        let began = Instant::now();
         loop {
             tokio::time::sleep(BEAT).await;
             if heard.is_finished() {
@@ -189,14 +220,15 @@ pub(crate) async fn listen(
             }
             let sent = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(CHANNEL)
-                .bind(&beat)
+                .bind(sessions.beat(&mark))
                 .execute(&beat_pool)
                 .await;
             if let Err(e) = sent {
                 tracing::info!(error = %e, "could not send the session listener its beat");
             }
-            if sessions.live.load(Ordering::SeqCst) && sessions.beat_overdue() {
-                tracing::warn!("the session listener stopped hearing; starting it again");
+            // Not hearing, or not yet listening well after starting: start again.
+            if began.elapsed() >= RESTART_AFTER && sessions.beat_overdue() {
+                tracing::warn!("the session listener does not hear its beat; starting it again");
                 break;
             }
         }
@@ -205,7 +237,7 @@ pub(crate) async fn listen(
     }
 }
 
-async fn hear(sessions: Arc<Sessions>, pool: sqlx::PgPool, beat: String) {
+async fn hear(sessions: Arc<Sessions>, pool: sqlx::PgPool, mark: String) {
     sessions.listening(false);
     let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
         Ok(l) => l,
@@ -223,7 +255,10 @@ async fn hear(sessions: Arc<Sessions>, pool: sqlx::PgPool, beat: String) {
     sessions.listening(true);
     loop {
         match listener.try_recv().await {
-            Ok(Some(n)) if n.payload() == beat => sessions.heard_beat(),
+            // Beats, this instance's or another's, change nothing.
+            Ok(Some(n)) if n.payload().starts_with("beat ") => {
+                sessions.heard_beat(&mark, n.payload());
+            }
             Ok(Some(_)) => sessions.forget_all(),
             Ok(None) | Err(_) => {
                 sessions.listening(false);
@@ -264,6 +299,13 @@ mod tests {
         let s = Sessions::postgres();
         assert!(s.stamp().is_none(), "no copies before the listener hears");
         s.listening(true);
+        assert!(s.stamp().is_none(), "nor before its first beat comes back");
+        s.heard_beat("me", &s.beat("other"));
+        assert!(
+            s.stamp().is_none(),
+            "another instance's beat proves nothing"
+        );
+        s.heard_beat("me", &s.beat("me"));
         let stamp = s.stamp().unwrap();
         s.keep("h", stamp.clone(), context("t0"));
         assert!(s.get("h", &stamp).is_some());

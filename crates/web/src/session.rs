@@ -120,7 +120,7 @@ async fn load_signed(
     };
     if !live(&found)? {
         // This instance's copy may not know that another marked the session as used since.
-        match accounts::session_context_from_database(&state.db, &hash).await? {
+        match accounts::session_context_afresh(&state.db, &hash).await? {
             Some(fresh) if live(&fresh)? => found = fresh,
             Some(_) => {
                 accounts::delete_session(&state.db, &hash).await?;
