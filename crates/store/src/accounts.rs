@@ -181,7 +181,7 @@ async fn read_session_context(
     token_hash: &str,
 ) -> Result<Option<SessionContext>, StoreError> {
     let rows: Vec<ContextRow> = db
-        .fetch_all(
+        .fetch_all_fresh(
             query(
                 "SELECT s.partnership_id AS session_partnership_id, \
                  s.created_at AS session_created_at, s.last_seen_at AS session_last_seen_at, \

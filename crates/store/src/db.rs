@@ -215,6 +215,122 @@ pub(crate) fn pg_sql(sql: &str) -> String {
     out
 }
 
+/// Which of the reading calls a copy was read by (the same statement read by another keeps
+/// another answer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ReadKind {
+    All,
+    Optional,
+}
+
+/// What finds a copied read: the call, the statement and every value bound to it.
+#[derive(Clone, Debug)]
+pub(crate) struct ReadKey {
+    kind: ReadKind,
+    sql: std::borrow::Cow<'static, str>,
+    args: Vec<Value>,
+}
+
+impl ReadKey {
+    #[cfg(test)]
+    pub(crate) fn of(q: &Query) -> ReadKey {
+        ReadKey {
+            kind: ReadKind::All,
+            sql: q.sql.clone(),
+            args: q.args.clone(),
+        }
+    }
+
+    pub(crate) fn sql(&self) -> &str {
+        &self.sql
+    }
+}
+
+impl PartialEq for ReadKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.sql == other.sql
+            && self.args.len() == other.args.len()
+            && self
+                .args
+                .iter()
+                .zip(&other.args)
+                .all(|(a, b)| match (a, b) {
+                    (Value::Text(a), Value::Text(b)) => a == b,
+                    (Value::Int(a), Value::Int(b)) => a == b,
+                    (Value::Bool(a), Value::Bool(b)) => a == b,
+                    (Value::Float(a), Value::Float(b)) => {
+                        a.map(f64::to_bits) == b.map(f64::to_bits)
+                    }
+                    _ => false,
+                })
+    }
+}
+
+impl Eq for ReadKey {}
+
+impl std::hash::Hash for ReadKey {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.kind.hash(h);
+        self.sql.hash(h);
+        for a in &self.args {
+            match a {
+                Value::Text(v) => (0u8, v).hash(h),
+                Value::Int(v) => (1u8, v).hash(h),
+                Value::Bool(v) => (2u8, v).hash(h),
+                Value::Float(v) => (3u8, v.map(f64::to_bits)).hash(h),
+            }
+        }
+    }
+}
+
+/// A read's copy: found, or missing with what to keep it under, or not to be copied.
+enum Copied<V> {
+    Found(V),
+    Missing(ReadKey, crate::sessions::Stamp),
+    Not,
+}
+
+/// Whether a statement's answer may be copied: one that only reads (a `SELECT`, or a `WITH`
+/// that reads) and asks neither the clock, chance nor the server's own catalogue, so the same
+/// statement with the same values answers the same until a table it names changes.
+fn copyable(sql: &str) -> bool {
+    let head = sql.trim_start();
+    let reads = head
+        .get(..6)
+        .is_some_and(|h| h.eq_ignore_ascii_case("select"))
+        || head
+            .get(..4)
+            .is_some_and(|h| h.eq_ignore_ascii_case("with"));
+    if !reads {
+        return false;
+    }
+    const VOLATILE: [&str; 15] = [
+        "now",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "localtime",
+        "localtimestamp",
+        "random",
+        "clock_timestamp",
+        "statement_timestamp",
+        "nextval",
+        "insert",
+        "update",
+        "delete",
+        "pragma",
+        "returning",
+    ];
+    !sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| {
+            VOLATILE.iter().any(|v| w.eq_ignore_ascii_case(v))
+                || w.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("pg_"))
+                || w.get(..7)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("sqlite_"))
+        })
+}
+
 /// A row type both engines can decode.
 pub trait Record:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
@@ -493,31 +609,88 @@ impl Db {
         Ok(())
     }
 
-    /// Checks the database answers.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        let _: (i64,) = self.fetch_one(query("SELECT CAST(1 AS BIGINT)")).await?;
-        Ok(())
+    pub async fn fetch_all<T: Record + Clone + Sync + 'static>(
+        &self,
+        q: Query,
+    ) -> Result<Vec<T>, StoreError> {
+        let copy = self.copied::<Vec<T>>(ReadKind::All, &q);
+        if let Copied::Found(rows) = copy {
+            return Ok(rows);
+        }
+        let rows: Vec<T> = match &self.pools {
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
+        };
+        if let Copied::Missing(key, stamp) = copy {
+            self.sessions
+                .keep_read(key, stamp, rows.clone(), rows.len().max(1));
+        }
+        Ok(rows)
     }
 
-    pub async fn fetch_all<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
+    pub async fn fetch_optional<T: Record + Clone + Sync + 'static>(
+        &self,
+        q: Query,
+    ) -> Result<Option<T>, StoreError> {
+        let copy = self.copied::<Option<T>>(ReadKind::Optional, &q);
+        if let Copied::Found(row) = copy {
+            return Ok(row);
+        }
+        let row: Option<T> = match &self.pools {
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_optional, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_optional, as T),
+        };
+        if let Copied::Missing(key, stamp) = copy {
+            self.sessions.keep_read(key, stamp, row.clone(), 1);
+        }
+        Ok(row)
+    }
+
+    pub async fn fetch_one<T: Record + Clone + Sync + 'static>(
+        &self,
+        q: Query,
+    ) -> Result<T, StoreError> {
+        self.fetch_optional(q)
+            .await?
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
+    }
+
+    /// As [`Db::fetch_all`], always from the database (what decides a copy of its own).
+    pub(crate) async fn fetch_all_fresh<T: Record>(&self, q: Query) -> Result<Vec<T>, StoreError> {
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
             Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
         })
     }
 
-    pub async fn fetch_optional<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
-        Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_optional, as T),
-            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_optional, as T),
-        })
+    /// This instance's copy of a reading statement's answer, or what to keep the answer under
+    /// once read (see [`crate::sessions`]).
+    fn copied<V: Clone + 'static>(&self, kind: ReadKind, q: &Query) -> Copied<V> {
+        if !copyable(&q.sql) {
+            return Copied::Not;
+        }
+        let Some(stamp) = self.sessions.read_stamp() else {
+            return Copied::Not;
+        };
+        let key = ReadKey {
+            kind,
+            sql: q.sql.clone(),
+            args: q.args.clone(),
+        };
+        match self.sessions.read::<V>(&key, &stamp) {
+            Some(v) => Copied::Found(v),
+            None => Copied::Missing(key, stamp),
+        }
     }
 
-    pub async fn fetch_one<T: Record>(&self, q: Query) -> Result<T, StoreError> {
-        Ok(match &self.pools {
-            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_one, as T),
-            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_one, as T),
-        })
+    /// Checks the database answers, never from a copy.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let q = query("SELECT CAST(1 AS BIGINT)");
+        let _: (i64,) = match &self.pools {
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_one, as (i64,)),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_one, as (i64,)),
+        };
+        Ok(())
     }
 
     /// Runs one writing statement in its own transaction.
@@ -529,9 +702,7 @@ impl Db {
         };
         // After the commit (or a failure that may have committed), never before: a copy read
         // in between would be kept under the new stamp.
-        if forgets {
-            self.sessions.forget_all();
-        }
+        forgets.forget(&self.sessions);
         Ok(out?)
     }
 
@@ -546,22 +717,28 @@ impl Db {
         };
         Ok(Tx {
             on: inner,
-            forgets: Some(self.sessions.clone()),
+            sessions: self.sessions.clone(),
+            forgets: Forgets::Reads(Vec::new()),
+            fixed: false,
         })
     }
 
     /// As [`Db::begin`], for a transaction that writes only what no session's copy holds (the
-    /// mail queue, claimed every few seconds): its commit forgets none.
+    /// mail queue, claimed every few seconds): its commit forgets none, and only the copied
+    /// reads of the mail queue. (A transaction's commit forgets only what its statements can
+    /// have changed in any case; this says so of one whose statements are not listed.)
     pub async fn begin_keeping_sessions(&self) -> Result<Tx, StoreError> {
         let mut tx = self.begin().await?;
-        tx.forgets = None;
+        tx.forgets = Forgets::Reads(vec!["outbox"]);
+        tx.fixed = true;
         Ok(tx)
     }
 
     /// Begins the transaction of one audit-trail batch: on PostgreSQL on the audit writer's
     /// own connection, on SQLite on the one writer like every other write.
     pub(crate) async fn begin_audit(&self) -> Result<Tx, StoreError> {
-        // The trail holds nothing a session's copy does: its commits forget none.
+        // The trail holds nothing a session's copy does: its commits forget none, and only the
+        // copied reads of the trail.
         let on = match (&self.audit_writer, &self.pools) {
             (Some(pool), _) => TxOn::Postgres(pool.begin().await?),
             (None, Pools::Sqlite { write, .. }) => {
@@ -569,7 +746,12 @@ impl Db {
             }
             (None, Pools::Postgres { write, .. }) => TxOn::Postgres(write.begin().await?),
         };
-        Ok(Tx { on, forgets: None })
+        Ok(Tx {
+            on,
+            sessions: self.sessions.clone(),
+            forgets: Forgets::Reads(vec!["audit_event", "audit_content"]),
+            fixed: true,
+        })
     }
 
     /// Runs a statement built at run time (tests and administration only; never user input).
@@ -601,6 +783,7 @@ impl Db {
 
     pub async fn raw(&self, sql: &str) -> Result<(), StoreError> {
         let out = self.raw_once(sql).await;
+        // Anything may have changed.
         self.sessions.forget_all();
         out
     }
@@ -638,25 +821,85 @@ impl Db {
     }
 }
 
-/// Whether a writing statement run alone may change what a session's copy holds: all do but
-/// marking a session as used, beginning one (a new session is in no copy) and the mail queue.
-/// A statement missing here only makes the copies be read again.
-fn forgets_sessions(sql: &str) -> bool {
-    const CHANGE_NOTHING_COPIED: [&str; 5] = [
-        "UPDATE session SET last_seen_at = ? WHERE token_hash = ?",
-        "INSERT INTO session ",
-        "INSERT INTO outbox ",
-        "UPDATE outbox ",
-        "DELETE FROM outbox ",
+/// What a write forgets of this instance's copies once it commits.
+#[derive(Clone, Debug)]
+enum Forgets {
+    /// Every copy, sessions and reads.
+    All,
+    /// Only the copied reads that name these tables.
+    Reads(Vec<&'static str>),
+}
+
+impl Forgets {
+    /// What this and a statement run after it forget together.
+    fn and(self, sql: &str) -> Forgets {
+        match (self, forgets_sessions(sql)) {
+            (Forgets::Reads(mut a), Forgets::Reads(b)) => {
+                a.extend(b.into_iter().filter(|t| !a.contains(t)).collect::<Vec<_>>());
+                Forgets::Reads(a)
+            }
+            _ => Forgets::All,
+        }
+    }
+
+    fn forget(&self, sessions: &crate::sessions::Sessions) {
+        match self {
+            Forgets::All => sessions.forget_all(),
+            Forgets::Reads(tables) => tables.iter().for_each(|t| sessions.forget_reads_of(t)),
+        }
+    }
+}
+
+/// What a statement forgets once committed: nothing for one that only reads; for marking a
+/// session as used, beginning one (a new session is in no copy) and the mail queue, which
+/// change nothing a session's copy holds, the reads of their own table; everything for any
+/// other. A statement missing here only makes the copies be read again.
+fn forgets_sessions(sql: &str) -> Forgets {
+    const CHANGE_NOTHING_COPIED: [(&str, &str); 5] = [
+        (
+            "UPDATE session SET last_seen_at = ? WHERE token_hash = ?",
+            "session",
+        ),
+        ("INSERT INTO session ", "session"),
+        ("INSERT INTO outbox ", "outbox"),
+        ("UPDATE outbox ", "outbox"),
+        ("DELETE FROM outbox ", "outbox"),
     ];
-    !CHANGE_NOTHING_COPIED.iter().any(|p| sql.starts_with(p))
+    if only_reads(sql) {
+        return Forgets::Reads(Vec::new());
+    }
+    CHANGE_NOTHING_COPIED
+        .iter()
+        .find(|(p, _)| sql.starts_with(p))
+        .map_or(Forgets::All, |(_, table)| Forgets::Reads(vec![table]))
+}
+
+/// A statement that writes nothing: a `SELECT` (or `WITH`) without a word that writes or locks.
+fn only_reads(sql: &str) -> bool {
+    let head = sql.trim_start();
+    (head
+        .get(..6)
+        .is_some_and(|h| h.eq_ignore_ascii_case("select"))
+        || head
+            .get(..4)
+            .is_some_and(|h| h.eq_ignore_ascii_case("with")))
+        && !sql
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| {
+                ["insert", "update", "delete", "returning", "nextval"]
+                    .iter()
+                    .any(|v| w.eq_ignore_ascii_case(v))
+            })
 }
 
 /// A transaction: everything a user step writes commits together or not at all.
 pub struct Tx {
     on: TxOn,
-    /// Forgotten when it commits: what it wrote may be in them.
-    forgets: Option<Arc<crate::sessions::Sessions>>,
+    sessions: Arc<crate::sessions::Sessions>,
+    /// Forgotten when it commits: what its statements wrote may be in them.
+    forgets: Forgets,
+    /// `forgets` was set when it began, whatever its statements.
+    fixed: bool,
 }
 
 enum TxOn {
@@ -665,6 +908,13 @@ enum TxOn {
 }
 
 impl Tx {
+    /// Notes what a statement run in the transaction will make its commit forget.
+    fn wrote(&mut self, sql: &str) {
+        if !self.fixed {
+            self.forgets = std::mem::replace(&mut self.forgets, Forgets::All).and(sql);
+        }
+    }
+
     pub fn engine(&self) -> Engine {
         match self.on {
             TxOn::Sqlite(_) => Engine::Sqlite,
@@ -673,6 +923,7 @@ impl Tx {
     }
 
     pub async fn fetch_all<T: Record>(&mut self, q: Query) -> Result<Vec<T>, StoreError> {
+        self.wrote(&q.sql);
         Ok(match &mut self.on {
             TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_all, as T)?,
             TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_all, as T)?,
@@ -680,6 +931,7 @@ impl Tx {
     }
 
     pub async fn fetch_optional<T: Record>(&mut self, q: Query) -> Result<Option<T>, StoreError> {
+        self.wrote(&q.sql);
         Ok(match &mut self.on {
             TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_optional, as T)?,
             TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_optional, as T)?,
@@ -687,6 +939,7 @@ impl Tx {
     }
 
     pub async fn fetch_one<T: Record>(&mut self, q: Query) -> Result<T, StoreError> {
+        self.wrote(&q.sql);
         Ok(match &mut self.on {
             TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, fetch_one, as T)?,
             TxOn::Postgres(tx) => on_pg!(&mut **tx, q, fetch_one, as T)?,
@@ -694,6 +947,7 @@ impl Tx {
     }
 
     pub async fn execute(&mut self, q: Query) -> Result<u64, StoreError> {
+        self.wrote(&q.sql);
         Ok(match &mut self.on {
             TxOn::Sqlite(tx) => on_sqlite!(&mut **tx, q, execute)?,
             TxOn::Postgres(tx) => on_pg!(&mut **tx, q, execute)?,
@@ -719,9 +973,7 @@ impl Tx {
             TxOn::Sqlite(tx) => tx.commit().await,
             TxOn::Postgres(tx) => tx.commit().await,
         };
-        if let Some(sessions) = self.forgets {
-            sessions.forget_all();
-        }
+        self.forgets.forget(&self.sessions);
         out?;
         Ok(())
     }
@@ -730,7 +982,42 @@ impl Tx {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{LIST_MAX, pg_sql, query_list};
+    use super::{Forgets, LIST_MAX, copyable, forgets_sessions, pg_sql, query_list};
+
+    #[test]
+    fn only_reads_that_answer_the_same_each_time_are_copied() {
+        assert!(copyable("SELECT * FROM action_update WHERE action_id = ?"));
+        assert!(copyable("  with t AS (SELECT 1) SELECT * FROM t"));
+        for volatile in [
+            "SELECT * FROM outbox WHERE not_before <= datetime('now')",
+            "SELECT now()",
+            "SELECT * FROM action WHERE id = ? FOR UPDATE",
+            "SELECT 1 FROM pg_advisory_xact_lock(?)",
+            "SELECT name FROM sqlite_master",
+            "UPDATE outbox SET claimed_by = ? RETURNING id",
+            "INSERT INTO agency (id) VALUES (?)",
+            "SELECT random()",
+        ] {
+            assert!(!copyable(volatile), "{volatile}");
+        }
+    }
+
+    #[test]
+    fn a_transaction_forgets_what_its_statements_can_have_changed() {
+        let reads = |f: Forgets| match f {
+            Forgets::Reads(t) => Some(t),
+            Forgets::All => None,
+        };
+        assert_eq!(reads(forgets_sessions("SELECT 1")), Some(vec![]));
+        let f = Forgets::Reads(vec![])
+            .and("SELECT * FROM outbox")
+            .and("INSERT INTO outbox (id) VALUES (?)")
+            .and("UPDATE outbox SET sent_at = ?")
+            .and("UPDATE session SET last_seen_at = ? WHERE token_hash = ?");
+        assert_eq!(reads(f.clone()), Some(vec!["outbox", "session"]));
+        assert!(reads(f.and("UPDATE action SET status = ?")).is_none());
+        assert!(reads(forgets_sessions("DELETE FROM session WHERE token_hash = ?")).is_none());
+    }
 
     #[test]
     fn a_list_has_a_marker_per_value_bound_after_those_before_it() {

@@ -156,6 +156,7 @@ impl<T> Paged<T> {
 
 /// A row of a list read with its list's total: the statement selects
 /// `COUNT(*) OVER () AS total_rows` beside the row's own columns (see [`paged`]).
+#[derive(Clone)]
 struct Counted<T>(T, i64);
 
 impl<'r, R, T> sqlx::FromRow<'r, R> for Counted<T>
@@ -175,7 +176,7 @@ where
 /// Each statement a page runs costs about as much as a short one's work again in round trip
 /// and wake-ups on both sides, so a separate count was a fifth of a short list page. Only a
 /// page past the end, which has no row to carry the total, runs `count`.
-pub async fn paged<T: Record>(
+pub async fn paged<T: Record + Clone + Sync + 'static>(
     db: &Db,
     rows: Query,
     count: Query,

@@ -109,7 +109,7 @@ pub async fn add(
 }
 
 /// A recommendation with its agencies' and themes' names, each list in one text.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct Named {
     #[sqlx(flatten)]
     rec: Recommendation,

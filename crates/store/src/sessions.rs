@@ -23,7 +23,19 @@
 //!   silently breaks or lags, at most one and a half seconds.
 //!
 //! Marking a session as used (once a minute) changes nothing a copy decides and forgets nothing.
+//!
+//! **Reads.** The same stamps keep copies of what single reading statements returned
+//! ([`Db::fetch_all`](crate::Db::fetch_all) and its kin: pages, never a transaction), so a page
+//! asked for again reads only what changed since. A copy is found by its statement and every
+//! value bound to it, so it is exactly what the database would answer the same statement, and
+//! the access rules that decide what a person sees run on it as they would on a fresh answer.
+//! It is forgotten as the session copies are (on SQLite after any commit to the file; on
+//! PostgreSQL when this instance writes, or the listener stops hearing), and on PostgreSQL also
+//! when any instance commits a change to a table its statement names: a trigger on every table
+//! (migration 0043) notifies `t:<table>`, and every copy whose statement names that table goes.
+//! Statements that read the clock or chance are never copied.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,6 +54,33 @@ const HEARD_WITHIN: Duration = Duration::from_millis(1500);
 const RESTART_AFTER: Duration = Duration::from_secs(5);
 /// At most this many sessions are copied; past it the copies start afresh.
 const MAX_COPIES: usize = 20_000;
+/// At most this many statements' answers are copied, holding at most `MAX_ROWS` rows in all
+/// and `MAX_ROWS_ONE` for one statement; past them the copies start afresh.
+const MAX_READS: usize = 20_000;
+const MAX_ROWS: usize = 200_000;
+const MAX_ROWS_ONE: usize = 10_000;
+
+/// One statement's answer as copied.
+struct Read {
+    /// SQLite: the index's header before it was read (PostgreSQL: unused).
+    wal: [u8; 48],
+    /// The names its statement uses, lower-cased: a change to a table it names forgets it.
+    words: Box<[Box<str>]>,
+    rows: usize,
+    value: Arc<dyn Any + Send + Sync>,
+}
+
+#[derive(Default)]
+struct Reads {
+    copies: HashMap<crate::db::ReadKey, Read>,
+    rows: usize,
+}
+
+impl std::fmt::Debug for Reads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} reads copied", self.copies.len())
+    }
+}
 
 /// What a copy was read under: it is used only while this is still what [`Sessions::stamp`]
 /// gives.
@@ -64,6 +103,9 @@ pub(crate) struct Sessions {
     wal_index: Option<PathBuf>,
     postgres: bool,
     copies: Mutex<HashMap<String, (Stamp, SessionContext)>>,
+    /// Raised whenever any copied read is forgotten: a read begun before is not kept.
+    reads_generation: AtomicU64,
+    reads: Mutex<Reads>,
 }
 
 impl Sessions {
@@ -89,6 +131,8 @@ impl Sessions {
             wal_index,
             postgres,
             copies: Mutex::new(HashMap::new()),
+            reads_generation: AtomicU64::new(0),
+            reads: Mutex::new(Reads::default()),
         }
     }
 
@@ -141,9 +185,87 @@ impl Sessions {
 
     /// Something a copy may hold changed (or may have): no copy read before now is used again.
     pub(crate) fn forget_all(&self) {
-        let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        copies.clear();
+        {
+            let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            copies.clear();
+        }
+        let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+        self.reads_generation.fetch_add(1, Ordering::SeqCst);
+        reads.copies.clear();
+        reads.rows = 0;
+    }
+
+    /// What a read begun now is kept under, or `None` when reads must not be copied (or used).
+    pub(crate) fn read_stamp(&self) -> Option<Stamp> {
+        let generation = self.reads_generation.load(Ordering::SeqCst);
+        self.stamp().map(|s| Stamp { generation, ..s })
+    }
+
+    /// The copy of a statement's answer, if one is kept and still stands under `stamp` (taken
+    /// now) and was of this type.
+    pub(crate) fn read<V: Clone + 'static>(
+        &self,
+        key: &crate::db::ReadKey,
+        stamp: &Stamp,
+    ) -> Option<V> {
+        let reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+        let read = reads.copies.get(key)?;
+        // PostgreSQL: a change forgets the copies it touches. SQLite: any commit changes the
+        // header, and a copy kept under another is never used.
+        if !self.postgres && read.wal != stamp.wal {
+            return None;
+        }
+        read.value.downcast_ref::<V>().cloned()
+    }
+
+    /// Keeps a statement's answer, read after `stamp` was taken, unless a copy was forgotten
+    /// since (the change that made it go may be newer than what was read).
+    pub(crate) fn keep_read<V: Send + Sync + 'static>(
+        &self,
+        key: crate::db::ReadKey,
+        stamp: Stamp,
+        value: V,
+        rows: usize,
+    ) {
+        if rows > MAX_ROWS_ONE {
+            return;
+        }
+        let words = words(key.sql());
+        let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+        if stamp.generation != self.reads_generation.load(Ordering::SeqCst) {
+            return;
+        }
+        if reads.copies.len() >= MAX_READS || reads.rows + rows > MAX_ROWS {
+            reads.copies.clear();
+            reads.rows = 0;
+        }
+        let read = Read {
+            wal: stamp.wal,
+            words,
+            rows,
+            value: Arc::new(value),
+        };
+        reads.rows += rows;
+        if let Some(old) = reads.copies.insert(key, read) {
+            reads.rows -= old.rows;
+        }
+    }
+
+    /// A table changed: every copied read whose statement names it is forgotten.
+    pub(crate) fn forget_reads_of(&self, table: &str) {
+        let table = table.to_ascii_lowercase();
+        let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
+        self.reads_generation.fetch_add(1, Ordering::SeqCst);
+        let mut gone = 0;
+        reads.copies.retain(|_, r| {
+            let keep = !r.words.iter().any(|w| **w == *table);
+            if !keep {
+                gone += r.rows;
+            }
+            keep
+        });
+        reads.rows -= gone;
     }
 
     fn listening(&self, live: bool) {
@@ -185,12 +307,24 @@ impl Sessions {
     }
 }
 
+/// The names a statement uses (tables, columns, words of SQL), lower-cased, each once.
+fn words(sql: &str) -> Box<[Box<str>]> {
+    let mut words: Vec<Box<str>> = sql
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase().into_boxed_str())
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.into_boxed_slice()
+}
+
 /// The first copy of the write-ahead-log index's header, when both copies agree (a commit
 /// writes the second, then the first).
 fn wal_header(path: &PathBuf) -> Option<[u8; 48]> {
-    use std::io::Read;
+    use std::os::unix::fs::FileExt;
     let mut both = [0u8; 96];
-    std::fs::File::open(path).ok()?.read_exact(&mut both).ok()?;
+    index_file(path)?.read_exact_at(&mut both, 0).ok()?;
     let (first, second) = both.split_at(48);
     if first != second {
         return None;
@@ -200,6 +334,35 @@ fn wal_header(path: &PathBuf) -> Option<[u8; 48]> {
     let header: [u8; 48] = first.try_into().ok()?;
     let changes = u32::from_ne_bytes(header[8..12].try_into().ok()?);
     (header[12] == 1 && changes != 0).then_some(header)
+}
+
+/// The write-ahead-log index at `path`, opened once and never closed. SQLite coordinates its
+/// connections with POSIX locks on this file, and closing any descriptor of a file drops every
+/// lock the process holds on it: opening and closing it on each read let another process (a
+/// `learnloop` command beside the server) take the index for its own and rebuild it under this
+/// process's connections, which then crashed reading their mapping of it (SIGBUS). A file
+/// SQLite removed and made again (every connection closed) is opened afresh: it is known by
+/// its device and inode, checked without opening it.
+fn index_file(path: &PathBuf) -> Option<&'static std::fs::File> {
+    use std::os::unix::fs::MetadataExt;
+    type Opened = Vec<(PathBuf, (u64, u64), &'static std::fs::File)>;
+    static OPENED: Mutex<Opened> = Mutex::new(Vec::new());
+    let meta = std::fs::metadata(path).ok()?;
+    let id = (meta.dev(), meta.ino());
+    let mut opened = OPENED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, _, f)) = opened.iter().find(|(p, i, _)| p == path && *i == id) {
+        return Some(f);
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if (meta.dev(), meta.ino()) != id {
+        // Replaced between the two looks: kept open all the same (never closed), not used now.
+        Box::leak(Box::new(file));
+        return None;
+    }
+    let file: &'static std::fs::File = Box::leak(Box::new(file));
+    opened.push((path.clone(), id, file));
+    Some(file)
 }
 
 /// PostgreSQL: listens for changes from every instance until the process ends, starting again
@@ -258,6 +421,10 @@ async fn hear(sessions: Arc<Sessions>, pool: sqlx::PgPool, mark: String) {
             // Beats, this instance's or another's, change nothing.
             Ok(Some(n)) if n.payload().starts_with("beat ") => {
                 sessions.heard_beat(&mark, n.payload());
+            }
+            // A table changed (migration 0043): the reads that name it.
+            Ok(Some(n)) if n.payload().starts_with("t:") => {
+                sessions.forget_reads_of(&n.payload()[2..]);
             }
             Ok(Some(_)) => sessions.forget_all(),
             Ok(None) | Err(_) => {
@@ -321,6 +488,88 @@ mod tests {
         assert!(s.get("h", &now).is_none());
         s.listening(false);
         assert!(s.stamp().is_none(), "no copies while the listener is down");
+    }
+
+    fn key(sql: &'static str, arg: &str) -> crate::db::ReadKey {
+        crate::db::ReadKey::of(&crate::db::query(sql).bind(arg))
+    }
+
+    fn hearing() -> Sessions {
+        let s = Sessions::postgres();
+        s.listening(true);
+        s.heard_beat("me", &s.beat("me"));
+        s
+    }
+
+    #[test]
+    fn a_read_is_used_until_a_table_its_statement_names_changes() {
+        let s = hearing();
+        let groups = key(
+            "SELECT name FROM partnership_group WHERE partnership_id = ?",
+            "p",
+        );
+        let other = key(
+            "SELECT name FROM partnership_group WHERE partnership_id = ?",
+            "q",
+        );
+        let stamp = s.read_stamp().unwrap();
+        s.keep_read(groups.clone(), stamp.clone(), vec!["Board".to_owned()], 1);
+        let now = s.read_stamp().unwrap();
+        assert_eq!(s.read::<Vec<String>>(&groups, &now).unwrap(), ["Board"]);
+        assert!(
+            s.read::<Vec<String>>(&other, &now).is_none(),
+            "another value bound"
+        );
+        assert!(
+            s.read::<Vec<i64>>(&groups, &now).is_none(),
+            "another row type"
+        );
+        // Another table's change keeps it; its own table's forgets it.
+        s.forget_reads_of("agency");
+        let now = s.read_stamp().unwrap();
+        assert!(s.read::<Vec<String>>(&groups, &now).is_some());
+        s.forget_reads_of("PARTNERSHIP_GROUP");
+        assert!(s.read::<Vec<String>>(&groups, &now).is_none());
+        // A read begun before a change and kept after it is never kept.
+        let before = s.read_stamp().unwrap();
+        s.forget_reads_of("agency");
+        s.keep_read(groups.clone(), before, vec!["Old".to_owned()], 1);
+        assert!(
+            s.read::<Vec<String>>(&groups, &s.read_stamp().unwrap())
+                .is_none()
+        );
+        // Everything goes when the listener stops hearing.
+        s.keep_read(
+            groups.clone(),
+            s.read_stamp().unwrap(),
+            vec!["Board".to_owned()],
+            1,
+        );
+        s.listening(false);
+        assert!(s.read_stamp().is_none());
+        s.listening(true);
+        s.heard_beat("me", &s.beat("me"));
+        assert!(
+            s.read::<Vec<String>>(&groups, &s.read_stamp().unwrap())
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn too_many_rows_are_not_copied_and_the_copies_stay_bounded() {
+        let s = hearing();
+        let big = key("SELECT id FROM action WHERE partnership_id = ?", "p");
+        s.keep_read(big.clone(), s.read_stamp().unwrap(), 0_u8, MAX_ROWS_ONE + 1);
+        assert!(s.read::<u8>(&big, &s.read_stamp().unwrap()).is_none());
+        for i in 0..(MAX_ROWS / MAX_ROWS_ONE + 2) {
+            let k = key(
+                "SELECT id FROM action WHERE partnership_id = ?",
+                &i.to_string(),
+            );
+            s.keep_read(k, s.read_stamp().unwrap(), 0_u8, MAX_ROWS_ONE);
+        }
+        let reads = s.reads.lock().unwrap();
+        assert!(reads.rows <= MAX_ROWS && reads.copies.len() <= MAX_READS);
     }
 
     #[test]

@@ -1311,7 +1311,7 @@ pub const LINK_DAYS: i64 = 28;
 pub const LATE_DAYS: i64 = 30;
 
 /// A session whose follow-up may be due.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct Due {
     partnership_id: String,
     id: String,

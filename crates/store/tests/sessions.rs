@@ -167,3 +167,129 @@ async fn what_changes_a_session_through_any_instance_or_process_reaches_every_co
         there.close().await;
     }
 }
+
+/// A read as a page would make it (here of the mail queue, a table no other copy depends on),
+/// with the statements it took.
+async fn subjects(db: &Db) -> (Vec<String>, u32) {
+    let (r, n, _) = timing::measure(
+        db.fetch_all::<(String,)>(
+            learnloop_store::query("SELECT subject FROM outbox WHERE to_addr = ? ORDER BY subject")
+                .bind("reader@example.org"),
+        ),
+    )
+    .await;
+    (r.unwrap().into_iter().map(|(s,)| s).collect(), n)
+}
+
+/// Reads until `seen` holds; false if it has not within three seconds.
+async fn until_subjects(db: &Db, seen: impl Fn(&[String]) -> bool) -> bool {
+    for _ in 0..60 {
+        if seen(&subjects(db).await.0) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// Reads until the answer comes from the copy (no statement).
+async fn until_read_copied(db: &Db) -> bool {
+    for _ in 0..200 {
+        if subjects(db).await.1 == 0 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+fn mail(subject: &str) -> String {
+    format!(
+        "INSERT INTO outbox (id, kind, to_addr, subject, body, not_before, created_at) VALUES \
+         ('{subject}', 'test', 'reader@example.org', '{subject}', '', '2026-01-01', '2026-01-01')"
+    )
+}
+
+#[tokio::test]
+async fn a_copied_read_is_used_until_a_table_it_names_changes_anywhere() {
+    for t in engines().await.expect("test databases") {
+        let here = t.open().await.unwrap();
+        let there = Db::connect(&t.url).await.unwrap();
+        here.watch_sessions();
+        there.watch_sessions();
+        here.raw(&mail("First")).await.unwrap();
+
+        // Read once, then answered from the copy: no statement.
+        assert!(
+            until_read_copied(&there).await,
+            "{:?}: never copied",
+            t.engine
+        );
+        assert_eq!(subjects(&there).await.0, ["First"]);
+
+        // A write through one instance: its own next read has it at once, the other's soon.
+        until_read_copied(&here).await;
+        here.raw(&mail("Second")).await.unwrap();
+        assert_eq!(
+            subjects(&here).await.0,
+            ["First", "Second"],
+            "{:?}: at once where it was written",
+            t.engine
+        );
+        assert!(
+            until_subjects(&there, |s| s.len() == 2).await,
+            "{:?}: the other instance kept the old answer",
+            t.engine
+        );
+
+        // A change by another process straight to the database reaches both.
+        until_read_copied(&here).await;
+        until_read_copied(&there).await;
+        let elsewhere = Db::connect(&t.url).await.unwrap();
+        elsewhere
+            .raw("UPDATE outbox SET subject = 'Third' WHERE id = 'First'")
+            .await
+            .unwrap();
+        for db in [&here, &there] {
+            assert!(
+                until_subjects(db, |s| s.contains(&"Third".to_owned())).await,
+                "{:?}: another process's change unseen",
+                t.engine
+            );
+        }
+
+        if t.engine == learnloop_store::Engine::Postgres {
+            // A change to a table the statement does not name keeps the copy.
+            assert!(until_read_copied(&there).await);
+            elsewhere
+                .raw("UPDATE agency SET name = name WHERE partnership_id = 'none'")
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(
+                subjects(&there).await.1,
+                0,
+                "kept past another table's change"
+            );
+
+            // Every table tells the instances when it changes (migration 0043; a table added
+            // later needs the same trigger).
+            let missing: Vec<(String,)> = here
+                .fetch_all(learnloop_store::query(
+                    "SELECT tablename::TEXT FROM pg_tables t WHERE schemaname = current_schema() \
+                     AND tablename NOT LIKE '\\_sqlx%' AND NOT EXISTS (SELECT 1 FROM pg_trigger \
+                     WHERE tgrelid = format('%I', t.tablename)::regclass \
+                     AND tgname = t.tablename || '_reads_changed')",
+                ))
+                .await
+                .unwrap();
+            assert!(
+                missing.is_empty(),
+                "tables without the trigger: {missing:?}"
+            );
+        }
+        elsewhere.close().await;
+        here.close().await;
+        there.close().await;
+    }
+}
