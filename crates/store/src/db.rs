@@ -292,8 +292,10 @@ enum Copied<V> {
 }
 
 /// Whether a statement's answer may be copied: one that only reads (a `SELECT`, or a `WITH`
-/// that reads) and asks neither the clock, chance nor the server's own catalogue, so the same
-/// statement with the same values answers the same until a table it names changes.
+/// that reads) and asks neither the clock, chance, the connection nor the server's own
+/// catalogue, so the same statement with the same values answers the same until a table it
+/// names changes; and names none of the tables written all the time and told of by no trigger
+/// (the audit trail, sessions, the mail queue: see migration 0043).
 fn copyable(sql: &str) -> bool {
     let head = sql.trim_start();
     let reads = head
@@ -305,22 +307,41 @@ fn copyable(sql: &str) -> bool {
     if !reads {
         return false;
     }
-    const VOLATILE: [&str; 15] = [
+    const VOLATILE: [&str; 33] = [
         "now",
+        "today",
         "current_date",
         "current_time",
         "current_timestamp",
+        "current_schema",
+        "current_setting",
+        "current_user",
+        "session_user",
         "localtime",
         "localtimestamp",
+        "transaction_timestamp",
+        "timeofday",
         "random",
+        "randomblob",
+        "gen_random_uuid",
         "clock_timestamp",
         "statement_timestamp",
         "nextval",
+        "changes",
+        "last_insert_rowid",
+        "information_schema",
         "insert",
         "update",
         "delete",
         "pragma",
         "returning",
+        // Written on every request or step, and told of by no trigger.
+        "audit_event",
+        "audit_content",
+        "session",
+        "outbox",
+        "txid_current",
+        "pg_catalog",
     ];
     !sql.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .any(|w| {
@@ -621,7 +642,9 @@ impl Db {
             Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
             Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
         };
-        if let Copied::Missing(key, stamp) = copy {
+        if let Copied::Missing(key, stamp) = copy
+            && rows.len() <= crate::sessions::MAX_ROWS_ONE
+        {
             self.sessions
                 .keep_read(key, stamp, rows.clone(), rows.len().max(1));
         }

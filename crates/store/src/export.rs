@@ -52,14 +52,14 @@ fn plain(name: &str) -> bool {
 async fn schema(db: &Db) -> Result<Vec<(String, Vec<(String, String)>)>, StoreError> {
     let cols: Vec<(String, String, String)> = match db.engine() {
         Engine::Sqlite => {
-            db.fetch_all(query(
+            db.fetch_all_fresh(query(
                 "SELECT m.name, p.name, p.type FROM sqlite_master m, pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
             ))
             .await?
         }
         Engine::Postgres => {
-            db.fetch_all(query(
+            db.fetch_all_fresh(query(
                 "SELECT c.table_name::text, c.column_name::text, c.data_type::text \
                  FROM information_schema.columns c JOIN information_schema.tables t \
                  ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
@@ -191,7 +191,7 @@ async fn write<W: Write + Seek>(
             Engine::Postgres => format!("json_build_array({})::text", quoted.join(", ")),
         };
         let got: Vec<(String,)> = db
-            .fetch_all(
+            .fetch_all_fresh(
                 crate::db::query_schema(format!(
                     "SELECT {array} FROM \"{table}\" WHERE {scope} ORDER BY 1"
                 ))

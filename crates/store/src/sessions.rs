@@ -57,8 +57,8 @@ const MAX_COPIES: usize = 20_000;
 /// At most this many statements' answers are copied, holding at most `MAX_ROWS` rows in all
 /// and `MAX_ROWS_ONE` for one statement; past them the copies start afresh.
 const MAX_READS: usize = 20_000;
-const MAX_ROWS: usize = 200_000;
-const MAX_ROWS_ONE: usize = 10_000;
+const MAX_ROWS: usize = 100_000;
+pub(crate) const MAX_ROWS_ONE: usize = 10_000;
 
 /// One statement's answer as copied.
 struct Read {
@@ -336,33 +336,31 @@ fn wal_header(path: &PathBuf) -> Option<[u8; 48]> {
     (header[12] == 1 && changes != 0).then_some(header)
 }
 
-/// The write-ahead-log index at `path`, opened once and never closed. SQLite coordinates its
+/// The write-ahead-log index at `path`, opened once and kept open. SQLite coordinates its
 /// connections with POSIX locks on this file, and closing any descriptor of a file drops every
 /// lock the process holds on it: opening and closing it on each read let another process (a
 /// `learnloop` command beside the server) take the index for its own and rebuild it under this
 /// process's connections, which then crashed reading their mapping of it (SIGBUS). A file
-/// SQLite removed and made again (every connection closed) is opened afresh: it is known by
-/// its device and inode, checked without opening it.
-fn index_file(path: &PathBuf) -> Option<&'static std::fs::File> {
+/// SQLite removed and made again (every connection closed) is known by its device and inode,
+/// checked without opening it, and opened afresh; the removed one, which no connection can
+/// hold any more, is closed then.
+fn index_file(path: &PathBuf) -> Option<Arc<std::fs::File>> {
     use std::os::unix::fs::MetadataExt;
-    type Opened = Vec<(PathBuf, (u64, u64), &'static std::fs::File)>;
+    type Opened = Vec<(PathBuf, (u64, u64), Arc<std::fs::File>)>;
     static OPENED: Mutex<Opened> = Mutex::new(Vec::new());
     let meta = std::fs::metadata(path).ok()?;
     let id = (meta.dev(), meta.ino());
     let mut opened = OPENED.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, _, f)) = opened.iter().find(|(p, i, _)| p == path && *i == id) {
-        return Some(f);
+        return Some(f.clone());
     }
-    let file = std::fs::File::open(path).ok()?;
+    opened.retain(|(p, _, f)| p != path || f.metadata().is_ok_and(|m| m.nlink() > 0));
+    let file = Arc::new(std::fs::File::open(path).ok()?);
     let meta = file.metadata().ok()?;
-    if (meta.dev(), meta.ino()) != id {
-        // Replaced between the two looks: kept open all the same (never closed), not used now.
-        Box::leak(Box::new(file));
-        return None;
-    }
-    let file: &'static std::fs::File = Box::leak(Box::new(file));
-    opened.push((path.clone(), id, file));
-    Some(file)
+    let current = (meta.dev(), meta.ino()) == id;
+    // Replaced between the two looks: kept open all the same, not used now.
+    opened.push((path.clone(), (meta.dev(), meta.ino()), file.clone()));
+    current.then_some(file)
 }
 
 /// PostgreSQL: listens for changes from every instance until the process ends, starting again
