@@ -58,6 +58,9 @@ export async function check(page, label) {
 }
 
 export async function expectText(page, text) {
+  // A click that sends a form returns as the answer starts to load: wait for the page it
+  // brings (up to ten seconds) before reading it, so the page before is never read instead.
+  await page.locator('body', { hasText: text }).first().waitFor({ timeout: 10000 }).catch(() => {});
   const body = await page.textContent('body');
   if (!body.includes(text)) fail(`expected "${text}" on ${page.url()}`);
 }
