@@ -638,10 +638,7 @@ impl Db {
         if let Copied::Found(rows) = copy {
             return Ok(rows);
         }
-        let rows: Vec<T> = match &self.pools {
-            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
-            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
-        };
+        let rows: Vec<T> = self.fetch_all_fresh(q).await?;
         if let Copied::Missing(key, stamp) = copy
             && rows.len() <= crate::sessions::MAX_ROWS_ONE
         {
@@ -659,10 +656,7 @@ impl Db {
         if let Copied::Found(row) = copy {
             return Ok(row);
         }
-        let row: Option<T> = match &self.pools {
-            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_optional, as T),
-            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_optional, as T),
-        };
+        let row: Option<T> = self.fetch_optional_fresh(q).await?;
         if let Copied::Missing(key, stamp) = copy {
             self.sessions.keep_read(key, stamp, row.clone(), 1);
         }
@@ -683,6 +677,14 @@ impl Db {
         Ok(match &self.pools {
             Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_all, as T),
             Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_all, as T),
+        })
+    }
+
+    /// As [`Db::fetch_optional`], always from the database.
+    async fn fetch_optional_fresh<T: Record>(&self, q: Query) -> Result<Option<T>, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_optional, as T),
+            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_optional, as T),
         })
     }
 
@@ -708,17 +710,17 @@ impl Db {
 
     /// Checks the database answers, never from a copy.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let q = query("SELECT CAST(1 AS BIGINT)");
-        let _: (i64,) = match &self.pools {
-            Pools::Sqlite { read, .. } => leased!(read, on_sqlite, q, fetch_one, as (i64,)),
-            Pools::Postgres { read, .. } => leased!(read, on_pg, q, fetch_one, as (i64,)),
-        };
-        Ok(())
+        let answered: Option<(i64,)> = self
+            .fetch_optional_fresh(query("SELECT CAST(1 AS BIGINT)"))
+            .await?;
+        answered
+            .map(|_| ())
+            .ok_or(StoreError::Database(sqlx::Error::RowNotFound))
     }
 
     /// Runs one writing statement in its own transaction.
     pub async fn execute(&self, q: Query) -> Result<u64, StoreError> {
-        let forgets = forgets_sessions(&q.sql);
+        let forgets = forgotten_by(&q.sql);
         let out = match &self.pools {
             Pools::Sqlite { write, .. } => on_sqlite!(write, q, execute),
             Pools::Postgres { write, .. } => on_pg!(write, q, execute),
@@ -856,7 +858,7 @@ enum Forgets {
 impl Forgets {
     /// What this and a statement run after it forget together.
     fn and(self, sql: &str) -> Forgets {
-        match (self, forgets_sessions(sql)) {
+        match (self, forgotten_by(sql)) {
             (Forgets::Reads(mut a), Forgets::Reads(b)) => {
                 a.extend(b.into_iter().filter(|t| !a.contains(t)).collect::<Vec<_>>());
                 Forgets::Reads(a)
@@ -877,7 +879,7 @@ impl Forgets {
 /// session as used, beginning one (a new session is in no copy) and the mail queue, which
 /// change nothing a session's copy holds, the reads of their own table; everything for any
 /// other. A statement missing here only makes the copies be read again.
-fn forgets_sessions(sql: &str) -> Forgets {
+fn forgotten_by(sql: &str) -> Forgets {
     const CHANGE_NOTHING_COPIED: [(&str, &str); 5] = [
         (
             "UPDATE session SET last_seen_at = ? WHERE token_hash = ?",
@@ -1005,7 +1007,7 @@ impl Tx {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::{Forgets, LIST_MAX, copyable, forgets_sessions, pg_sql, query_list};
+    use super::{Forgets, LIST_MAX, copyable, forgotten_by, pg_sql, query_list};
 
     #[test]
     fn only_reads_that_answer_the_same_each_time_are_copied() {
@@ -1031,7 +1033,7 @@ mod tests {
             Forgets::Reads(t) => Some(t),
             Forgets::All => None,
         };
-        assert_eq!(reads(forgets_sessions("SELECT 1")), Some(vec![]));
+        assert_eq!(reads(forgotten_by("SELECT 1")), Some(vec![]));
         let f = Forgets::Reads(vec![])
             .and("SELECT * FROM outbox")
             .and("INSERT INTO outbox (id) VALUES (?)")
@@ -1039,7 +1041,7 @@ mod tests {
             .and("UPDATE session SET last_seen_at = ? WHERE token_hash = ?");
         assert_eq!(reads(f.clone()), Some(vec!["outbox", "session"]));
         assert!(reads(f.and("UPDATE action SET status = ?")).is_none());
-        assert!(reads(forgets_sessions("DELETE FROM session WHERE token_hash = ?")).is_none());
+        assert!(reads(forgotten_by("DELETE FROM session WHERE token_hash = ?")).is_none());
     }
 
     #[test]
